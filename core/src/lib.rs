@@ -1,7 +1,26 @@
 //! sparescan-core: the spare-parts ledger's types, documents and rules.
 //!
 //! Every rule of the domain lives here once, as a pure function over a
-//! read-only view of the state, so the server and the handheld give the same
-//! verdict for the same movement. Nothing in this crate does I/O.
+//! read-only view of the state ([`view::LedgerView`]), so the server and the
+//! handheld give the same verdict for the same movement. Nothing in this
+//! crate does I/O.
+//!
+//! - [`ids`], [`qty`]: newtype identifiers and exact quantities.
+//! - [`model`]: master data and projected state.
+//! - [`document`]: the movement documents (the sync payload).
+//! - [`rules::evaluate`]: the verdict on a document — effects or a
+//!   [`reason::Refusal`]; [`rules::closure_blockers`] for the closure check.
+//! - [`memory::MemoryLedger`]: the in-memory view and projections.
+//! - [`scan`]: scan decoding.
+
+pub mod document;
+pub mod effect;
+pub mod ids;
+pub mod memory;
+pub mod model;
+pub mod qty;
+pub mod reason;
+pub mod rules;
+pub mod view;
 
 pub mod scan;

@@ -1,0 +1,215 @@
+//! Effects: what an accepted document changes in the projections. Every
+//! effect carries enough to be undone, so a correction is the inverse of the
+//! original's effects, checked against the state as it is now.
+
+use crate::ids::*;
+use crate::model::*;
+use crate::qty::Qty;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "effect", rename_all = "snake_case")]
+pub enum Effect {
+    /// Stock on a shelf changes.
+    Stock { key: StockKey, delta: Qty },
+    /// Quantity in work (handed out, not yet written off or returned).
+    InWork { key: InWorkKey, delta: Qty },
+    /// What an issue document still has out (returns reference it).
+    IssueOpen { issue: DocId, delta: Qty },
+    LineCount {
+        line: DemandLineId,
+        counter: LineCounter,
+        delta: Qty,
+    },
+    /// A serial unit moves; `before: None` creates it (a removed unit the
+    /// ledger never saw).
+    Serial {
+        key: SerialKey,
+        before: Option<SerialState>,
+        after: Option<SerialState>,
+    },
+    /// A demand line appears (additional issue) or, undone, disappears.
+    Line {
+        id: DemandLineId,
+        before: Option<Box<DemandLine>>,
+        after: Option<Box<DemandLine>>,
+    },
+    /// A reserve is created (or, undone, dropped).
+    Reserve {
+        id: ReserveId,
+        before: Option<Box<Reserve>>,
+        after: Option<Box<Reserve>>,
+    },
+    /// Reserve quantities change (issue consumes, transfer in tops up,
+    /// release frees).
+    ReserveQty {
+        id: ReserveId,
+        open: Qty,
+        locked: Qty,
+    },
+    /// A reserve is released (`cancelled: true`) or, undone, restored.
+    ReserveCancelled { id: ReserveId, cancelled: bool },
+    WorkOrder {
+        id: WorkOrderId,
+        before: WoState,
+        after: WoState,
+    },
+    Tool {
+        checkout: DocId,
+        before: Option<Box<ToolOut>>,
+        after: Option<Box<ToolOut>>,
+    },
+    Emergency {
+        doc: DocId,
+        before: Option<Box<Emergency>>,
+        after: Option<Box<Emergency>>,
+    },
+    /// Goods leave for another warehouse (or, undone, the transit is
+    /// dropped).
+    Transit {
+        transfer: DocId,
+        before: Option<Box<Transit>>,
+        after: Option<Box<Transit>>,
+    },
+    /// Part of a transit is received.
+    TransitQty { transfer: DocId, delta: Qty },
+    MissingSerial {
+        write_off: DocId,
+        before: Option<Box<MissingSerial>>,
+        after: Option<Box<MissingSerial>>,
+    },
+    /// Opens a discrepancy for a controller. Not undone by a reversal: the
+    /// controller closes it.
+    Discrepancy(Discrepancy),
+    PeriodClosed {
+        before: Option<NaiveDate>,
+        after: NaiveDate,
+    },
+    /// Marks a document as reversed by a correction.
+    Reversed { doc: DocId, by: Option<DocId> },
+}
+
+impl Effect {
+    /// The effect that undoes this one, if it can be undone.
+    pub fn inverse(&self) -> Option<Effect> {
+        fn swap<T: Clone>(b: &T, a: &T) -> (T, T) {
+            (a.clone(), b.clone())
+        }
+        Some(match self {
+            Effect::Stock { key, delta } => Effect::Stock {
+                key: key.clone(),
+                delta: -*delta,
+            },
+            Effect::InWork { key, delta } => Effect::InWork {
+                key: key.clone(),
+                delta: -*delta,
+            },
+            Effect::IssueOpen { issue, delta } => Effect::IssueOpen {
+                issue: *issue,
+                delta: -*delta,
+            },
+            Effect::LineCount {
+                line,
+                counter,
+                delta,
+            } => Effect::LineCount {
+                line: line.clone(),
+                counter: *counter,
+                delta: -*delta,
+            },
+            Effect::ReserveQty { id, open, locked } => Effect::ReserveQty {
+                id: *id,
+                open: -*open,
+                locked: -*locked,
+            },
+            Effect::ReserveCancelled { id, cancelled } => Effect::ReserveCancelled {
+                id: *id,
+                cancelled: !*cancelled,
+            },
+            Effect::TransitQty { transfer, delta } => Effect::TransitQty {
+                transfer: *transfer,
+                delta: -*delta,
+            },
+            Effect::Serial { key, before, after } => {
+                let (before, after) = swap(before, after);
+                Effect::Serial {
+                    key: key.clone(),
+                    before,
+                    after,
+                }
+            }
+            Effect::Line { id, before, after } => {
+                let (before, after) = swap(before, after);
+                Effect::Line {
+                    id: id.clone(),
+                    before,
+                    after,
+                }
+            }
+            Effect::Reserve { id, before, after } => {
+                let (before, after) = swap(before, after);
+                Effect::Reserve {
+                    id: *id,
+                    before,
+                    after,
+                }
+            }
+            Effect::WorkOrder { id, before, after } => {
+                let (before, after) = swap(before, after);
+                Effect::WorkOrder {
+                    id: id.clone(),
+                    before,
+                    after,
+                }
+            }
+            Effect::Tool {
+                checkout,
+                before,
+                after,
+            } => {
+                let (before, after) = swap(before, after);
+                Effect::Tool {
+                    checkout: *checkout,
+                    before,
+                    after,
+                }
+            }
+            Effect::Emergency { doc, before, after } => {
+                let (before, after) = swap(before, after);
+                Effect::Emergency {
+                    doc: *doc,
+                    before,
+                    after,
+                }
+            }
+            Effect::Transit {
+                transfer,
+                before,
+                after,
+            } => {
+                let (before, after) = swap(before, after);
+                Effect::Transit {
+                    transfer: *transfer,
+                    before,
+                    after,
+                }
+            }
+            Effect::MissingSerial {
+                write_off,
+                before,
+                after,
+            } => {
+                let (before, after) = swap(before, after);
+                Effect::MissingSerial {
+                    write_off: *write_off,
+                    before,
+                    after,
+                }
+            }
+            Effect::Discrepancy(_) | Effect::PeriodClosed { .. } | Effect::Reversed { .. } => {
+                return None;
+            }
+        })
+    }
+}

@@ -1,0 +1,544 @@
+//! An in-memory ledger: the view the rules read and the projections they
+//! change. The handheld replays its outbox through it; tests use it
+//! everywhere.
+
+use crate::document::Document;
+use crate::effect::Effect;
+use crate::ids::*;
+use crate::model::*;
+use crate::qty::Qty;
+use crate::reason::{ReasonCode, Refusal};
+use crate::rules::{self, Outcome};
+use crate::view::{Accepted, LedgerView};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, HashMap};
+
+/// Everything the documents change. Two ledgers that accepted the same
+/// documents from the same master data have equal projections.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Projections {
+    pub work_orders: BTreeMap<WorkOrderId, WorkOrder>,
+    pub lines: BTreeMap<DemandLineId, DemandLine>,
+    pub counts: BTreeMap<DemandLineId, LineCounts>,
+    pub stock: BTreeMap<StockKey, Qty>,
+    pub in_work: BTreeMap<InWorkKey, Qty>,
+    pub issue_open: BTreeMap<DocId, Qty>,
+    pub serials: BTreeMap<SerialKey, SerialState>,
+    pub reserves: BTreeMap<ReserveId, Reserve>,
+    pub tools: BTreeMap<DocId, ToolOut>,
+    pub emergencies: BTreeMap<DocId, Emergency>,
+    pub transits: BTreeMap<DocId, Transit>,
+    pub missing_serials: BTreeMap<DocId, MissingSerial>,
+    pub discrepancies: Vec<Discrepancy>,
+    pub closed_until: Option<NaiveDate>,
+    pub reversed: BTreeMap<DocId, DocId>,
+}
+
+/// Master data indexed for look-ups; changes only outside the ledger.
+#[derive(Debug, Clone, Default)]
+struct Catalog {
+    site: Option<SiteId>,
+    policy: SitePolicy,
+    items: HashMap<ItemId, Item>,
+    warehouses: HashMap<WarehouseId, Warehouse>,
+    bins: HashMap<BinId, Bin>,
+    batches: HashMap<(ItemId, BatchCode), Batch>,
+    assets: HashMap<AssetId, Asset>,
+    users: HashMap<UserId, User>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MemoryLedger {
+    catalog: Catalog,
+    master: MasterData,
+    proj: Projections,
+    docs: HashMap<DocId, Accepted>,
+    order: Vec<DocId>,
+    refused: HashMap<DocId, ReasonCode>,
+}
+
+/// A store refused to apply an outcome: the rules and the state disagree.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("outcome does not apply to the current state: {0}")]
+pub struct ApplyError(pub String);
+
+impl MemoryLedger {
+    pub fn new(master: MasterData) -> Self {
+        let mut catalog = Catalog {
+            site: master.site.clone(),
+            policy: master.policy.clone(),
+            ..Catalog::default()
+        };
+        for i in &master.items {
+            catalog.items.insert(i.id.clone(), i.clone());
+        }
+        for w in &master.warehouses {
+            catalog.warehouses.insert(w.id.clone(), w.clone());
+        }
+        for b in &master.bins {
+            catalog.bins.insert(b.id.clone(), b.clone());
+        }
+        for b in &master.batches {
+            catalog
+                .batches
+                .insert((b.item.clone(), b.code.clone()), b.clone());
+        }
+        for a in &master.assets {
+            catalog.assets.insert(a.id.clone(), a.clone());
+        }
+        for u in &master.users {
+            catalog.users.insert(u.id.clone(), u.clone());
+        }
+        let mut proj = Projections {
+            closed_until: master.closed_until,
+            ..Projections::default()
+        };
+        for wo in &master.work_orders {
+            proj.work_orders.insert(wo.id.clone(), wo.clone());
+        }
+        for l in &master.lines {
+            proj.lines.insert(l.id.clone(), l.clone());
+        }
+        for (key, qty) in &master.opening_stock {
+            *proj.stock.entry(key.clone()).or_default() += *qty;
+        }
+        for (skey, at) in &master.opening_serials {
+            proj.serials.insert(
+                skey.clone(),
+                SerialState::InStock {
+                    bin: at.bin.clone(),
+                    batch: at.batch.clone(),
+                    condition: at.condition,
+                },
+            );
+            *proj.stock.entry(at.clone()).or_default() += Qty::units(1);
+        }
+        for (skey, asset, position) in &master.installed_base {
+            proj.serials.insert(
+                skey.clone(),
+                SerialState::Installed {
+                    asset: asset.clone(),
+                    work_order: None,
+                    position: position.clone(),
+                },
+            );
+        }
+        MemoryLedger {
+            catalog,
+            master,
+            proj,
+            ..MemoryLedger::default()
+        }
+    }
+
+    pub fn master(&self) -> &MasterData {
+        &self.master
+    }
+
+    pub fn projections(&self) -> &Projections {
+        &self.proj
+    }
+
+    /// Accepted documents in ledger order.
+    pub fn accepted_docs(&self) -> impl Iterator<Item = &Accepted> {
+        self.order.iter().filter_map(|id| self.docs.get(id))
+    }
+
+    /// Evaluates `doc` and, if accepted, applies it. A refusal is
+    /// remembered so documents that follow it are refused naming it.
+    pub fn submit(&mut self, doc: Document) -> Result<Outcome, Refusal> {
+        match rules::evaluate(self, &doc) {
+            Ok(outcome) => {
+                self.record(doc, &outcome)
+                    .map_err(|e| Refusal::new(ReasonCode::NotReversible).detail(e.0))?;
+                Ok(outcome)
+            }
+            Err(refusal) => {
+                if !matches!(refusal.code, ReasonCode::Duplicate | ReasonCode::IdReused) {
+                    self.refused.insert(doc.id, refusal.code);
+                }
+                Err(refusal)
+            }
+        }
+    }
+
+    /// Applies an outcome the rules produced for `doc` (as a store does
+    /// after evaluating it itself).
+    pub fn record(&mut self, doc: Document, outcome: &Outcome) -> Result<(), ApplyError> {
+        rules::check_effects(self, &outcome.effects).map_err(ApplyError)?;
+        for e in &outcome.effects {
+            self.apply(e, doc.id);
+        }
+        let seq = self.order.len() as u64 + 1;
+        self.order.push(doc.id);
+        self.refused.remove(&doc.id);
+        self.docs.insert(
+            doc.id,
+            Accepted {
+                doc,
+                effects: outcome.effects.clone(),
+                seq,
+                reversed_by: None,
+            },
+        );
+        Ok(())
+    }
+
+    fn apply(&mut self, e: &Effect, by: DocId) {
+        fn add<K: Ord + Clone>(map: &mut BTreeMap<K, Qty>, key: &K, delta: Qty) {
+            let v = map.entry(key.clone()).or_default();
+            *v += delta;
+            if v.is_zero() {
+                map.remove(key);
+            }
+        }
+        fn put<K: Ord + Clone, V: Clone>(map: &mut BTreeMap<K, V>, key: &K, after: Option<&V>) {
+            match after {
+                Some(v) => {
+                    map.insert(key.clone(), v.clone());
+                }
+                None => {
+                    map.remove(key);
+                }
+            }
+        }
+        let p = &mut self.proj;
+        match e {
+            Effect::Stock { key, delta } => add(&mut p.stock, key, *delta),
+            Effect::InWork { key, delta } => add(&mut p.in_work, key, *delta),
+            Effect::IssueOpen { issue, delta } => add(&mut p.issue_open, issue, *delta),
+            Effect::LineCount {
+                line,
+                counter,
+                delta,
+            } => {
+                let c = p.counts.entry(line.clone()).or_default();
+                match counter {
+                    LineCounter::Issued => c.issued += *delta,
+                    LineCounter::WrittenOff => c.written_off += *delta,
+                    LineCounter::Returned => c.returned += *delta,
+                }
+                if *c == LineCounts::default() {
+                    p.counts.remove(line);
+                }
+            }
+            Effect::Serial { key, after, .. } => put(&mut p.serials, key, after.as_ref()),
+            Effect::Line { id, after, .. } => put(&mut p.lines, id, after.as_deref()),
+            Effect::Reserve { id, after, .. } => put(&mut p.reserves, id, after.as_deref()),
+            Effect::ReserveQty { id, open, locked } => {
+                if let Some(r) = p.reserves.get_mut(id) {
+                    r.open += *open;
+                    r.locked += *locked;
+                }
+            }
+            Effect::ReserveCancelled { id, cancelled } => {
+                if let Some(r) = p.reserves.get_mut(id) {
+                    r.cancelled = *cancelled;
+                }
+            }
+            Effect::WorkOrder { id, after, .. } => {
+                if let Some(wo) = p.work_orders.get_mut(id) {
+                    wo.state = after.clone();
+                }
+            }
+            Effect::Tool {
+                checkout, after, ..
+            } => put(&mut p.tools, checkout, after.as_deref()),
+            Effect::Emergency { doc, after, .. } => put(&mut p.emergencies, doc, after.as_deref()),
+            Effect::Transit {
+                transfer, after, ..
+            } => put(&mut p.transits, transfer, after.as_deref()),
+            Effect::TransitQty { transfer, delta } => {
+                if let Some(t) = p.transits.get_mut(transfer) {
+                    t.qty += *delta;
+                }
+            }
+            Effect::MissingSerial {
+                write_off, after, ..
+            } => put(&mut p.missing_serials, write_off, after.as_deref()),
+            Effect::Discrepancy(d) => p.discrepancies.push(d.clone()),
+            Effect::PeriodClosed { after, .. } => p.closed_until = Some(*after),
+            Effect::Reversed { doc, by: reverser } => {
+                let by = reverser.unwrap_or(by);
+                p.reversed.insert(*doc, by);
+                if let Some(a) = self.docs.get_mut(doc) {
+                    a.reversed_by = Some(by);
+                }
+            }
+        }
+    }
+
+    /// Rebuilds the projections from master data by re-applying every
+    /// accepted document's stored effects, in ledger order.
+    pub fn replay_effects(&self) -> Result<MemoryLedger, ApplyError> {
+        let mut fresh = MemoryLedger::new(self.master.clone());
+        for acc in self.accepted_docs() {
+            let outcome = Outcome {
+                effects: acc.effects.clone(),
+                exceptions: Vec::new(),
+            };
+            fresh.record(acc.doc.clone(), &outcome)?;
+        }
+        Ok(fresh)
+    }
+
+    /// Re-evaluates every accepted document through the rules, in ledger
+    /// order, from master data: each must be accepted again with the same
+    /// effects.
+    pub fn replay_documents(&self) -> Result<MemoryLedger, (DocId, Refusal)> {
+        let mut fresh = MemoryLedger::new(self.master.clone());
+        for acc in self.accepted_docs() {
+            fresh.submit(acc.doc.clone()).map_err(|r| (acc.doc.id, r))?;
+        }
+        Ok(fresh)
+    }
+
+    /// Internal consistency of the projections; empty when sound. Tests
+    /// assert it after every document.
+    pub fn consistency_errors(&self) -> Vec<String> {
+        let p = &self.proj;
+        let mut errors = Vec::new();
+        for (k, q) in &p.stock {
+            if q.is_negative() {
+                errors.push(format!("negative stock {q} at {k:?}"));
+            }
+            if let Some(bin) = self.catalog.bins.get(&k.bin)
+                && !k.condition.fits_zone(bin.zone)
+            {
+                errors.push(format!(
+                    "{:?} stock in {:?} bin {}",
+                    k.condition, bin.zone, bin.id
+                ));
+            }
+        }
+        for (k, q) in &p.in_work {
+            if q.is_negative() {
+                errors.push(format!("negative in work {q} at {k:?}"));
+            }
+        }
+        for (line, c) in &p.counts {
+            let in_work: Qty = p
+                .in_work
+                .iter()
+                .filter(|(k, _)| k.holding == Holding::Line(line.clone()))
+                .map(|(_, q)| *q)
+                .sum();
+            if c.in_work() != in_work || c.in_work().is_negative() {
+                errors.push(format!(
+                    "line {line}: issued − written off − returned = {} but in work is {in_work}",
+                    c.in_work()
+                ));
+            }
+        }
+        for r in p.reserves.values() {
+            if r.locked.is_negative() || r.locked > r.open || r.open.is_negative() {
+                errors.push(format!(
+                    "reserve {} open {} locked {}",
+                    r.id, r.open, r.locked
+                ));
+            }
+            if r.cancelled && r.locked.is_positive() {
+                errors.push(format!(
+                    "cancelled reserve {} still locks {}",
+                    r.id, r.locked
+                ));
+            }
+        }
+        // Serial units on shelves are counted in the stock rows too.
+        let mut units: BTreeMap<StockKey, Qty> = BTreeMap::new();
+        for (k, s) in &p.serials {
+            if let SerialState::InStock {
+                bin,
+                batch,
+                condition,
+            } = s
+            {
+                *units
+                    .entry(StockKey {
+                        item: k.item.clone(),
+                        bin: bin.clone(),
+                        batch: batch.clone(),
+                        condition: *condition,
+                    })
+                    .or_default() += Qty::units(1);
+            }
+        }
+        for (k, n) in &units {
+            let tracked = self
+                .catalog
+                .items
+                .get(&k.item)
+                .is_some_and(|i| i.tracking.serial());
+            if tracked && p.stock.get(k).copied().unwrap_or_default() != *n {
+                errors.push(format!(
+                    "{n} serial units at {k:?} but stock says {:?}",
+                    p.stock.get(k)
+                ));
+            }
+        }
+        errors
+    }
+
+    /// Usable (available) stock of an item across the site: new or opened
+    /// stock in storage and returns bins, minus what reserves lock.
+    pub fn available(&self, item: &ItemId) -> Qty {
+        let mut total = Qty::ZERO;
+        for wh in self.catalog.warehouses.keys() {
+            let usable: Qty = self
+                .usable_stock(item, wh)
+                .into_iter()
+                .map(|(_, q)| q)
+                .sum();
+            total += usable - self.locked(item, wh);
+        }
+        total
+    }
+}
+
+impl LedgerView for MemoryLedger {
+    fn policy(&self) -> SitePolicy {
+        self.catalog.policy.clone()
+    }
+    fn site(&self) -> Option<SiteId> {
+        self.catalog.site.clone()
+    }
+    fn closed_until(&self) -> Option<NaiveDate> {
+        self.proj.closed_until
+    }
+    fn user(&self, id: &UserId) -> Option<User> {
+        self.catalog.users.get(id).cloned()
+    }
+    fn item(&self, id: &ItemId) -> Option<Item> {
+        self.catalog.items.get(id).cloned()
+    }
+    fn bin(&self, id: &BinId) -> Option<Bin> {
+        self.catalog.bins.get(id).cloned()
+    }
+    fn warehouse(&self, id: &WarehouseId) -> Option<Warehouse> {
+        self.catalog.warehouses.get(id).cloned()
+    }
+    fn batch(&self, item: &ItemId, code: &BatchCode) -> Option<Batch> {
+        self.catalog
+            .batches
+            .get(&(item.clone(), code.clone()))
+            .cloned()
+    }
+    fn asset(&self, id: &AssetId) -> Option<Asset> {
+        self.catalog.assets.get(id).cloned()
+    }
+    fn work_order(&self, id: &WorkOrderId) -> Option<WorkOrder> {
+        self.proj.work_orders.get(id).cloned()
+    }
+    fn line(&self, id: &DemandLineId) -> Option<DemandLine> {
+        self.proj.lines.get(id).cloned()
+    }
+    fn lines_of(&self, wo: &WorkOrderId) -> Vec<DemandLine> {
+        self.proj
+            .lines
+            .values()
+            .filter(|l| l.work_order == *wo)
+            .cloned()
+            .collect()
+    }
+    fn line_counts(&self, id: &DemandLineId) -> LineCounts {
+        self.proj.counts.get(id).copied().unwrap_or_default()
+    }
+    fn stock(&self, key: &StockKey) -> Qty {
+        self.proj.stock.get(key).copied().unwrap_or_default()
+    }
+    fn usable_stock(&self, item: &ItemId, warehouse: &WarehouseId) -> Vec<(StockKey, Qty)> {
+        self.proj
+            .stock
+            .iter()
+            .filter(|(k, q)| {
+                k.item == *item
+                    && q.is_positive()
+                    && k.condition.is_usable()
+                    && self
+                        .catalog
+                        .bins
+                        .get(&k.bin)
+                        .is_some_and(|b| b.warehouse == *warehouse && b.zone.is_available())
+            })
+            .map(|(k, q)| (k.clone(), *q))
+            .collect()
+    }
+    fn in_work(&self, key: &InWorkKey) -> Qty {
+        self.proj.in_work.get(key).copied().unwrap_or_default()
+    }
+    fn in_work_of(&self, holding: &Holding) -> Vec<(InWorkKey, Qty)> {
+        self.proj
+            .in_work
+            .iter()
+            .filter(|(k, _)| k.holding == *holding)
+            .map(|(k, q)| (k.clone(), *q))
+            .collect()
+    }
+    fn issue_open(&self, issue: &DocId) -> Qty {
+        self.proj.issue_open.get(issue).copied().unwrap_or_default()
+    }
+    fn serial(&self, key: &SerialKey) -> Option<SerialState> {
+        self.proj.serials.get(key).cloned()
+    }
+    fn removed_units_of(&self, wo: &WorkOrderId) -> Vec<SerialKey> {
+        self.proj
+            .serials
+            .iter()
+            .filter(
+                |(_, s)| matches!(s, SerialState::Removed { work_order, .. } if work_order == wo),
+            )
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+    fn reserve(&self, id: &ReserveId) -> Option<Reserve> {
+        self.proj.reserves.get(id).cloned()
+    }
+    fn reserves_of_line(&self, line: &DemandLineId) -> Vec<Reserve> {
+        self.proj
+            .reserves
+            .values()
+            .filter(|r| r.line == *line)
+            .cloned()
+            .collect()
+    }
+    fn locked(&self, item: &ItemId, warehouse: &WarehouseId) -> Qty {
+        self.proj
+            .reserves
+            .values()
+            .filter(|r| r.item == *item && r.warehouse == *warehouse && r.is_active())
+            .map(|r| r.locked)
+            .sum()
+    }
+    fn tool_out(&self, checkout: &DocId) -> Option<ToolOut> {
+        self.proj.tools.get(checkout).cloned()
+    }
+    fn tools_out(&self) -> Vec<ToolOut> {
+        self.proj.tools.values().cloned().collect()
+    }
+    fn emergency(&self, doc: &DocId) -> Option<Emergency> {
+        self.proj.emergencies.get(doc).cloned()
+    }
+    fn emergencies(&self) -> Vec<Emergency> {
+        self.proj.emergencies.values().cloned().collect()
+    }
+    fn transit(&self, transfer: &DocId) -> Option<Transit> {
+        self.proj.transits.get(transfer).cloned()
+    }
+    fn missing_serials_of(&self, wo: &WorkOrderId) -> Vec<MissingSerial> {
+        self.proj
+            .missing_serials
+            .values()
+            .filter(|m| m.work_order == *wo)
+            .cloned()
+            .collect()
+    }
+    fn missing_serial(&self, write_off: &DocId) -> Option<MissingSerial> {
+        self.proj.missing_serials.get(write_off).cloned()
+    }
+    fn accepted(&self, id: &DocId) -> Option<Accepted> {
+        self.docs.get(id).cloned()
+    }
+    fn refused(&self, id: &DocId) -> Option<ReasonCode> {
+        self.refused.get(id).copied()
+    }
+}

@@ -1,0 +1,555 @@
+//! Master data and the state values the ledger projects (design §3, §6).
+
+use crate::ids::*;
+use crate::qty::Qty;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// Consumed and written off.
+    Material,
+    /// Written off as a whole: sparescan never opens a kit into components,
+    /// so the rule is the same for every kit.
+    Kit,
+    /// Checked out for temporary use and returned, never written off.
+    Tool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tracking {
+    None,
+    Batch,
+    Serial,
+    BatchSerial,
+}
+
+impl Tracking {
+    pub fn batch(self) -> bool {
+        matches!(self, Tracking::Batch | Tracking::BatchSerial)
+    }
+    pub fn serial(self) -> bool {
+        matches!(self, Tracking::Serial | Tracking::BatchSerial)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: ItemId,
+    pub name: String,
+    /// Unit of measure, e.g. "pcs", "m", "kg".
+    pub unit: String,
+    pub kind: ItemKind,
+    pub tracking: Tracking,
+    pub expiry_tracked: bool,
+    /// Serial mask, see [`crate::rules::serial_matches`]; `None` accepts any
+    /// non-empty serial.
+    pub serial_format: Option<String>,
+    /// GTINs and other barcodes printed on the item.
+    pub barcodes: Vec<String>,
+    /// Items allowed in place of this one on any line.
+    pub substitutes: Vec<ItemId>,
+    pub critical: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warehouse {
+    pub id: WarehouseId,
+    pub name: String,
+    pub site: SiteId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Zone {
+    Storage,
+    Returns,
+    Quarantine,
+    Rejected,
+}
+
+impl Zone {
+    /// Stock in these zones can be reserved and issued (given a usable
+    /// condition). Quarantine and rejected never count as available.
+    pub fn is_available(self) -> bool {
+        matches!(self, Zone::Storage | Zone::Returns)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bin {
+    pub id: BinId,
+    pub warehouse: WarehouseId,
+    pub zone: Zone,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Batch {
+    pub item: ItemId,
+    pub code: BatchCode,
+    pub expiry: Option<NaiveDate>,
+}
+
+impl Batch {
+    /// Expired on `day` (usable through its expiry date).
+    pub fn expired_on(&self, day: NaiveDate) -> bool {
+        self.expiry.is_some_and(|e| e < day)
+    }
+}
+
+/// Condition of stock. New and opened stock is usable; stock under
+/// inspection sits in quarantine until a decision; rejected never returns to
+/// available stock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    New,
+    Opened,
+    UnderInspection,
+    Rejected,
+}
+
+impl Condition {
+    pub fn is_usable(self) -> bool {
+        matches!(self, Condition::New | Condition::Opened)
+    }
+
+    /// Which zones may hold stock of this condition.
+    pub fn fits_zone(self, zone: Zone) -> bool {
+        match self {
+            Condition::New | Condition::Opened => zone.is_available(),
+            Condition::UnderInspection => zone == Zone::Quarantine,
+            Condition::Rejected => zone == Zone::Rejected,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asset {
+    pub id: AssetId,
+    pub name: String,
+    pub site: SiteId,
+    pub area: String,
+    pub custodian: Option<UserId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WoStatus {
+    Created,
+    Approved,
+    InProgress,
+    AwaitingReturn,
+    OnHold,
+    Cancelled,
+    Closed,
+}
+
+impl WoStatus {
+    pub const ALL: [WoStatus; 7] = [
+        WoStatus::Created,
+        WoStatus::Approved,
+        WoStatus::InProgress,
+        WoStatus::AwaitingReturn,
+        WoStatus::OnHold,
+        WoStatus::Cancelled,
+        WoStatus::Closed,
+    ];
+
+    pub fn is_open(self) -> bool {
+        !matches!(self, WoStatus::Cancelled | WoStatus::Closed)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: TaskId,
+    pub title: String,
+}
+
+/// The status part of a work order, which the ledger changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WoState {
+    pub status: WoStatus,
+    /// The status to resume to after a hold.
+    pub held_from: Option<WoStatus>,
+    /// When work was reported complete (the order may still await
+    /// returns); the return deadline runs from here.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+impl WoState {
+    pub fn new(status: WoStatus) -> Self {
+        WoState {
+            status,
+            held_from: None,
+            completed_at: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkOrder {
+    pub id: WorkOrderId,
+    pub site: SiteId,
+    pub asset: AssetId,
+    pub scope: String,
+    pub performer: Option<UserId>,
+    pub created_by: UserId,
+    pub approved_by: Option<UserId>,
+    pub planned_start: Option<NaiveDate>,
+    pub planned_end: Option<NaiveDate>,
+    pub tasks: Vec<Task>,
+    pub state: WoState,
+}
+
+/// A spare-parts line of a work order: what the job needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemandLine {
+    pub id: DemandLineId,
+    pub work_order: WorkOrderId,
+    pub task: Option<TaskId>,
+    pub item: ItemId,
+    pub planned: Qty,
+    pub unit: String,
+    pub mandatory: bool,
+    pub substitutes: Vec<ItemId>,
+    /// Tolerance over plan in percent; `None` uses the site policy.
+    pub tolerance_percent: Option<u32>,
+    pub requested_by: UserId,
+    /// Created by an additional issue rather than planned.
+    pub additional: bool,
+}
+
+/// Movement counters of a demand line (design §6.3). In work is derived.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineCounts {
+    pub issued: Qty,
+    pub written_off: Qty,
+    pub returned: Qty,
+}
+
+impl LineCounts {
+    pub fn in_work(&self) -> Qty {
+        self.issued - self.written_off - self.returned
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum LineCounter {
+    Issued,
+    WrittenOff,
+    Returned,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReserveStatus {
+    /// Demand exists; nothing locked (order not approved yet, or no stock).
+    Created,
+    /// The whole open quantity is locked.
+    Confirmed,
+    /// Part is locked, part is short: the shortfall stays visible.
+    PartiallySupplied,
+    /// Fully consumed by issues.
+    Fulfilled,
+    /// Released.
+    Cancelled,
+}
+
+impl ReserveStatus {
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            ReserveStatus::Created | ReserveStatus::Confirmed | ReserveStatus::PartiallySupplied
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reserve {
+    pub id: ReserveId,
+    pub line: DemandLineId,
+    pub work_order: WorkOrderId,
+    pub item: ItemId,
+    pub warehouse: WarehouseId,
+    /// Quantity still wanted from this reserve (requested minus issued).
+    pub open: Qty,
+    /// Part of `open` that is locked against stock.
+    pub locked: Qty,
+    /// Released; nothing is locked any more.
+    pub cancelled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Reserve {
+    pub fn shortfall(&self) -> Qty {
+        self.open - self.locked
+    }
+
+    pub fn status(&self) -> ReserveStatus {
+        if self.cancelled {
+            ReserveStatus::Cancelled
+        } else if self.open.is_zero() {
+            ReserveStatus::Fulfilled
+        } else if self.locked >= self.open {
+            ReserveStatus::Confirmed
+        } else if self.locked.is_positive() {
+            ReserveStatus::PartiallySupplied
+        } else {
+            ReserveStatus::Created
+        }
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.status().is_active()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Technician,
+    Clerk,
+    Supervisor,
+    Engineer,
+    Dispatcher,
+    Controller,
+    Accountant,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Technician,
+        Role::Clerk,
+        Role::Supervisor,
+        Role::Engineer,
+        Role::Dispatcher,
+        Role::Controller,
+        Role::Accountant,
+        Role::Admin,
+    ];
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    pub name: String,
+    pub roles: BTreeSet<Role>,
+    pub site: SiteId,
+    pub active: bool,
+}
+
+impl User {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+    pub fn has_any(&self, roles: &[Role]) -> bool {
+        roles.iter().any(|r| self.has(*r))
+    }
+}
+
+/// Per-site settings that the rules consult.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SitePolicy {
+    /// Issue may exceed plan by this much before it must be an additional
+    /// issue.
+    pub tolerance_percent: u32,
+    /// Technicians may issue to themselves at the shelf; otherwise only a
+    /// clerk issues.
+    pub self_issue_allowed: bool,
+    /// Working days after work completion within which leftovers must be
+    /// returned.
+    pub return_deadline_working_days: u32,
+    /// Items whose serial must be captured at write-off even though the
+    /// warehouse does not track them by serial.
+    pub serial_required_items: BTreeSet<ItemId>,
+    /// The requester or approver of a demand may not issue against it.
+    pub separation_of_duties: bool,
+    /// Reason codes that are accepted with an exception (a discrepancy for a
+    /// controller) instead of refused: the books disagree with a fact.
+    pub exceptions: BTreeSet<crate::reason::ReasonCode>,
+}
+
+impl Default for SitePolicy {
+    fn default() -> Self {
+        SitePolicy {
+            tolerance_percent: 10,
+            self_issue_allowed: true,
+            return_deadline_working_days: 2,
+            serial_required_items: BTreeSet::new(),
+            separation_of_duties: true,
+            exceptions: crate::reason::ReasonCode::DEFAULT_EXCEPTIONS
+                .iter()
+                .copied()
+                .collect(),
+        }
+    }
+}
+
+/// Where quantity in work is held: against a demand line, or against an
+/// emergency issue that still waits for its work order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Holding {
+    Line(DemandLineId),
+    Emergency(DocId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct StockKey {
+    pub item: ItemId,
+    pub bin: BinId,
+    pub batch: Option<BatchCode>,
+    pub condition: Condition,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct InWorkKey {
+    pub holding: Holding,
+    pub item: ItemId,
+    pub batch: Option<BatchCode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SerialKey {
+    pub item: ItemId,
+    pub serial: SerialNo,
+}
+
+/// Where one serial unit is (design §6.4). A unit is in exactly one state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SerialState {
+    /// On a shelf: available, opened, in quarantine or rejected, by the bin's
+    /// zone and the condition.
+    InStock {
+        bin: BinId,
+        batch: Option<BatchCode>,
+        condition: Condition,
+    },
+    /// Handed to a performer for a job.
+    InWork {
+        holding: Holding,
+        work_order: Option<WorkOrderId>,
+        holder: UserId,
+        batch: Option<BatchCode>,
+        condition: Condition,
+    },
+    Installed {
+        asset: AssetId,
+        work_order: Option<WorkOrderId>,
+        position: Option<String>,
+    },
+    /// Taken off an asset; with the remover until returned to quarantine.
+    Removed {
+        asset: AssetId,
+        work_order: WorkOrderId,
+        holder: UserId,
+    },
+    InTransit {
+        transfer: DocId,
+        batch: Option<BatchCode>,
+        condition: Condition,
+    },
+    /// A tool out for temporary use.
+    CheckedOut { checkout: DocId, holder: UserId },
+}
+
+/// A tool out for temporary use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolOut {
+    pub checkout: DocId,
+    pub item: ItemId,
+    pub serial: Option<SerialNo>,
+    pub qty: Qty,
+    pub from: StockKey,
+    pub holder: UserId,
+    pub work_order: Option<WorkOrderId>,
+    pub due: DateTime<Utc>,
+}
+
+/// An emergency issue, counted as "issued without an order" until linked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Emergency {
+    pub doc: DocId,
+    pub item: ItemId,
+    pub batch: Option<BatchCode>,
+    pub serials: Vec<SerialNo>,
+    pub qty: Qty,
+    pub asset: Option<AssetId>,
+    pub work_order: Option<WorkOrderId>,
+    pub approver: UserId,
+    pub issued_at: DateTime<Utc>,
+    pub linked: Option<(WorkOrderId, DemandLineId)>,
+}
+
+/// Goods between warehouses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transit {
+    pub transfer: DocId,
+    pub item: ItemId,
+    pub batch: Option<BatchCode>,
+    pub condition: Condition,
+    pub serials: Vec<SerialNo>,
+    /// Still in transit.
+    pub qty: Qty,
+    pub to_warehouse: WarehouseId,
+    pub for_reserve: Option<ReserveId>,
+}
+
+/// A write-off whose serial capture the site requires but which was recorded
+/// without it: blocks closure until corrected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingSerial {
+    pub write_off: DocId,
+    pub work_order: WorkOrderId,
+    pub line: DemandLineId,
+    pub item: ItemId,
+    pub missing: u32,
+}
+
+/// Books and facts disagree: opened for a controller, never silently
+/// adjusted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Discrepancy {
+    pub doc: DocId,
+    pub code: crate::reason::ReasonCode,
+    pub stock: StockKey,
+    /// What the books said.
+    pub book: Qty,
+    /// What the fact says (counted, or taken).
+    pub actual: Qty,
+    pub work_order: Option<WorkOrderId>,
+}
+
+/// The master data a site starts from; the ledger's projections start from
+/// it and change only through documents.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MasterData {
+    pub site: Option<SiteId>,
+    pub policy: SitePolicy,
+    pub items: Vec<Item>,
+    pub warehouses: Vec<Warehouse>,
+    pub bins: Vec<Bin>,
+    pub batches: Vec<Batch>,
+    pub assets: Vec<Asset>,
+    /// Serial units already installed when the site starts.
+    pub installed_base: Vec<(SerialKey, AssetId, Option<String>)>,
+    pub users: Vec<User>,
+    pub work_orders: Vec<WorkOrder>,
+    pub lines: Vec<DemandLine>,
+    /// Opening balances of non-serial stock (goods receipt from purchasing
+    /// is the ERP's job; sparescan starts from its result).
+    pub opening_stock: Vec<(StockKey, Qty)>,
+    /// Serial units on the shelves at the start.
+    pub opening_serials: Vec<(SerialKey, StockKey)>,
+    /// Documents dated on or before this day are refused.
+    pub closed_until: Option<NaiveDate>,
+}

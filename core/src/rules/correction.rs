@@ -1,0 +1,60 @@
+//! Corrections cancel a prior movement by reversing its effects, checked
+//! against the state as it is now; history is never edited. A re-record
+//! (the right serial, the right order) is an ordinary document that
+//! follows the correction.
+
+use super::roles::approvers;
+use super::status::Movement;
+use super::{Ctx, Rule};
+use crate::document::DocKind;
+use crate::effect::Effect;
+use crate::model::WoStatus;
+use crate::reason::{ReasonCode, Refusal};
+use crate::view::LedgerView;
+
+pub(super) fn correction<V: LedgerView>(ctx: &mut Ctx<V>) -> Rule {
+    let id = ctx
+        .doc
+        .follows
+        .ok_or_else(|| Refusal::new(ReasonCode::ReferenceRequired))?;
+    ctx.require_reason()?;
+    ctx.require_approver(approvers::CORRECTION)?;
+    let original = ctx
+        .view
+        .accepted(&id)
+        .ok_or_else(|| Refusal::new(ReasonCode::UnknownDocument).detail(id))?;
+    if let Some(by) = original.reversed_by {
+        return Err(Refusal::new(ReasonCode::AlreadyReversed)
+            .detail(format!("by {by}"))
+            .related(by));
+    }
+    let kind = original.doc.kind();
+    if matches!(
+        kind,
+        DocKind::Correction | DocKind::WoStatusChange | DocKind::PeriodClose
+    ) {
+        return Err(Refusal::new(ReasonCode::NotCorrectable).detail(format!("{kind:?}")));
+    }
+    // Nothing moves on a closed order.
+    if let Some(wo) = &original.doc.work_order {
+        let wo = ctx.known_work_order(wo)?;
+        if wo.state.status == WoStatus::Closed {
+            super::status::require(&wo, Movement::Return)?;
+        }
+    }
+    let mut inverse: Vec<Effect> = original
+        .effects
+        .iter()
+        .rev()
+        .filter_map(Effect::inverse)
+        .collect();
+    if let Err(why) = super::check_effects(ctx.view, &inverse) {
+        return Err(Refusal::new(ReasonCode::NotReversible).detail(why));
+    }
+    ctx.effects.append(&mut inverse);
+    ctx.push(Effect::Reversed {
+        doc: id,
+        by: Some(ctx.doc.id),
+    });
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! Whether a list of effects applies cleanly to the current state: balances
+//! stay non-negative and every before-snapshot matches. Used to validate a
+//! reversal, and by every store before it applies an outcome.
+
+use crate::effect::Effect;
+use crate::ids::*;
+use crate::model::*;
+use crate::qty::Qty;
+use crate::view::LedgerView;
+use std::collections::BTreeMap;
+
+/// `Err` names the first thing that would not apply.
+pub fn check_effects(view: &impl LedgerView, effects: &[Effect]) -> Result<(), String> {
+    let mut stock: BTreeMap<&StockKey, Qty> = BTreeMap::new();
+    let mut in_work: BTreeMap<&InWorkKey, Qty> = BTreeMap::new();
+    let mut issue_open: BTreeMap<DocId, Qty> = BTreeMap::new();
+    let mut line: BTreeMap<(&DemandLineId, LineCounter), Qty> = BTreeMap::new();
+    let mut reserve: BTreeMap<ReserveId, (Qty, Qty)> = BTreeMap::new();
+    let mut transit: BTreeMap<DocId, Qty> = BTreeMap::new();
+    // Reserves and transits created by this very list.
+    let mut new_reserves: BTreeMap<ReserveId, Reserve> = BTreeMap::new();
+    let mut new_transits: BTreeMap<DocId, Transit> = BTreeMap::new();
+
+    for e in effects {
+        match e {
+            Effect::Stock { key, delta } => {
+                let v = stock.entry(key).or_insert_with(|| view.stock(key));
+                *v += *delta;
+                if v.is_negative() {
+                    return Err(format!(
+                        "stock of {} in bin {} would go below zero",
+                        key.item, key.bin
+                    ));
+                }
+            }
+            Effect::InWork { key, delta } => {
+                let v = in_work.entry(key).or_insert_with(|| view.in_work(key));
+                *v += *delta;
+                if v.is_negative() {
+                    return Err(format!(
+                        "{} in work would go below zero (already written off or returned)",
+                        key.item
+                    ));
+                }
+            }
+            Effect::IssueOpen { issue, delta } => {
+                let v = issue_open
+                    .entry(*issue)
+                    .or_insert_with(|| view.issue_open(issue));
+                *v += *delta;
+                if v.is_negative() {
+                    return Err(format!("issue {issue} would have less than nothing out"));
+                }
+            }
+            Effect::LineCount {
+                line: id,
+                counter,
+                delta,
+            } => {
+                let v = line.entry((id, *counter)).or_insert_with(|| {
+                    let c = view.line_counts(id);
+                    match counter {
+                        LineCounter::Issued => c.issued,
+                        LineCounter::WrittenOff => c.written_off,
+                        LineCounter::Returned => c.returned,
+                    }
+                });
+                *v += *delta;
+                if v.is_negative() {
+                    return Err(format!("line {id} {counter:?} would go below zero"));
+                }
+            }
+            Effect::Serial { key, before, .. } => {
+                if view.serial(key) != *before {
+                    return Err(format!(
+                        "serial {} {} has moved since",
+                        key.item, key.serial
+                    ));
+                }
+            }
+            Effect::Line { id, before, .. } => {
+                if view.line(id).as_ref() != before.as_deref() {
+                    return Err(format!("line {id} has changed since"));
+                }
+                if before.is_some() {
+                    let c = view.line_counts(id);
+                    if c != LineCounts::default() && !effects_zero_line(effects, id, &c) {
+                        return Err(format!("line {id} has movements"));
+                    }
+                }
+            }
+            Effect::Reserve { id, before, after } => {
+                let current = view.reserve(id);
+                if current.as_ref() != before.as_deref() && before.is_some() {
+                    // A reserve is only ever dropped by undoing its
+                    // creation: its quantities may have moved since.
+                    return Err(format!("reserve {id} has changed since"));
+                }
+                if before.is_none() && current.is_some() {
+                    return Err(format!("reserve {id} exists already"));
+                }
+                if let Some(r) = after {
+                    new_reserves.insert(*id, (**r).clone());
+                }
+            }
+            Effect::ReserveQty { id, open, locked } => {
+                let base = new_reserves.get(id).cloned().or_else(|| view.reserve(id));
+                let Some(r) = base else {
+                    return Err(format!("reserve {id} is unknown"));
+                };
+                let v = reserve.entry(*id).or_insert((r.open, r.locked));
+                v.0 += *open;
+                v.1 += *locked;
+                if v.0.is_negative() || v.1.is_negative() || v.1 > v.0 {
+                    return Err(format!("reserve {id} has been consumed or released since"));
+                }
+            }
+            Effect::ReserveCancelled { id, cancelled } => {
+                let base = new_reserves.get(id).cloned().or_else(|| view.reserve(id));
+                match base {
+                    Some(r) if r.cancelled != *cancelled => {}
+                    _ => return Err(format!("reserve {id} is not in the expected state")),
+                }
+            }
+            Effect::WorkOrder { id, before, .. } => {
+                if view.work_order(id).map(|w| w.state).as_ref() != Some(before) {
+                    return Err(format!("work order {id} has changed status since"));
+                }
+            }
+            Effect::Tool {
+                checkout, before, ..
+            } => {
+                if view.tool_out(checkout).as_ref() != before.as_deref() {
+                    return Err(format!("tool checkout {checkout} has changed since"));
+                }
+            }
+            Effect::Emergency { doc, before, .. } => {
+                if view.emergency(doc).as_ref() != before.as_deref() {
+                    return Err(format!("emergency issue {doc} has changed since"));
+                }
+            }
+            Effect::Transit {
+                transfer,
+                before,
+                after,
+            } => {
+                let current = view.transit(transfer);
+                if current.as_ref() != before.as_deref() {
+                    return Err(format!("transfer {transfer} has been received since"));
+                }
+                if let Some(t) = after {
+                    new_transits.insert(*transfer, (**t).clone());
+                }
+            }
+            Effect::TransitQty { transfer, delta } => {
+                let base = new_transits
+                    .get(transfer)
+                    .cloned()
+                    .or_else(|| view.transit(transfer));
+                let Some(t) = base else {
+                    return Err(format!("transfer {transfer} is no longer in transit"));
+                };
+                let v = transit.entry(*transfer).or_insert(t.qty);
+                *v += *delta;
+                if v.is_negative() {
+                    return Err(format!(
+                        "transfer {transfer} would have less than nothing in transit"
+                    ));
+                }
+            }
+            Effect::MissingSerial {
+                write_off, before, ..
+            } => {
+                if view.missing_serial(write_off).as_ref() != before.as_deref() {
+                    return Err(format!(
+                        "write-off {write_off} serial record has changed since"
+                    ));
+                }
+            }
+            Effect::Discrepancy(_) | Effect::PeriodClosed { .. } => {}
+            Effect::Reversed { doc, .. } => {
+                if view.accepted(doc).is_some_and(|a| a.reversed_by.is_some()) {
+                    return Err(format!("document {doc} is already reversed"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Undoing an additional issue zeroes its line's counters in the same list.
+fn effects_zero_line(effects: &[Effect], id: &DemandLineId, c: &LineCounts) -> bool {
+    let sum = |counter: LineCounter| -> Qty {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::LineCount {
+                    line,
+                    counter: k,
+                    delta,
+                } if line == id && *k == counter => Some(*delta),
+                _ => None,
+            })
+            .sum()
+    };
+    c.issued + sum(LineCounter::Issued) == Qty::ZERO
+        && c.written_off + sum(LineCounter::WrittenOff) == Qty::ZERO
+        && c.returned + sum(LineCounter::Returned) == Qty::ZERO
+}
