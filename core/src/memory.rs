@@ -131,6 +131,40 @@ impl MemoryLedger {
         }
     }
 
+    /// A work order created (or its plan changed) in the back office: master
+    /// data, not a movement, so it is kept with the master data and
+    /// survives a replay.
+    pub fn upsert_work_order(&mut self, wo: WorkOrder, lines: Vec<DemandLine>) {
+        // Master data keeps the state the order started in; the ledger's
+        // status changes are replayed on top of it.
+        let initial = self
+            .master
+            .work_orders
+            .iter()
+            .find(|w| w.id == wo.id)
+            .map(|w| w.state.clone())
+            .unwrap_or_else(|| wo.state.clone());
+        self.master.work_orders.retain(|w| w.id != wo.id);
+        self.master.work_orders.push(WorkOrder {
+            state: initial,
+            ..wo.clone()
+        });
+        let state = self
+            .proj
+            .work_orders
+            .get(&wo.id)
+            .map(|w| w.state.clone())
+            .unwrap_or_else(|| wo.state.clone());
+        self.proj
+            .work_orders
+            .insert(wo.id.clone(), WorkOrder { state, ..wo });
+        for line in lines {
+            self.master.lines.retain(|l| l.id != line.id);
+            self.master.lines.push(line.clone());
+            self.proj.lines.insert(line.id.clone(), line);
+        }
+    }
+
     pub fn master(&self) -> &MasterData {
         &self.master
     }

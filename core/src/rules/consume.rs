@@ -252,6 +252,11 @@ pub(super) fn return_unused<V: LedgerView>(
     condition: Condition,
     to_bin: &BinId,
 ) -> Rule {
+    // The order's status decides first: nothing moves on a closed order.
+    if let Some(wo_id) = &ctx.doc.work_order {
+        let wo = ctx.known_work_order(wo_id)?;
+        super::status::require(&wo, Movement::Return)?;
+    }
     let issue = referenced_issue(ctx)?;
     if let Some(wo_id) = &issue.work_order {
         if ctx.doc.work_order.as_ref().is_some_and(|w| w != wo_id) {
