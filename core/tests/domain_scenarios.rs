@@ -1203,3 +1203,40 @@ fn return_under_inspection_is_not_available_until_released() {
         ReasonCode::NothingToInspect,
     );
 }
+
+/// At the shelf the technician scans the later batch; the app hints the
+/// earlier-expiring one (never an expired one).
+#[test]
+fn fefo_hint_points_to_the_earlier_expiring_batch() {
+    use sparescan_core::rules::fefo_hint;
+    let mut site = site();
+    site.batches.push(Batch {
+        item: GREASE.into(),
+        code: "G-MID".into(),
+        expiry: Some(day(28)),
+    });
+    site.opening_stock.push((
+        stock_key(GREASE, SHELF, Some("G-MID"), Condition::New),
+        q(1),
+    ));
+    let book = Book::new(site);
+    let hint = fefo_hint(
+        &book.ledger,
+        &GREASE.into(),
+        &WH.into(),
+        &"G-NEW".into(),
+        day(20),
+    );
+    assert_eq!(hint, Some(("G-MID".into(), SHELF.into(), day(28))));
+    // G-OLD expired on the 10th: not a hint. G-MID is the earliest left.
+    assert_eq!(
+        fefo_hint(
+            &book.ledger,
+            &GREASE.into(),
+            &WH.into(),
+            &"G-MID".into(),
+            day(20)
+        ),
+        None
+    );
+}

@@ -6,6 +6,7 @@ mod closure;
 mod consume;
 mod correction;
 mod count;
+mod hints;
 mod issue;
 mod reserve;
 pub mod roles;
@@ -17,6 +18,7 @@ mod verify;
 mod wo;
 
 pub use closure::closure_blockers;
+pub use hints::{fefo_hint, return_deadline};
 pub use serial_format::serial_matches;
 pub use tool::overdue_tools;
 pub use verify::check_effects;

@@ -1,0 +1,65 @@
+//! Pure look-ups that guide a person rather than refuse: the FEFO hint at
+//! the shelf and the return deadline after work completes.
+
+use crate::ids::*;
+use crate::view::LedgerView;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+
+/// First-expiry-first-out: an unexpired batch of `item` in `warehouse`
+/// with usable stock that expires before `chosen`, earliest first.
+pub fn fefo_hint(
+    view: &impl LedgerView,
+    item: &ItemId,
+    warehouse: &WarehouseId,
+    chosen: &BatchCode,
+    on: NaiveDate,
+) -> Option<(BatchCode, BinId, NaiveDate)> {
+    let chosen_expiry = view.batch(item, chosen)?.expiry?;
+    view.usable_stock(item, warehouse)
+        .into_iter()
+        .filter_map(|(key, qty)| {
+            let code = key.batch?;
+            let expiry = view.batch(item, &code)?.expiry?;
+            (qty.is_positive() && expiry >= on && expiry < chosen_expiry)
+                .then_some((code, key.bin, expiry))
+        })
+        .min_by_key(|(code, bin, expiry)| (*expiry, code.clone(), bin.clone()))
+}
+
+/// When leftovers of an order completed at `completed` must be back:
+/// `working_days` later, skipping Saturdays and Sundays, at the same time of
+/// day.
+pub fn return_deadline(completed: DateTime<Utc>, working_days: u32) -> DateTime<Utc> {
+    let mut t = completed;
+    let mut left = working_days;
+    while left > 0 {
+        t += Duration::days(1);
+        if !matches!(t.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn deadline_skips_weekends() {
+        // Thursday 2026-11-19 → two working days → Monday 2026-11-23.
+        let thu = Utc.with_ymd_and_hms(2026, 11, 19, 15, 0, 0).unwrap();
+        assert_eq!(
+            return_deadline(thu, 2),
+            Utc.with_ymd_and_hms(2026, 11, 23, 15, 0, 0).unwrap()
+        );
+        // Monday → Wednesday.
+        let mon = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        assert_eq!(
+            return_deadline(mon, 2),
+            Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
+        );
+        assert_eq!(return_deadline(mon, 0), mon);
+    }
+}
