@@ -11,7 +11,7 @@ use crate::reason::{ReasonCode, Refusal};
 use crate::rules::{self, Outcome};
 use crate::view::{Accepted, LedgerView};
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Everything the documents change. Two ledgers that accepted the same
 /// documents from the same master data have equal projections.
@@ -47,9 +47,48 @@ struct Catalog {
     users: HashMap<UserId, User>,
 }
 
+/// Secondary indexes over the projections, so every look-up the rules make
+/// is a range or a hash probe, never a scan of the whole state.
+#[derive(Debug, Clone, Default)]
+struct Indexes {
+    lines_by_wo: HashMap<WorkOrderId, BTreeSet<DemandLineId>>,
+    reserves_by_line: HashMap<DemandLineId, BTreeSet<ReserveId>>,
+    reserves_by_item: HashMap<ItemId, BTreeSet<ReserveId>>,
+    removed_by_wo: HashMap<WorkOrderId, BTreeSet<SerialKey>>,
+}
+
+impl Indexes {
+    fn line(&mut self, line: &DemandLine) {
+        self.lines_by_wo
+            .entry(line.work_order.clone())
+            .or_default()
+            .insert(line.id.clone());
+    }
+
+    fn serial(
+        &mut self,
+        key: &SerialKey,
+        before: Option<&SerialState>,
+        after: Option<&SerialState>,
+    ) {
+        if let Some(SerialState::Removed { work_order, .. }) = before
+            && let Some(set) = self.removed_by_wo.get_mut(work_order)
+        {
+            set.remove(key);
+        }
+        if let Some(SerialState::Removed { work_order, .. }) = after {
+            self.removed_by_wo
+                .entry(work_order.clone())
+                .or_default()
+                .insert(key.clone());
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct MemoryLedger {
     catalog: Catalog,
+    index: Indexes,
     master: MasterData,
     proj: Projections,
     docs: HashMap<DocId, Accepted>,
@@ -123,8 +162,13 @@ impl MemoryLedger {
                 },
             );
         }
+        let mut index = Indexes::default();
+        for l in proj.lines.values() {
+            index.line(l);
+        }
         MemoryLedger {
             catalog,
+            index,
             master,
             proj,
             ..MemoryLedger::default()
@@ -161,6 +205,7 @@ impl MemoryLedger {
         for line in lines {
             self.master.lines.retain(|l| l.id != line.id);
             self.master.lines.push(line.clone());
+            self.index.line(&line);
             self.proj.lines.insert(line.id.clone(), line);
         }
     }
@@ -256,9 +301,48 @@ impl MemoryLedger {
                     p.counts.remove(line);
                 }
             }
-            Effect::Serial { key, after, .. } => put(&mut p.serials, key, after.as_ref()),
-            Effect::Line { id, after, .. } => put(&mut p.lines, id, after.as_deref()),
-            Effect::Reserve { id, after, .. } => put(&mut p.reserves, id, after.as_deref()),
+            Effect::Serial { key, after, .. } => {
+                self.index.serial(key, p.serials.get(key), after.as_ref());
+                put(&mut p.serials, key, after.as_ref());
+            }
+            Effect::Line { id, after, .. } => {
+                match after.as_deref() {
+                    Some(l) => self.index.line(l),
+                    None => {
+                        for set in self.index.lines_by_wo.values_mut() {
+                            set.remove(id);
+                        }
+                    }
+                }
+                put(&mut p.lines, id, after.as_deref());
+            }
+            Effect::Reserve { id, after, .. } => {
+                match after.as_deref() {
+                    Some(r) => {
+                        self.index
+                            .reserves_by_line
+                            .entry(r.line.clone())
+                            .or_default()
+                            .insert(*id);
+                        self.index
+                            .reserves_by_item
+                            .entry(r.item.clone())
+                            .or_default()
+                            .insert(*id);
+                    }
+                    None => {
+                        if let Some(r) = p.reserves.get(id) {
+                            if let Some(set) = self.index.reserves_by_line.get_mut(&r.line) {
+                                set.remove(id);
+                            }
+                            if let Some(set) = self.index.reserves_by_item.get_mut(&r.item) {
+                                set.remove(id);
+                            }
+                        }
+                    }
+                }
+                put(&mut p.reserves, id, after.as_deref());
+            }
             Effect::ReserveQty { id, open, locked } => {
                 if let Some(r) = p.reserves.get_mut(id) {
                     r.open += *open;
@@ -413,6 +497,24 @@ impl MemoryLedger {
         errors
     }
 
+    /// Stock rows of one item: a range, since the key starts with the item.
+    fn stock_of_item<'s>(
+        &'s self,
+        item: &ItemId,
+    ) -> impl Iterator<Item = (&'s StockKey, &'s Qty)> + 's {
+        let from = StockKey {
+            item: item.clone(),
+            bin: BinId::new(""),
+            batch: None,
+            condition: Condition::New,
+        };
+        let item = item.clone();
+        self.proj
+            .stock
+            .range(from..)
+            .take_while(move |(k, _)| k.item == item)
+    }
+
     /// Usable (available) stock of an item across the site: new or opened
     /// stock in storage and returns bins, minus what reserves lock.
     pub fn available(&self, item: &ItemId) -> Qty {
@@ -467,13 +569,15 @@ impl LedgerView for MemoryLedger {
         self.proj.lines.get(id).cloned()
     }
     fn lines_of(&self, wo: &WorkOrderId) -> Vec<DemandLine> {
-        self.proj
-            .lines
-            .values()
-            .filter(|l| l.work_order == *wo)
-            .cloned()
+        self.index
+            .lines_by_wo
+            .get(wo)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.proj.lines.get(id).cloned())
             .collect()
     }
+
     fn line_counts(&self, id: &DemandLineId) -> LineCounts {
         self.proj.counts.get(id).copied().unwrap_or_default()
     }
@@ -481,12 +585,9 @@ impl LedgerView for MemoryLedger {
         self.proj.stock.get(key).copied().unwrap_or_default()
     }
     fn usable_stock(&self, item: &ItemId, warehouse: &WarehouseId) -> Vec<(StockKey, Qty)> {
-        self.proj
-            .stock
-            .iter()
+        self.stock_of_item(item)
             .filter(|(k, q)| {
-                k.item == *item
-                    && q.is_positive()
+                q.is_positive()
                     && k.condition.is_usable()
                     && self
                         .catalog
@@ -497,17 +598,24 @@ impl LedgerView for MemoryLedger {
             .map(|(k, q)| (k.clone(), *q))
             .collect()
     }
+
     fn in_work(&self, key: &InWorkKey) -> Qty {
         self.proj.in_work.get(key).copied().unwrap_or_default()
     }
     fn in_work_of(&self, holding: &Holding) -> Vec<(InWorkKey, Qty)> {
+        let from = InWorkKey {
+            holding: holding.clone(),
+            item: ItemId::new(""),
+            batch: None,
+        };
         self.proj
             .in_work
-            .iter()
-            .filter(|(k, _)| k.holding == *holding)
+            .range(from..)
+            .take_while(|(k, _)| k.holding == *holding)
             .map(|(k, q)| (k.clone(), *q))
             .collect()
     }
+
     fn issue_open(&self, issue: &DocId) -> Qty {
         self.proj.issue_open.get(issue).copied().unwrap_or_default()
     }
@@ -515,34 +623,40 @@ impl LedgerView for MemoryLedger {
         self.proj.serials.get(key).cloned()
     }
     fn removed_units_of(&self, wo: &WorkOrderId) -> Vec<SerialKey> {
-        self.proj
-            .serials
-            .iter()
-            .filter(
-                |(_, s)| matches!(s, SerialState::Removed { work_order, .. } if work_order == wo),
-            )
-            .map(|(k, _)| k.clone())
+        self.index
+            .removed_by_wo
+            .get(wo)
+            .into_iter()
+            .flatten()
+            .cloned()
             .collect()
     }
+
     fn reserve(&self, id: &ReserveId) -> Option<Reserve> {
         self.proj.reserves.get(id).cloned()
     }
     fn reserves_of_line(&self, line: &DemandLineId) -> Vec<Reserve> {
-        self.proj
-            .reserves
-            .values()
-            .filter(|r| r.line == *line)
-            .cloned()
+        self.index
+            .reserves_by_line
+            .get(line)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.proj.reserves.get(id).cloned())
             .collect()
     }
+
     fn locked(&self, item: &ItemId, warehouse: &WarehouseId) -> Qty {
-        self.proj
-            .reserves
-            .values()
-            .filter(|r| r.item == *item && r.warehouse == *warehouse && r.is_active())
+        self.index
+            .reserves_by_item
+            .get(item)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.proj.reserves.get(id))
+            .filter(|r| r.warehouse == *warehouse && r.is_active())
             .map(|r| r.locked)
             .sum()
     }
+
     fn tool_out(&self, checkout: &DocId) -> Option<ToolOut> {
         self.proj.tools.get(checkout).cloned()
     }
