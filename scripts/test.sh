@@ -15,3 +15,5 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "tests"
 cargo test --workspace --locked
+
+step "biip oracle"; ./scripts/oracle.sh

@@ -96,14 +96,24 @@ fn missing_separator_is_decoded_when_unambiguous() {
 
 #[test]
 fn dropped_separator_is_refused_not_guessed() {
-    let e = refused("]d2010950600013435210BATCH21SER");
-    assert_eq!(e.code, ScanErrorCode::AmbiguousWithoutSeparator);
-    assert_eq!(e.position, 3 + 16 + 7);
-    assert!(e.message.contains("GS separator"), "{}", e.message);
-    assert!(e.message.contains("substitute"), "{}", e.message);
-    // Same data from a bare wedge scan.
+    // Bare wedge data: a split at (21) gives another valid message.
     let e = refused("010950600013435210BATCH21SER");
     assert_eq!(e.code, ScanErrorCode::AmbiguousWithoutSeparator);
+    assert_eq!(e.position, 16 + 7);
+    assert!(e.message.contains("GS separator"), "{}", e.message);
+    assert!(e.message.contains("substitute"), "{}", e.message);
+    // A scanner that sends a symbology identifier is trusted to send GS.
+    assert_eq!(
+        gs1("]d2010950600013435210BATCH21SER").batch(),
+        Some("BATCH21SER")
+    );
+    // Invalid as read, valid with the separator: reported as missing GS.
+    let e = refused("]C1010950600013435242227670032703311530");
+    assert_eq!(
+        (e.code, e.position),
+        (ScanErrorCode::AmbiguousWithoutSeparator, 25)
+    );
+    assert!(e.message.contains("only valid if"), "{}", e.message);
     // Once a substitute is configured, its absence means there was no GS.
     let piped = ScanConfig {
         gs_substitute: Some('|'),
@@ -292,13 +302,13 @@ fn hibc_labels() {
     assert_eq!(h.product.as_deref(), Some("BJC5D6E7"));
     assert_eq!(h.lot.as_deref(), Some("10X3"));
     let with = |body: &str| format!("{body}{}", hibc_check_character(body.as_bytes()).unwrap());
-    let Ok(Scan::Hibc(h)) = classify(&with("+A99912345/$$8050825LOT123"), &config()) else {
+    let Ok(Scan::Hibc(h)) = classify(with("+A99912345/$$8050825LOT123"), &config()) else {
         panic!()
     };
     assert_eq!(h.quantity, Some(5));
     assert_eq!(h.expiry, Some(date(2025, 8, 31)));
     assert_eq!(h.lot.as_deref(), Some("LOT123"));
-    let Ok(Scan::Hibc(h)) = classify(&with("+A99912345/$$+3251231SN42/16D20240115"), &config())
+    let Ok(Scan::Hibc(h)) = classify(with("+A99912345/$$+3251231SN42/16D20240115"), &config())
     else {
         panic!()
     };

@@ -108,9 +108,16 @@ proptest! {
             Ok(Scan::Gs1(g)) => prop_assert_eq!(sorted(&g), want.clone()),
             other => prop_assert!(false, "{:?}", other),
         }
-        // With a symbology identifier and nothing else: exact, or refused
-        // because a dropped GS cannot be ruled out — never a wrong value.
+        // With a symbology identifier the scanner is trusted to send GS.
         match classify(format!("]d2{encoded}"), &config()) {
+            Ok(Scan::Gs1(g)) => prop_assert_eq!(sorted(&g), want.clone()),
+            other => prop_assert!(false, "{:?}", other),
+        }
+        // Bare wedge data (GS1 when it opens with its key): exact, or refused
+        // because a dropped GS cannot be ruled out — never a wrong value.
+        let bare = encode_gs1_at(&pairs(&{ let mut s = set.clone(); s.sort(); s }), 2026).unwrap();
+        prop_assert!(bare.starts_with("01"));
+        match classify(&bare, &config()) {
             Ok(Scan::Gs1(g)) => prop_assert_eq!(sorted(&g), want.clone()),
             Err(e) => prop_assert_eq!(e.code, ScanErrorCode::AmbiguousWithoutSeparator),
             other => prop_assert!(false, "{:?}", other),

@@ -252,10 +252,16 @@ fn validated(data: &[u8], segs: &[Seg], ctx: Ctx) -> Result<Vec<Parsed>, ScanErr
 }
 
 /// Where the last, variable-length field could also end if a GS had been
-/// dropped: a split after which the rest is itself a valid message. Splits
-/// before a pre-defined-length AI are not counted, because an encoder puts
-/// those first and never needs a separator before them.
-fn dropped_gs_split(data: &[u8], segs: &[Seg], seps: &Seps, ctx: Ctx) -> Option<usize> {
+/// dropped: a split after which the rest is itself a valid message. Unless
+/// `any_ai`, splits before a pre-defined-length AI are not counted, because
+/// an encoder puts those first and never needs a separator before them.
+fn dropped_gs_split(
+    data: &[u8],
+    segs: &[Seg],
+    seps: &Seps,
+    ctx: Ctx,
+    any_ai: bool,
+) -> Option<usize> {
     let (last, head) = segs.split_last()?;
     if last.def.predefined {
         return None;
@@ -265,7 +271,7 @@ fn dropped_gs_split(data: &[u8], segs: &[Seg], seps: &Seps, ctx: Ctx) -> Option<
         let Some(def) = ai_table::find_prefix(&data[k..]) else {
             continue;
         };
-        if def.predefined {
+        if def.predefined && !any_ai {
             continue;
         }
         let Ok(first) = parse_value(last.def, &data[last.vs..k], ctx) else {
@@ -292,30 +298,44 @@ fn dropped_gs_split(data: &[u8], segs: &[Seg], seps: &Seps, ctx: Ctx) -> Option<
 }
 
 /// Decodes a raw element string. `data` starts after any symbology
-/// identifier; `base` is its offset in the scan. Unless a separator shows up
-/// in the data or a substitute is configured, a message that could be split
-/// differently with a dropped GS is refused instead of guessed.
+/// identifier; `base` is its offset in the scan.
+///
+/// A keyboard wedge may drop GS. When no separator arrived and no substitute
+/// is configured: if the message is invalid as read but valid when its last
+/// variable-length field is split, the separator is reported missing; and
+/// for bare data (no symbology identifier, `trust_missing_gs` false) a valid
+/// message that could also be split validly is refused as ambiguous instead
+/// of guessed.
 pub(crate) fn parse_raw(
     data: &[u8],
     base: usize,
     seps: &Seps,
     ctx: Ctx,
+    trust_missing_gs: bool,
 ) -> Result<Vec<Parsed>, ScanError> {
     let at = |e: ScanError| e.shifted(base);
     let (segs, saw_separator) = segment(data, seps).map_err(at)?;
     let result = validated(data, &segs, ctx);
-    if !saw_separator
-        && !seps.has_substitute()
-        && let Some(k) = dropped_gs_split(data, &segs, seps, ctx)
+    let may_have_dropped = !saw_separator && !seps.has_substitute();
+    if may_have_dropped
+        && (result.is_err() || !trust_missing_gs)
+        && let Some(k) = dropped_gs_split(data, &segs, seps, ctx, result.is_err())
     {
         let ai = segs.last().map_or("", |s| s.def.ai);
+        let what = if result.is_err() {
+            format!(
+                "AI ({ai}) is only valid if it ends before position {}",
+                base + k
+            )
+        } else {
+            format!("AI ({ai}) could end before position {}", base + k)
+        };
         return Err(ScanError::new(
             ScanErrorCode::AmbiguousWithoutSeparator,
             base + k,
             format!(
-                "AI ({ai}) could end before position {}: the GS separator seems to be missing — \
-                 set the scanner to send GS (or a substitute character configured in the app) and rescan",
-                base + k
+                "{what}: the GS separator seems to be missing — set the scanner to send GS \
+                 (or a substitute character configured in the app) and rescan"
             ),
         ));
     }
@@ -361,7 +381,8 @@ pub(crate) fn parse_bracketed(
         };
         let mut value = Vec::new();
         let mut j = vs;
-        while j < data.len() && bracket_ai(data, j).is_none() {
+        // An unescaped '(' always opens the next AI; a literal one is written `\(`.
+        while j < data.len() && data[j] != b'(' {
             if data[j] == b'\\' && data.get(j + 1) == Some(&b'(') {
                 j += 1;
             }
@@ -386,7 +407,7 @@ pub(crate) fn parse_bracketed(
     Ok(parsed)
 }
 
-/// Whether the data opens like the bracketed form.
+/// Whether the data opens like the bracketed form: `(` and a digit.
 pub(crate) fn looks_bracketed(data: &[u8]) -> bool {
-    bracket_ai(data, 0).is_some()
+    data.first() == Some(&b'(') && data.get(1).is_some_and(u8::is_ascii_digit)
 }

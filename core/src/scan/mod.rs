@@ -24,9 +24,14 @@
 //!    cache (item code, GTIN, serial).
 //!
 //! A keyboard-wedge scanner may drop GS. When no separator arrives and none
-//! is configured, a message whose last variable-length field could also be
-//! split into further valid elements is refused
-//! ([`ScanErrorCode::AmbiguousWithoutSeparator`]) rather than guessed.
+//! is configured, a message that is only valid with its last variable-length
+//! field split is refused as "GS missing"; and bare data (no symbology
+//! identifier, the typical wedge set-up) whose last variable-length field
+//! could also be split into further valid elements is refused
+//! ([`ScanErrorCode::AmbiguousWithoutSeparator`]) rather than guessed. A
+//! scanner that sends a symbology identifier is trusted to send GS too; a
+//! split before a pre-defined-length AI is not counted, because encoders put
+//! those first.
 
 pub mod ai_table;
 pub mod cli;
@@ -108,7 +113,7 @@ pub fn classify(input: impl AsRef<[u8]>, config: &ScanConfig) -> Result<Scan, Sc
             Content::Gs1 => Ok(Scan::Gs1(Gs1::new(
                 Some(id),
                 Gs1Form::ElementString,
-                gs1::parse_raw(rest, base, &seps, ctx)?,
+                gs1::parse_raw(rest, base, &seps, ctx, true)?,
             ))),
             Content::Ean => ean(id, rest, base, ctx),
             Content::Other => other(&text[base..], base, Some(id), config, &seps, ctx),
@@ -150,7 +155,7 @@ fn other(
             return Ok(Scan::Gs1(Gs1::new(
                 None,
                 Gs1Form::ElementString,
-                gs1::parse_raw(data, base, seps, ctx)?,
+                gs1::parse_raw(data, base, seps, ctx, false)?,
             )));
         }
         let t = trimmed.as_bytes();
@@ -165,7 +170,7 @@ fn other(
             return Ok(Scan::Gs1(Gs1::new(
                 None,
                 Gs1Form::ElementString,
-                gs1::parse_raw(t, tbase, seps, ctx)?,
+                gs1::parse_raw(t, tbase, seps, ctx, false)?,
             )));
         }
     }
