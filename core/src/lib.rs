@@ -11,6 +11,7 @@
 //! - [`rules::evaluate`]: the verdict on a document — effects or a
 //!   [`reason::Refusal`]; [`rules::closure_blockers`] for the closure check.
 //! - [`memory::MemoryLedger`]: the in-memory view and projections.
+//! - [`sync`]: the device ↔ server protocol and the row model of state.
 //! - [`scan`]: scan decoding.
 
 pub mod document;
@@ -21,6 +22,7 @@ pub mod model;
 pub mod qty;
 pub mod reason;
 pub mod rules;
+pub mod sync;
 pub mod view;
 
 pub mod scan;

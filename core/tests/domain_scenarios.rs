@@ -997,7 +997,7 @@ fn stock_shortfall_is_a_fact_accepted_with_a_discrepancy() {
         .expect("accepted with an exception");
     assert_eq!(outcome.exceptions, vec![ReasonCode::StockShortfall]);
     assert_eq!(book.stock(FILTER, SHELF, Condition::New), q(0));
-    let d = &book.ledger.projections().discrepancies;
+    let d: Vec<_> = book.ledger.projections().discrepancies.values().collect();
     assert_eq!(d.len(), 1);
     assert_eq!((d[0].book, d[0].actual), (q(2), q(3)));
     assert_eq!(book.counts("L-FLT").issued, q(3));

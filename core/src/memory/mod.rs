@@ -13,6 +13,9 @@ use crate::view::{Accepted, LedgerView};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+mod rows;
+pub use rows::{RowError, touched};
+
 /// Everything the documents change. Two ledgers that accepted the same
 /// documents from the same master data have equal projections.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,7 +32,7 @@ pub struct Projections {
     pub emergencies: BTreeMap<DocId, Emergency>,
     pub transits: BTreeMap<DocId, Transit>,
     pub missing_serials: BTreeMap<DocId, MissingSerial>,
-    pub discrepancies: Vec<Discrepancy>,
+    pub discrepancies: BTreeMap<DocId, Discrepancy>,
     pub closed_until: Option<NaiveDate>,
     pub reversed: BTreeMap<DocId, DocId>,
 }
@@ -58,11 +61,39 @@ struct Indexes {
 }
 
 impl Indexes {
-    fn line(&mut self, line: &DemandLine) {
-        self.lines_by_wo
-            .entry(line.work_order.clone())
-            .or_default()
-            .insert(line.id.clone());
+    fn line(&mut self, before: Option<&DemandLine>, after: Option<&DemandLine>) {
+        if let Some(l) = before
+            && let Some(set) = self.lines_by_wo.get_mut(&l.work_order)
+        {
+            set.remove(&l.id);
+        }
+        if let Some(l) = after {
+            self.lines_by_wo
+                .entry(l.work_order.clone())
+                .or_default()
+                .insert(l.id.clone());
+        }
+    }
+
+    fn reserve(&mut self, before: Option<&Reserve>, after: Option<&Reserve>) {
+        if let Some(r) = before {
+            if let Some(set) = self.reserves_by_line.get_mut(&r.line) {
+                set.remove(&r.id);
+            }
+            if let Some(set) = self.reserves_by_item.get_mut(&r.item) {
+                set.remove(&r.id);
+            }
+        }
+        if let Some(r) = after {
+            self.reserves_by_line
+                .entry(r.line.clone())
+                .or_default()
+                .insert(r.id);
+            self.reserves_by_item
+                .entry(r.item.clone())
+                .or_default()
+                .insert(r.id);
+        }
     }
 
     fn serial(
@@ -164,7 +195,10 @@ impl MemoryLedger {
         }
         let mut index = Indexes::default();
         for l in proj.lines.values() {
-            index.line(l);
+            index.line(None, Some(l));
+        }
+        for (k, state) in &proj.serials {
+            index.serial(k, None, Some(state));
         }
         MemoryLedger {
             catalog,
@@ -205,7 +239,7 @@ impl MemoryLedger {
         for line in lines {
             self.master.lines.retain(|l| l.id != line.id);
             self.master.lines.push(line.clone());
-            self.index.line(&line);
+            self.index.line(self.proj.lines.get(&line.id), Some(&line));
             self.proj.lines.insert(line.id.clone(), line);
         }
     }
@@ -244,10 +278,7 @@ impl MemoryLedger {
     /// Applies an outcome the rules produced for `doc` (as a store does
     /// after evaluating it itself).
     pub fn record(&mut self, doc: Document, outcome: &Outcome) -> Result<(), ApplyError> {
-        rules::check_effects(self, &outcome.effects).map_err(ApplyError)?;
-        for e in &outcome.effects {
-            self.apply(e, doc.id);
-        }
+        self.apply_effects(doc.id, &outcome.effects)?;
         let seq = self.order.len() as u64 + 1;
         self.order.push(doc.id);
         self.refused.remove(&doc.id);
@@ -260,6 +291,16 @@ impl MemoryLedger {
                 reversed_by: None,
             },
         );
+        Ok(())
+    }
+
+    /// Applies the effects of document `by` to the projections without
+    /// keeping the document (a store that keeps its ledger elsewhere).
+    pub fn apply_effects(&mut self, by: DocId, effects: &[Effect]) -> Result<(), ApplyError> {
+        rules::check_effects(self, effects).map_err(ApplyError)?;
+        for e in effects {
+            self.apply(e, by);
+        }
         Ok(())
     }
 
@@ -306,41 +347,11 @@ impl MemoryLedger {
                 put(&mut p.serials, key, after.as_ref());
             }
             Effect::Line { id, after, .. } => {
-                match after.as_deref() {
-                    Some(l) => self.index.line(l),
-                    None => {
-                        for set in self.index.lines_by_wo.values_mut() {
-                            set.remove(id);
-                        }
-                    }
-                }
+                self.index.line(p.lines.get(id), after.as_deref());
                 put(&mut p.lines, id, after.as_deref());
             }
             Effect::Reserve { id, after, .. } => {
-                match after.as_deref() {
-                    Some(r) => {
-                        self.index
-                            .reserves_by_line
-                            .entry(r.line.clone())
-                            .or_default()
-                            .insert(*id);
-                        self.index
-                            .reserves_by_item
-                            .entry(r.item.clone())
-                            .or_default()
-                            .insert(*id);
-                    }
-                    None => {
-                        if let Some(r) = p.reserves.get(id) {
-                            if let Some(set) = self.index.reserves_by_line.get_mut(&r.line) {
-                                set.remove(id);
-                            }
-                            if let Some(set) = self.index.reserves_by_item.get_mut(&r.item) {
-                                set.remove(id);
-                            }
-                        }
-                    }
-                }
+                self.index.reserve(p.reserves.get(id), after.as_deref());
                 put(&mut p.reserves, id, after.as_deref());
             }
             Effect::ReserveQty { id, open, locked } => {
@@ -374,7 +385,9 @@ impl MemoryLedger {
             Effect::MissingSerial {
                 write_off, after, ..
             } => put(&mut p.missing_serials, write_off, after.as_deref()),
-            Effect::Discrepancy(d) => p.discrepancies.push(d.clone()),
+            Effect::Discrepancy(d) => {
+                p.discrepancies.insert(d.doc, d.clone());
+            }
             Effect::PeriodClosed { after, .. } => p.closed_until = Some(*after),
             Effect::Reversed { doc, by: reverser } => {
                 let by = reverser.unwrap_or(by);

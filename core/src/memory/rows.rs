@@ -1,0 +1,247 @@
+//! The row view of a [`MemoryLedger`]: every piece of master data and every
+//! projection as a [`RowKey`] with a JSON value (see [`crate::sync`]). The
+//! server stores and logs rows; a device applies pulled rows; a ledger built
+//! from another's rows equals it.
+
+use super::{MasterData, MemoryLedger};
+use crate::effect::Effect;
+use crate::ids::DocId;
+use crate::sync::{Row, RowKey};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::Hash;
+
+#[derive(Debug, thiserror::Error)]
+#[error("row {key} does not hold a valid value: {source}")]
+pub struct RowError {
+    pub key: String,
+    #[source]
+    pub source: serde_json::Error,
+}
+
+fn json<T: Serialize>(v: &T) -> Value {
+    // Plain data types always serialise.
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// The rows a list of effects changes.
+pub fn touched(effects: &[Effect]) -> BTreeSet<RowKey> {
+    effects
+        .iter()
+        .map(|e| match e {
+            Effect::Stock { key, .. } => RowKey::Stock(key.clone()),
+            Effect::InWork { key, .. } => RowKey::InWork(key.clone()),
+            Effect::IssueOpen { issue, .. } => RowKey::IssueOpen(*issue),
+            Effect::LineCount { line, .. } => RowKey::LineCounts(line.clone()),
+            Effect::Serial { key, .. } => RowKey::Serial(key.clone()),
+            Effect::Line { id, .. } => RowKey::Line(id.clone()),
+            Effect::Reserve { id, .. }
+            | Effect::ReserveQty { id, .. }
+            | Effect::ReserveCancelled { id, .. } => RowKey::Reserve(*id),
+            Effect::WorkOrder { id, .. } => RowKey::WorkOrder(id.clone()),
+            Effect::Tool { checkout, .. } => RowKey::Tool(*checkout),
+            Effect::Emergency { doc, .. } => RowKey::Emergency(*doc),
+            Effect::Transit { transfer, .. } | Effect::TransitQty { transfer, .. } => {
+                RowKey::Transit(*transfer)
+            }
+            Effect::MissingSerial { write_off, .. } => RowKey::MissingSerial(*write_off),
+            Effect::Discrepancy(d) => RowKey::Discrepancy(d.doc),
+            Effect::PeriodClosed { .. } => RowKey::ClosedUntil,
+            Effect::Reversed { doc, .. } => RowKey::Reversed(*doc),
+        })
+        .collect()
+}
+
+fn hput<K: Hash + Eq, V>(map: &mut HashMap<K, V>, key: K, value: Option<V>) {
+    match value {
+        Some(v) => map.insert(key, v),
+        None => map.remove(&key),
+    };
+}
+
+fn bput<K: Ord, V>(map: &mut BTreeMap<K, V>, key: K, value: Option<V>) {
+    match value {
+        Some(v) => map.insert(key, v),
+        None => map.remove(&key),
+    };
+}
+
+fn sorted_keys<K: Ord + Clone>(keys: impl Iterator<Item = K>) -> Vec<K> {
+    let mut v: Vec<K> = keys.collect();
+    v.sort();
+    v
+}
+
+impl MemoryLedger {
+    /// A ledger holding exactly these rows (a device's cache, a bootstrap).
+    /// It has no documents: it evaluates new ones against the rows.
+    pub fn from_rows(rows: impl IntoIterator<Item = Row>) -> Result<Self, RowError> {
+        let mut ledger = MemoryLedger::new(MasterData::default());
+        for row in rows {
+            ledger.set_row(row)?;
+        }
+        Ok(ledger)
+    }
+
+    /// The current value of one row.
+    pub fn row(&self, key: &RowKey) -> Option<Value> {
+        let c = &self.catalog;
+        let p = &self.proj;
+        match key {
+            RowKey::Policy => Some(json(&c.policy)),
+            RowKey::Item(id) => c.items.get(id).map(json),
+            RowKey::Warehouse(id) => c.warehouses.get(id).map(json),
+            RowKey::Bin(id) => c.bins.get(id).map(json),
+            RowKey::Batch(item, code) => c.batches.get(&(item.clone(), code.clone())).map(json),
+            RowKey::Asset(id) => c.assets.get(id).map(json),
+            RowKey::User(id) => c.users.get(id).map(json),
+            RowKey::WorkOrder(id) => p.work_orders.get(id).map(json),
+            RowKey::Line(id) => p.lines.get(id).map(json),
+            RowKey::Stock(k) => p.stock.get(k).map(json),
+            RowKey::InWork(k) => p.in_work.get(k).map(json),
+            RowKey::IssueOpen(id) => p.issue_open.get(id).map(json),
+            RowKey::Serial(k) => p.serials.get(k).map(json),
+            RowKey::LineCounts(id) => p.counts.get(id).map(json),
+            RowKey::Reserve(id) => p.reserves.get(id).map(json),
+            RowKey::Tool(id) => p.tools.get(id).map(json),
+            RowKey::Emergency(id) => p.emergencies.get(id).map(json),
+            RowKey::Transit(id) => p.transits.get(id).map(json),
+            RowKey::MissingSerial(id) => p.missing_serials.get(id).map(json),
+            RowKey::Discrepancy(id) => p.discrepancies.get(id).map(json),
+            RowKey::ClosedUntil => p.closed_until.map(|d| json(&d)),
+            RowKey::Reversed(id) => p.reversed.get(id).map(json),
+        }
+    }
+
+    /// Every row key: master data first, each entity in key order.
+    pub fn row_keys(&self) -> Vec<RowKey> {
+        let c = &self.catalog;
+        let p = &self.proj;
+        let mut keys = vec![RowKey::Policy];
+        keys.extend(
+            sorted_keys(c.items.keys().cloned())
+                .into_iter()
+                .map(RowKey::Item),
+        );
+        keys.extend(
+            sorted_keys(c.warehouses.keys().cloned())
+                .into_iter()
+                .map(RowKey::Warehouse),
+        );
+        keys.extend(
+            sorted_keys(c.bins.keys().cloned())
+                .into_iter()
+                .map(RowKey::Bin),
+        );
+        keys.extend(
+            sorted_keys(c.batches.keys().cloned())
+                .into_iter()
+                .map(|(i, b)| RowKey::Batch(i, b)),
+        );
+        keys.extend(
+            sorted_keys(c.assets.keys().cloned())
+                .into_iter()
+                .map(RowKey::Asset),
+        );
+        keys.extend(
+            sorted_keys(c.users.keys().cloned())
+                .into_iter()
+                .map(RowKey::User),
+        );
+        keys.extend(p.work_orders.keys().cloned().map(RowKey::WorkOrder));
+        keys.extend(p.lines.keys().cloned().map(RowKey::Line));
+        keys.extend(p.stock.keys().cloned().map(RowKey::Stock));
+        keys.extend(p.in_work.keys().cloned().map(RowKey::InWork));
+        keys.extend(p.issue_open.keys().copied().map(RowKey::IssueOpen));
+        keys.extend(p.serials.keys().cloned().map(RowKey::Serial));
+        keys.extend(p.counts.keys().cloned().map(RowKey::LineCounts));
+        keys.extend(p.reserves.keys().copied().map(RowKey::Reserve));
+        keys.extend(p.tools.keys().copied().map(RowKey::Tool));
+        keys.extend(p.emergencies.keys().copied().map(RowKey::Emergency));
+        keys.extend(p.transits.keys().copied().map(RowKey::Transit));
+        keys.extend(p.missing_serials.keys().copied().map(RowKey::MissingSerial));
+        keys.extend(p.discrepancies.keys().copied().map(RowKey::Discrepancy));
+        if p.closed_until.is_some() {
+            keys.push(RowKey::ClosedUntil);
+        }
+        keys.extend(p.reversed.keys().copied().map(RowKey::Reversed));
+        keys
+    }
+
+    /// Every row with its value.
+    pub fn rows(&self) -> Vec<Row> {
+        self.row_keys()
+            .into_iter()
+            .map(|key| {
+                let value = self.row(&key);
+                Row { key, value }
+            })
+            .collect()
+    }
+
+    /// Sets (with `None`, deletes) one row, as a device applies a pulled
+    /// change or the back office edits master data. The value must be of the
+    /// entity's type; a bad value changes nothing.
+    pub fn set_row(&mut self, row: Row) -> Result<(), RowError> {
+        fn de<T: DeserializeOwned>(v: Option<Value>) -> Result<Option<T>, serde_json::Error> {
+            v.map(serde_json::from_value).transpose()
+        }
+        let Row { key, value } = row;
+        let text = key.to_text();
+        let err = |source| RowError {
+            key: text.clone(),
+            source,
+        };
+        let c = &mut self.catalog;
+        let p = &mut self.proj;
+        match key {
+            RowKey::Policy => {
+                if let Some(policy) = de(value).map_err(err)? {
+                    c.policy = policy;
+                }
+            }
+            RowKey::Item(id) => hput(&mut c.items, id, de(value).map_err(err)?),
+            RowKey::Warehouse(id) => hput(&mut c.warehouses, id, de(value).map_err(err)?),
+            RowKey::Bin(id) => hput(&mut c.bins, id, de(value).map_err(err)?),
+            RowKey::Batch(i, b) => hput(&mut c.batches, (i, b), de(value).map_err(err)?),
+            RowKey::Asset(id) => hput(&mut c.assets, id, de(value).map_err(err)?),
+            RowKey::User(id) => hput(&mut c.users, id, de(value).map_err(err)?),
+            RowKey::WorkOrder(id) => bput(&mut p.work_orders, id, de(value).map_err(err)?),
+            RowKey::Line(id) => {
+                let v = de(value).map_err(err)?;
+                self.index.line(p.lines.get(&id), v.as_ref());
+                bput(&mut p.lines, id, v);
+            }
+            RowKey::Stock(k) => bput(&mut p.stock, k, de(value).map_err(err)?),
+            RowKey::InWork(k) => bput(&mut p.in_work, k, de(value).map_err(err)?),
+            RowKey::IssueOpen(id) => bput(&mut p.issue_open, id, de(value).map_err(err)?),
+            RowKey::Serial(k) => {
+                let v = de(value).map_err(err)?;
+                self.index.serial(&k, p.serials.get(&k), v.as_ref());
+                bput(&mut p.serials, k, v);
+            }
+            RowKey::LineCounts(id) => bput(&mut p.counts, id, de(value).map_err(err)?),
+            RowKey::Reserve(id) => {
+                let v = de(value).map_err(err)?;
+                self.index.reserve(p.reserves.get(&id), v.as_ref());
+                bput(&mut p.reserves, id, v);
+            }
+            RowKey::Tool(id) => bput(&mut p.tools, id, de(value).map_err(err)?),
+            RowKey::Emergency(id) => bput(&mut p.emergencies, id, de(value).map_err(err)?),
+            RowKey::Transit(id) => bput(&mut p.transits, id, de(value).map_err(err)?),
+            RowKey::MissingSerial(id) => bput(&mut p.missing_serials, id, de(value).map_err(err)?),
+            RowKey::Discrepancy(id) => bput(&mut p.discrepancies, id, de(value).map_err(err)?),
+            RowKey::ClosedUntil => p.closed_until = de(value).map_err(err)?,
+            RowKey::Reversed(id) => {
+                let by: Option<DocId> = de(value).map_err(err)?;
+                if let Some(doc) = self.docs.get_mut(&id) {
+                    doc.reversed_by = by;
+                }
+                bput(&mut p.reversed, id, by);
+            }
+        }
+        Ok(())
+    }
+}

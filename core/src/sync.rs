@@ -1,0 +1,173 @@
+//! The sync protocol between devices and the server (`/api/v1`), and the
+//! row model both sides keep their state in.
+//!
+//! State — master data and every projection — is a set of rows: a
+//! [`RowKey`] naming one entity and its JSON value. The server stores rows,
+//! appends every change to a change log with a monotonic sequence, serves
+//! the log to devices (pull) and a consistent copy of all rows (bootstrap);
+//! a device applies the same rows to its cache. [`crate::memory::MemoryLedger`]
+//! reads and writes rows, so a ledger built from pulled rows equals the
+//! server's.
+
+use crate::document::Document;
+use crate::ids::*;
+use crate::model::{InWorkKey, SerialKey, StockKey};
+use crate::reason::{ReasonCode, Refusal};
+use serde::{Deserialize, Serialize};
+
+pub const API_VERSION: &str = "v1";
+
+/// One entity of the state.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "entity", content = "key", rename_all = "snake_case")]
+pub enum RowKey {
+    // Master data.
+    Policy,
+    Item(ItemId),
+    Warehouse(WarehouseId),
+    Bin(BinId),
+    Batch(ItemId, BatchCode),
+    Asset(AssetId),
+    User(UserId),
+    WorkOrder(WorkOrderId),
+    Line(DemandLineId),
+    // Projections of the ledger.
+    Stock(StockKey),
+    InWork(InWorkKey),
+    IssueOpen(DocId),
+    Serial(SerialKey),
+    LineCounts(DemandLineId),
+    Reserve(ReserveId),
+    Tool(DocId),
+    Emergency(DocId),
+    Transit(DocId),
+    MissingSerial(DocId),
+    Discrepancy(DocId),
+    ClosedUntil,
+    Reversed(DocId),
+}
+
+impl RowKey {
+    /// The entity name, as in the key's JSON.
+    pub fn entity(&self) -> &'static str {
+        match self {
+            RowKey::Policy => "policy",
+            RowKey::Item(_) => "item",
+            RowKey::Warehouse(_) => "warehouse",
+            RowKey::Bin(_) => "bin",
+            RowKey::Batch(..) => "batch",
+            RowKey::Asset(_) => "asset",
+            RowKey::User(_) => "user",
+            RowKey::WorkOrder(_) => "work_order",
+            RowKey::Line(_) => "line",
+            RowKey::Stock(_) => "stock",
+            RowKey::InWork(_) => "in_work",
+            RowKey::IssueOpen(_) => "issue_open",
+            RowKey::Serial(_) => "serial",
+            RowKey::LineCounts(_) => "line_counts",
+            RowKey::Reserve(_) => "reserve",
+            RowKey::Tool(_) => "tool",
+            RowKey::Emergency(_) => "emergency",
+            RowKey::Transit(_) => "transit",
+            RowKey::MissingSerial(_) => "missing_serial",
+            RowKey::Discrepancy(_) => "discrepancy",
+            RowKey::ClosedUntil => "closed_until",
+            RowKey::Reversed(_) => "reversed",
+        }
+    }
+
+    /// Canonical text form, used as the storage key.
+    pub fn to_text(&self) -> String {
+        // Serialising these plain data types cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_text(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+/// A row and its value; `None` deletes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub key: RowKey,
+    pub value: Option<serde_json::Value>,
+}
+
+/// POST /api/v1/sync/push: documents in device order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub documents: Vec<Document>,
+}
+
+/// Exactly one verdict per pushed document, in the same order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub verdicts: Vec<Verdict>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// Recorded in the ledger at `seq`. `exceptions` opened discrepancies.
+    Accepted {
+        id: DocId,
+        seq: u64,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        exceptions: Vec<ReasonCode>,
+    },
+    /// Already recorded (a retry): the same answer again.
+    Duplicate { id: DocId, seq: u64 },
+    /// Not recorded: why, and what to do.
+    Rejected { id: DocId, refusal: Refusal },
+}
+
+impl Verdict {
+    pub fn id(&self) -> DocId {
+        match self {
+            Verdict::Accepted { id, .. }
+            | Verdict::Duplicate { id, .. }
+            | Verdict::Rejected { id, .. } => *id,
+        }
+    }
+}
+
+/// One entry of the change log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// The server's change sequence, monotonic in commit order.
+    pub seq: u64,
+    pub key: RowKey,
+    pub value: Option<serde_json::Value>,
+}
+
+/// GET /api/v1/sync/pull?after=N&limit=M
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Pull again after this.
+    pub cursor: u64,
+    /// More changes are waiting.
+    pub more: bool,
+}
+
+/// GET /api/v1/sync/bootstrap: a consistent copy of every row of the
+/// device's site, in pages; `cursor` is where pulls continue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BootstrapPage {
+    pub rows: Vec<Row>,
+    /// The change sequence the snapshot is consistent at.
+    pub cursor: u64,
+    /// Token for the next page; none on the last.
+    pub next: Option<String>,
+    /// Rows in the whole snapshot, for progress.
+    pub total: u64,
+}
+
+/// An API error body: a stable code, a message a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+}
