@@ -53,7 +53,7 @@ fn battery_module_datamatrix() {
     assert_eq!(g.expiry(), Some(date(2027, 12, 31)));
     assert_eq!(g.batch(), Some("BM24-0815"));
     assert_eq!(g.serial(), Some("SN0012345"));
-    let ais: Vec<&str> = g.elements.iter().map(|e| e.ai.as_str()).collect();
+    let ais: Vec<&str> = g.elements.iter().map(|e| e.ai.as_ref()).collect();
     assert_eq!(ais, ["01", "17", "10", "21"]);
     assert_eq!(g.get("17").unwrap().title, "USE BY or EXPIRY");
     assert_eq!(

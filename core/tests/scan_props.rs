@@ -85,7 +85,7 @@ fn sorted(g: &Gs1) -> Vec<(String, String)> {
     let mut v: Vec<_> = g
         .elements
         .iter()
-        .map(|e| (e.ai.clone(), e.raw.clone()))
+        .map(|e| (e.ai.to_string(), e.raw.clone()))
         .collect();
     v.sort();
     v
@@ -126,7 +126,7 @@ proptest! {
         let hri = encode_gs1_bracketed(&pairs(&set)).unwrap();
         match classify(&hri, &config()) {
             Ok(Scan::Gs1(g)) => {
-                let got: Vec<_> = g.elements.iter().map(|e| (e.ai.clone(), e.raw.clone())).collect();
+                let got: Vec<_> = g.elements.iter().map(|e| (e.ai.to_string(), e.raw.clone())).collect();
                 prop_assert_eq!(got, set);
             }
             other => prop_assert!(false, "{:?}", other),

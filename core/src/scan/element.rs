@@ -1,6 +1,8 @@
 //! One GS1 element string: an AI and its data field, checked against the
 //! dictionary entry and turned into a typed value.
 
+use std::borrow::Cow;
+
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
@@ -41,11 +43,12 @@ pub enum Value {
 }
 
 /// One decoded element: the AI it came from, its dictionary title, the raw
-/// data field and its typed value.
+/// data field and its typed value. AI and title borrow the static table
+/// (no allocation per scan); deserialised ones are owned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Element {
-    pub ai: String,
-    pub title: String,
+    pub ai: Cow<'static, str>,
+    pub title: Cow<'static, str>,
     pub raw: String,
     pub value: Value,
 }
@@ -143,8 +146,8 @@ pub(crate) fn parse_value(def: &'static AiDef, v: &[u8], ctx: Ctx) -> Result<Ele
     let raw = String::from_utf8_lossy(v).into_owned();
     let value = typed(def, v, &parts[..count], ctx);
     Ok(Element {
-        ai: ai.to_string(),
-        title: def.title.to_string(),
+        ai: Cow::Borrowed(ai),
+        title: Cow::Borrowed(def.title),
         raw,
         value,
     })

@@ -267,7 +267,9 @@ fn dropped_gs_split(
         return None;
     }
     let head = build(data, head, ctx).ok()?;
-    for k in last.vs + 1..last.ve {
+    // The first part must fit the field: no split beyond its maximum length.
+    let end = last.ve.min(last.vs + last.def.max_len() + 1);
+    for k in last.vs + 1..end {
         let Some(def) = ai_table::find_prefix(&data[k..]) else {
             continue;
         };
