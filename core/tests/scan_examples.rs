@@ -209,6 +209,11 @@ mod scan {
         assert_eq!(g.gtin(), Some("09506000134352"));
         assert_eq!(g.symbology.as_deref(), Some("]Q1"));
         assert_eq!(g.serial(), Some("S1"));
+        let g = gs1("]Q3https://id.gs1.org/01/09506000134352");
+        assert_eq!(
+            (g.form, g.gtin()),
+            (Gs1Form::DigitalLink, Some("09506000134352"))
+        );
         // Wrong qualifier order and a bad check digit.
         let e = refused("https://id.gs1.org/01/09506000134352/21/XYZ/10/ABC");
         assert_eq!(e.code, ScanErrorCode::DigitalLink);

@@ -105,6 +105,10 @@ pub fn classify(input: impl AsRef<[u8]>, config: &ScanConfig) -> Result<Scan, Sc
     if let Some((id, content, rest)) = symbology::split(data) {
         let base = id.len();
         return match content {
+            // Some scanners report a Digital Link QR as GS1 QR.
+            Content::Gs1 if digital_link::is_uri(rest) => {
+                other(&text[base..], base, Some(id), config, &seps, ctx)
+            }
             Content::Gs1 if gs1::looks_bracketed(rest) => Ok(Scan::Gs1(Gs1::new(
                 Some(id),
                 Gs1Form::Bracketed,
