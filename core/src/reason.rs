@@ -39,6 +39,7 @@ reason_codes! {
     Duplicate => "duplicate", "This document was already accepted.", "Nothing to do: it is recorded once.";
     IdReused => "id_reused", "Another document with the same id but different content was already accepted.", "Create the movement again as a new document.";
     SiteMismatch => "site_mismatch", "The document belongs to another site.", "Record it on a device enrolled at the right site.";
+    DeviceMismatch => "device_mismatch", "The document names another device than the one that sent it.", "Push documents from the device that recorded them.";
     UnknownUser => "unknown_user", "The author is not a known, active user of this site.", "Sign in again with your badge, or ask an admin to enable your account.";
     RoleNotAllowed => "role_not_allowed", "Your role may not record this movement.", "Ask a colleague with the right role (see the role matrix) to record it.";
     SelfIssueNotAllowed => "self_issue_not_allowed", "Technicians may not issue to themselves at this site.", "Ask the store clerk to issue the part.";

@@ -245,3 +245,74 @@ impl MemoryLedger {
         Ok(())
     }
 }
+
+impl MasterData {
+    /// Applies a master-data row (an item, a bin, a user, a work order or a
+    /// line, the policy) to this master data, as the back office edits it.
+    /// A work order keeps the state it started in: its status changes are
+    /// documents. Returns false for rows that are not master data.
+    pub fn apply_row(&mut self, row: &Row) -> Result<bool, RowError> {
+        fn de<T: DeserializeOwned>(v: &Option<Value>) -> Result<Option<T>, serde_json::Error> {
+            v.clone().map(serde_json::from_value).transpose()
+        }
+        fn upsert<T, K: PartialEq>(list: &mut Vec<T>, key: &K, id: impl Fn(&T) -> K, v: Option<T>) {
+            let at = list.iter().position(|x| id(x) == *key);
+            match (at, v) {
+                (Some(i), Some(v)) => list[i] = v,
+                (None, Some(v)) => list.push(v),
+                (Some(i), None) => {
+                    list.remove(i);
+                }
+                (None, None) => {}
+            }
+        }
+        let err = |source| RowError {
+            key: row.key.to_text(),
+            source,
+        };
+        let v = &row.value;
+        match &row.key {
+            RowKey::Policy => {
+                if let Some(p) = de(v).map_err(err)? {
+                    self.policy = p;
+                }
+            }
+            RowKey::Item(id) => upsert(&mut self.items, id, |x| x.id.clone(), de(v).map_err(err)?),
+            RowKey::Warehouse(id) => upsert(
+                &mut self.warehouses,
+                id,
+                |x| x.id.clone(),
+                de(v).map_err(err)?,
+            ),
+            RowKey::Bin(id) => upsert(&mut self.bins, id, |x| x.id.clone(), de(v).map_err(err)?),
+            RowKey::Batch(i, b) => upsert(
+                &mut self.batches,
+                &(i.clone(), b.clone()),
+                |x| (x.item.clone(), x.code.clone()),
+                de(v).map_err(err)?,
+            ),
+            RowKey::Asset(id) => {
+                upsert(&mut self.assets, id, |x| x.id.clone(), de(v).map_err(err)?)
+            }
+            RowKey::User(id) => upsert(&mut self.users, id, |x| x.id.clone(), de(v).map_err(err)?),
+            RowKey::WorkOrder(id) => {
+                let new: Option<crate::model::WorkOrder> = de(v).map_err(err)?;
+                let initial = self
+                    .work_orders
+                    .iter()
+                    .find(|w| w.id == *id)
+                    .map(|w| w.state.clone());
+                let new = new.map(|mut w| {
+                    if let Some(state) = initial {
+                        w.state = state;
+                    }
+                    w
+                });
+                upsert(&mut self.work_orders, id, |x| x.id.clone(), new)
+            }
+            RowKey::Line(id) => upsert(&mut self.lines, id, |x| x.id.clone(), de(v).map_err(err)?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}

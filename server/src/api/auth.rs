@@ -1,0 +1,332 @@
+//! Devices and people. A device enrolls once with a one-time code and then
+//! holds a device token; people sign in with badge and PIN (argon2) and get
+//! a session, bound to the device they signed in on.
+
+use super::{ApiError, ApiJson, AppState};
+use crate::store::{Credential, Device, Session};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts, State};
+use axum::http::request::Parts;
+use axum::routing::post;
+use axum::{Json, Router};
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sparescan_core::ids::{SiteId, UserId};
+use sparescan_core::model::{Role, User};
+use sparescan_core::view::LedgerView;
+
+const DEVICE_PREFIX: &str = "dev_";
+const SESSION_PREFIX: &str = "ses_";
+/// How long a sign-in lasts: a shift and a half.
+const SESSION_HOURS: i64 = 12;
+/// How long a one-time enrollment code stays valid.
+pub const ENROLLMENT_HOURS: i64 = 24;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/devices/enroll", post(enroll))
+        .route("/api/v1/sessions", post(sign_in))
+}
+
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn random_token(prefix: &str) -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// A one-time enrollment code people can type: 12 characters without the
+/// look-alikes (0/O, 1/I/L), grouped by four. Returns the code and the hash
+/// to store.
+pub fn new_enrollment_code() -> (String, String) {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let raw: String = (0..12)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    let shown = format!("{}-{}-{}", &raw[0..4], &raw[4..8], &raw[8..12]);
+    (shown, hash_secret(&raw))
+}
+
+fn normalise_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Argon2id hash of a PIN, in PHC form (the devices check PINs offline
+/// against it).
+pub fn hash_pin(pin: &str) -> Result<String, ApiError> {
+    let salt = SaltString::encode_b64(&rand::rng().random::<[u8; 16]>())
+        .map_err(|e| ApiError::bad_request("invalid", e.to_string()))?;
+    Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::bad_request("invalid", e.to_string()))
+}
+
+pub fn verify_pin(pin: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// An enrolled, not revoked device, from its bearer token.
+pub struct DeviceAuth(pub Device);
+
+impl FromRequestParts<AppState> for DeviceAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts)
+            .filter(|t| t.starts_with(DEVICE_PREFIX))
+            .ok_or_else(|| {
+                ApiError::unauthorized("this needs a device token: enroll the device first")
+            })?
+            .to_owned();
+        let hash = hash_secret(&token);
+        let device = state
+            .readers
+            .with(move |s| Ok(s.device_by_token(&hash)?))
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("unknown device token: enroll the device again"))?;
+        if device.revoked {
+            return Err(ApiError::unauthorized(
+                "this device was revoked: ask an admin to enroll it again",
+            ));
+        }
+        Ok(DeviceAuth(device))
+    }
+}
+
+/// A device token if one was sent (sign-in works with and without).
+impl OptionalFromRequestParts<AppState> for DeviceAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, ApiError> {
+        if bearer(parts).is_some_and(|t| t.starts_with(DEVICE_PREFIX)) {
+            <DeviceAuth as FromRequestParts<AppState>>::from_request_parts(parts, state)
+                .await
+                .map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// A signed-in person, from a session bearer token.
+pub struct UserAuth {
+    pub session: Session,
+    pub user: User,
+}
+
+impl UserAuth {
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if self.user.has_any(roles) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "this needs the role {}",
+                roles
+                    .iter()
+                    .map(|r| format!("{r:?}").to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for UserAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts)
+            .filter(|t| t.starts_with(SESSION_PREFIX))
+            .ok_or_else(|| ApiError::unauthorized("sign in with badge and PIN first"))?
+            .to_owned();
+        let hash = hash_secret(&token);
+        let session = state
+            .readers
+            .with(move |s| Ok(s.session(&hash)?))
+            .await?
+            .filter(|s| s.expires_at > Utc::now())
+            .ok_or_else(|| ApiError::unauthorized("the session has expired: sign in again"))?;
+        let user = active_user(state, &session.site, &UserId::new(session.user.clone()))?;
+        Ok(UserAuth { session, user })
+    }
+}
+
+fn active_user(state: &AppState, site: &SiteId, id: &UserId) -> Result<User, ApiError> {
+    state
+        .ledger
+        .read(site, |s| s.ledger.user(id))?
+        .filter(|u| u.active)
+        .ok_or_else(|| ApiError::unauthorized("this user is not active at the site"))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollRequest {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_id: String,
+    pub site: SiteId,
+    pub token: String,
+}
+
+async fn enroll(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<EnrollRequest>,
+) -> Result<Json<EnrollResponse>, ApiError> {
+    let name = req.name.trim().to_owned();
+    if name.is_empty() || name.len() > 100 {
+        return Err(ApiError::bad_request(
+            "invalid",
+            "give the device a name of 1 to 100 characters",
+        ));
+    }
+    let code_hash = hash_secret(&normalise_code(&req.code));
+    let token = random_token(DEVICE_PREFIX);
+    let token_hash = hash_secret(&token);
+    let device_id = format!("dev-{}", uuid::Uuid::now_v7().simple());
+    let id = device_id.clone();
+    let site = state
+        .ledger
+        .write(move |store| {
+            let Some(site) = store.take_enrollment_code(&code_hash, Utc::now())? else {
+                return Ok(None);
+            };
+            store.add_device(&id, &site, &name, &token_hash)?;
+            Ok(Some(site))
+        })
+        .await?
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "the enrollment code is wrong, used or expired: ask an admin for a new one",
+            )
+        })?;
+    log::info!("device {device_id} enrolled at site {site}");
+    Ok(Json(EnrollResponse {
+        device_id,
+        site,
+        token,
+    }))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    pub badge: String,
+    pub pin: String,
+    /// For back-office sign-in without a device token.
+    #[serde(default)]
+    pub site: Option<SiteId>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SignInResponse {
+    pub token: String,
+    pub user: User,
+    pub expires_at: DateTime<Utc>,
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    device: Option<DeviceAuth>,
+    ApiJson(req): ApiJson<SignInRequest>,
+) -> Result<Json<SignInResponse>, ApiError> {
+    let (site, device_id) = match (&device, &req.site) {
+        (Some(DeviceAuth(d)), _) => (d.site.clone(), Some(d.id.clone())),
+        (None, Some(site)) => (site.clone(), None),
+        (None, None) => {
+            return Err(ApiError::bad_request(
+                "invalid",
+                "name the site, or sign in from an enrolled device",
+            ));
+        }
+    };
+    let badge = req.badge.trim().to_owned();
+    let site2 = site.clone();
+    let cred = state
+        .readers
+        .with(move |s| Ok(s.credential_by_badge(&site2, &badge)?))
+        .await?;
+    let denied = || ApiError::unauthorized("badge or PIN not recognised");
+    let cred: Credential = cred.ok_or_else(denied)?;
+    let pin = req.pin;
+    let phc = cred.pin_hash.clone();
+    let ok = tokio::task::spawn_blocking(move || verify_pin(&pin, &phc))
+        .await
+        .unwrap_or(false);
+    if !ok {
+        return Err(denied());
+    }
+    let user = active_user(&state, &site, &UserId::new(cred.user.clone()))?;
+    let token = random_token(SESSION_PREFIX);
+    let session = Session {
+        site,
+        user: cred.user,
+        device: device_id,
+        expires_at: Utc::now() + Duration::hours(SESSION_HOURS),
+    };
+    let hash = hash_secret(&token);
+    let stored = session.clone();
+    state
+        .ledger
+        .write(move |store| store.add_session(&hash, &stored))
+        .await?;
+    Ok(Json(SignInResponse {
+        token,
+        user,
+        expires_at: session.expires_at,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pins_hash_and_verify() {
+        let phc = hash_pin("4711").unwrap();
+        assert!(verify_pin("4711", &phc));
+        assert!(!verify_pin("4712", &phc));
+        assert!(!verify_pin("4711", "not a hash"));
+    }
+
+    #[test]
+    fn enrollment_codes_are_typeable() {
+        let (code, hash) = new_enrollment_code();
+        assert_eq!(code.len(), 14);
+        assert_eq!(hash_secret(&normalise_code(&code.to_lowercase())), hash);
+        assert!(!code.contains(['0', 'O', '1', 'I', 'L']));
+    }
+}

@@ -1,0 +1,180 @@
+//! The HTTP API (`/api/v1/…`): sync with devices, the back office, reports.
+//! Errors are JSON `{code, message}` with a 4xx only for protocol and
+//! authorisation problems; a push with verdicts is always 200.
+
+pub mod auth;
+pub mod sync;
+
+use crate::ledger::{Ledger, LedgerError};
+use crate::store::{Backend, Store, StoreError};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use sparescan_core::sync::ApiError as ErrorBody;
+use std::sync::{Arc, Mutex};
+
+/// Everything a handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub ledger: Ledger,
+    pub readers: Arc<Readers>,
+    pub limits: Limits,
+    pub metrics: Arc<crate::metrics::Metrics>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Changes per pull page at most.
+    pub pull_page: u32,
+    /// Rows per bootstrap page.
+    pub bootstrap_page: u32,
+    /// Documents per push at most.
+    pub push_max_docs: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            pull_page: 5_000,
+            bootstrap_page: 20_000,
+            push_max_docs: 5_000,
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(auth::routes())
+        .merge(sync::routes())
+        .with_state(state)
+}
+
+/// An API error: status, stable code, a message a person can act on.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            code: self.code.to_owned(),
+            message: self.message,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<LedgerError> for ApiError {
+    fn from(e: LedgerError) -> Self {
+        match e {
+            LedgerError::UnknownSite(s) => ApiError::not_found(format!("unknown site {s}")),
+            LedgerError::Invalid(m) => ApiError::bad_request("invalid", m),
+            LedgerError::Storage(_) | LedgerError::Stopped => {
+                log::error!("{e}");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e.to_string())
+            }
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        LedgerError::Storage(e).into()
+    }
+}
+
+/// JSON body extractor whose rejections are our JSON errors, naming the
+/// problem (unknown field, wrong type, missing content type).
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(r: JsonRejection) -> ApiError {
+    let status = r.status();
+    let code = match r {
+        JsonRejection::MissingJsonContentType(_) => "content_type",
+        JsonRejection::JsonSyntaxError(_) => "malformed_json",
+        JsonRejection::JsonDataError(_) => "invalid_body",
+        _ => "invalid_body",
+    };
+    let status = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::new(status, "too_large", "the request body is too large: send fewer documents per push");
+    } else {
+        status
+    };
+    ApiError::new(status, code, r.body_text())
+}
+
+/// A small pool of read connections; every read runs off the async threads.
+pub struct Readers {
+    backend: Arc<dyn Backend>,
+    pool: Mutex<Vec<Box<dyn Store>>>,
+}
+
+impl Readers {
+    pub fn new(backend: Arc<dyn Backend>) -> Arc<Self> {
+        Arc::new(Readers {
+            backend,
+            pool: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub async fn with<R: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&dyn Store) -> Result<R, ApiError> + Send + 'static,
+    ) -> Result<R, ApiError> {
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let taken = me.pool.lock().ok().and_then(|mut p| p.pop());
+            let store = match taken {
+                Some(s) => s,
+                None => me.backend.reader()?,
+            };
+            let result = f(&*store);
+            if let Ok(mut p) = me.pool.lock()
+                && p.len() < 16
+            {
+                p.push(store);
+            }
+            result
+        })
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+    }
+}

@@ -1,0 +1,252 @@
+//! The sync client: what a device (and the tests, and the CLI) uses to talk
+//! to the server. HTTPS only, trusting only the pinned CA.
+
+use crate::api::auth::{EnrollRequest, EnrollResponse, SignInRequest, SignInResponse};
+use crate::store::Credential;
+use reqwest::StatusCode;
+use sparescan_core::document::Document;
+use sparescan_core::memory::MemoryLedger;
+use sparescan_core::sync::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("the server address must be https:// (plain HTTP is refused): {0}")]
+    NotHttps(String),
+    #[error("TLS setup: {0}")]
+    Tls(String),
+    #[error("cannot reach the server: {0}")]
+    Network(#[from] reqwest::Error),
+    #[error("{message} ({code}, HTTP {status})")]
+    Api {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("this device's copy is too old: bootstrap again")]
+    Rebootstrap,
+    #[error("not enrolled: enroll the device first")]
+    NotEnrolled,
+    #[error("a pulled row is not valid: {0}")]
+    BadRow(String),
+}
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    device_token: Option<String>,
+    session: Option<String>,
+}
+
+impl Client {
+    /// A client for `base` (https://host:port) trusting only `ca_pem`.
+    pub fn new(base: &str, ca_pem: &[u8]) -> Result<Self, ClientError> {
+        if !base.starts_with("https://") {
+            return Err(ClientError::NotHttps(base.to_owned()));
+        }
+        let tls = crate::tls::pinned_client_config(ca_pem).map_err(|e| ClientError::Tls(e.to_string()))?;
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .https_only(true)
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .timeout(std::time::Duration::from_secs(120))
+            .build()?;
+        Ok(Client {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            device_token: None,
+            session: None,
+        })
+    }
+
+    pub fn with_device_token(mut self, token: impl Into<String>) -> Self {
+        self.device_token = Some(token.into());
+        self
+    }
+
+    pub fn device_token(&self) -> Option<&str> {
+        self.device_token.as_deref()
+    }
+
+    pub fn session(&self) -> Option<&str> {
+        self.session.as_deref()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn device(&self, req: reqwest::RequestBuilder) -> Result<reqwest::RequestBuilder, ClientError> {
+        let token = self.device_token.as_ref().ok_or(ClientError::NotEnrolled)?;
+        Ok(req.bearer_auth(token))
+    }
+
+    async fn parse<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Result<T, ClientError> {
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp.json().await?);
+        }
+        if status == StatusCode::GONE {
+            return Err(ClientError::Rebootstrap);
+        }
+        let text = resp.text().await.unwrap_or_default();
+        let body: Option<ApiError> = serde_json::from_str(&text).ok();
+        Err(match body {
+            Some(b) => ClientError::Api {
+                status: status.as_u16(),
+                code: b.code,
+                message: b.message,
+            },
+            None => ClientError::Api {
+                status: status.as_u16(),
+                code: "http".into(),
+                message: text,
+            },
+        })
+    }
+
+    /// Exchanges a one-time code for a device token (kept in the client).
+    pub async fn enroll(&mut self, code: &str, name: &str) -> Result<EnrollResponse, ClientError> {
+        let resp = self
+            .http
+            .post(self.url("/api/v1/devices/enroll"))
+            .json(&EnrollRequest {
+                code: code.to_owned(),
+                name: name.to_owned(),
+            })
+            .send()
+            .await?;
+        let enrolled: EnrollResponse = Self::parse(resp).await?;
+        self.device_token = Some(enrolled.token.clone());
+        Ok(enrolled)
+    }
+
+    /// Signs a person in on this device (or, without a device token, at
+    /// `site` for the back office).
+    pub async fn sign_in(
+        &mut self,
+        badge: &str,
+        pin: &str,
+        site: Option<&str>,
+    ) -> Result<SignInResponse, ClientError> {
+        let mut req = self.http.post(self.url("/api/v1/sessions")).json(&SignInRequest {
+            badge: badge.to_owned(),
+            pin: pin.to_owned(),
+            site: site.map(Into::into),
+        });
+        if let Some(t) = &self.device_token {
+            req = req.bearer_auth(t);
+        }
+        let signed: SignInResponse = Self::parse(req.send().await?).await?;
+        self.session = Some(signed.token.clone());
+        Ok(signed)
+    }
+
+    pub async fn push(&self, documents: &[Document]) -> Result<PushResponse, ClientError> {
+        let req = self.device(self.http.post(self.url("/api/v1/sync/push")))?;
+        let resp = req
+            .json(&PushRequest {
+                documents: documents.to_vec(),
+            })
+            .send()
+            .await?;
+        Self::parse(resp).await
+    }
+
+    pub async fn pull(&self, after: u64, limit: Option<u32>) -> Result<PullResponse, ClientError> {
+        let mut url = format!("{}?after={after}", self.url("/api/v1/sync/pull"));
+        if let Some(l) = limit {
+            url.push_str(&format!("&limit={l}"));
+        }
+        let resp = self.device(self.http.get(url))?.send().await?;
+        Self::parse(resp).await
+    }
+
+    pub async fn bootstrap_page(&self, page: Option<&str>) -> Result<BootstrapPage, ClientError> {
+        let mut url = self.url("/api/v1/sync/bootstrap");
+        if let Some(p) = page {
+            url.push_str(&format!("?page={p}"));
+        }
+        let resp = self.device(self.http.get(url))?.send().await?;
+        Self::parse(resp).await
+    }
+
+    /// Every row of the site, with progress (rows so far, rows in all), and
+    /// the cursor to pull from.
+    pub async fn bootstrap(
+        &self,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<(Vec<Row>, u64), ClientError> {
+        let mut rows = Vec::new();
+        let mut page = self.bootstrap_page(None).await?;
+        let cursor = page.cursor;
+        loop {
+            rows.append(&mut page.rows);
+            progress(rows.len() as u64, page.total);
+            match page.next.take() {
+                Some(next) => page = self.bootstrap_page(Some(&next)).await?,
+                None => break,
+            }
+        }
+        Ok((rows, cursor))
+    }
+
+    /// Pulls every change after `cursor` into `ledger`; returns the new
+    /// cursor.
+    pub async fn pull_into(&self, ledger: &mut MemoryLedger, mut cursor: u64) -> Result<u64, ClientError> {
+        loop {
+            let page = self.pull(cursor, None).await?;
+            for c in page.changes {
+                ledger
+                    .set_row(Row {
+                        key: c.key,
+                        value: c.value,
+                    })
+                    .map_err(|e| ClientError::BadRow(e.to_string()))?;
+            }
+            cursor = page.cursor;
+            if !page.more {
+                return Ok(cursor);
+            }
+        }
+    }
+
+    pub async fn credentials(&self) -> Result<Vec<Credential>, ClientError> {
+        let resp = self
+            .device(self.http.get(self.url("/api/v1/sync/credentials")))?
+            .send()
+            .await?;
+        Self::parse(resp).await
+    }
+
+    /// A GET with the signed-in person's session (back office, reports).
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let mut req = self.http.get(self.url(path));
+        if let Some(s) = &self.session {
+            req = req.bearer_auth(s);
+        }
+        Self::parse(req.send().await?).await
+    }
+
+    /// A POST with the signed-in person's session.
+    pub async fn post_json<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        let mut req = self.http.post(self.url(path)).json(body);
+        if let Some(s) = &self.session {
+            req = req.bearer_auth(s);
+        }
+        Self::parse(req.send().await?).await
+    }
+
+    /// The raw HTTP client, for tests that send what a client never would.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+}

@@ -1,0 +1,240 @@
+//! sparescan-server: the system of record. It re-applies every core rule
+//! to each document in arrival order, keeps the ledger, and serves devices
+//! (sync) and the back office over HTTPS.
+
+pub mod api;
+pub mod client;
+pub mod config;
+pub mod demo;
+pub mod ledger;
+pub mod metrics;
+pub mod store;
+pub mod tls;
+
+use anyhow::{Context, Result};
+use api::{AppState, Limits, Readers};
+use axum::routing::get;
+use config::Config;
+use ledger::Ledger;
+use sparescan_core::ids::{SiteId, UserId};
+use sparescan_core::model::MasterData;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use store::sqlite::SqliteBackend;
+use store::{Backend, Credential};
+
+/// An opened server: database, ledger writer, configuration.
+pub struct Server {
+    pub config: Config,
+    backend: Arc<SqliteBackend>,
+    ledger: Ledger,
+}
+
+impl Server {
+    pub fn open(config: Config) -> Result<Server> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating {}", config.data_dir.display()))?;
+        let backend = Arc::new(
+            SqliteBackend::open(config.database())
+                .with_context(|| format!("opening {}", config.database().display()))?,
+        );
+        let ledger = Ledger::start(backend.clone()).context("starting the ledger")?;
+        Ok(Server {
+            config,
+            backend,
+            ledger,
+        })
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    pub fn backend(&self) -> Arc<dyn Backend> {
+        self.backend.clone()
+    }
+
+    pub async fn create_site(&self, master: MasterData) -> Result<()> {
+        Ok(self.ledger.create_site(master).await?)
+    }
+
+    /// Sets a user's badge and PIN.
+    pub async fn set_credential(&self, site: &SiteId, user: &UserId, badge: &str, pin: &str) -> Result<()> {
+        anyhow::ensure!(
+            pin.len() >= 4 && pin.bytes().all(|b| b.is_ascii_digit()),
+            "a PIN is at least four digits"
+        );
+        let pin_hash = api::auth::hash_pin(pin).map_err(|e| anyhow::anyhow!(e.message))?;
+        let cred = Credential {
+            user: user.to_string(),
+            badge: badge.to_owned(),
+            pin_hash,
+        };
+        let site = site.clone();
+        self.ledger
+            .write(move |s| s.set_credential(&site, &cred))
+            .await?;
+        Ok(())
+    }
+
+    /// A one-time enrollment code for a device of `site`.
+    pub async fn enrollment_code(&self, site: &SiteId) -> Result<String> {
+        self.ledger.read(site, |_| ())?;
+        let (code, hash) = api::auth::new_enrollment_code();
+        let expires = chrono::Utc::now() + chrono::Duration::hours(api::auth::ENROLLMENT_HOURS);
+        let site = site.clone();
+        self.ledger
+            .write(move |s| s.add_enrollment_code(&site, &hash, expires))
+            .await?;
+        Ok(code)
+    }
+
+    /// Recomputes every site's projections from the ledger and compares
+    /// them with the stored state; checks the hash chains.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let store = self.backend.reader()?;
+        let mut report = VerifyReport::default();
+        for (site, master) in store.sites()? {
+            let diffs = ledger::verify_site(&*store, &site, &master)?;
+            report.sites.push((site, diffs));
+        }
+        report.chain_breaks = store
+            .verify_chains()?
+            .into_iter()
+            .map(|b| format!("{} seq {}", b.table, b.seq))
+            .collect();
+        Ok(report)
+    }
+
+    /// Online backup of the database (the server may keep serving).
+    pub fn backup(&self, to: &std::path::Path) -> Result<()> {
+        anyhow::ensure!(!to.exists(), "{} exists already: choose a new file", to.display());
+        self.backend.reader()?.backup(to)?;
+        Ok(())
+    }
+
+    /// Binds and serves HTTPS until `shutdown` resolves; returns at once with
+    /// the bound address.
+    pub async fn serve(&self) -> Result<Running> {
+        let tls = match (&self.config.tls.cert, &self.config.tls.key) {
+            (Some(cert), Some(key)) => tls::server_config(cert, key)?,
+            (None, None) => {
+                let ca = tls::DevCa::ensure(&self.config.data_dir.join("tls"), &self.config.tls.hosts)?;
+                tls::server_config(&ca.cert_pem, &ca.key_pem)?
+            }
+            _ => anyhow::bail!("give both tls.cert and tls.key, or neither for a development CA"),
+        };
+        let limits = &self.config.limits;
+        let state = AppState {
+            ledger: self.ledger.clone(),
+            readers: Readers::new(self.backend.clone()),
+            limits: Limits {
+                pull_page: limits.pull_page,
+                bootstrap_page: limits.bootstrap_page,
+                push_max_docs: limits.push_max_docs,
+            },
+            metrics: Arc::new(metrics::Metrics::default()),
+        };
+        let metrics = state.metrics.clone();
+        let app = api::router(state)
+            .route("/healthz", get(|| async { "ok" }))
+            .route(
+                "/metrics",
+                get(move || {
+                    let m = metrics.clone();
+                    async move { m.render() }
+                }),
+            )
+            .layer(tower_http::compression::CompressionLayer::new())
+            .layer(tower_http::limit::RequestBodyLimitLayer::new(limits.max_body_bytes))
+            .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                Duration::from_secs(limits.request_timeout_secs),
+            ));
+        let handle = axum_server::Handle::new();
+        let server = axum_server::bind_rustls(
+            self.config.listen,
+            axum_server::tls_rustls::RustlsConfig::from_config(tls),
+        )
+        .handle(handle.clone());
+        let task = tokio::spawn(async move { server.serve(app.into_make_service()).await });
+        let addr = handle
+            .listening()
+            .await
+            .context("the server did not start listening (is the port taken?)")?;
+        log::info!("serving https://{addr}");
+        Ok(Running { addr, handle, task })
+    }
+}
+
+/// What `verify` found.
+#[derive(Debug, Default)]
+pub struct VerifyReport {
+    pub sites: Vec<(SiteId, Vec<String>)>,
+    pub chain_breaks: Vec<String>,
+}
+
+impl VerifyReport {
+    pub fn is_clean(&self) -> bool {
+        self.chain_breaks.is_empty() && self.sites.iter().all(|(_, d)| d.is_empty())
+    }
+}
+
+impl std::fmt::Display for VerifyReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (site, diffs) in &self.sites {
+            if diffs.is_empty() {
+                writeln!(f, "site {site}: projections match the ledger")?;
+            } else {
+                writeln!(f, "site {site}: {} difference(s)", diffs.len())?;
+                for d in diffs {
+                    writeln!(f, "  {d}")?;
+                }
+            }
+        }
+        if self.chain_breaks.is_empty() {
+            writeln!(f, "hash chains: intact")
+        } else {
+            writeln!(f, "hash chains broken at: {}", self.chain_breaks.join(", "))
+        }
+    }
+}
+
+/// A server that is listening.
+pub struct Running {
+    pub addr: SocketAddr,
+    handle: axum_server::Handle<SocketAddr>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops taking connections and lets requests under way finish.
+    pub async fn shutdown(self) -> Result<()> {
+        self.handle.graceful_shutdown(Some(Duration::from_secs(10)));
+        self.task.await.context("server task")??;
+        Ok(())
+    }
+
+    /// Serves until the process is asked to stop (Ctrl-C or SIGTERM).
+    pub async fn until_signal(self) -> Result<()> {
+        wait_for_signal().await;
+        log::info!("stopping: finishing requests under way");
+        self.shutdown().await
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,142 @@
+//! Storage behind a trait: the handlers and the ledger writer speak to
+//! [`Store`], so a PostgreSQL store can be added without touching them.
+//! SQLite (WAL) is the embedded default.
+
+pub mod sqlite;
+
+use chrono::{DateTime, Utc};
+use sparescan_core::document::Document;
+use sparescan_core::ids::{DocId, SiteId};
+use sparescan_core::model::MasterData;
+use sparescan_core::reason::{ReasonCode, Refusal};
+use sparescan_core::sync::{Change, Row};
+use sparescan_core::view::Accepted;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("database migration: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What one group commit writes: documents accepted and refused, the rows
+/// they changed, and master-data edits — all in one transaction.
+#[derive(Debug, Default)]
+pub struct CommitBatch {
+    pub site: Option<SiteId>,
+    pub accepted: Vec<(Accepted, Vec<ReasonCode>)>,
+    pub refused: Vec<(Document, Refusal)>,
+    pub rows: Vec<Row>,
+    pub master: Option<MasterData>,
+    pub audit: Vec<AuditEntry>,
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub actor: String,
+    pub action: String,
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangesPage {
+    pub changes: Vec<Change>,
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: String,
+    pub site: SiteId,
+    pub name: String,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub site: SiteId,
+    pub user: String,
+    pub device: Option<String>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Credential {
+    pub user: String,
+    pub badge: String,
+    pub pin_hash: String,
+}
+
+/// A link of a hash chain that did not verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    pub table: &'static str,
+    pub seq: u64,
+}
+
+pub trait Store: Send {
+    // ---- sites and state ----
+    fn sites(&self) -> StoreResult<Vec<(SiteId, MasterData)>>;
+    fn create_site(&mut self, site: &SiteId, master: &MasterData, rows: &[Row]) -> StoreResult<()>;
+    fn rows(&self, site: &SiteId) -> StoreResult<Vec<Row>>;
+
+    // ---- the ledger ----
+    /// The sequence the next accepted document gets.
+    fn next_doc_seq(&self) -> StoreResult<u64>;
+    fn document(&self, id: &DocId) -> StoreResult<Option<Accepted>>;
+    fn refusal_code(&self, id: &DocId) -> StoreResult<Option<ReasonCode>>;
+    /// Accepted documents of a site in ledger order, from `after_seq`.
+    fn documents(&self, site: &SiteId, after_seq: u64, limit: u32) -> StoreResult<Vec<Accepted>>;
+    /// Documents that name a serial, in ledger order.
+    fn serial_history(&self, site: &SiteId, item: &str, serial: &str) -> StoreResult<Vec<Accepted>>;
+    /// Refused documents of a site, newest first.
+    fn refusals(&self, site: &SiteId, limit: u32) -> StoreResult<Vec<(Document, Refusal)>>;
+    /// Writes a group commit in one transaction; returns the last change
+    /// sequence.
+    fn commit(&mut self, batch: &CommitBatch) -> StoreResult<u64>;
+    /// Checks the hash chains of the ledger and the audit log.
+    fn verify_chains(&self) -> StoreResult<Vec<ChainBreak>>;
+
+    // ---- sync ----
+    fn changes_after(&self, site: &SiteId, after: u64, limit: u32) -> StoreResult<ChangesPage>;
+    /// Changes at or below this were compacted away.
+    fn horizon(&self, site: &SiteId) -> StoreResult<u64>;
+    fn last_change(&self, site: &SiteId) -> StoreResult<u64>;
+    /// Rows in key order after `after_key`, for bootstrap pages.
+    fn rows_page(&self, site: &SiteId, after_key: Option<&str>, limit: u32) -> StoreResult<Vec<(String, String)>>;
+    fn row_count(&self, site: &SiteId) -> StoreResult<u64>;
+    /// Drops changes older than `keep_after` for a site (devices behind it
+    /// bootstrap again).
+    fn compact_changes(&mut self, site: &SiteId, keep_after: u64) -> StoreResult<u64>;
+
+    // ---- devices, users, sessions ----
+    fn add_enrollment_code(&mut self, site: &SiteId, code_hash: &str, expires_at: DateTime<Utc>) -> StoreResult<()>;
+    /// Uses a code once: the site it was for, if valid now.
+    fn take_enrollment_code(&mut self, code_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<SiteId>>;
+    fn add_device(&mut self, id: &str, site: &SiteId, name: &str, token_hash: &str) -> StoreResult<()>;
+    fn device_by_token(&self, token_hash: &str) -> StoreResult<Option<Device>>;
+    fn revoke_device(&mut self, id: &str) -> StoreResult<bool>;
+    fn set_credential(&mut self, site: &SiteId, cred: &Credential) -> StoreResult<()>;
+    fn credential_by_badge(&self, site: &SiteId, badge: &str) -> StoreResult<Option<Credential>>;
+    fn credentials(&self, site: &SiteId) -> StoreResult<Vec<Credential>>;
+    fn add_session(&mut self, token_hash: &str, session: &Session) -> StoreResult<()>;
+    fn session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+
+    // ---- maintenance ----
+    /// Online backup to a file.
+    fn backup(&self, to: &std::path::Path) -> StoreResult<()>;
+}
+
+/// Opens stores: one writer, any number of readers.
+pub trait Backend: Send + Sync {
+    fn writer(&self) -> StoreResult<Box<dyn Store>>;
+    fn reader(&self) -> StoreResult<Box<dyn Store>>;
+}

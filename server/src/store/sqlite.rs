@@ -1,0 +1,657 @@
+//! The SQLite store (WAL). One writer connection takes every write, so no
+//! write ever waits on a lock; readers see committed snapshots.
+
+use super::*;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite_migration::{M, Migrations};
+use sha2::{Digest, Sha256};
+use sparescan_core::effect::Effect;
+use std::path::{Path, PathBuf};
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("../../migrations/0001_init.sql"))])
+}
+
+pub struct SqliteBackend {
+    path: PathBuf,
+}
+
+impl SqliteBackend {
+    /// Opens (creating) the database and applies migrations.
+    pub fn open(path: impl Into<PathBuf>) -> StoreResult<Self> {
+        let path = path.into();
+        let mut conn = Connection::open(&path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        migrations().to_latest(&mut conn)?;
+        Ok(SqliteBackend { path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Backend for SqliteBackend {
+    fn writer(&self) -> StoreResult<Box<dyn Store>> {
+        let conn = Connection::open(&self.path)?;
+        SqliteStore::configure(&conn)?;
+        Ok(Box::new(SqliteStore { conn }))
+    }
+
+    fn reader(&self) -> StoreResult<Box<dyn Store>> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(Box::new(SqliteStore { conn }))
+    }
+}
+
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    // Plain data types always serialise.
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> StoreResult<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+fn chain(prev: &str, parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    for p in parts {
+        h.update(b"\n");
+        h.update(p.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+fn time_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+fn parse_time(text: &str) -> StoreResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("time {text}: {e}")))
+}
+
+impl SqliteStore {
+    fn configure(conn: &Connection) -> StoreResult<()> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // NORMAL in WAL survives a process crash (kill -9); only a power
+        // loss can take the last commits.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(())
+    }
+
+    fn accepted_from_row(
+        &self,
+        seq: i64,
+        doc: &str,
+        effects: &str,
+    ) -> StoreResult<Accepted> {
+        let doc: Document = from_json(doc, "document")?;
+        let reversed_by = self
+            .conn
+            .prepare_cached("SELECT value FROM rows WHERE site = ?1 AND key = ?2")?
+            .query_row(
+                params![
+                    doc.site.as_str(),
+                    sparescan_core::sync::RowKey::Reversed(doc.id).to_text()
+                ],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .map(|v| from_json(&v, "reversal"))
+            .transpose()?;
+        Ok(Accepted {
+            effects: from_json::<Vec<Effect>>(effects, "effects")?,
+            seq: seq as u64,
+            reversed_by,
+            doc,
+        })
+    }
+
+    fn last_hash(&self, table: &str) -> StoreResult<String> {
+        let sql = format!("SELECT hash FROM {table} ORDER BY seq DESC LIMIT 1");
+        Ok(self
+            .conn
+            .query_row(&sql, [], |r| r.get::<_, String>(0))
+            .optional()?
+            .unwrap_or_else(|| GENESIS.to_owned()))
+    }
+
+    fn write_batch(&self, batch: &CommitBatch) -> StoreResult<u64> {
+        let site = batch
+            .site
+            .as_ref()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default();
+        let now = time_text(batch.received_at.unwrap_or_else(Utc::now));
+        let mut prev = self.last_hash("documents")?;
+        {
+            let mut insert_doc = self.conn.prepare_cached(
+                "INSERT INTO documents (seq, id, site, kind, work_order, author, device, device_time,
+                 received_at, doc, effects, exceptions, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+            let mut insert_serial = self.conn.prepare_cached(
+                "INSERT INTO doc_serials (seq, site, item, serial) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut clear_refusal = self.conn.prepare_cached("DELETE FROM refusals WHERE id = ?1")?;
+            for (acc, exceptions) in &batch.accepted {
+                let doc_json = to_json(&acc.doc);
+                let effects_json = to_json(&acc.effects);
+                let hash = chain(&prev, &[&doc_json, &effects_json]);
+                let kind = to_json(&acc.doc.kind());
+                insert_doc.execute(params![
+                    acc.seq as i64,
+                    acc.doc.id.to_string(),
+                    acc.doc.site.as_str(),
+                    kind.trim_matches('"'),
+                    acc.doc.work_order.as_ref().map(|w| w.as_str()),
+                    acc.doc.author.as_str(),
+                    acc.doc.device.as_str(),
+                    time_text(acc.doc.device_time),
+                    now,
+                    doc_json,
+                    effects_json,
+                    to_json(exceptions),
+                    prev,
+                    hash,
+                ])?;
+                for e in &acc.effects {
+                    if let Effect::Serial { key, .. } = e {
+                        insert_serial.execute(params![
+                            acc.seq as i64,
+                            acc.doc.site.as_str(),
+                            key.item.as_str(),
+                            key.serial.as_str()
+                        ])?;
+                    }
+                }
+                clear_refusal.execute(params![acc.doc.id.to_string()])?;
+                prev = hash;
+            }
+        }
+        {
+            let mut upsert = self.conn.prepare_cached(
+                "INSERT INTO refusals (id, site, device, received_at, code, refusal, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (id) DO UPDATE SET received_at = ?4, code = ?5, refusal = ?6, doc = ?7",
+            )?;
+            for (doc, refusal) in &batch.refused {
+                upsert.execute(params![
+                    doc.id.to_string(),
+                    doc.site.as_str(),
+                    doc.device.as_str(),
+                    now,
+                    refusal.code.code(),
+                    to_json(refusal),
+                    to_json(doc),
+                ])?;
+            }
+        }
+        let mut last_change = 0;
+        {
+            let mut put = self.conn.prepare_cached(
+                "INSERT INTO rows (site, key, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (site, key) DO UPDATE SET value = ?3",
+            )?;
+            let mut del = self.conn.prepare_cached("DELETE FROM rows WHERE site = ?1 AND key = ?2")?;
+            let mut log = self
+                .conn
+                .prepare_cached("INSERT INTO changes (site, key, value) VALUES (?1, ?2, ?3)")?;
+            for row in &batch.rows {
+                let key = row.key.to_text();
+                let value = row.value.as_ref().map(to_json);
+                match &value {
+                    Some(v) => put.execute(params![site, key, v])?,
+                    None => del.execute(params![site, key])?,
+                };
+                log.execute(params![site, key, value])?;
+                last_change = self.conn.last_insert_rowid() as u64;
+            }
+        }
+        if let Some(master) = &batch.master {
+            self.conn.execute(
+                "UPDATE sites SET master = ?2 WHERE id = ?1",
+                params![site, to_json(master)],
+            )?;
+        }
+        if !batch.audit.is_empty() {
+            let mut prev = self.last_hash("audit")?;
+            let mut insert = self.conn.prepare_cached(
+                "INSERT INTO audit (at, site, actor, action, payload, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for a in &batch.audit {
+                let payload = to_json(&a.payload);
+                let hash = chain(&prev, &[&now, &site, &a.actor, &a.action, &payload]);
+                insert.execute(params![now, site, a.actor, a.action, payload, prev, hash])?;
+                prev = hash;
+            }
+        }
+        Ok(last_change)
+    }
+}
+
+impl Store for SqliteStore {
+    fn sites(&self) -> StoreResult<Vec<(SiteId, MasterData)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, master FROM sites ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, master) = row?;
+            out.push((SiteId::new(id), from_json(&master, "site master data")?));
+        }
+        Ok(out)
+    }
+
+    fn create_site(&mut self, site: &SiteId, master: &MasterData, rows: &[Row]) -> StoreResult<()> {
+        let tx = self.conn.transaction()?;
+        let exists: bool = tx
+            .query_row("SELECT 1 FROM sites WHERE id = ?1", [site.as_str()], |_| Ok(true))
+            .optional()?
+            .unwrap_or(false);
+        if exists {
+            return Err(StoreError::Conflict(format!("site {site} exists already")));
+        }
+        tx.execute(
+            "INSERT INTO sites (id, master) VALUES (?1, ?2)",
+            params![site.as_str(), to_json(master)],
+        )?;
+        {
+            let mut put = tx.prepare_cached("INSERT INTO rows (site, key, value) VALUES (?1, ?2, ?3)")?;
+            let mut log =
+                tx.prepare_cached("INSERT INTO changes (site, key, value) VALUES (?1, ?2, ?3)")?;
+            for row in rows {
+                if let Some(v) = &row.value {
+                    let key = row.key.to_text();
+                    let v = to_json(v);
+                    put.execute(params![site.as_str(), key, v])?;
+                    log.execute(params![site.as_str(), key, v])?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn rows(&self, site: &SiteId) -> StoreResult<Vec<Row>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, value FROM rows WHERE site = ?1")?;
+        let rows = stmt.query_map([site.as_str()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, value) = row?;
+            out.push(Row {
+                key: sparescan_core::sync::RowKey::from_text(&key)
+                    .map_err(|e| StoreError::Corrupt(format!("row key {key}: {e}")))?,
+                value: Some(from_json(&value, "row value")?),
+            });
+        }
+        Ok(out)
+    }
+
+    fn next_doc_seq(&self) -> StoreResult<u64> {
+        let max: Option<i64> = self
+            .conn
+            .query_row("SELECT max(seq) FROM documents", [], |r| r.get(0))?;
+        Ok(max.unwrap_or(0) as u64 + 1)
+    }
+
+    fn document(&self, id: &DocId) -> StoreResult<Option<Accepted>> {
+        let found = self
+            .conn
+            .prepare_cached("SELECT seq, doc, effects FROM documents WHERE id = ?1")?
+            .query_row([id.to_string()], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })
+            .optional()?;
+        found
+            .map(|(seq, doc, effects)| self.accepted_from_row(seq, &doc, &effects))
+            .transpose()
+    }
+
+    fn refusal_code(&self, id: &DocId) -> StoreResult<Option<ReasonCode>> {
+        let code = self
+            .conn
+            .prepare_cached("SELECT code FROM refusals WHERE id = ?1")?
+            .query_row([id.to_string()], |r| r.get::<_, String>(0))
+            .optional()?;
+        code.map(|c| from_json(&format!("\"{c}\""), "reason code"))
+            .transpose()
+    }
+
+    fn documents(&self, site: &SiteId, after_seq: u64, limit: u32) -> StoreResult<Vec<Accepted>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, doc, effects FROM documents WHERE site = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![site.as_str(), after_seq as i64, limit], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, doc, effects) = row?;
+            out.push(self.accepted_from_row(seq, &doc, &effects)?);
+        }
+        Ok(out)
+    }
+
+    fn serial_history(&self, site: &SiteId, item: &str, serial: &str) -> StoreResult<Vec<Accepted>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT d.seq, d.doc, d.effects FROM doc_serials s JOIN documents d ON d.seq = s.seq
+             WHERE s.site = ?1 AND s.item = ?2 AND s.serial = ?3 ORDER BY d.seq",
+        )?;
+        let rows = stmt.query_map(params![site.as_str(), item, serial], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, doc, effects) = row?;
+            out.push(self.accepted_from_row(seq, &doc, &effects)?);
+        }
+        Ok(out)
+    }
+
+    fn refusals(&self, site: &SiteId, limit: u32) -> StoreResult<Vec<(Document, Refusal)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc, refusal FROM refusals WHERE site = ?1 ORDER BY received_at DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![site.as_str(), limit], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (doc, refusal) = row?;
+            out.push((from_json(&doc, "document")?, from_json(&refusal, "refusal")?));
+        }
+        Ok(out)
+    }
+
+    fn commit(&mut self, batch: &CommitBatch) -> StoreResult<u64> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match self.write_batch(batch) {
+            Ok(last) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(last)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    fn verify_chains(&self) -> StoreResult<Vec<ChainBreak>> {
+        let mut breaks = Vec::new();
+        let mut prev = GENESIS.to_owned();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, doc, effects, prev_hash, hash FROM documents ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (seq, doc, effects, p, h): (i64, String, String, String, String) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            if p != prev || chain(&p, &[&doc, &effects]) != h {
+                breaks.push(ChainBreak {
+                    table: "documents",
+                    seq: seq as u64,
+                });
+            }
+            prev = h;
+        }
+        let mut prev = GENESIS.to_owned();
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, at, site, actor, action, payload, prev_hash, hash FROM audit ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(0)?;
+            let parts: Vec<String> = (1..6).map(|i| r.get(i)).collect::<Result<_, _>>()?;
+            let (p, h): (String, String) = (r.get(6)?, r.get(7)?);
+            let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+            if p != prev || chain(&p, &refs) != h {
+                breaks.push(ChainBreak {
+                    table: "audit",
+                    seq: seq as u64,
+                });
+            }
+            prev = h;
+        }
+        Ok(breaks)
+    }
+
+    fn changes_after(&self, site: &SiteId, after: u64, limit: u32) -> StoreResult<ChangesPage> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, key, value FROM changes WHERE site = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![site.as_str(), after as i64, limit + 1], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+        })?;
+        let mut changes = Vec::new();
+        for row in rows {
+            let (seq, key, value) = row?;
+            changes.push(Change {
+                seq: seq as u64,
+                key: sparescan_core::sync::RowKey::from_text(&key)
+                    .map_err(|e| StoreError::Corrupt(format!("change key {key}: {e}")))?,
+                value: value.map(|v| from_json(&v, "change value")).transpose()?,
+            });
+        }
+        let more = changes.len() > limit as usize;
+        changes.truncate(limit as usize);
+        Ok(ChangesPage { changes, more })
+    }
+
+    fn horizon(&self, site: &SiteId) -> StoreResult<u64> {
+        let h: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT min_seq FROM sync_horizon WHERE site = ?1")?
+            .query_row([site.as_str()], |r| r.get(0))
+            .optional()?;
+        Ok(h.unwrap_or(0) as u64)
+    }
+
+    fn last_change(&self, site: &SiteId) -> StoreResult<u64> {
+        let last: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT max(seq) FROM changes WHERE site = ?1")?
+            .query_row([site.as_str()], |r| r.get(0))?;
+        Ok(last.unwrap_or(0) as u64)
+    }
+
+    fn rows_page(&self, site: &SiteId, after_key: Option<&str>, limit: u32) -> StoreResult<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT key, value FROM rows WHERE site = ?1 AND key > ?2 ORDER BY key LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![site.as_str(), after_key.unwrap_or(""), limit], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn row_count(&self, site: &SiteId) -> StoreResult<u64> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM rows WHERE site = ?1")?
+            .query_row([site.as_str()], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    fn compact_changes(&mut self, site: &SiteId, keep_after: u64) -> StoreResult<u64> {
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "DELETE FROM changes WHERE site = ?1 AND seq <= ?2",
+            params![site.as_str(), keep_after as i64],
+        )?;
+        tx.execute(
+            "INSERT INTO sync_horizon (site, min_seq) VALUES (?1, ?2)
+             ON CONFLICT (site) DO UPDATE SET min_seq = max(min_seq, ?2)",
+            params![site.as_str(), keep_after as i64],
+        )?;
+        tx.commit()?;
+        Ok(n as u64)
+    }
+
+    fn add_enrollment_code(&mut self, site: &SiteId, code_hash: &str, expires_at: DateTime<Utc>) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO enrollment_codes (code_hash, site, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![code_hash, site.as_str(), time_text(Utc::now()), time_text(expires_at)],
+        )?;
+        Ok(())
+    }
+
+    fn take_enrollment_code(&mut self, code_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<SiteId>> {
+        let tx = self.conn.transaction()?;
+        let found: Option<(String, String, Option<String>)> = tx
+            .query_row(
+                "SELECT site, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?1",
+                [code_hash],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let site = match found {
+            Some((site, expires, None)) if parse_time(&expires)? > now => {
+                tx.execute(
+                    "UPDATE enrollment_codes SET used_at = ?2 WHERE code_hash = ?1",
+                    params![code_hash, time_text(now)],
+                )?;
+                Some(SiteId::new(site))
+            }
+            _ => None,
+        };
+        tx.commit()?;
+        Ok(site)
+    }
+
+    fn add_device(&mut self, id: &str, site: &SiteId, name: &str, token_hash: &str) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO devices (id, site, name, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, site.as_str(), name, token_hash, time_text(Utc::now())],
+        )?;
+        Ok(())
+    }
+
+    fn device_by_token(&self, token_hash: &str) -> StoreResult<Option<Device>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id, site, name, revoked_at FROM devices WHERE token_hash = ?1")?
+            .query_row([token_hash], |r| {
+                Ok(Device {
+                    id: r.get(0)?,
+                    site: SiteId::new(r.get::<_, String>(1)?),
+                    name: r.get(2)?,
+                    revoked: r.get::<_, Option<String>>(3)?.is_some(),
+                })
+            })
+            .optional()?)
+    }
+
+    fn revoke_device(&mut self, id: &str) -> StoreResult<bool> {
+        let n = self.conn.execute(
+            "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id, time_text(Utc::now())],
+        )?;
+        self.conn.execute(
+            "DELETE FROM sessions WHERE device_id = ?1",
+            params![id],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn set_credential(&mut self, site: &SiteId, cred: &Credential) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO credentials (site, user_id, badge, pin_hash) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (site, user_id) DO UPDATE SET badge = ?3, pin_hash = ?4",
+            params![site.as_str(), cred.user, cred.badge, cred.pin_hash],
+        )?;
+        Ok(())
+    }
+
+    fn credential_by_badge(&self, site: &SiteId, badge: &str) -> StoreResult<Option<Credential>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT user_id, badge, pin_hash FROM credentials WHERE site = ?1 AND badge = ?2",
+            )?
+            .query_row(params![site.as_str(), badge], |r| {
+                Ok(Credential {
+                    user: r.get(0)?,
+                    badge: r.get(1)?,
+                    pin_hash: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn credentials(&self, site: &SiteId) -> StoreResult<Vec<Credential>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT user_id, badge, pin_hash FROM credentials WHERE site = ?1 ORDER BY user_id",
+        )?;
+        let rows = stmt.query_map([site.as_str()], |r| {
+            Ok(Credential {
+                user: r.get(0)?,
+                badge: r.get(1)?,
+                pin_hash: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn add_session(&mut self, token_hash: &str, s: &Session) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO sessions (token_hash, site, user_id, device_id, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                token_hash,
+                s.site.as_str(),
+                s.user,
+                s.device,
+                time_text(Utc::now()),
+                time_text(s.expires_at)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
+        let found: Option<(String, String, Option<String>, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT site, user_id, device_id, expires_at FROM sessions WHERE token_hash = ?1",
+            )?
+            .query_row([token_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .optional()?;
+        found
+            .map(|(site, user, device, expires)| {
+                Ok(Session {
+                    site: SiteId::new(site),
+                    user,
+                    device,
+                    expires_at: parse_time(&expires)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn backup(&self, to: &Path) -> StoreResult<()> {
+        let mut dst = Connection::open(to)?;
+        let backup = rusqlite::backup::Backup::new(&self.conn, &mut dst)?;
+        backup.run_to_completion(1024, std::time::Duration::from_millis(0), None)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,120 @@
+//! A real server on 127.0.0.1:0 over HTTPS with the demo site, and real
+//! clients talking to it.
+#![allow(dead_code)]
+
+use chrono::Utc;
+use sparescan_core::document::*;
+use sparescan_core::ids::*;
+use sparescan_core::model::*;
+use sparescan_core::qty::Qty;
+use sparescan_server::client::Client;
+use sparescan_server::config::Config;
+use sparescan_server::demo::{self, PEOPLE, SITE};
+use sparescan_server::{Running, Server};
+
+pub struct TestServer {
+    pub server: Server,
+    pub running: Option<Running>,
+    pub dir: tempfile::TempDir,
+    pub base: String,
+    pub ca: Vec<u8>,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_in(dir).await
+    }
+
+    pub async fn start_in(dir: tempfile::TempDir) -> TestServer {
+        let config = Config::new("127.0.0.1:0".parse().expect("addr"), dir.path());
+        let server = Server::open(config).expect("open server");
+        demo::install(&server).await.expect("demo site");
+        let running = server.serve().await.expect("serve");
+        let base = format!("https://127.0.0.1:{}", running.addr.port());
+        let ca = std::fs::read(dir.path().join("tls/ca.pem")).expect("CA written");
+        TestServer {
+            server,
+            running: Some(running),
+            dir,
+            base,
+            ca,
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base, &self.ca).expect("client")
+    }
+
+    /// An enrolled device client.
+    pub async fn device(&self, name: &str) -> Client {
+        let code = self
+            .server
+            .enrollment_code(&SITE.into())
+            .await
+            .expect("enrollment code");
+        let mut c = self.client();
+        c.enroll(&code, name).await.expect("enroll");
+        c
+    }
+
+    /// The device id a client was enrolled as.
+    pub fn rows(&self) -> Vec<sparescan_core::sync::Row> {
+        self.server
+            .ledger()
+            .read(&SITE.into(), |s| s.ledger.rows())
+            .expect("site")
+    }
+
+    pub async fn stop(mut self) -> tempfile::TempDir {
+        if let Some(r) = self.running.take() {
+            r.shutdown().await.expect("shutdown");
+        }
+        self.dir
+    }
+}
+
+pub fn pin_of(user: &str) -> (&'static str, &'static str) {
+    let p = PEOPLE.iter().find(|p| p.id == user).expect("demo person");
+    (p.badge, p.pin)
+}
+
+pub fn doc(device: &str, author: &str, wo: Option<&str>, line: Option<&str>, body: Body) -> Document {
+    Document {
+        id: DocId::new_v7(),
+        author: author.into(),
+        device: device.into(),
+        site: SITE.into(),
+        device_time: Utc::now(),
+        work_order: wo.map(Into::into),
+        line: line.map(Into::into),
+        reason: None,
+        approver: None,
+        follows: None,
+        body,
+    }
+}
+
+pub fn pick(item: &str, bin: &str, qty: i64, serials: &[&str]) -> Pick {
+    Pick {
+        item: item.into(),
+        bin: bin.into(),
+        batch: None,
+        serials: serials.iter().map(|s| SerialNo::from(*s)).collect(),
+        qty: Qty::units(qty),
+        condition: Condition::New,
+    }
+}
+
+pub fn issue(device: &str, wo: &str, line: &str, p: Pick) -> Document {
+    doc(
+        device,
+        "clerk-1",
+        Some(wo),
+        Some(line),
+        Body::Issue {
+            pick: p,
+            holder: Some("tech-1".into()),
+        },
+    )
+}

@@ -1,0 +1,174 @@
+//! Sync end to end over real HTTPS: enroll, sign in, push, duplicates,
+//! pull and bootstrap convergence, and the protocol's refusals.
+
+mod common;
+
+use common::*;
+use sparescan_core::memory::MemoryLedger;
+use sparescan_core::reason::ReasonCode;
+use sparescan_core::sync::Verdict;
+use sparescan_server::client::ClientError;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+async fn enrolled(ts: &TestServer, name: &str) -> (sparescan_server::client::Client, String) {
+    let code = ts.server.enrollment_code(&"PLANT-1".into()).await.expect("code");
+    let mut c = ts.client();
+    let r = c.enroll(&code, name).await.expect("enroll");
+    (c, r.device_id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_is_judged_once_and_retries_are_duplicates() {
+    let ts = TestServer::start().await;
+    let (c, dev) = enrolled(&ts, "HH-01").await;
+    let d = issue(&dev, "WO-1004", "WO-1004-L1", pick("FAN-120", "A-02", 1, &["FAN-A1"]));
+    let first = c.push(std::slice::from_ref(&d)).await.expect("push");
+    let seq = match &first.verdicts[..] {
+        [Verdict::Accepted { id, seq, .. }] if *id == d.id => *seq,
+        other => panic!("expected accepted, got {other:?}"),
+    };
+    // The same batch again: the same answer, nothing recorded twice.
+    let again = c.push(std::slice::from_ref(&d)).await.expect("push again");
+    assert_eq!(again.verdicts, vec![Verdict::Duplicate { id: d.id, seq }]);
+    // The same id with other content is refused.
+    let mut changed = d.clone();
+    changed.reason = Some("edited".into());
+    let r = c.push(&[changed]).await.expect("push changed");
+    assert!(matches!(&r.verdicts[..], [Verdict::Rejected { refusal, .. }] if refusal.code == ReasonCode::IdReused));
+    // A refusal is a verdict (HTTP 200), with the reason and what to do:
+    // the fan is in someone's hands now.
+    let bad = doc(
+        &dev,
+        "clerk-1",
+        None,
+        None,
+        sparescan_core::document::Body::TransferOut {
+            pick: pick("FAN-120", "A-02", 1, &["FAN-A1"]),
+            to_warehouse: "WH-NORTH".into(),
+            for_reserve: None,
+        },
+    );
+    let r = c.push(&[bad]).await.expect("push");
+    match &r.verdicts[..] {
+        [Verdict::Rejected { refusal, .. }] => {
+            assert_eq!(refusal.code, ReasonCode::SerialHeldElsewhere);
+            assert!(refusal.message.contains("tech-1"), "{}", refusal.message);
+            assert!(!refusal.what_to_do.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+    let report = ts.server.verify().expect("verify");
+    assert!(report.is_clean(), "{report}");
+    ts.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_device_converges_by_bootstrap_and_pull() {
+    let ts = TestServer::start().await;
+    let (writer, dev) = enrolled(&ts, "HH-W").await;
+    let (reader, _) = enrolled(&ts, "HH-R").await;
+
+    let (rows, cursor) = reader.bootstrap(|_, _| {}).await.expect("bootstrap");
+    let mut local = MemoryLedger::from_rows(rows).expect("rows");
+    assert_eq!(local.rows(), ts.rows());
+
+    // Many changes after the bootstrap, in several pushes.
+    // The zip-tie line allows 22 (20 planned + 10%).
+    for n in 0..20 {
+        let d = doc(
+            &dev,
+            "clerk-1",
+            Some("WO-1003"),
+            Some("WO-1003-L3"),
+            sparescan_core::document::Body::Issue {
+                pick: pick("ZIP-200", "A-01", 1, &[]),
+                holder: None,
+            },
+        );
+        let r = writer.push(&[d]).await.expect("push");
+        assert!(matches!(r.verdicts[0], Verdict::Accepted { .. }), "{n}: {:?}", r.verdicts[0]);
+    }
+    let cursor = reader.pull_into(&mut local, cursor).await.expect("pull");
+    assert!(cursor > 0);
+    assert_eq!(local.rows(), ts.rows(), "the pulled copy equals the server's state");
+    ts.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_by_badge_and_pin() {
+    let ts = TestServer::start().await;
+    let (mut c, _) = enrolled(&ts, "HH-01").await;
+    let (badge, pin) = pin_of("clerk-1");
+    let err = c.sign_in(badge, "0000", None).await.expect_err("wrong PIN");
+    assert!(matches!(err, ClientError::Api { status: 401, .. }), "{err}");
+    let s = c.sign_in(badge, pin, None).await.expect("sign in");
+    assert_eq!(s.user.id.as_str(), "clerk-1");
+    // The device gets the PIN hashes for offline sign-in.
+    let creds = c.credentials().await.expect("credentials");
+    assert!(creds.iter().any(|k| k.badge == badge && k.pin_hash.starts_with("$argon2")));
+    ts.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_clear_4xx_and_record_nothing() {
+    let ts = TestServer::start().await;
+    let (c, dev) = enrolled(&ts, "HH-01").await;
+    let before = ts.rows();
+    let url = format!("{}/api/v1/sync/push", c.base());
+    let token = c.device_token().expect("token").to_owned();
+    let http = c.http();
+
+    let send = |body: Vec<u8>, auth: Option<&str>| {
+        let mut req = http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(a) = auth {
+            req = req.bearer_auth(a);
+        }
+        req.send()
+    };
+    // Malformed JSON.
+    let r = send(b"{\"documents\": [".to_vec(), Some(&token)).await.expect("send");
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.expect("json error");
+    assert_eq!(body["code"], "malformed_json");
+    // Unknown fields.
+    let r = send(br#"{"documents": [], "extra": 1}"#.to_vec(), Some(&token))
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 422);
+    let body: serde_json::Value = r.json().await.expect("json error");
+    assert!(body["message"].as_str().unwrap_or("").contains("unknown field"), "{body}");
+    // Oversized body.
+    let r = send(vec![b' '; 17 * 1024 * 1024], Some(&token)).await.expect("send");
+    assert_eq!(r.status(), 413);
+    // Bad token; no token.
+    let d = issue(&dev, "WO-1004", "WO-1004-L1", pick("FAN-120", "A-02", 1, &["FAN-A1"]));
+    let body = serde_json::to_vec(&sparescan_core::sync::PushRequest { documents: vec![d] }).expect("json");
+    let r = send(body.clone(), Some("dev_not-a-token")).await.expect("send");
+    assert_eq!(r.status(), 401);
+    let r = send(body, None).await.expect("send");
+    assert_eq!(r.status(), 401);
+    assert_eq!(ts.rows(), before, "nothing recorded");
+    ts.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_is_refused() {
+    let ts = TestServer::start().await;
+    let addr = ts.running.as_ref().expect("running").addr;
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .expect("write");
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), s.read_to_end(&mut buf)).await;
+    assert!(!String::from_utf8_lossy(&buf).contains("200 OK"), "plain HTTP was answered");
+    // The client refuses http:// addresses outright.
+    let err = sparescan_server::client::Client::new(&ts.base.replace("https", "http"), &ts.ca)
+        .err()
+        .expect("refused");
+    assert!(matches!(err, ClientError::NotHttps(_)));
+    ts.stop().await;
+}
