@@ -466,7 +466,7 @@ pub enum SerialState {
 pub struct ToolOut {
     pub checkout: DocId,
     pub item: ItemId,
-    pub serial: Option<SerialNo>,
+    pub serials: Vec<SerialNo>,
     pub qty: Qty,
     pub from: StockKey,
     pub holder: UserId,

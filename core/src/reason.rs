@@ -66,6 +66,7 @@ reason_codes! {
     UnknownBatch => "unknown_batch", "This batch is not known for the part.", "Scan the batch again, or ask the clerk to register it.";
     BatchExpired => "batch_expired", "This batch is past its expiry date.", "Take a batch that has not expired and hand this one to the clerk.";
     SerialRequired => "serial_required", "This part is serial-tracked: each unit's serial must be recorded.", "Scan the serial of each unit.";
+    SerialNotTracked => "serial_not_tracked", "This part is not tracked by serial in stock: no serials go with it here.", "Record the quantity only.";
     SerialFormat => "serial_format", "The serial does not match the part's serial format.", "Rescan the serial label; a misread or a wrong label is likely.";
     SerialCountMismatch => "serial_count_mismatch", "The quantity does not match the number of serials.", "Scan one serial per unit.";
     SerialRepeated => "serial_repeated", "The same serial appears twice in the movement.", "Scan each unit once.";

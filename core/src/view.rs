@@ -38,8 +38,9 @@ pub trait LedgerView {
 
     fn stock(&self, key: &StockKey) -> Qty;
     /// Usable stock of an item in a warehouse: new or opened, in available
-    /// zones (quarantine, rejected and in transit never count), batches not
-    /// expired on `on` — keyed by stock row.
+    /// zones (quarantine, rejected and in transit never count), by stock row.
+    /// Expired batches are included: the rules filter them by the
+    /// document's day.
     fn usable_stock(&self, item: &ItemId, warehouse: &WarehouseId) -> Vec<(StockKey, Qty)>;
     fn in_work(&self, key: &InWorkKey) -> Qty;
     /// Every in-work position of a holding.

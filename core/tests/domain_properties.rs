@@ -2064,7 +2064,7 @@ impl Sim {
                     self.ensure(
                         prop,
                         d,
-                        t.is_some_and(|t| t.item == k.item && t.serial.as_ref() == Some(&k.serial)),
+                        t.is_some_and(|t| t.item == k.item && t.serials.contains(&k.serial)),
                         || format!("{unit} is checked out, but the checkout records {t:?}"),
                     )?;
                     *checked_out.entry(*checkout).or_default() += q(1);
@@ -2147,7 +2147,14 @@ impl Sim {
             } => refs.push(*r),
             _ => {}
         }
-        let mut next = d.follows;
+        // Receiving a transfer is no movement on an order: goods in transit
+        // must always be receivable, or they would be stranded. A transfer
+        // out that named an order in its envelope does not tie the receipt
+        // to it.
+        let mut next = match &d.body {
+            Body::TransferIn { .. } => None,
+            _ => d.follows,
+        };
         let mut depth = 0;
         while let Some(id) = next.take() {
             refs.push(id);

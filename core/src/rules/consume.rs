@@ -347,7 +347,7 @@ pub(super) fn removed_unit_return<V: LedgerView>(
     condition: Condition,
     to_bin: &BinId,
 ) -> Rule {
-    ctx.item(item)?;
+    let tracked = ctx.item(item)?.tracking.serial();
     let key = SerialKey {
         item: item.clone(),
         serial: serial.clone(),
@@ -372,14 +372,17 @@ pub(super) fn removed_unit_return<V: LedgerView>(
             .detail("a removed unit goes to quarantine (under inspection) or rejected"));
     }
     return_bin(ctx, to_bin, condition)?;
+    // Units of items not tracked by serial in stock are counted by quantity
+    // once back on a shelf; the serial stays in the documents' history.
+    let after = tracked.then(|| SerialState::InStock {
+        bin: to_bin.clone(),
+        batch: None,
+        condition,
+    });
     ctx.push(Effect::Serial {
         key,
         before: state.clone(),
-        after: Some(SerialState::InStock {
-            bin: to_bin.clone(),
-            batch: None,
-            condition,
-        }),
+        after,
     });
     ctx.push(Effect::Stock {
         key: StockKey {

@@ -42,11 +42,15 @@ pub(super) fn correction<V: LedgerView>(ctx: &mut Ctx<V>) -> Rule {
             super::status::require(&wo, Movement::Return)?;
         }
     }
+    // A reserve released since stays released: what the original took from
+    // it is not put back.
+    let released = |id: &crate::ids::ReserveId| ctx.view.reserve(id).is_some_and(|r| r.cancelled);
     let mut inverse: Vec<Effect> = original
         .effects
         .iter()
         .rev()
         .filter_map(Effect::inverse)
+        .filter(|e| !matches!(e, Effect::ReserveQty { id, .. } if released(id)))
         .collect();
     if let Err(why) = super::check_effects(ctx.view, &inverse) {
         return Err(Refusal::new(ReasonCode::NotReversible).detail(why));

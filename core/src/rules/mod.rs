@@ -2,6 +2,7 @@
 //! state and a document and returns either the effects to apply or a
 //! refusal. Pure: the server and the handheld both call it.
 
+mod closed;
 mod closure;
 mod consume;
 mod correction;
@@ -56,6 +57,12 @@ pub fn evaluate(view: &impl LedgerView, doc: &Document) -> Result<Outcome, Refus
     let mut ctx = Ctx::new(view, doc)?;
     ctx.run()?;
     let effects = ctx.effects;
+    // Whatever the document, nothing moves on a closed order: this also
+    // covers follow-ups and corrections that reach an order indirectly.
+    if let Some(wo) = closed::closed_order_touched(view, &effects) {
+        return Err(Refusal::new(ReasonCode::WorkOrderStatus)
+            .detail(format!("{wo} is closed: nothing moves on it")));
+    }
     // Defence in depth: what the rules produce must apply cleanly.
     if let Err(why) = check_effects(view, &effects) {
         return Err(Refusal::new(ReasonCode::NotReversible).detail(why));
@@ -100,6 +107,21 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
                 "dated {}, closed through {until}",
                 doc.device_time.date_naive()
             )));
+        }
+        // A named order must exist, and nothing moves on a closed one (its
+        // own status changes answer for themselves).
+        if let Some(wo) = &doc.work_order {
+            match view.work_order(wo).filter(|w| w.site == doc.site) {
+                None => return Err(Refusal::new(ReasonCode::UnknownWorkOrder).detail(wo)),
+                Some(w)
+                    if w.state.status == WoStatus::Closed
+                        && !matches!(doc.body, Body::WoStatusChange { .. }) =>
+                {
+                    return Err(Refusal::new(ReasonCode::WorkOrderStatus)
+                        .detail(format!("{wo} is closed: nothing moves on it")));
+                }
+                Some(_) => {}
+            }
         }
         if let Some(follows) = doc.follows
             && let Some(code) = view.refused(&follows)
@@ -385,6 +407,9 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
     pub fn check_serials(&self, item: &Item, serials: &[SerialNo], qty: Qty) -> Rule {
         check_qty(qty)?;
         if !item.tracking.serial() {
+            if !serials.is_empty() {
+                return Err(Refusal::new(ReasonCode::SerialNotTracked).detail(&item.id));
+            }
             return Ok(());
         }
         if serials.is_empty() {

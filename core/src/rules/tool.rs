@@ -39,7 +39,7 @@ pub(super) fn checkout<V: LedgerView>(
         after: Some(Box::new(ToolOut {
             checkout,
             item: item.id.clone(),
-            serial: pick.serials.first().cloned(),
+            serials: pick.serials.clone(),
             qty: pick.qty,
             from: StockKey {
                 item: item.id.clone(),
@@ -68,7 +68,7 @@ pub(super) fn tool_return<V: LedgerView>(ctx: &mut Ctx<V>, to_bin: &BinId) -> Ru
         return Err(Refusal::new(ReasonCode::ZoneMismatch)
             .detail(format!("bin {} is {:?}", bin.id, bin.zone)));
     }
-    if let Some(serial) = &out.serial {
+    for serial in &out.serials {
         let key = SerialKey {
             item: out.item.clone(),
             serial: serial.clone(),

@@ -92,8 +92,8 @@ pub(super) fn transfer_in<V: LedgerView>(
             .detail(format!("{} in transit, receiving {qty}", transit.qty)));
     }
     let item = ctx.item(&transit.item)?;
+    ctx.check_serials(&item, serials, qty)?;
     if item.tracking.serial() {
-        ctx.check_serials(&item, serials, qty)?;
         for serial in serials {
             let key = SerialKey {
                 item: item.id.clone(),

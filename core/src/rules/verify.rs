@@ -34,6 +34,14 @@ pub fn check_effects(view: &impl LedgerView, effects: &[Effect]) -> Result<(), S
                 }
             }
             Effect::InWork { key, delta } => {
+                if let Holding::Emergency(doc) = &key.holding
+                    && delta.is_positive()
+                    && view.emergency(doc).is_some_and(|e| e.linked.is_some())
+                {
+                    return Err(format!(
+                        "emergency issue {doc} has been linked to a work order since"
+                    ));
+                }
                 let v = in_work.entry(key).or_insert_with(|| view.in_work(key));
                 *v += *delta;
                 if v.is_negative() {
@@ -108,6 +116,9 @@ pub fn check_effects(view: &impl LedgerView, effects: &[Effect]) -> Result<(), S
                 let Some(r) = base else {
                     return Err(format!("reserve {id} is unknown"));
                 };
+                if r.cancelled && locked.is_positive() {
+                    return Err(format!("reserve {id} has been released since"));
+                }
                 let v = reserve.entry(*id).or_insert((r.open, r.locked));
                 v.0 += *open;
                 v.1 += *locked;
