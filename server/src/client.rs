@@ -44,7 +44,8 @@ impl Client {
         if !base.starts_with("https://") {
             return Err(ClientError::NotHttps(base.to_owned()));
         }
-        let tls = crate::tls::pinned_client_config(ca_pem).map_err(|e| ClientError::Tls(e.to_string()))?;
+        let tls = crate::tls::pinned_client_config(ca_pem)
+            .map_err(|e| ClientError::Tls(e.to_string()))?;
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .https_only(true)
@@ -81,7 +82,9 @@ impl Client {
         Ok(req.bearer_auth(token))
     }
 
-    async fn parse<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Result<T, ClientError> {
+    async fn parse<T: serde::de::DeserializeOwned>(
+        resp: reqwest::Response,
+    ) -> Result<T, ClientError> {
         let status = resp.status();
         if status.is_success() {
             return Ok(resp.json().await?);
@@ -129,11 +132,14 @@ impl Client {
         pin: &str,
         site: Option<&str>,
     ) -> Result<SignInResponse, ClientError> {
-        let mut req = self.http.post(self.url("/api/v1/sessions")).json(&SignInRequest {
-            badge: badge.to_owned(),
-            pin: pin.to_owned(),
-            site: site.map(Into::into),
-        });
+        let mut req = self
+            .http
+            .post(self.url("/api/v1/sessions"))
+            .json(&SignInRequest {
+                badge: badge.to_owned(),
+                pin: pin.to_owned(),
+                site: site.map(Into::into),
+            });
         if let Some(t) = &self.device_token {
             req = req.bearer_auth(t);
         }
@@ -193,7 +199,11 @@ impl Client {
 
     /// Pulls every change after `cursor` into `ledger`; returns the new
     /// cursor.
-    pub async fn pull_into(&self, ledger: &mut MemoryLedger, mut cursor: u64) -> Result<u64, ClientError> {
+    pub async fn pull_into(
+        &self,
+        ledger: &mut MemoryLedger,
+        mut cursor: u64,
+    ) -> Result<u64, ClientError> {
         loop {
             let page = self.pull(cursor, None).await?;
             for c in page.changes {
@@ -220,7 +230,10 @@ impl Client {
     }
 
     /// A GET with the signed-in person's session (back office, reports).
-    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+    pub async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<T, ClientError> {
         let mut req = self.http.get(self.url(path));
         if let Some(s) = &self.session {
             req = req.bearer_auth(s);

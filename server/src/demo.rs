@@ -30,15 +30,69 @@ pub struct Person {
 }
 
 pub const PEOPLE: &[Person] = &[
-    Person { id: "tech-1", name: "Ivan Technician", role: Role::Technician, badge: "B-1001", pin: "1111" },
-    Person { id: "tech-2", name: "Petr Technician", role: Role::Technician, badge: "B-1002", pin: "2222" },
-    Person { id: "clerk-1", name: "Olga Clerk", role: Role::Clerk, badge: "B-2001", pin: "3333" },
-    Person { id: "sup-1", name: "Sergei Supervisor", role: Role::Supervisor, badge: "B-3001", pin: "4444" },
-    Person { id: "eng-1", name: "Elena Engineer", role: Role::Engineer, badge: "B-4001", pin: "5555" },
-    Person { id: "disp-1", name: "Dmitri Dispatcher", role: Role::Dispatcher, badge: "B-5001", pin: "6666" },
-    Person { id: "ctrl-1", name: "Vera Controller", role: Role::Controller, badge: "B-6001", pin: "7777" },
-    Person { id: "acct-1", name: "Anna Accountant", role: Role::Accountant, badge: "B-7001", pin: "8888" },
-    Person { id: "admin", name: "Site Admin", role: Role::Admin, badge: "B-9001", pin: "9999" },
+    Person {
+        id: "tech-1",
+        name: "Ivan Technician",
+        role: Role::Technician,
+        badge: "B-1001",
+        pin: "1111",
+    },
+    Person {
+        id: "tech-2",
+        name: "Petr Technician",
+        role: Role::Technician,
+        badge: "B-1002",
+        pin: "2222",
+    },
+    Person {
+        id: "clerk-1",
+        name: "Olga Clerk",
+        role: Role::Clerk,
+        badge: "B-2001",
+        pin: "3333",
+    },
+    Person {
+        id: "sup-1",
+        name: "Sergei Supervisor",
+        role: Role::Supervisor,
+        badge: "B-3001",
+        pin: "4444",
+    },
+    Person {
+        id: "eng-1",
+        name: "Elena Engineer",
+        role: Role::Engineer,
+        badge: "B-4001",
+        pin: "5555",
+    },
+    Person {
+        id: "disp-1",
+        name: "Dmitri Dispatcher",
+        role: Role::Dispatcher,
+        badge: "B-5001",
+        pin: "6666",
+    },
+    Person {
+        id: "ctrl-1",
+        name: "Vera Controller",
+        role: Role::Controller,
+        badge: "B-6001",
+        pin: "7777",
+    },
+    Person {
+        id: "acct-1",
+        name: "Anna Accountant",
+        role: Role::Accountant,
+        badge: "B-7001",
+        pin: "8888",
+    },
+    Person {
+        id: "admin",
+        name: "Site Admin",
+        role: Role::Admin,
+        badge: "B-9001",
+        pin: "9999",
+    },
 ];
 
 /// A valid GTIN-14 from a 13-digit stem.
@@ -112,28 +166,100 @@ fn line(wo: &str, n: u32, item: &str, planned: i64) -> DemandLine {
 
 /// The demo site's master data.
 pub fn site() -> MasterData {
-    let mut battery = item("UPS-BATT-MOD", "UPS battery module 48V", ItemKind::Material, Tracking::Serial, "0401234500001");
+    let mut battery = item(
+        "UPS-BATT-MOD",
+        "UPS battery module 48V",
+        ItemKind::Material,
+        Tracking::Serial,
+        "0401234500001",
+    );
     battery.serial_format = Some("BM-####".into());
     battery.critical = true;
-    let mut fan = item("FAN-120", "Cabinet fan 120 mm", ItemKind::Material, Tracking::Serial, "0401234500002");
+    let mut fan = item(
+        "FAN-120",
+        "Cabinet fan 120 mm",
+        ItemKind::Material,
+        Tracking::Serial,
+        "0401234500002",
+    );
     fan.substitutes = vec!["FAN-120-B".into()];
-    let mut grease = item("GREASE-EP2", "Bearing grease EP2, 400 g", ItemKind::Material, Tracking::Batch, "0401234500006");
+    let mut grease = item(
+        "GREASE-EP2",
+        "Bearing grease EP2, 400 g",
+        ItemKind::Material,
+        Tracking::Batch,
+        "0401234500006",
+    );
     grease.expiry_tracked = true;
-    let mut filter = item("FLT-AIR-500", "Air filter 500x500", ItemKind::Material, Tracking::Batch, "0401234500007");
+    let mut filter = item(
+        "FLT-AIR-500",
+        "Air filter 500x500",
+        ItemKind::Material,
+        Tracking::Batch,
+        "0401234500007",
+    );
     filter.expiry_tracked = false;
     let items = vec![
         battery,
         fan,
-        item("FAN-120-B", "Cabinet fan 120 mm, alt. make", ItemKind::Material, Tracking::Serial, "0401234500003"),
-        item("PUMP-CTRL", "Pump controller", ItemKind::Material, Tracking::Serial, "0401234500004"),
-        item("TERM-6MM", "Cable terminal 6 mm²", ItemKind::Material, Tracking::None, "0401234500005"),
+        item(
+            "FAN-120-B",
+            "Cabinet fan 120 mm, alt. make",
+            ItemKind::Material,
+            Tracking::Serial,
+            "0401234500003",
+        ),
+        item(
+            "PUMP-CTRL",
+            "Pump controller",
+            ItemKind::Material,
+            Tracking::Serial,
+            "0401234500004",
+        ),
+        item(
+            "TERM-6MM",
+            "Cable terminal 6 mm²",
+            ItemKind::Material,
+            Tracking::None,
+            "0401234500005",
+        ),
         grease,
         filter,
-        item("BRG-6204", "Ball bearing 6204", ItemKind::Material, Tracking::None, "0401234500008"),
-        item("ZIP-200", "Zip tie 200 mm", ItemKind::Material, Tracking::None, "0401234500009"),
-        item("KIT-UPS-SVC", "UPS service kit", ItemKind::Kit, Tracking::None, "0401234500010"),
-        item("TOOL-DRILL", "Cordless drill", ItemKind::Tool, Tracking::Serial, "0401234500011"),
-        item("TOOL-TORQUE", "Torque wrench 5-60 Nm", ItemKind::Tool, Tracking::Serial, "0401234500012"),
+        item(
+            "BRG-6204",
+            "Ball bearing 6204",
+            ItemKind::Material,
+            Tracking::None,
+            "0401234500008",
+        ),
+        item(
+            "ZIP-200",
+            "Zip tie 200 mm",
+            ItemKind::Material,
+            Tracking::None,
+            "0401234500009",
+        ),
+        item(
+            "KIT-UPS-SVC",
+            "UPS service kit",
+            ItemKind::Kit,
+            Tracking::None,
+            "0401234500010",
+        ),
+        item(
+            "TOOL-DRILL",
+            "Cordless drill",
+            ItemKind::Tool,
+            Tracking::Serial,
+            "0401234500011",
+        ),
+        item(
+            "TOOL-TORQUE",
+            "Torque wrench 5-60 Nm",
+            ItemKind::Tool,
+            Tracking::Serial,
+            "0401234500012",
+        ),
     ];
     let users = PEOPLE
         .iter()
@@ -176,21 +302,65 @@ pub fn site() -> MasterData {
             .collect()
     };
     let mut opening_serials = Vec::new();
-    opening_serials.extend(serials_on("UPS-BATT-MOD", "A-01", &["BM-0101", "BM-0102", "BM-0103"]));
+    opening_serials.extend(serials_on(
+        "UPS-BATT-MOD",
+        "A-01",
+        &["BM-0101", "BM-0102", "BM-0103"],
+    ));
     opening_serials.extend(serials_on("FAN-120", "A-02", &["FAN-A1", "FAN-A2"]));
     opening_serials.extend(serials_on("FAN-120-B", "A-02", &["FANB-1"]));
     opening_serials.extend(serials_on("PUMP-CTRL", "A-01", &["PC-NEW-1", "PC-NEW-2"]));
     opening_serials.extend(serials_on("TOOL-DRILL", "A-03", &["DR-1", "DR-2"]));
     opening_serials.extend(serials_on("TOOL-TORQUE", "A-03", &["TW-1"]));
     let work_orders = vec![
-        work_order("WO-1001", "INV-AHU-02", "Replace AHU filters (planned)", WoStatus::Created),
-        work_order("WO-1002", "INV-AHU-02", "Quarterly AHU service", WoStatus::Approved),
-        work_order("WO-1003", "INV-UPS-01", "Replace UPS battery module", WoStatus::InProgress),
-        work_order("WO-1004", "INV-RACK-07", "Replace cabinet fan", WoStatus::InProgress),
-        work_order("WO-1005", "INV-PUMP-03", "Replace pump controller", WoStatus::InProgress),
-        work_order("WO-1006", "INV-PUMP-03", "Regrease pump bearings", WoStatus::OnHold),
-        work_order("WO-1007", "INV-RACK-07", "Re-cable rack (cancelled)", WoStatus::Cancelled),
-        work_order("WO-1008", "INV-UPS-01", "UPS inspection (done)", WoStatus::Closed),
+        work_order(
+            "WO-1001",
+            "INV-AHU-02",
+            "Replace AHU filters (planned)",
+            WoStatus::Created,
+        ),
+        work_order(
+            "WO-1002",
+            "INV-AHU-02",
+            "Quarterly AHU service",
+            WoStatus::Approved,
+        ),
+        work_order(
+            "WO-1003",
+            "INV-UPS-01",
+            "Replace UPS battery module",
+            WoStatus::InProgress,
+        ),
+        work_order(
+            "WO-1004",
+            "INV-RACK-07",
+            "Replace cabinet fan",
+            WoStatus::InProgress,
+        ),
+        work_order(
+            "WO-1005",
+            "INV-PUMP-03",
+            "Replace pump controller",
+            WoStatus::InProgress,
+        ),
+        work_order(
+            "WO-1006",
+            "INV-PUMP-03",
+            "Regrease pump bearings",
+            WoStatus::OnHold,
+        ),
+        work_order(
+            "WO-1007",
+            "INV-RACK-07",
+            "Re-cable rack (cancelled)",
+            WoStatus::Cancelled,
+        ),
+        work_order(
+            "WO-1008",
+            "INV-UPS-01",
+            "UPS inspection (done)",
+            WoStatus::Closed,
+        ),
     ];
     let mut hold = work_orders[5].clone();
     hold.state.held_from = Some(WoStatus::InProgress);
@@ -496,7 +666,10 @@ pub fn large_site(site: &str, items: usize, serials: usize) -> MasterData {
         it.substitutes.clear();
         m.items.push(it);
         if tracking == Tracking::None {
-            m.opening_stock.push((key(&format!("IT-{i:06}"), &format!("B-{:03}", i % 100), None), Qty::units(50)));
+            m.opening_stock.push((
+                key(&format!("IT-{i:06}"), &format!("B-{:03}", i % 100), None),
+                Qty::units(50),
+            ));
         }
     }
     for s in 0..serials {

@@ -63,7 +63,7 @@ enum Job {
         reply: oneshot::Sender<Result<(), LedgerError>>,
     },
     CreateSite {
-        master: MasterData,
+        master: Box<MasterData>,
         reply: oneshot::Sender<Result<(), LedgerError>>,
     },
     Store(StoreJob),
@@ -95,7 +95,11 @@ impl Ledger {
     }
 
     /// Reads a site's state.
-    pub fn read<R>(&self, site: &SiteId, f: impl FnOnce(&SiteState) -> R) -> Result<R, LedgerError> {
+    pub fn read<R>(
+        &self,
+        site: &SiteId,
+        f: impl FnOnce(&SiteState) -> R,
+    ) -> Result<R, LedgerError> {
         let sites = self.sites.read().map_err(|_| LedgerError::Stopped)?;
         let state = sites
             .get(site)
@@ -103,7 +107,11 @@ impl Ledger {
         Ok(f(state))
     }
 
-    pub async fn push(&self, site: SiteId, docs: Vec<Document>) -> Result<Vec<Verdict>, LedgerError> {
+    pub async fn push(
+        &self,
+        site: SiteId,
+        docs: Vec<Document>,
+    ) -> Result<Vec<Verdict>, LedgerError> {
         let (reply, rx) = oneshot::channel();
         self.jobs
             .send(Job::Push { site, docs, reply })
@@ -113,7 +121,12 @@ impl Ledger {
 
     /// Master-data edits (items, bins, users, work orders…), logged and
     /// audited like everything else.
-    pub async fn edit_master(&self, site: SiteId, rows: Vec<Row>, audit: AuditEntry) -> Result<(), LedgerError> {
+    pub async fn edit_master(
+        &self,
+        site: SiteId,
+        rows: Vec<Row>,
+        audit: AuditEntry,
+    ) -> Result<(), LedgerError> {
         let (reply, rx) = oneshot::channel();
         self.jobs
             .send(Job::Master {
@@ -129,7 +142,10 @@ impl Ledger {
     pub async fn create_site(&self, master: MasterData) -> Result<(), LedgerError> {
         let (reply, rx) = oneshot::channel();
         self.jobs
-            .send(Job::CreateSite { master, reply })
+            .send(Job::CreateSite {
+                master: Box::new(master),
+                reply,
+            })
             .map_err(|_| LedgerError::Stopped)?;
         rx.await.map_err(|_| LedgerError::Stopped)?
     }
@@ -143,7 +159,9 @@ impl Ledger {
         let job: StoreJob = Box::new(move |store| {
             let _ = reply.send(f(store).map_err(LedgerError::from));
         });
-        self.jobs.send(Job::Store(job)).map_err(|_| LedgerError::Stopped)?;
+        self.jobs
+            .send(Job::Store(job))
+            .map_err(|_| LedgerError::Stopped)?;
         rx.await.map_err(|_| LedgerError::Stopped)?
     }
 }
@@ -255,8 +273,7 @@ fn writer_loop(mut store: Box<dyn Store>, sites: Sites, rx: mpsc::Receiver<Job>)
                 Err(_) => break,
             }
         }
-        let mut pushes: Vec<(SiteId, Vec<Document>, oneshot::Sender<Result<Vec<Verdict>, LedgerError>>)> =
-            Vec::new();
+        let mut pushes: Vec<(SiteId, Vec<Document>, PushReply)> = Vec::new();
         for job in jobs {
             match job {
                 Job::Push { site, docs, reply } => pushes.push((site, docs, reply)),
@@ -271,7 +288,7 @@ fn writer_loop(mut store: Box<dyn Store>, sites: Sites, rx: mpsc::Receiver<Job>)
                     let _ = reply.send(r);
                 }
                 Job::CreateSite { master, reply } => {
-                    let _ = reply.send(create_site(&mut *store, &sites, master));
+                    let _ = reply.send(create_site(&mut *store, &sites, *master));
                 }
             }
         }
@@ -358,16 +375,20 @@ fn process_pushes(
             Err(e) => {
                 log::error!("commit failed for site {site}: {e}; reloading its state");
                 *next_seq = seq_before;
-                match store.rows(&site).map_err(LedgerError::from).and_then(|rows| {
-                    MemoryLedger::from_rows(rows)
-                        .map_err(|e| LedgerError::Storage(StoreError::Corrupt(e.to_string())))
-                }) {
+                match store
+                    .rows(&site)
+                    .map_err(LedgerError::from)
+                    .and_then(|rows| {
+                        MemoryLedger::from_rows(rows)
+                            .map_err(|e| LedgerError::Storage(StoreError::Corrupt(e.to_string())))
+                    }) {
                     Ok(ledger) => state.ledger = ledger,
                     Err(e) => log::error!("reloading site {site} failed: {e}"),
                 }
                 let msg = e.to_string();
                 for (_, reply) in answers {
-                    let _ = reply.send(Err(LedgerError::Storage(StoreError::Conflict(msg.clone()))));
+                    let _ =
+                        reply.send(Err(LedgerError::Storage(StoreError::Conflict(msg.clone()))));
                 }
             }
         }
@@ -515,7 +536,11 @@ fn keep_live_state(ledger: &MemoryLedger, row: Row) -> Row {
     }
 }
 
-fn create_site(store: &mut dyn Store, sites: &Sites, master: MasterData) -> Result<(), LedgerError> {
+fn create_site(
+    store: &mut dyn Store,
+    sites: &Sites,
+    master: MasterData,
+) -> Result<(), LedgerError> {
     let site = master
         .site
         .clone()
@@ -537,7 +562,11 @@ fn create_site(store: &mut dyn Store, sites: &Sites, master: MasterData) -> Resu
 
 /// Recomputes a site's projections from its master data and the ledger's
 /// stored effects, and lists every row that differs from the stored state.
-pub fn verify_site(store: &dyn Store, site: &SiteId, master: &MasterData) -> Result<Vec<String>, LedgerError> {
+pub fn verify_site(
+    store: &dyn Store,
+    site: &SiteId,
+    master: &MasterData,
+) -> Result<Vec<String>, LedgerError> {
     let mut fresh = MemoryLedger::new(master.clone());
     let mut after = 0;
     loop {
@@ -548,7 +577,10 @@ pub fn verify_site(store: &dyn Store, site: &SiteId, master: &MasterData) -> Res
         for acc in docs {
             after = acc.seq;
             if let Err(e) = fresh.apply_effects(acc.doc.id, &acc.effects) {
-                return Ok(vec![format!("document {} (seq {}) does not apply: {e}", acc.doc.id, acc.seq)]);
+                return Ok(vec![format!(
+                    "document {} (seq {}) does not apply: {e}",
+                    acc.doc.id, acc.seq
+                )]);
             }
         }
     }

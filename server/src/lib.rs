@@ -60,7 +60,13 @@ impl Server {
     }
 
     /// Sets a user's badge and PIN.
-    pub async fn set_credential(&self, site: &SiteId, user: &UserId, badge: &str, pin: &str) -> Result<()> {
+    pub async fn set_credential(
+        &self,
+        site: &SiteId,
+        user: &UserId,
+        badge: &str,
+        pin: &str,
+    ) -> Result<()> {
         anyhow::ensure!(
             pin.len() >= 4 && pin.bytes().all(|b| b.is_ascii_digit()),
             "a PIN is at least four digits"
@@ -109,7 +115,11 @@ impl Server {
 
     /// Online backup of the database (the server may keep serving).
     pub fn backup(&self, to: &std::path::Path) -> Result<()> {
-        anyhow::ensure!(!to.exists(), "{} exists already: choose a new file", to.display());
+        anyhow::ensure!(
+            !to.exists(),
+            "{} exists already: choose a new file",
+            to.display()
+        );
         self.backend.reader()?.backup(to)?;
         Ok(())
     }
@@ -120,7 +130,8 @@ impl Server {
         let tls = match (&self.config.tls.cert, &self.config.tls.key) {
             (Some(cert), Some(key)) => tls::server_config(cert, key)?,
             (None, None) => {
-                let ca = tls::DevCa::ensure(&self.config.data_dir.join("tls"), &self.config.tls.hosts)?;
+                let ca =
+                    tls::DevCa::ensure(&self.config.data_dir.join("tls"), &self.config.tls.hosts)?;
                 tls::server_config(&ca.cert_pem, &ca.key_pem)?
             }
             _ => anyhow::bail!("give both tls.cert and tls.key, or neither for a development CA"),
@@ -147,7 +158,8 @@ impl Server {
                 }),
             )
             .layer(tower_http::compression::CompressionLayer::new())
-            .layer(tower_http::limit::RequestBodyLimitLayer::new(limits.max_body_bytes))
+            // Extractors refuse larger bodies with our JSON error (413).
+            .layer(axum::extract::DefaultBodyLimit::max(limits.max_body_bytes))
             .layer(tower_http::timeout::TimeoutLayer::with_status_code(
                 axum::http::StatusCode::REQUEST_TIMEOUT,
                 Duration::from_secs(limits.request_timeout_secs),

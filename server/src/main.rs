@@ -7,7 +7,11 @@ use sparescan_server::config::{Config, TEMPLATE};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "sparescan-server", version, about = "sparescan server: the system of record for spare-parts movements")]
+#[command(
+    name = "sparescan-server",
+    version,
+    about = "sparescan server: the system of record for spare-parts movements"
+)]
 struct Cli {
     /// Configuration file (TOML); environment variables override it.
     #[arg(long, short, global = true, env = "SPARESCAN_CONFIG")]

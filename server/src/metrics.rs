@@ -38,7 +38,11 @@ impl Default for Metrics {
             push_seconds.clone(),
         );
         let pulled = Counter::default();
-        registry.register("pulled_changes", "Changes served to devices", pulled.clone());
+        registry.register(
+            "pulled_changes",
+            "Changes served to devices",
+            pulled.clone(),
+        );
         Metrics {
             registry,
             documents,

@@ -57,12 +57,17 @@ impl DevCa {
         params
             .distinguished_name
             .push(DnType::CommonName, "sparescan server");
-        let cert = params.signed_by(&key, &issuer).context("signing the server certificate")?;
+        let cert = params
+            .signed_by(&key, &issuer)
+            .context("signing the server certificate")?;
 
         write_private(&ca.key_pem, &key.serialize_pem())?;
         std::fs::write(&ca.cert_pem, cert.pem())?;
         std::fs::write(&ca.ca_pem, ca_cert.pem())?;
-        log::info!("created a development CA: devices pin {}", ca.ca_pem.display());
+        log::info!(
+            "created a development CA: devices pin {}",
+            ca.ca_pem.display()
+        );
         Ok(ca)
     }
 }
@@ -90,7 +95,11 @@ pub fn server_config(cert_pem: &Path, key_pem: &Path) -> Result<Arc<rustls::Serv
         .with_context(|| format!("reading {}", cert_pem.display()))?
         .collect::<Result<_, _>>()
         .with_context(|| format!("parsing {}", cert_pem.display()))?;
-    anyhow::ensure!(!certs.is_empty(), "{} holds no certificate", cert_pem.display());
+    anyhow::ensure!(
+        !certs.is_empty(),
+        "{} holds no certificate",
+        cert_pem.display()
+    );
     let key = PrivateKeyDer::from_pem_file(key_pem)
         .with_context(|| format!("reading the private key {}", key_pem.display()))?;
     let mut config = rustls::ServerConfig::builder()

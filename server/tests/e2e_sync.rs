@@ -11,7 +11,11 @@ use sparescan_server::client::ClientError;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn enrolled(ts: &TestServer, name: &str) -> (sparescan_server::client::Client, String) {
-    let code = ts.server.enrollment_code(&"PLANT-1".into()).await.expect("code");
+    let code = ts
+        .server
+        .enrollment_code(&"PLANT-1".into())
+        .await
+        .expect("code");
     let mut c = ts.client();
     let r = c.enroll(&code, name).await.expect("enroll");
     (c, r.device_id)
@@ -21,7 +25,12 @@ async fn enrolled(ts: &TestServer, name: &str) -> (sparescan_server::client::Cli
 async fn push_is_judged_once_and_retries_are_duplicates() {
     let ts = TestServer::start().await;
     let (c, dev) = enrolled(&ts, "HH-01").await;
-    let d = issue(&dev, "WO-1004", "WO-1004-L1", pick("FAN-120", "A-02", 1, &["FAN-A1"]));
+    let d = issue(
+        &dev,
+        "WO-1004",
+        "WO-1004-L1",
+        pick("FAN-120", "A-02", 1, &["FAN-A1"]),
+    );
     let first = c.push(std::slice::from_ref(&d)).await.expect("push");
     let seq = match &first.verdicts[..] {
         [Verdict::Accepted { id, seq, .. }] if *id == d.id => *seq,
@@ -34,7 +43,9 @@ async fn push_is_judged_once_and_retries_are_duplicates() {
     let mut changed = d.clone();
     changed.reason = Some("edited".into());
     let r = c.push(&[changed]).await.expect("push changed");
-    assert!(matches!(&r.verdicts[..], [Verdict::Rejected { refusal, .. }] if refusal.code == ReasonCode::IdReused));
+    assert!(
+        matches!(&r.verdicts[..], [Verdict::Rejected { refusal, .. }] if refusal.code == ReasonCode::IdReused)
+    );
     // A refusal is a verdict (HTTP 200), with the reason and what to do:
     // the fan is in someone's hands now.
     let bad = doc(
@@ -86,11 +97,19 @@ async fn a_fresh_device_converges_by_bootstrap_and_pull() {
             },
         );
         let r = writer.push(&[d]).await.expect("push");
-        assert!(matches!(r.verdicts[0], Verdict::Accepted { .. }), "{n}: {:?}", r.verdicts[0]);
+        assert!(
+            matches!(r.verdicts[0], Verdict::Accepted { .. }),
+            "{n}: {:?}",
+            r.verdicts[0]
+        );
     }
     let cursor = reader.pull_into(&mut local, cursor).await.expect("pull");
     assert!(cursor > 0);
-    assert_eq!(local.rows(), ts.rows(), "the pulled copy equals the server's state");
+    assert_eq!(
+        local.rows(),
+        ts.rows(),
+        "the pulled copy equals the server's state"
+    );
     ts.stop().await;
 }
 
@@ -105,13 +124,22 @@ async fn sign_in_by_badge_and_pin() {
     assert_eq!(s.user.id.as_str(), "clerk-1");
     // The device gets the PIN hashes for offline sign-in.
     let creds = c.credentials().await.expect("credentials");
-    assert!(creds.iter().any(|k| k.badge == badge && k.pin_hash.starts_with("$argon2")));
+    assert!(
+        creds
+            .iter()
+            .any(|k| k.badge == badge && k.pin_hash.starts_with("$argon2"))
+    );
     ts.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_get_clear_4xx_and_record_nothing() {
-    let ts = TestServer::start().await;
+    // A small body limit, so the oversized body below is written whole
+    // before the server answers.
+    let ts = TestServer::start_with(tempfile::tempdir().expect("dir"), |c| {
+        c.limits.max_body_bytes = 64 * 1024
+    })
+    .await;
     let (c, dev) = enrolled(&ts, "HH-01").await;
     let before = ts.rows();
     let url = format!("{}/api/v1/sync/push", c.base());
@@ -129,7 +157,9 @@ async fn bad_requests_get_clear_4xx_and_record_nothing() {
         req.send()
     };
     // Malformed JSON.
-    let r = send(b"{\"documents\": [".to_vec(), Some(&token)).await.expect("send");
+    let r = send(b"{\"documents\": [".to_vec(), Some(&token))
+        .await
+        .expect("send");
     assert_eq!(r.status(), 400);
     let body: serde_json::Value = r.json().await.expect("json error");
     assert_eq!(body["code"], "malformed_json");
@@ -139,14 +169,32 @@ async fn bad_requests_get_clear_4xx_and_record_nothing() {
         .expect("send");
     assert_eq!(r.status(), 422);
     let body: serde_json::Value = r.json().await.expect("json error");
-    assert!(body["message"].as_str().unwrap_or("").contains("unknown field"), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("unknown field"),
+        "{body}"
+    );
     // Oversized body.
-    let r = send(vec![b' '; 17 * 1024 * 1024], Some(&token)).await.expect("send");
+    let r = send(vec![b' '; 100 * 1024], Some(&token))
+        .await
+        .expect("send");
     assert_eq!(r.status(), 413);
+    let body: serde_json::Value = r.json().await.expect("json error");
+    assert_eq!(body["code"], "too_large", "{body}");
     // Bad token; no token.
-    let d = issue(&dev, "WO-1004", "WO-1004-L1", pick("FAN-120", "A-02", 1, &["FAN-A1"]));
-    let body = serde_json::to_vec(&sparescan_core::sync::PushRequest { documents: vec![d] }).expect("json");
-    let r = send(body.clone(), Some("dev_not-a-token")).await.expect("send");
+    let d = issue(
+        &dev,
+        "WO-1004",
+        "WO-1004-L1",
+        pick("FAN-120", "A-02", 1, &["FAN-A1"]),
+    );
+    let body = serde_json::to_vec(&sparescan_core::sync::PushRequest { documents: vec![d] })
+        .expect("json");
+    let r = send(body.clone(), Some("dev_not-a-token"))
+        .await
+        .expect("send");
     assert_eq!(r.status(), 401);
     let r = send(body, None).await.expect("send");
     assert_eq!(r.status(), 401);
@@ -164,7 +212,10 @@ async fn plain_http_is_refused() {
         .expect("write");
     let mut buf = Vec::new();
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), s.read_to_end(&mut buf)).await;
-    assert!(!String::from_utf8_lossy(&buf).contains("200 OK"), "plain HTTP was answered");
+    assert!(
+        !String::from_utf8_lossy(&buf).contains("200 OK"),
+        "plain HTTP was answered"
+    );
     // The client refuses http:// addresses outright.
     let err = sparescan_server::client::Client::new(&ts.base.replace("https", "http"), &ts.ca)
         .err()

@@ -4,8 +4,8 @@
 
 use super::{ApiError, ApiJson, AppState};
 use crate::store::{Credential, Device, Session};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::{FromRequestParts, OptionalFromRequestParts, State};
 use axum::http::request::Parts;
 use axum::routing::post;
@@ -77,7 +77,11 @@ pub fn hash_pin(pin: &str) -> Result<String, ApiError> {
 
 pub fn verify_pin(pin: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(pin.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -109,7 +113,9 @@ impl FromRequestParts<AppState> for DeviceAuth {
             .readers
             .with(move |s| Ok(s.device_by_token(&hash)?))
             .await?
-            .ok_or_else(|| ApiError::unauthorized("unknown device token: enroll the device again"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("unknown device token: enroll the device again")
+            })?;
         if device.revoked {
             return Err(ApiError::unauthorized(
                 "this device was revoked: ask an admin to enroll it again",

@@ -98,7 +98,11 @@ impl From<LedgerError> for ApiError {
             LedgerError::Invalid(m) => ApiError::bad_request("invalid", m),
             LedgerError::Storage(_) | LedgerError::Stopped => {
                 log::error!("{e}");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e.to_string())
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    e.to_string(),
+                )
             }
         }
     }
@@ -134,7 +138,11 @@ fn json_rejection(r: JsonRejection) -> ApiError {
         _ => "invalid_body",
     };
     let status = if status == StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::new(status, "too_large", "the request body is too large: send fewer documents per push");
+        return ApiError::new(
+            status,
+            "too_large",
+            "the request body is too large: send fewer documents per push",
+        );
     } else {
         status
     };

@@ -154,7 +154,10 @@ async fn bootstrap(
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok())
                 .ok_or_else(|| {
-                    ApiError::bad_request("invalid_page", "the page token is not valid: start the bootstrap again")
+                    ApiError::bad_request(
+                        "invalid_page",
+                        "the page token is not valid: start the bootstrap again",
+                    )
                 })?,
         ),
     };
@@ -209,5 +212,10 @@ async fn credentials(
     DeviceAuth(device): DeviceAuth,
 ) -> Result<Json<Vec<Credential>>, ApiError> {
     let site = device.site.clone();
-    Ok(Json(state.readers.with(move |s| Ok(s.credentials(&site)?)).await?))
+    Ok(Json(
+        state
+            .readers
+            .with(move |s| Ok(s.credentials(&site)?))
+            .await?,
+    ))
 }

@@ -96,7 +96,8 @@ pub trait Store: Send {
     /// Accepted documents of a site in ledger order, from `after_seq`.
     fn documents(&self, site: &SiteId, after_seq: u64, limit: u32) -> StoreResult<Vec<Accepted>>;
     /// Documents that name a serial, in ledger order.
-    fn serial_history(&self, site: &SiteId, item: &str, serial: &str) -> StoreResult<Vec<Accepted>>;
+    fn serial_history(&self, site: &SiteId, item: &str, serial: &str)
+    -> StoreResult<Vec<Accepted>>;
     /// Refused documents of a site, newest first.
     fn refusals(&self, site: &SiteId, limit: u32) -> StoreResult<Vec<(Document, Refusal)>>;
     /// Writes a group commit in one transaction; returns the last change
@@ -111,17 +112,37 @@ pub trait Store: Send {
     fn horizon(&self, site: &SiteId) -> StoreResult<u64>;
     fn last_change(&self, site: &SiteId) -> StoreResult<u64>;
     /// Rows in key order after `after_key`, for bootstrap pages.
-    fn rows_page(&self, site: &SiteId, after_key: Option<&str>, limit: u32) -> StoreResult<Vec<(String, String)>>;
+    fn rows_page(
+        &self,
+        site: &SiteId,
+        after_key: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, String)>>;
     fn row_count(&self, site: &SiteId) -> StoreResult<u64>;
     /// Drops changes older than `keep_after` for a site (devices behind it
     /// bootstrap again).
     fn compact_changes(&mut self, site: &SiteId, keep_after: u64) -> StoreResult<u64>;
 
     // ---- devices, users, sessions ----
-    fn add_enrollment_code(&mut self, site: &SiteId, code_hash: &str, expires_at: DateTime<Utc>) -> StoreResult<()>;
+    fn add_enrollment_code(
+        &mut self,
+        site: &SiteId,
+        code_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// Uses a code once: the site it was for, if valid now.
-    fn take_enrollment_code(&mut self, code_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<SiteId>>;
-    fn add_device(&mut self, id: &str, site: &SiteId, name: &str, token_hash: &str) -> StoreResult<()>;
+    fn take_enrollment_code(
+        &mut self,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SiteId>>;
+    fn add_device(
+        &mut self,
+        id: &str,
+        site: &SiteId,
+        name: &str,
+        token_hash: &str,
+    ) -> StoreResult<()>;
     fn device_by_token(&self, token_hash: &str) -> StoreResult<Option<Device>>;
     fn revoke_device(&mut self, id: &str) -> StoreResult<bool>;
     fn set_credential(&mut self, site: &SiteId, cred: &Credential) -> StoreResult<()>;

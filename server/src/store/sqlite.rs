@@ -93,12 +93,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn accepted_from_row(
-        &self,
-        seq: i64,
-        doc: &str,
-        effects: &str,
-    ) -> StoreResult<Accepted> {
+    fn accepted_from_row(&self, seq: i64, doc: &str, effects: &str) -> StoreResult<Accepted> {
         let doc: Document = from_json(doc, "document")?;
         let reversed_by = self
             .conn
@@ -147,7 +142,9 @@ impl SqliteStore {
             let mut insert_serial = self.conn.prepare_cached(
                 "INSERT INTO doc_serials (seq, site, item, serial) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            let mut clear_refusal = self.conn.prepare_cached("DELETE FROM refusals WHERE id = ?1")?;
+            let mut clear_refusal = self
+                .conn
+                .prepare_cached("DELETE FROM refusals WHERE id = ?1")?;
             for (acc, exceptions) in &batch.accepted {
                 let doc_json = to_json(&acc.doc);
                 let effects_json = to_json(&acc.effects);
@@ -207,7 +204,9 @@ impl SqliteStore {
                 "INSERT INTO rows (site, key, value) VALUES (?1, ?2, ?3)
                  ON CONFLICT (site, key) DO UPDATE SET value = ?3",
             )?;
-            let mut del = self.conn.prepare_cached("DELETE FROM rows WHERE site = ?1 AND key = ?2")?;
+            let mut del = self
+                .conn
+                .prepare_cached("DELETE FROM rows WHERE site = ?1 AND key = ?2")?;
             let mut log = self
                 .conn
                 .prepare_cached("INSERT INTO changes (site, key, value) VALUES (?1, ?2, ?3)")?;
@@ -247,7 +246,9 @@ impl SqliteStore {
 
 impl Store for SqliteStore {
     fn sites(&self) -> StoreResult<Vec<(SiteId, MasterData)>> {
-        let mut stmt = self.conn.prepare_cached("SELECT id, master FROM sites ORDER BY id")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, master FROM sites ORDER BY id")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
@@ -260,7 +261,9 @@ impl Store for SqliteStore {
     fn create_site(&mut self, site: &SiteId, master: &MasterData, rows: &[Row]) -> StoreResult<()> {
         let tx = self.conn.transaction()?;
         let exists: bool = tx
-            .query_row("SELECT 1 FROM sites WHERE id = ?1", [site.as_str()], |_| Ok(true))
+            .query_row("SELECT 1 FROM sites WHERE id = ?1", [site.as_str()], |_| {
+                Ok(true)
+            })
             .optional()?
             .unwrap_or(false);
         if exists {
@@ -271,7 +274,8 @@ impl Store for SqliteStore {
             params![site.as_str(), to_json(master)],
         )?;
         {
-            let mut put = tx.prepare_cached("INSERT INTO rows (site, key, value) VALUES (?1, ?2, ?3)")?;
+            let mut put =
+                tx.prepare_cached("INSERT INTO rows (site, key, value) VALUES (?1, ?2, ?3)")?;
             let mut log =
                 tx.prepare_cached("INSERT INTO changes (site, key, value) VALUES (?1, ?2, ?3)")?;
             for row in rows {
@@ -318,7 +322,11 @@ impl Store for SqliteStore {
             .conn
             .prepare_cached("SELECT seq, doc, effects FROM documents WHERE id = ?1")?
             .query_row([id.to_string()], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
             })
             .optional()?;
         found
@@ -341,7 +349,11 @@ impl Store for SqliteStore {
             "SELECT seq, doc, effects FROM documents WHERE site = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![site.as_str(), after_seq as i64, limit], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
@@ -351,13 +363,22 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn serial_history(&self, site: &SiteId, item: &str, serial: &str) -> StoreResult<Vec<Accepted>> {
+    fn serial_history(
+        &self,
+        site: &SiteId,
+        item: &str,
+        serial: &str,
+    ) -> StoreResult<Vec<Accepted>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT DISTINCT d.seq, d.doc, d.effects FROM doc_serials s JOIN documents d ON d.seq = s.seq
              WHERE s.site = ?1 AND s.item = ?2 AND s.serial = ?3 ORDER BY d.seq",
         )?;
         let rows = stmt.query_map(params![site.as_str(), item, serial], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
@@ -377,7 +398,10 @@ impl Store for SqliteStore {
         let mut out = Vec::new();
         for row in rows {
             let (doc, refusal) = row?;
-            out.push((from_json(&doc, "document")?, from_json(&refusal, "refusal")?));
+            out.push((
+                from_json(&doc, "document")?,
+                from_json(&refusal, "refusal")?,
+            ));
         }
         Ok(out)
     }
@@ -440,7 +464,11 @@ impl Store for SqliteStore {
             "SELECT seq, key, value FROM changes WHERE site = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![site.as_str(), after as i64, limit + 1], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
         })?;
         let mut changes = Vec::new();
         for row in rows {
@@ -474,13 +502,19 @@ impl Store for SqliteStore {
         Ok(last.unwrap_or(0) as u64)
     }
 
-    fn rows_page(&self, site: &SiteId, after_key: Option<&str>, limit: u32) -> StoreResult<Vec<(String, String)>> {
+    fn rows_page(
+        &self,
+        site: &SiteId,
+        after_key: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT key, value FROM rows WHERE site = ?1 AND key > ?2 ORDER BY key LIMIT ?3",
         )?;
-        let rows = stmt.query_map(params![site.as_str(), after_key.unwrap_or(""), limit], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
+        let rows = stmt.query_map(
+            params![site.as_str(), after_key.unwrap_or(""), limit],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -507,7 +541,12 @@ impl Store for SqliteStore {
         Ok(n as u64)
     }
 
-    fn add_enrollment_code(&mut self, site: &SiteId, code_hash: &str, expires_at: DateTime<Utc>) -> StoreResult<()> {
+    fn add_enrollment_code(
+        &mut self,
+        site: &SiteId,
+        code_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
         self.conn.execute(
             "INSERT INTO enrollment_codes (code_hash, site, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
             params![code_hash, site.as_str(), time_text(Utc::now()), time_text(expires_at)],
@@ -515,7 +554,11 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn take_enrollment_code(&mut self, code_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<SiteId>> {
+    fn take_enrollment_code(
+        &mut self,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SiteId>> {
         let tx = self.conn.transaction()?;
         let found: Option<(String, String, Option<String>)> = tx
             .query_row(
@@ -538,7 +581,13 @@ impl Store for SqliteStore {
         Ok(site)
     }
 
-    fn add_device(&mut self, id: &str, site: &SiteId, name: &str, token_hash: &str) -> StoreResult<()> {
+    fn add_device(
+        &mut self,
+        id: &str,
+        site: &SiteId,
+        name: &str,
+        token_hash: &str,
+    ) -> StoreResult<()> {
         self.conn.execute(
             "INSERT INTO devices (id, site, name, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, site.as_str(), name, token_hash, time_text(Utc::now())],
@@ -566,10 +615,8 @@ impl Store for SqliteStore {
             "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
             params![id, time_text(Utc::now())],
         )?;
-        self.conn.execute(
-            "DELETE FROM sessions WHERE device_id = ?1",
-            params![id],
-        )?;
+        self.conn
+            .execute("DELETE FROM sessions WHERE device_id = ?1", params![id])?;
         Ok(n > 0)
     }
 
@@ -634,7 +681,9 @@ impl Store for SqliteStore {
             .prepare_cached(
                 "SELECT site, user_id, device_id, expires_at FROM sessions WHERE token_hash = ?1",
             )?
-            .query_row([token_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_row([token_hash], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .optional()?;
         found
             .map(|(site, user, device, expires)| {

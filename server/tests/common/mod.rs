@@ -27,7 +27,12 @@ impl TestServer {
     }
 
     pub async fn start_in(dir: tempfile::TempDir) -> TestServer {
-        let config = Config::new("127.0.0.1:0".parse().expect("addr"), dir.path());
+        Self::start_with(dir, |_| {}).await
+    }
+
+    pub async fn start_with(dir: tempfile::TempDir, tweak: impl FnOnce(&mut Config)) -> TestServer {
+        let mut config = Config::new("127.0.0.1:0".parse().expect("addr"), dir.path());
+        tweak(&mut config);
         let server = Server::open(config).expect("open server");
         demo::install(&server).await.expect("demo site");
         let running = server.serve().await.expect("serve");
@@ -79,7 +84,13 @@ pub fn pin_of(user: &str) -> (&'static str, &'static str) {
     (p.badge, p.pin)
 }
 
-pub fn doc(device: &str, author: &str, wo: Option<&str>, line: Option<&str>, body: Body) -> Document {
+pub fn doc(
+    device: &str,
+    author: &str,
+    wo: Option<&str>,
+    line: Option<&str>,
+    body: Body,
+) -> Document {
     Document {
         id: DocId::new_v7(),
         author: author.into(),
