@@ -5,6 +5,7 @@
 pub mod api;
 pub mod client;
 pub mod config;
+pub mod csv_io;
 pub mod demo;
 pub mod ledger;
 pub mod metrics;

@@ -3,6 +3,7 @@
 //! authorisation problems; a push with verdicts is always 200.
 
 pub mod auth;
+pub mod backoffice;
 pub mod sync;
 
 use crate::ledger::{Ledger, LedgerError};
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(auth::routes())
         .merge(sync::routes())
+        .merge(backoffice::routes())
         .with_state(state)
 }
 

@@ -1,0 +1,415 @@
+//! Master data over HTTP: `GET /api/v1/master/{entity}` (JSON, or CSV with
+//! `?format=csv`), `PUT` (a JSON array of records to add or change; the
+//! policy is one object), `POST …/import` (a `text/csv` body,
+//! all-or-nothing). Reading needs only a sign-in; editing needs the
+//! entity's editor role (admin for users and policy; admin or clerk for
+//! items, warehouses, bins and batches; admin or dispatcher for assets).
+//!
+//! Users get their badge and PIN here too: a user record may carry `badge`
+//! and `pin`. The PIN is stored as an argon2 hash and never leaves the
+//! server; badges are shown to admins only.
+
+use super::rows::{self, Entity, Entry, Problem};
+use super::{audit, query, require};
+use crate::api::auth::{UserAuth, hash_pin};
+use crate::api::{ApiError, ApiJson, AppState};
+use crate::csv_io;
+use crate::store::Credential;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sparescan_core::ids::{SiteId, UserId};
+use sparescan_core::model::{Role, User};
+use sparescan_core::sync::Row;
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/master/{entity}", get(list).put(put))
+        .route("/api/v1/master/{entity}/import", post(import))
+}
+
+fn entity(name: &str) -> Result<Entity, ApiError> {
+    name.parse().map_err(ApiError::not_found)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    format: Option<String>,
+}
+
+/// What an edit did.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Saved {
+    pub entity: String,
+    pub saved: usize,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    auth: UserAuth,
+    Path(name): Path<String>,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let entity = entity(&name)?;
+    let site = auth.session.site.clone();
+    let csv = match query(q)?.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!("format `{other}` is not offered: use json or csv"),
+            ));
+        }
+    };
+    if csv {
+        let text = state
+            .ledger
+            .read(&site, |s| csv_io::export(entity, &s.master))?;
+        let disposition = format!("attachment; filename=\"{site}-{entity}.csv\"");
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            text,
+        )
+            .into_response());
+    }
+    let mut records = state
+        .ledger
+        .read(&site, |s| rows::records(entity, &s.master))?;
+    if entity == Entity::Policy {
+        return Ok(Json(records.pop().unwrap_or(Value::Null)).into_response());
+    }
+    // Badges are for admins; PIN hashes never leave through this API.
+    if entity == Entity::Users && auth.user.has(Role::Admin) {
+        let badges = badges(&state, &site).await?;
+        for r in &mut records {
+            let badge = r
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(|id| badges.get(id))
+                .cloned();
+            if let Value::Object(m) = r {
+                m.insert(
+                    "badge".into(),
+                    badge.map(Value::String).unwrap_or(Value::Null),
+                );
+            }
+        }
+    }
+    Ok(Json(records).into_response())
+}
+
+async fn badges(state: &AppState, site: &SiteId) -> Result<HashMap<String, String>, ApiError> {
+    let site = site.clone();
+    let creds = state
+        .readers
+        .with(move |s| Ok(s.credentials(&site)?))
+        .await?;
+    Ok(creds.into_iter().map(|c| (c.user, c.badge)).collect())
+}
+
+/// A JSON body as records: an array (one object for the policy).
+fn entries(entity: Entity, body: Value) -> Result<Vec<Entry>, ApiError> {
+    let invalid = |m: String| ApiError::bad_request("invalid", m);
+    let items = match (entity, body) {
+        (Entity::Policy, Value::Object(m)) => return Ok(vec![m]),
+        (Entity::Policy, _) => {
+            return Err(invalid(
+                "send the policy as one JSON object with the settings that change".into(),
+            ));
+        }
+        (_, Value::Array(items)) => items,
+        _ => {
+            return Err(invalid(format!(
+                "send a JSON array of {entity} records, e.g. [{{\"id\": …}}]"
+            )));
+        }
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| match v {
+            Value::Object(m) => Ok(m),
+            _ => Err(invalid(format!(
+                "entry {} is not a JSON object: send one object per record",
+                i + 1
+            ))),
+        })
+        .collect()
+}
+
+fn problem(p: Problem) -> ApiError {
+    let mut msg = format!("entry {}", p.index + 1);
+    if let Some(r) = &p.record {
+        msg.push_str(&format!(" ({r})"));
+    }
+    if let Some(f) = &p.field {
+        msg.push_str(&format!(", {f}"));
+    }
+    msg.push_str(&format!(": {}", p.message));
+    if let Some(also) = p.also {
+        msg.push_str(&format!(" (same as entry {})", also + 1));
+    }
+    ApiError::bad_request("invalid", msg)
+}
+
+/// A badge and PIN change that comes with a user record.
+struct CredChange {
+    user: UserId,
+    badge: Option<String>,
+    pin: Option<String>,
+}
+
+async fn put(
+    State(state): State<AppState>,
+    auth: UserAuth,
+    Path(name): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<Saved>, ApiError> {
+    let entity = entity(&name)?;
+    require(&auth, entity.editors(), &format!("editing {entity}"))?;
+    let site = auth.session.site.clone();
+    let mut entries = entries(entity, body)?;
+    let creds = if entity == Entity::Users {
+        take_credentials(&mut entries)?
+    } else {
+        Vec::new()
+    };
+    let rows = state
+        .ledger
+        .read(&site, |s| rows::to_rows(entity, s, entries))?
+        .map_err(problem)?;
+    if entity == Entity::Users {
+        keep_own_admin(&auth, &rows)?;
+    }
+    let creds = check_credentials(&state, &site, creds).await?;
+    let n = rows.len();
+    let set: Vec<String> = creds.iter().map(|c| c.user.clone()).collect();
+    let payload = json!({ "entity": entity.name(), "rows": rows, "credentials_set": set });
+    state
+        .ledger
+        .edit_master(
+            site.clone(),
+            rows,
+            audit(&auth, format!("master.{entity}.put"), payload),
+        )
+        .await?;
+    for cred in creds {
+        let site = site.clone();
+        state
+            .ledger
+            .write(move |s| s.set_credential(&site, &cred))
+            .await?;
+    }
+    Ok(Json(Saved {
+        entity: entity.name().into(),
+        saved: n,
+    }))
+}
+
+/// Takes `badge` and `pin` off the user records (they are credentials, not
+/// master data).
+fn take_credentials(entries: &mut [Entry]) -> Result<Vec<CredChange>, ApiError> {
+    let mut out = Vec::new();
+    for (i, e) in entries.iter_mut().enumerate() {
+        let mut text = |field: &str| -> Result<Option<String>, ApiError> {
+            match e.remove(field) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(_) => Err(ApiError::bad_request(
+                    "invalid",
+                    format!(
+                        "entry {}, {field}: give it as a string of digits or letters",
+                        i + 1
+                    ),
+                )),
+            }
+        };
+        let badge = text("badge")?;
+        let pin = text("pin")?;
+        if badge.is_none() && pin.is_none() {
+            continue;
+        }
+        let user = e
+            .get("id")
+            .and_then(Value::as_str)
+            .map(UserId::from)
+            .ok_or_else(|| {
+                ApiError::bad_request("invalid", format!("entry {}: every user needs id", i + 1))
+            })?;
+        if let Some(b) = &badge {
+            rows::check_id(b).map_err(|m| {
+                ApiError::bad_request("invalid", format!("entry {}, badge: badge {m}", i + 1))
+            })?;
+        }
+        if let Some(p) = &pin
+            && (p.len() < 4 || p.len() > 12 || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(ApiError::bad_request(
+                "invalid",
+                format!("entry {}, pin: a PIN is 4 to 12 digits", i + 1),
+            ));
+        }
+        out.push(CredChange { user, badge, pin });
+    }
+    Ok(out)
+}
+
+/// Badges are unique per site; a first credential needs both badge and PIN.
+/// Returns the credentials to store, PINs hashed.
+async fn check_credentials(
+    state: &AppState,
+    site: &SiteId,
+    changes: Vec<CredChange>,
+) -> Result<Vec<Credential>, ApiError> {
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let s = site.clone();
+    let existing: Vec<Credential> = state
+        .readers
+        .with(move |store| Ok(store.credentials(&s)?))
+        .await?;
+    let mut badge_owner: HashMap<String, String> = existing
+        .iter()
+        .map(|c| (c.badge.clone(), c.user.clone()))
+        .collect();
+    let mut out = Vec::new();
+    for c in changes {
+        let current = existing.iter().find(|e| e.user == c.user.as_str());
+        let badge = match (&c.badge, current) {
+            (Some(b), _) => b.clone(),
+            (None, Some(cur)) => cur.badge.clone(),
+            (None, None) => {
+                return Err(ApiError::bad_request(
+                    "invalid",
+                    format!(
+                        "user {} has no badge yet: give badge and pin together",
+                        c.user
+                    ),
+                ));
+            }
+        };
+        if let Some(owner) = badge_owner.get(&badge)
+            && owner != c.user.as_str()
+        {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "badge_taken",
+                format!(
+                    "badge {badge} belongs to user {owner}: give {} another badge",
+                    c.user
+                ),
+            ));
+        }
+        badge_owner.insert(badge.clone(), c.user.to_string());
+        let pin_hash = match (c.pin, current) {
+            (Some(pin), _) => tokio::task::spawn_blocking(move || hash_pin(&pin))
+                .await
+                .map_err(|e| {
+                    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+                })??,
+            (None, Some(cur)) => cur.pin_hash.clone(),
+            (None, None) => {
+                return Err(ApiError::bad_request(
+                    "invalid",
+                    format!(
+                        "user {} has no PIN yet: give badge and pin together",
+                        c.user
+                    ),
+                ));
+            }
+        };
+        out.push(Credential {
+            user: c.user.to_string(),
+            badge,
+            pin_hash,
+        });
+    }
+    Ok(out)
+}
+
+/// An admin may not take away their own admin role or deactivate
+/// themselves: the site would risk having no admin left.
+fn keep_own_admin(auth: &UserAuth, rows: &[Row]) -> Result<(), ApiError> {
+    for row in rows {
+        let Some(value) = &row.value else { continue };
+        let Ok(u) = serde_json::from_value::<User>(value.clone()) else {
+            continue;
+        };
+        if u.id == auth.user.id && (!u.active || !u.has(Role::Admin)) {
+            return Err(ApiError::bad_request(
+                "invalid",
+                "you cannot remove your own admin role or deactivate yourself: ask another admin",
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn import(
+    State(state): State<AppState>,
+    auth: UserAuth,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Saved>, ApiError> {
+    let entity = entity(&name)?;
+    require(&auth, entity.editors(), &format!("importing {entity}"))?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    if !matches!(mime, "text/csv" | "text/plain" | "application/csv") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content_type",
+            format!("send the file with Content-Type text/csv (got `{content_type}`)"),
+        ));
+    }
+    let body = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                r.status(),
+                "too_large",
+                "the file is too large: split it into smaller files",
+            )
+        } else {
+            ApiError::new(r.status(), "invalid_body", r.body_text())
+        }
+    })?;
+    let site = auth.session.site.clone();
+    let rows = state
+        .ledger
+        .read(&site, |s| csv_io::import(entity, s, &body[..]))?
+        .map_err(|e| ApiError::bad_request("invalid_csv", e.to_string()))?;
+    if entity == Entity::Users {
+        keep_own_admin(&auth, &rows)?;
+    }
+    let n = rows.len();
+    let payload = json!({ "entity": entity.name(), "rows": rows });
+    state
+        .ledger
+        .edit_master(
+            site,
+            rows,
+            audit(&auth, format!("master.{entity}.import"), payload),
+        )
+        .await?;
+    Ok(Json(Saved {
+        entity: entity.name().into(),
+        saved: n,
+    }))
+}

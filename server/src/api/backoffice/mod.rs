@@ -1,0 +1,79 @@
+//! The back office (`/api/v1/…`, signed in with badge and PIN, no device):
+//!
+//! - master data per entity — `GET|PUT /master/{entity}` (JSON, or CSV with
+//!   `?format=csv`), `POST /master/{entity}/import` (`text/csv`,
+//!   all-or-nothing); see [`master`] and `docs/csv.md`;
+//! - work orders — create, change the plan, approve with limits, list, the
+//!   card; see [`work_orders`];
+//! - documents — `POST /documents` runs back-office documents through the
+//!   same rules as device pushes; `GET /needs-attention` lists refusals;
+//!   see [`documents`].
+//!
+//! Every master-data edit goes through `Ledger::edit_master` with an audit
+//! entry naming the signed-in person, so the hash-chained audit log and
+//! the devices' change log both see it.
+
+pub mod documents;
+pub mod master;
+pub mod rows;
+pub mod work_orders;
+
+use super::auth::UserAuth;
+use super::{ApiError, AppState};
+use crate::store::AuditEntry;
+use axum::Router;
+use axum::extract::Query;
+use axum::extract::rejection::QueryRejection;
+use sparescan_core::model::Role;
+
+/// The device name back-office documents carry.
+pub const BACKOFFICE_DEVICE: &str = "backoffice";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(master::routes())
+        .merge(work_orders::routes())
+        .merge(documents::routes())
+}
+
+/// Refuses with 403 unless the person holds one of `roles`, saying what
+/// the action needed and who is signed in.
+fn require(auth: &UserAuth, roles: &[Role], action: &str) -> Result<(), ApiError> {
+    if auth.user.has_any(roles) {
+        return Ok(());
+    }
+    let has = auth
+        .user
+        .roles
+        .iter()
+        .map(|r| role_name(*r))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(ApiError::forbidden(format!(
+        "{action} needs the role {}; you are signed in as {} ({has}): ask someone with that role",
+        roles
+            .iter()
+            .map(|r| role_name(*r))
+            .collect::<Vec<_>>()
+            .join(" or "),
+        auth.user.id,
+    )))
+}
+
+fn role_name(r: Role) -> String {
+    format!("{r:?}").to_lowercase()
+}
+
+fn audit(auth: &UserAuth, action: impl Into<String>, payload: serde_json::Value) -> AuditEntry {
+    AuditEntry {
+        actor: auth.user.id.to_string(),
+        action: action.into(),
+        payload,
+    }
+}
+
+/// A query string, with its rejection as our JSON error.
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(v)| v)
+        .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))
+}

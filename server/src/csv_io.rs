@@ -1,0 +1,349 @@
+//! Master data as CSV, for spreadsheets and the ERP: export an entity,
+//! import one all-or-nothing. The HTTP API and the CLI both call these.
+//!
+//! Layouts (UTF-8, comma-separated, a header line naming the columns; the
+//! columns may come in any order and every column but the key may be left
+//! out — a left-out column keeps the current value, or the default for a
+//! new record). Lists separate entries with `|`; booleans are `true` or
+//! `false`; dates are `YYYY-MM-DD`; an empty optional cell means none.
+//!
+//! | entity | columns (key first) |
+//! |---|---|
+//! | items | `id`, `name`, `unit`, `kind` (material, kit, tool), `tracking` (none, batch, serial, batch_serial), `expiry_tracked`, `serial_format`, `barcodes` (list), `substitutes` (list of item ids), `critical` |
+//! | warehouses | `id`, `name` |
+//! | bins | `id`, `warehouse`, `zone` (storage, returns, quarantine, rejected) |
+//! | batches | `item`, `code`, `expiry` |
+//! | assets | `id`, `name`, `area`, `custodian` (user id) |
+//! | users | `id`, `name`, `roles` (list), `active` — badges and PINs are never in CSV |
+//! | policy | `setting`, `value`: one line per setting (`tolerance_percent`, `self_issue_allowed`, `return_deadline_working_days`, `serial_required_items`, `separation_of_duties`, `exceptions`) |
+//!
+//! `docs/csv.md` says the same for people who edit the files.
+
+use crate::api::backoffice::rows::{self, Cell, Entry, Problem};
+use crate::ledger::{Ledger, LedgerError, SiteState};
+use crate::store::AuditEntry;
+use serde_json::{Map, Value};
+use sparescan_core::ids::SiteId;
+use sparescan_core::model::MasterData;
+use sparescan_core::sync::Row;
+use std::collections::HashMap;
+use std::io::Read;
+
+pub use crate::api::backoffice::rows::Entity;
+
+/// Why an import was refused: the CSV line (1 is the header), the column,
+/// and what to fix. Nothing of the file was recorded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct CsvError {
+    pub line: u64,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for CsvError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "line {}, column {c}: {}", self.line, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+fn err(line: u64, column: Option<&str>, message: impl Into<String>) -> CsvError {
+    CsvError {
+        line,
+        column: column.map(str::to_owned),
+        message: message.into(),
+    }
+}
+
+/// The entity's records as CSV, in key order. Users come without badges
+/// and PINs.
+pub fn export(entity: Entity, master: &MasterData) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fields = entity.fields();
+    // Writing to a Vec cannot fail; a failed record would only shorten the
+    // export, and the round-trip tests would catch that.
+    if entity == Entity::Policy {
+        let _ = w.write_record(["setting", "value"]);
+        if let Some(Value::Object(policy)) = rows::records(entity, master).into_iter().next() {
+            for f in fields {
+                let v = policy.get(f.name).unwrap_or(&Value::Null);
+                let _ = w.write_record([f.name, cell_text(f.cell, v).as_str()]);
+            }
+        }
+    } else {
+        let _ = w.write_record(fields.iter().map(|f| f.name));
+        for record in rows::records(entity, master) {
+            let cells = fields
+                .iter()
+                .map(|f| cell_text(f.cell, record.get(f.name).unwrap_or(&Value::Null)));
+            let _ = w.write_record(cells);
+        }
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+fn cell_text(cell: Cell, v: &Value) -> String {
+    match (cell, v) {
+        (_, Value::Null) => String::new(),
+        (_, Value::String(s)) => s.clone(),
+        (Cell::List, Value::Array(a)) => a
+            .iter()
+            .map(|x| {
+                x.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| x.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join("|"),
+        (_, other) => other.to_string(),
+    }
+}
+
+fn cell_value(cell: Cell, text: &str) -> Result<Value, String> {
+    Ok(match cell {
+        Cell::Text => Value::String(text.to_owned()),
+        Cell::OptText if text.is_empty() => Value::Null,
+        Cell::OptText => Value::String(text.to_owned()),
+        Cell::Bool => match text.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => Value::Bool(true),
+            "false" | "no" | "0" => Value::Bool(false),
+            _ => return Err(format!("`{text}` is not true or false")),
+        },
+        Cell::List => Value::Array(
+            text.split('|')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Value::String(s.to_owned()))
+                .collect(),
+        ),
+        Cell::Num => Value::from(
+            text.parse::<u32>()
+                .map_err(|_| format!("`{text}` is not a whole number"))?,
+        ),
+    })
+}
+
+/// Records read from a file, with the line each came from.
+struct Parsed {
+    entries: Vec<Entry>,
+    lines: Vec<u64>,
+    /// Policy files: the line of each setting.
+    setting_lines: HashMap<String, u64>,
+}
+
+fn parse(entity: Entity, input: impl Read) -> Result<Parsed, CsvError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let headers = reader
+        .headers()
+        .map_err(|e| read_error(&e, 1))?
+        .iter()
+        // Spreadsheets often save a byte-order mark before the first name.
+        .map(|h| h.trim_start_matches('\u{feff}').to_owned())
+        .collect::<Vec<_>>();
+    if headers.iter().all(String::is_empty) {
+        return Err(err(
+            1,
+            None,
+            format!(
+                "the file is empty: the first line names the columns ({})",
+                header_hint(entity)
+            ),
+        ));
+    }
+    let columns = columns(entity, &headers)?;
+    let mut parsed = Parsed {
+        entries: Vec::new(),
+        lines: Vec::new(),
+        setting_lines: HashMap::new(),
+    };
+    let mut policy = Map::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| read_error(&e, 0))?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if entity == Entity::Policy {
+            let (setting, text) = (record.get(0).unwrap_or(""), record.get(1).unwrap_or(""));
+            let f = entity
+                .fields()
+                .iter()
+                .find(|f| f.name == setting)
+                .ok_or_else(|| {
+                    err(
+                        line,
+                        Some("setting"),
+                        format!(
+                            "`{setting}` is not a policy setting: use one of {}",
+                            header_hint(entity)
+                        ),
+                    )
+                })?;
+            let value = cell_value(f.cell, text).map_err(|m| err(line, Some("value"), m))?;
+            if let Some(first) = parsed.setting_lines.insert(setting.to_owned(), line) {
+                return Err(err(
+                    line,
+                    Some("setting"),
+                    format!("{setting} is set on line {first} too: set it once"),
+                ));
+            }
+            policy.insert(setting.to_owned(), value);
+            continue;
+        }
+        let mut entry = Map::new();
+        for (i, f) in &columns {
+            let text = record.get(*i).unwrap_or("");
+            let value = cell_value(f.cell, text).map_err(|m| err(line, Some(f.name), m))?;
+            entry.insert(f.name.to_owned(), value);
+        }
+        parsed.entries.push(entry);
+        parsed.lines.push(line);
+    }
+    if entity == Entity::Policy {
+        parsed.entries.push(policy);
+        parsed.lines.push(1);
+    }
+    Ok(parsed)
+}
+
+/// Which field each column holds; the key columns must be there.
+fn columns(
+    entity: Entity,
+    headers: &[String],
+) -> Result<Vec<(usize, &'static rows::Field)>, CsvError> {
+    if entity == Entity::Policy {
+        if headers != ["setting", "value"] {
+            return Err(err(
+                1,
+                None,
+                "the policy file has two columns, setting and value: make the first line `setting,value`",
+            ));
+        }
+        return Ok(Vec::new());
+    }
+    let mut columns: Vec<(usize, &'static rows::Field)> = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        let f = entity
+            .fields()
+            .iter()
+            .find(|f| f.name == h)
+            .ok_or_else(|| {
+                err(
+                    1,
+                    Some(h),
+                    format!(
+                        "unknown column: the columns of {entity} are {}",
+                        header_hint(entity)
+                    ),
+                )
+            })?;
+        if columns.iter().any(|(_, c)| c.name == f.name) {
+            return Err(err(1, Some(h), "this column is named twice: keep one"));
+        }
+        columns.push((i, f));
+    }
+    for key in entity.key_fields() {
+        if !columns.iter().any(|(_, f)| f.name == *key) {
+            return Err(err(
+                1,
+                Some(key),
+                format!("the column {key} is missing: every {entity} line needs it"),
+            ));
+        }
+    }
+    Ok(columns)
+}
+
+fn header_hint(entity: Entity) -> String {
+    entity
+        .fields()
+        .iter()
+        .map(|f| f.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn read_error(e: &csv::Error, fallback_line: u64) -> CsvError {
+    let line = e.position().map(|p| p.line()).unwrap_or(fallback_line);
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => err(
+            line,
+            None,
+            format!(
+                "has {len} cells but the header has {expected_len}: quote cells that contain commas"
+            ),
+        ),
+        csv::ErrorKind::Utf8 { .. } => {
+            err(line, None, "is not UTF-8 text: save the file as CSV UTF-8")
+        }
+        _ => err(line, None, format!("cannot be read: {e}")),
+    }
+}
+
+/// Reads an entity's CSV and checks every record against the site's state
+/// (references exist, nothing listed twice, …). The rows are ready for
+/// `Ledger::edit_master`; on any problem nothing is returned, and the
+/// error names the line and column.
+pub fn import(entity: Entity, state: &SiteState, input: impl Read) -> Result<Vec<Row>, CsvError> {
+    let mut parsed = parse(entity, input)?;
+    let entries = std::mem::take(&mut parsed.entries);
+    rows::to_rows(entity, state, entries).map_err(|p| at_line(&parsed, entity, p))
+}
+
+fn at_line(parsed: &Parsed, entity: Entity, p: Problem) -> CsvError {
+    let line = if entity == Entity::Policy {
+        p.field
+            .as_ref()
+            .and_then(|f| parsed.setting_lines.get(f).copied())
+            .unwrap_or(1)
+    } else {
+        parsed.lines.get(p.index).copied().unwrap_or(0)
+    };
+    let mut message = match &p.record {
+        Some(r) => format!("{r}: {}", p.message),
+        None => p.message.clone(),
+    };
+    if let Some(also) = p.also.and_then(|i| parsed.lines.get(i)) {
+        message.push_str(&format!(" (also on line {also})"));
+    }
+    let column = if entity == Entity::Policy {
+        Some("value")
+    } else {
+        p.field.as_deref()
+    };
+    err(line, column, message)
+}
+
+/// Why [`import_into`] recorded nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    Csv(#[from] CsvError),
+    #[error("{0}")]
+    Ledger(#[from] LedgerError),
+}
+
+/// Imports an entity's CSV into a site in one audited master-data edit
+/// (the CLI's `import`, and the API's). Returns how many records were
+/// written.
+pub async fn import_into(
+    ledger: &Ledger,
+    site: &SiteId,
+    entity: Entity,
+    actor: &str,
+    input: &[u8],
+) -> Result<usize, ImportError> {
+    let rows = ledger.read(site, |s| import(entity, s, input))??;
+    let n = rows.len();
+    let audit = AuditEntry {
+        actor: actor.to_owned(),
+        action: format!("master.{entity}.import"),
+        payload: serde_json::json!({ "entity": entity.name(), "rows": rows }),
+    };
+    ledger.edit_master(site.clone(), rows, audit).await?;
+    Ok(n)
+}
