@@ -347,3 +347,85 @@ pub async fn import_into(
     ledger.edit_master(site.clone(), rows, audit).await?;
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sparescan_core::memory::MemoryLedger;
+
+    fn demo() -> SiteState {
+        let master = crate::demo::site();
+        SiteState {
+            ledger: MemoryLedger::new(master.clone()),
+            master,
+        }
+    }
+
+    #[test]
+    fn every_export_imports_as_the_rows_there_are() {
+        let s = demo();
+        for entity in Entity::ALL {
+            let csv = export(entity, &s.master);
+            let rows = import(entity, &s, csv.as_bytes()).expect("own export imports");
+            assert!(!rows.is_empty(), "{entity}");
+            for row in rows {
+                assert_eq!(row.value, s.ledger.row(&row.key), "{entity}: {:?}", row.key);
+            }
+        }
+    }
+
+    #[test]
+    fn errors_name_line_column_and_fix() {
+        let s = demo();
+        let e = |entity, csv: &str| {
+            import(entity, &s, csv.as_bytes())
+                .expect_err("refused")
+                .to_string()
+        };
+        assert_eq!(
+            e(
+                Entity::Bins,
+                "id,warehouse,zone\nB-10,WH-MAIN,storage\nB-11,WH-MAIN,storag\n"
+            ),
+            "line 3, column zone: unknown variant `storag`, expected one of `storage`, `returns`, `quarantine`, `rejected`"
+        );
+        assert_eq!(
+            e(Entity::Bins, "id,warehouse,zone\nB-11,WH-NOPE,storage\n"),
+            "line 2, column warehouse: bin B-11: warehouse WH-NOPE does not exist: add it first or use one of WH-MAIN, WH-NORTH"
+        );
+        assert_eq!(
+            e(
+                Entity::Bins,
+                "id,warehouse,zone\nB-10,WH-MAIN,storage\nB-10,WH-MAIN,storage\n"
+            ),
+            "line 3: bin B-10: is listed twice: list each record once (also on line 2)"
+        );
+        assert_eq!(
+            e(Entity::Policy, "setting,value\ntolerance_percent,ten\n"),
+            "line 2, column value: `ten` is not a whole number"
+        );
+        assert_eq!(
+            e(Entity::Policy, "setting,value\nexceptions,duplicate\n"),
+            "line 2, column value: the site policy: duplicate cannot be accepted as an exception: only stock_shortfall, reserved_for_other_order can"
+        );
+        assert!(e(Entity::Items, "id,name\n\"FAN-120,x\n").starts_with("line 2"));
+    }
+
+    #[test]
+    fn quoted_cells_and_lists_round_trip() {
+        let s = demo();
+        let csv = "id,name,unit,barcodes,substitutes\n\"NUT-M8\",\"Nut, M8\",pcs,A1|A2,ZIP-200\n";
+        let rows = import(Entity::Items, &s, csv.as_bytes()).expect("valid");
+        let item: sparescan_core::model::Item =
+            serde_json::from_value(rows[0].value.clone().expect("value")).expect("item");
+        assert_eq!(item.name, "Nut, M8");
+        assert_eq!(item.barcodes, ["A1", "A2"]);
+        assert_eq!(item.substitutes, ["ZIP-200".into()]);
+        let mut master = s.master.clone();
+        master.items = vec![item];
+        assert!(
+            export(Entity::Items, &master)
+                .contains("NUT-M8,\"Nut, M8\",pcs,material,none,false,,A1|A2,ZIP-200,false")
+        );
+    }
+}

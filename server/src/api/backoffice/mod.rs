@@ -13,8 +13,11 @@
 //! entry naming the signed-in person, so the hash-chained audit log and
 //! the devices' change log both see it.
 
+pub mod card;
+mod checks;
 pub mod documents;
 pub mod master;
+pub mod plan;
 pub mod rows;
 pub mod work_orders;
 

@@ -1,0 +1,425 @@
+//! Planning a work order: the order with its tasks and demand lines, and
+//! later changes of the plan. Everything is checked against the site's
+//! state before it becomes master-data rows; what already moved on a line
+//! bounds how its plan may change.
+
+use super::card::unknown_order;
+use super::rows::check_id;
+use crate::api::ApiError;
+use crate::ledger::SiteState;
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sparescan_core::ids::*;
+use sparescan_core::model::*;
+use sparescan_core::qty::Qty;
+use sparescan_core::sync::{Row, RowKey};
+use sparescan_core::view::LedgerView;
+use std::collections::{BTreeSet, HashSet};
+
+/// Tolerance over plan, in percent, at most.
+const MAX_TOLERANCE: u32 = 1000;
+
+/// `POST /api/v1/work-orders`: a new order in status created.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewWorkOrder {
+    pub id: WorkOrderId,
+    pub asset: AssetId,
+    pub scope: String,
+    #[serde(default)]
+    pub performer: Option<UserId>,
+    #[serde(default)]
+    pub planned_start: Option<NaiveDate>,
+    #[serde(default)]
+    pub planned_end: Option<NaiveDate>,
+    #[serde(default)]
+    pub tasks: Vec<TaskInput>,
+    #[serde(default)]
+    pub lines: Vec<LineInput>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskInput {
+    pub id: TaskId,
+    pub title: String,
+}
+
+/// A demand line as planned. Without an id a new line gets
+/// `{order}-L{n}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    #[serde(default)]
+    pub id: Option<DemandLineId>,
+    #[serde(default)]
+    pub task: Option<TaskId>,
+    pub item: ItemId,
+    pub planned: Qty,
+    /// Must be the item's unit when given.
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default = "yes")]
+    pub mandatory: bool,
+    #[serde(default)]
+    pub substitutes: Vec<ItemId>,
+    /// `None` uses the site's tolerance.
+    #[serde(default)]
+    pub tolerance_percent: Option<u32>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `PUT …/lines`: lines to add or change, and lines to remove.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinesChange {
+    #[serde(default)]
+    pub lines: Vec<LineInput>,
+    #[serde(default)]
+    pub remove: Vec<DemandLineId>,
+}
+
+pub(super) fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::bad_request("invalid", message)
+}
+
+pub(super) fn new_order_rows(
+    s: &SiteState,
+    site: &SiteId,
+    me: &UserId,
+    req: &NewWorkOrder,
+) -> Result<Vec<Row>, ApiError> {
+    let v = &s.ledger;
+    check_id(req.id.as_str()).map_err(|m| invalid(format!("id {m}")))?;
+    if v.work_order(&req.id).is_some() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "exists",
+            format!(
+                "work order {} exists already: choose another number",
+                req.id
+            ),
+        ));
+    }
+    if v.asset(&req.asset).is_none_or(|a| a.site != *site) {
+        return Err(invalid(format!(
+            "asset {} does not exist at this site: add it under master/assets first",
+            req.asset
+        )));
+    }
+    if req.scope.trim().is_empty() {
+        return Err(invalid("scope is empty: say what the job is"));
+    }
+    if let Some(p) = &req.performer
+        && v.user(p).is_none_or(|u| !u.active)
+    {
+        return Err(invalid(format!(
+            "performer {p} is not an active user of this site"
+        )));
+    }
+    if let (Some(a), Some(b)) = (req.planned_start, req.planned_end)
+        && b < a
+    {
+        return Err(invalid(format!(
+            "planned_end {b} is before planned_start {a}"
+        )));
+    }
+    let mut task_ids = HashSet::new();
+    for t in &req.tasks {
+        check_id(t.id.as_str()).map_err(|m| invalid(format!("task id {m}")))?;
+        if !task_ids.insert(t.id.clone()) {
+            return Err(invalid(format!("task {} is listed twice", t.id)));
+        }
+        if t.title.trim().is_empty() {
+            return Err(invalid(format!("task {} has no title", t.id)));
+        }
+    }
+    let wo = WorkOrder {
+        id: req.id.clone(),
+        site: site.clone(),
+        asset: req.asset.clone(),
+        scope: req.scope.trim().to_owned(),
+        performer: req.performer.clone(),
+        created_by: me.clone(),
+        approved_by: None,
+        planned_start: req.planned_start,
+        planned_end: req.planned_end,
+        tasks: req
+            .tasks
+            .iter()
+            .map(|t| Task {
+                id: t.id.clone(),
+                title: t.title.trim().to_owned(),
+            })
+            .collect(),
+        state: WoState::new(WoStatus::Created),
+    };
+    let mut rows = vec![row(RowKey::WorkOrder(wo.id.clone()), &wo)];
+    let mut taken = HashSet::new();
+    for input in &req.lines {
+        let id = line_id(v, &wo.id, input.id.as_ref(), &mut taken)?;
+        let line = plan_line(v, &wo, id, input, None, me)?;
+        rows.push(row(RowKey::Line(line.id.clone()), &line));
+    }
+    Ok(rows)
+}
+
+pub(super) fn row<T: Serialize>(key: RowKey, value: &T) -> Row {
+    Row {
+        key,
+        value: serde_json::to_value(value).ok(),
+    }
+}
+
+/// The id a new line gets: the one given (which must be free), else the
+/// next free `{order}-L{n}`.
+pub(super) fn line_id(
+    v: &impl LedgerView,
+    wo: &WorkOrderId,
+    given: Option<&DemandLineId>,
+    taken: &mut HashSet<DemandLineId>,
+) -> Result<DemandLineId, ApiError> {
+    let id = match given {
+        Some(id) => {
+            check_id(id.as_str()).map_err(|m| invalid(format!("line id {m}")))?;
+            if v.line(id).is_some() || taken.contains(id) {
+                return Err(invalid(format!(
+                    "line {id} exists already: give each line its own id"
+                )));
+            }
+            id.clone()
+        }
+        None => (1..)
+            .map(|n| DemandLineId::from(format!("{wo}-L{n}")))
+            .find(|id| v.line(id).is_none() && !taken.contains(id))
+            .unwrap_or_else(|| DemandLineId::from(format!("{wo}-L0"))),
+    };
+    taken.insert(id.clone());
+    Ok(id)
+}
+
+/// A line as planned, checked: the item exists and is consumable, the
+/// quantity fits the item, the task and substitutes exist. For a line that
+/// exists already, the plan may not go below what is issued and reserved.
+pub(super) fn plan_line(
+    v: &impl LedgerView,
+    wo: &WorkOrder,
+    id: DemandLineId,
+    input: &LineInput,
+    existing: Option<&DemandLine>,
+    me: &UserId,
+) -> Result<DemandLine, ApiError> {
+    let item = v.item(&input.item).ok_or_else(|| {
+        invalid(format!(
+            "line {id}: item {} is not in the catalog: add it under master/items first",
+            input.item
+        ))
+    })?;
+    if item.kind == ItemKind::Tool {
+        return Err(invalid(format!(
+            "line {id}: {} is a tool: tools are checked out to the order, not planned on lines",
+            item.id
+        )));
+    }
+    if !input.planned.is_positive() {
+        return Err(invalid(format!(
+            "line {id}: planned must be more than 0 (to drop the line, list it under remove)"
+        )));
+    }
+    if item.tracking.serial() && !input.planned.is_whole() {
+        return Err(invalid(format!(
+            "line {id}: {} is serial-tracked: plan whole units",
+            item.id
+        )));
+    }
+    if let Some(unit) = &input.unit
+        && *unit != item.unit
+    {
+        return Err(invalid(format!(
+            "line {id}: {} is counted in {}: give the planned quantity in {}",
+            item.id, item.unit, item.unit
+        )));
+    }
+    if let Some(task) = &input.task
+        && !wo.tasks.iter().any(|t| t.id == *task)
+    {
+        return Err(invalid(format!(
+            "line {id}: task {task} is not a task of {}",
+            wo.id
+        )));
+    }
+    check_limits(
+        v,
+        &id,
+        &item.id,
+        input.tolerance_percent,
+        &input.substitutes,
+    )?;
+    if let Some(old) = existing {
+        check_replan(v, old, &item.id, input.planned)?;
+    }
+    Ok(DemandLine {
+        id,
+        work_order: wo.id.clone(),
+        task: input.task.clone(),
+        item: item.id,
+        planned: input.planned,
+        unit: item.unit,
+        mandatory: input.mandatory,
+        substitutes: input.substitutes.clone(),
+        tolerance_percent: input.tolerance_percent,
+        requested_by: existing
+            .map(|l| l.requested_by.clone())
+            .unwrap_or_else(|| me.clone()),
+        additional: false,
+    })
+}
+
+pub(super) fn check_limits(
+    v: &impl LedgerView,
+    line: &DemandLineId,
+    item: &ItemId,
+    tolerance: Option<u32>,
+    substitutes: &[ItemId],
+) -> Result<(), ApiError> {
+    if tolerance.is_some_and(|t| t > MAX_TOLERANCE) {
+        return Err(invalid(format!(
+            "line {line}: tolerance_percent is over {MAX_TOLERANCE}: give a percentage such as 10"
+        )));
+    }
+    let mut seen = BTreeSet::new();
+    for s in substitutes {
+        if s == item {
+            return Err(invalid(format!(
+                "line {line}: {s} is the line's own item, not a substitute"
+            )));
+        }
+        if v.item(s).is_none() {
+            return Err(invalid(format!(
+                "line {line}: substitute {s} is not in the catalog: add it first or remove it"
+            )));
+        }
+        if !seen.insert(s) {
+            return Err(invalid(format!(
+                "line {line}: substitute {s} is listed twice"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What moved on a line bounds its new plan.
+pub(super) fn check_replan(
+    v: &impl LedgerView,
+    old: &DemandLine,
+    item: &ItemId,
+    planned: Qty,
+) -> Result<(), ApiError> {
+    if old.additional {
+        return Err(invalid(format!(
+            "line {} was created by an additional issue: it changes only through documents",
+            old.id
+        )));
+    }
+    let counts = v.line_counts(&old.id);
+    let reserves = v.reserves_of_line(&old.id);
+    if *item != old.item && (counts.issued.is_positive() || !reserves.is_empty()) {
+        return Err(invalid(format!(
+            "line {} already has movements or reserves of {}: keep its item and add a new line for {item}",
+            old.id, old.item
+        )));
+    }
+    if planned < counts.issued {
+        return Err(invalid(format!(
+            "line {}: {} already issued, so the plan cannot go below {}: return the surplus first or keep the plan",
+            old.id, counts.issued, counts.issued
+        )));
+    }
+    let reserved: Qty = reserves
+        .iter()
+        .filter(|r| r.is_active())
+        .map(|r| r.open)
+        .sum();
+    if planned < counts.issued + reserved {
+        return Err(invalid(format!(
+            "line {}: {} issued and {reserved} reserved, so the plan cannot go below {}: release part of the reserve (reserve_release with qty) first",
+            old.id,
+            counts.issued,
+            counts.issued + reserved
+        )));
+    }
+    Ok(())
+}
+
+pub(super) fn replan_rows(
+    s: &SiteState,
+    id: &WorkOrderId,
+    me: &UserId,
+    req: &LinesChange,
+) -> Result<Vec<Row>, ApiError> {
+    let v = &s.ledger;
+    let wo = v.work_order(id).ok_or_else(|| unknown_order(id))?;
+    if !wo.state.status.is_open() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "work_order_status",
+            format!("{id} is {:?}: its plan is final", wo.state.status).to_lowercase(),
+        ));
+    }
+    if req.lines.is_empty() && req.remove.is_empty() {
+        return Err(invalid(
+            "nothing to change: give lines to add or change, or lines to remove",
+        ));
+    }
+    let mut rows = Vec::new();
+    let mut taken = HashSet::new();
+    let mut touched = HashSet::new();
+    for input in &req.lines {
+        let existing = input
+            .id
+            .as_ref()
+            .and_then(|l| v.line(l))
+            .filter(|l| l.work_order == *id);
+        if let (Some(l), None) = (&input.id, &existing)
+            && v.line(l).is_some()
+        {
+            return Err(invalid(format!(
+                "line {l} belongs to another work order: give this line another id"
+            )));
+        }
+        let line_id = match &existing {
+            Some(l) => l.id.clone(),
+            None => line_id(v, id, input.id.as_ref(), &mut taken)?,
+        };
+        if !touched.insert(line_id.clone()) {
+            return Err(invalid(format!("line {line_id} is listed twice")));
+        }
+        let line = plan_line(v, &wo, line_id, input, existing.as_ref(), me)?;
+        rows.push(row(RowKey::Line(line.id.clone()), &line));
+    }
+    for l in &req.remove {
+        let line = v
+            .line(l)
+            .filter(|x| x.work_order == *id)
+            .ok_or_else(|| invalid(format!("line {l} is not a line of {id}")))?;
+        if !touched.insert(l.clone()) {
+            return Err(invalid(format!("line {l} is both changed and removed")));
+        }
+        let moved =
+            s.ledger.projections().counts.contains_key(l) || !v.reserves_of_line(l).is_empty();
+        if line.additional || moved {
+            return Err(invalid(format!(
+                "line {l} has movements or reserves on record: it stays; release its reserves or reduce its plan instead"
+            )));
+        }
+        rows.push(Row {
+            key: RowKey::Line(l.clone()),
+            value: None,
+        });
+    }
+    Ok(rows)
+}
