@@ -8,8 +8,8 @@ pub mod config;
 pub mod csv_io;
 pub mod demo;
 pub mod ledger;
-pub mod reports;
 pub mod metrics;
+pub mod reports;
 pub mod store;
 pub mod tls;
 
