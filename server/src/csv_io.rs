@@ -301,7 +301,7 @@ fn at_line(parsed: &Parsed, entity: Entity, p: Problem) -> CsvError {
             .and_then(|f| parsed.setting_lines.get(f).copied())
             .unwrap_or(1)
     } else {
-        parsed.lines.get(p.index).copied().unwrap_or(0)
+        parsed.lines.get(p.index).copied().unwrap_or(1)
     };
     let mut message = match &p.record {
         Some(r) => format!("{r}: {}", p.message),

@@ -493,6 +493,9 @@ async fn only_editors_edit_master_data() {
     let disp = office(&ts, "disp-1").await;
     let (s, body) = put(&disp, "/api/v1/master/assets", asset).await;
     assert_eq!(s, 200, "{body}");
+    let (s, body) = put(&disp, "/api/v1/master/assets", json!([])).await;
+    assert_eq!(s, 400, "{body}");
+    assert!(message(&body).contains("nothing to save"), "{body}");
     // Without a sign-in, nothing.
     let (s, _) = get(&ts.client(), "/api/v1/master/items").await;
     assert_eq!(s, 401);
@@ -778,6 +781,15 @@ async fn a_work_order_from_plan_to_closure() {
     assert_eq!(s, 400, "{body}");
     let (s, _) = get(&disp, "/api/v1/work-orders/WO-9999").await;
     assert_eq!(s, 404);
+    // A closed order's plan is final.
+    let (s, body) = put(
+        &disp,
+        "/api/v1/work-orders/WO-2001/lines",
+        json!({ "lines": [{ "item": "ZIP-200", "planned": "1" }] }),
+    )
+    .await;
+    assert_eq!(s, 409, "{body}");
+    assert!(message(&body).contains("WO-2001 is closed"), "{body}");
     let report = ts.server.verify().expect("verify");
     assert!(report.is_clean(), "{report}");
     ts.stop().await;
@@ -874,5 +886,135 @@ async fn refusals_need_attention() {
     assert!(entry["what_to_do"].as_str().is_some_and(|t| !t.is_empty()));
     let (s, _) = get(&clerk, "/api/v1/needs-attention").await;
     assert_eq!(s, 403);
+    ts.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_office_documents_take_the_device_rule_path() {
+    use sparescan_core::document::Decision;
+    use sparescan_core::model::Condition;
+    let ts = TestServer::start().await;
+    let clerk = office(&ts, "clerk-1").await;
+    let ctrl = office(&ts, "ctrl-1").await;
+    let acct = office(&ts, "acct-1").await;
+
+    // WO-1005's old controller comes back into quarantine; the controller
+    // rejects it.
+    let back = office_doc(
+        "clerk-1",
+        Some("WO-1005"),
+        None,
+        Body::RemovedUnitReturn {
+            item: "PUMP-CTRL".into(),
+            serial: "PC-OLD-1".into(),
+            condition: Condition::UnderInspection,
+            to_bin: "Q-01".into(),
+        },
+    );
+    accepted(&submit(&clerk, &[back]).await);
+    let decide = office_doc(
+        "ctrl-1",
+        None,
+        None,
+        Body::InspectionDecision {
+            item: "PUMP-CTRL".into(),
+            from_bin: "Q-01".into(),
+            batch: None,
+            serials: vec!["PC-OLD-1".into()],
+            qty: Qty::units(1),
+            decision: Decision::Reject {
+                to_bin: "X-01".into(),
+            },
+        },
+    );
+    accepted(&submit(&ctrl, &[decide]).await);
+
+    // Filters move from the north store to the main one.
+    let mut filters = pick("FLT-AIR-500", "N-01", 2, &[]);
+    filters.batch = Some("F-77".into());
+    let out = office_doc(
+        "clerk-1",
+        None,
+        None,
+        Body::TransferOut {
+            pick: filters,
+            to_warehouse: "WH-MAIN".into(),
+            for_reserve: None,
+        },
+    );
+    let mut arrive = office_doc(
+        "clerk-1",
+        None,
+        None,
+        Body::TransferIn {
+            to_bin: "A-02".into(),
+            qty: Qty::units(2),
+            serials: vec![],
+        },
+    );
+    arrive.follows = Some(out.id);
+    accepted(&submit(&clerk, &[out, arrive.clone()]).await);
+
+    // A correction needs an approver other than its author.
+    let mut undo = office_doc("clerk-1", None, None, Body::Correction);
+    undo.follows = Some(arrive.id);
+    undo.reason = Some("wrong bin".into());
+    undo.approver = Some("clerk-1".into());
+    let v = submit(&clerk, std::slice::from_ref(&undo)).await;
+    assert_eq!(rejected(&v[0]).code, ReasonCode::ApproverIsAuthor);
+    let mut undo = undo.clone();
+    undo.id = DocId::new_v7();
+    undo.approver = Some("sup-1".into());
+    accepted(&submit(&clerk, &[undo]).await);
+
+    // Counts record the discrepancy; the accountant closes the period and
+    // what is dated inside it is refused.
+    let count = office_doc(
+        "clerk-1",
+        None,
+        None,
+        Body::Count {
+            item: "BRG-6204".into(),
+            bin: "A-02".into(),
+            batch: None,
+            condition: Condition::New,
+            counted: Qty::units(11),
+            adjust: false,
+        },
+    );
+    accepted(&submit(&clerk, &[count]).await);
+    let yesterday = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+    let close = office_doc("acct-1", None, None, Body::PeriodClose { until: yesterday });
+    accepted(&submit(&acct, &[close]).await);
+    let mut late = office_doc(
+        "clerk-1",
+        None,
+        None,
+        Body::Count {
+            item: "BRG-6204".into(),
+            bin: "A-02".into(),
+            batch: None,
+            condition: Condition::New,
+            counted: Qty::units(11),
+            adjust: false,
+        },
+    );
+    late.device_time -= chrono::Duration::days(2);
+    let v = submit(&clerk, &[late]).await;
+    assert_eq!(rejected(&v[0]).code, ReasonCode::PeriodClosed);
+    // The role matrix applies: a clerk does not close periods.
+    let v = submit(
+        &clerk,
+        &[office_doc(
+            "clerk-1",
+            None,
+            None,
+            Body::PeriodClose { until: yesterday },
+        )],
+    )
+    .await;
+    assert_eq!(rejected(&v[0]).code, ReasonCode::RoleNotAllowed);
+    let report = ts.server.verify().expect("verify");
+    assert!(report.is_clean(), "{report}");
     ts.stop().await;
 }

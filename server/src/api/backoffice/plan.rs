@@ -367,7 +367,13 @@ pub(super) fn replan_rows(
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "work_order_status",
-            format!("{id} is {:?}: its plan is final", wo.state.status).to_lowercase(),
+            format!(
+                "{id} is {}: its plan is final",
+                serde_json::to_value(wo.state.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            ),
         ));
     }
     if req.lines.is_empty() && req.remove.is_empty() {

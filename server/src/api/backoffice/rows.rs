@@ -382,6 +382,13 @@ pub fn to_rows(
         state.master.site.clone().ok_or_else(|| {
             Problem::new(0, None, "the site has no id: the server data is damaged")
         })?;
+    if entries.is_empty() {
+        return Err(Problem::new(
+            0,
+            None,
+            "nothing to save: give at least one record",
+        ));
+    }
     if entity == Entity::Policy && entries.len() != 1 {
         return Err(Problem::new(
             0,
