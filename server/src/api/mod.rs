@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod backoffice;
+pub mod reports;
 pub mod sync;
 
 use crate::ledger::{Ledger, LedgerError};
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(sync::routes())
         .merge(backoffice::routes())
+        .merge(reports::routes())
         .with_state(state)
 }
 

@@ -71,6 +71,9 @@ pub struct CountedLocation {
     pub counted_at: DateTime<Utc>,
 }
 
+/// Where a count was taken: bin, batch, condition.
+type Location = (BinId, Option<BatchCode>, Condition);
+
 /// Issued quantity per item in the period, largest first.
 pub(crate) fn most_issued(
     ledger: &MemoryLedger,
@@ -106,8 +109,7 @@ pub fn count_discrepancy(
         .map(|(n, (i, _))| (i, n))
         .collect();
     // Latest count per location, in ledger order.
-    let mut latest: Vec<BTreeMap<(BinId, Option<BatchCode>, Condition), CountedLocation>> =
-        vec![BTreeMap::new(); ranked.len()];
+    let mut latest: Vec<BTreeMap<Location, CountedLocation>> = vec![BTreeMap::new(); ranked.len()];
     for acc in docs {
         let Body::Count {
             item,

@@ -410,7 +410,8 @@ pub enum Report {
     SerialHistory(SerialHistory),
     AssetHistory(AssetHistory),
     CountDiscrepancy(CountDiscrepancy),
-    Kpis(Kpis),
+    /// Boxed: much larger than the other reports.
+    Kpis(Box<Kpis>),
 }
 
 /// The JSON document: what was asked, when, and the report's own fields.
@@ -542,7 +543,7 @@ pub fn generate(
         ReportKind::CountDiscrepancy => {
             Report::CountDiscrepancy(count_discrepancy(ledger, docs, params.period(), top))
         }
-        ReportKind::Kpis => Report::Kpis(kpis(ledger, docs, now, params.period(), top)),
+        ReportKind::Kpis => Report::Kpis(Box::new(kpis(ledger, docs, now, params.period(), top))),
     }
 }
 

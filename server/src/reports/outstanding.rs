@@ -353,7 +353,7 @@ pub fn tools_out(ledger: &MemoryLedger, now: DateTime<Utc>, params: &Params) -> 
     if params.overdue == Some(true) {
         tools.retain(|t| t.overdue);
     }
-    tools.sort_by(|a, b| (a.due, a.checkout).cmp(&(b.due, b.checkout)));
+    tools.sort_by_key(|a| (a.due, a.checkout));
     ToolsOut {
         out,
         overdue,

@@ -93,7 +93,7 @@ pub fn hanging_reserves(
             })
         })
         .collect();
-    reserves.sort_by(|a, b| (a.created_at, a.reserve).cmp(&(b.created_at, b.reserve)));
+    reserves.sort_by_key(|a| (a.created_at, a.reserve));
     HangingReserves {
         older_than_days,
         reserves,

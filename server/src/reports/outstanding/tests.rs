@@ -16,7 +16,15 @@ fn items_in_work_past_the_return_deadline() {
     assert_eq!(r.positions.len(), 2);
     let thursday = seed_time() + Duration::days(3);
     let r = overdue_returns(&kit.ledger, &kit.docs(), thursday, &Params::default());
-    let got: Vec<(PositionKind, Option<&str>, &str, Qty, Vec<&str>, Vec<&str>)> = r
+    type Seen<'a> = (
+        PositionKind,
+        Option<&'a str>,
+        &'a str,
+        Qty,
+        Vec<&'a str>,
+        Vec<&'a str>,
+    );
+    let got: Vec<Seen> = r
         .positions
         .iter()
         .map(|p| {
