@@ -20,11 +20,6 @@ impl Period {
         let day = t.date_naive();
         self.from.is_none_or(|f| day >= f) && self.to.is_none_or(|to| day <= to)
     }
-
-    /// On or before the period's last day.
-    pub fn not_after(&self, t: DateTime<Utc>) -> bool {
-        self.to.is_none_or(|to| t.date_naive() <= to)
-    }
 }
 
 /// `numerator / denominator` as a percent with one decimal, rounded half

@@ -93,9 +93,9 @@ pub enum ReportError {
     Render(String),
 }
 
-/// The reports there are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// The reports there are. `clap::ValueEnum` names them as [`ReportKind::name`]
+/// does (kebab case), for the CLI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum ReportKind {
     Consumption,
     Deviations,
@@ -214,8 +214,7 @@ enum DocsNeeded {
     Serial(ItemId, SerialNo),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {
     #[default]
     Json,

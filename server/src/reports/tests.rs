@@ -36,7 +36,15 @@ fn parameters_are_checked_against_the_report() {
 
 #[test]
 fn report_names_parse_with_dashes_or_underscores() {
+    use clap::ValueEnum;
+    assert_eq!(ReportKind::value_variants(), ReportKind::ALL);
     for k in ReportKind::ALL {
+        let cli = k.to_possible_value().map(|v| v.get_name().to_owned());
+        assert_eq!(
+            cli.as_deref(),
+            Some(k.name()),
+            "the CLI spells it as the API"
+        );
         assert_eq!(ReportKind::parse(k.name()).ok(), Some(k));
         assert_eq!(ReportKind::parse(&k.name().replace('-', "_")).ok(), Some(k));
     }
