@@ -31,6 +31,8 @@ pub struct Server {
     pub config: Config,
     backend: Arc<SqliteBackend>,
     ledger: Ledger,
+    /// Held while this process may write the ledger (serving, importing).
+    write_lock: std::sync::Mutex<Option<std::fs::File>>,
 }
 
 impl Server {
@@ -46,7 +48,41 @@ impl Server {
             config,
             backend,
             ledger,
+            write_lock: std::sync::Mutex::new(None),
         })
+    }
+
+    /// Takes the data directory for writing the ledger. Only one process
+    /// may: the server keeps the ledger's state in memory, so a second
+    /// writer would go unseen by it.
+    pub fn lock_for_writing(&self) -> Result<()> {
+        let mut held = self
+            .write_lock
+            .lock()
+            .map_err(|_| anyhow::anyhow!("lock poisoned"))?;
+        if held.is_some() {
+            return Ok(());
+        }
+        let path = self.config.data_dir.join("sparescan.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {
+                *held = Some(file);
+                Ok(())
+            }
+            Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+                "another sparescan-server is using {} (a server is running?): stop it, or do this through the API",
+                self.config.data_dir.display()
+            ),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(e).with_context(|| format!("locking {}", path.display()))
+            }
+        }
     }
 
     pub fn ledger(&self) -> &Ledger {
@@ -58,6 +94,7 @@ impl Server {
     }
 
     pub async fn create_site(&self, master: MasterData) -> Result<()> {
+        self.lock_for_writing()?;
         Ok(self.ledger.create_site(master).await?)
     }
 
@@ -129,6 +166,7 @@ impl Server {
     /// Binds and serves HTTPS until `shutdown` resolves; returns at once with
     /// the bound address.
     pub async fn serve(&self) -> Result<Running> {
+        self.lock_for_writing()?;
         let tls = match (&self.config.tls.cert, &self.config.tls.key) {
             (Some(cert), Some(key)) => tls::server_config(cert, key)?,
             (None, None) => {
@@ -148,6 +186,7 @@ impl Server {
                 push_max_docs: limits.push_max_docs,
             },
             metrics: Arc::new(metrics::Metrics::default()),
+            devices: Arc::new(api::auth::DeviceCache::default()),
         };
         let metrics = state.metrics.clone();
         let app = api::router(state)

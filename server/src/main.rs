@@ -4,6 +4,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use sparescan_server::Server;
 use sparescan_server::config::{Config, TEMPLATE};
+use sparescan_server::csv_io::{self, Entity};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -33,6 +34,42 @@ enum Command {
     EnrollDevice {
         #[arg(long)]
         site: String,
+    },
+    /// Import master data from CSV (all-or-nothing, audited).
+    Import {
+        #[arg(long)]
+        site: String,
+        /// items, warehouses, bins, batches, assets, users or policy.
+        entity: String,
+        /// The CSV file (see docs/csv.md for the columns).
+        file: PathBuf,
+    },
+    /// Export master data as CSV to standard output.
+    Export {
+        #[arg(long)]
+        site: String,
+        entity: String,
+    },
+    /// Print a report or the KPIs (JSON, or CSV with format=csv).
+    Report {
+        #[arg(long)]
+        site: String,
+        #[arg(value_enum)]
+        kind: sparescan_server::reports::ReportKind,
+        /// Parameters as key=value, e.g. wo=WO-1003 format=csv.
+        params: Vec<String>,
+    },
+    /// Close the books through a date (an accountant's period close
+    /// document, judged by the same rules as every other).
+    ClosePeriod {
+        #[arg(long)]
+        site: String,
+        /// Last day of the closed period (YYYY-MM-DD).
+        #[arg(long)]
+        until: chrono::NaiveDate,
+        /// The accountant closing it (user id).
+        #[arg(long)]
+        by: String,
     },
     /// Recompute every site's projections from the ledger and compare; check
     /// the hash chains. Exits non-zero on any difference.
@@ -107,7 +144,94 @@ fn run() -> Result<()> {
                 eprintln!("backed up to {}", to.display());
                 Ok(())
             }
+            Command::Import { site, entity, file } => {
+                server.lock_for_writing()?;
+                let entity: Entity = entity.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+                let bytes =
+                    std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+                let n = csv_io::import_into(
+                    server.ledger(),
+                    &site.as_str().into(),
+                    entity,
+                    "cli",
+                    &bytes,
+                )
+                .await?;
+                eprintln!("imported {n} {} into site {site}", entity.name());
+                Ok(())
+            }
+            Command::Export { site, entity } => {
+                let entity: Entity = entity.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+                let csv = server
+                    .ledger()
+                    .read(&site.as_str().into(), |s| csv_io::export(entity, &s.master))?;
+                print!("{csv}");
+                Ok(())
+            }
+            Command::Report { site, kind, params } => {
+                let pairs: Vec<(&str, &str)> = params
+                    .iter()
+                    .map(|p| {
+                        p.split_once('=').ok_or_else(|| {
+                            anyhow::anyhow!("parameter `{p}` is not key=value (e.g. wo=WO-1003)")
+                        })
+                    })
+                    .collect::<Result<_>>()?;
+                let (params, format) = sparescan_server::reports::Params::from_pairs(kind, pairs)?;
+                let out = sparescan_server::reports::run(
+                    &server,
+                    &site.as_str().into(),
+                    kind,
+                    &params,
+                    format,
+                )
+                .await?;
+                print!("{out}");
+                Ok(())
+            }
+            Command::ClosePeriod { site, until, by } => {
+                close_period(&server, &site, until, &by).await
+            }
             Command::ConfigTemplate | Command::Decode { .. } => Ok(()),
         }
     })
+}
+
+async fn close_period(
+    server: &Server,
+    site: &str,
+    until: chrono::NaiveDate,
+    by: &str,
+) -> Result<()> {
+    server.lock_for_writing()?;
+    use sparescan_core::document::{Body, Document};
+    use sparescan_core::sync::Verdict;
+    let doc = Document {
+        id: sparescan_core::ids::DocId::new_v7(),
+        author: by.into(),
+        device: "cli".into(),
+        site: site.into(),
+        device_time: chrono::Utc::now(),
+        work_order: None,
+        line: None,
+        reason: None,
+        approver: None,
+        follows: None,
+        body: Body::PeriodClose { until },
+    };
+    match server.ledger().push(site.into(), vec![doc]).await?.pop() {
+        Some(Verdict::Accepted { seq, .. }) => {
+            eprintln!("period closed through {until} (ledger sequence {seq})");
+            Ok(())
+        }
+        Some(Verdict::Rejected { refusal, .. }) => {
+            anyhow::bail!(
+                "{} — {} ({})",
+                refusal.message,
+                refusal.what_to_do,
+                refusal.code
+            )
+        }
+        other => anyhow::bail!("unexpected verdict {other:?}"),
+    }
 }

@@ -95,6 +95,33 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
+/// Devices recently verified, by token hash: a push need not read the
+/// database to know its device. A revocation takes effect within the
+/// entry's lifetime.
+#[derive(Default)]
+pub struct DeviceCache {
+    entries: std::sync::RwLock<std::collections::HashMap<String, (Device, std::time::Instant)>>,
+}
+
+impl DeviceCache {
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+    fn get(&self, hash: &str) -> Option<Device> {
+        let entries = self.entries.read().ok()?;
+        let (device, at) = entries.get(hash)?;
+        (at.elapsed() < Self::TTL).then(|| device.clone())
+    }
+
+    fn put(&self, hash: String, device: Device) {
+        if let Ok(mut entries) = self.entries.write() {
+            if entries.len() > 10_000 {
+                entries.retain(|_, (_, at)| at.elapsed() < Self::TTL);
+            }
+            entries.insert(hash, (device, std::time::Instant::now()));
+        }
+    }
+}
+
 /// An enrolled, not revoked device, from its bearer token.
 pub struct DeviceAuth(pub Device);
 
@@ -109,13 +136,21 @@ impl FromRequestParts<AppState> for DeviceAuth {
             })?
             .to_owned();
         let hash = hash_secret(&token);
-        let device = state
-            .readers
-            .with(move |s| Ok(s.device_by_token(&hash)?))
-            .await?
-            .ok_or_else(|| {
-                ApiError::unauthorized("unknown device token: enroll the device again")
-            })?;
+        let device = match state.devices.get(&hash) {
+            Some(d) => d,
+            None => {
+                let key = hash.clone();
+                let d = state
+                    .readers
+                    .with(move |s| Ok(s.device_by_token(&key)?))
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::unauthorized("unknown device token: enroll the device again")
+                    })?;
+                state.devices.put(hash, d.clone());
+                d
+            }
+        };
         if device.revoked {
             return Err(ApiError::unauthorized(
                 "this device was revoked: ask an admin to enroll it again",

@@ -24,6 +24,7 @@ pub struct AppState {
     pub readers: Arc<Readers>,
     pub limits: Limits,
     pub metrics: Arc<crate::metrics::Metrics>,
+    pub devices: Arc<auth::DeviceCache>,
 }
 
 #[derive(Debug, Clone, Copy)]
