@@ -19,6 +19,7 @@ pub const API_VERSION: &str = "v1";
 
 /// One entity of the state.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "entity", content = "key", rename_all = "snake_case")]
 pub enum RowKey {
     // Master data.
@@ -76,6 +77,23 @@ impl RowKey {
         }
     }
 
+    /// Master data (changed by the back office), as opposed to projections
+    /// (changed only by documents).
+    pub fn is_master_data(&self) -> bool {
+        matches!(
+            self,
+            RowKey::Policy
+                | RowKey::Item(_)
+                | RowKey::Warehouse(_)
+                | RowKey::Bin(_)
+                | RowKey::Batch(..)
+                | RowKey::Asset(_)
+                | RowKey::User(_)
+                | RowKey::WorkOrder(_)
+                | RowKey::Line(_)
+        )
+    }
+
     /// Canonical text form, used as the storage key.
     pub fn to_text(&self) -> String {
         // Serialising these plain data types cannot fail.
@@ -89,6 +107,7 @@ impl RowKey {
 
 /// A row and its value; `None` deletes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Row {
     pub key: RowKey,
     pub value: Option<serde_json::Value>,
@@ -96,6 +115,7 @@ pub struct Row {
 
 /// POST /api/v1/sync/push: documents in device order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     pub documents: Vec<Document>,
@@ -103,11 +123,13 @@ pub struct PushRequest {
 
 /// Exactly one verdict per pushed document, in the same order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     pub verdicts: Vec<Verdict>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
     /// Recorded in the ledger at `seq`. `exceptions` opened discrepancies.
@@ -135,6 +157,7 @@ impl Verdict {
 
 /// One entry of the change log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     /// The server's change sequence, monotonic in commit order.
     pub seq: u64,
@@ -144,6 +167,7 @@ pub struct Change {
 
 /// GET /api/v1/sync/pull?after=N&limit=M
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub changes: Vec<Change>,
     /// Pull again after this.
@@ -155,6 +179,7 @@ pub struct PullResponse {
 /// GET /api/v1/sync/bootstrap: a consistent copy of every row of the
 /// device's site, in pages; `cursor` is where pulls continue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BootstrapPage {
     pub rows: Vec<Row>,
     /// The change sequence the snapshot is consistent at.
@@ -167,6 +192,7 @@ pub struct BootstrapPage {
 
 /// An API error body: a stable code, a message a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: String,
     pub message: String,

@@ -75,3 +75,59 @@ fn rows_round_trip_through_text() {
     assert!(ledger.set_row(bad).is_err(), "a malformed row is refused");
     assert_eq!(ledger.rows(), book.ledger.rows(), "and changes nothing");
 }
+
+#[test]
+fn master_data_edits_apply_in_one_pass_and_keep_order_states() {
+    let mut site = site();
+    work_order(&mut site, "WO-M", PUMP)
+        .line("L-M", CABLE, 1)
+        .add();
+    let mut master = site.clone();
+    let mut wo = master.work_orders[0].clone();
+    wo.scope = "re-scoped".into();
+    wo.state.status = WoStatus::Closed; // a status is never edited here
+    let mut item = master.items[0].clone();
+    item.name = "renamed".into();
+    let new_bin = Bin {
+        id: "Z-99".into(),
+        warehouse: WH.into(),
+        zone: Zone::Storage,
+    };
+    let rows = vec![
+        Row {
+            key: RowKey::WorkOrder("WO-M".into()),
+            value: Some(serde_json::to_value(&wo).expect("json")),
+        },
+        Row {
+            key: RowKey::Item(item.id.clone()),
+            value: Some(serde_json::to_value(&item).expect("json")),
+        },
+        Row {
+            key: RowKey::Bin("Z-99".into()),
+            value: Some(serde_json::to_value(&new_bin).expect("json")),
+        },
+        Row {
+            key: RowKey::Asset(PUMP.into()),
+            value: None,
+        },
+    ];
+    assert!(master.apply_rows(&rows).expect("valid rows"));
+    assert_eq!(master.work_orders[0].scope, "re-scoped");
+    assert_eq!(master.work_orders[0].state.status, WoStatus::InProgress);
+    assert_eq!(master.items[0].name, "renamed");
+    assert_eq!(master.items.len(), site.items.len());
+    assert!(master.bins.iter().any(|b| b.id.as_str() == "Z-99"));
+    assert!(!master.assets.iter().any(|a| a.id.as_str() == PUMP));
+    // Projections are not master data: nothing applies.
+    let before = master.clone();
+    let stock = Row {
+        key: RowKey::Stock(stock_key(CABLE, SHELF2, None, Condition::New)),
+        value: Some(serde_json::json!("1")),
+    };
+    assert!(
+        !master
+            .apply_rows(&[rows[1].clone(), stock])
+            .expect("no error")
+    );
+    assert_eq!(master, before);
+}

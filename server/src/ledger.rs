@@ -480,19 +480,16 @@ fn edit_master(
         .get_mut(site)
         .ok_or_else(|| LedgerError::UnknownSite(site.clone()))?;
     let mut master = state.master.clone();
-    let mut ledger_rows = Vec::new();
-    for row in &rows {
-        match master.apply_row(row) {
-            Ok(true) => ledger_rows.push(row.clone()),
-            Ok(false) => {
-                return Err(LedgerError::Invalid(format!(
-                    "{} is not master data: it changes only through documents",
-                    row.key.entity()
-                )));
-            }
-            Err(e) => return Err(LedgerError::Invalid(e.to_string())),
-        }
+    if let Some(row) = rows.iter().find(|r| !r.key.is_master_data()) {
+        return Err(LedgerError::Invalid(format!(
+            "{} is not master data: it changes only through documents",
+            row.key.entity()
+        )));
     }
+    master
+        .apply_rows(&rows)
+        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    let ledger_rows = rows;
     // Work orders keep their live state: a status changes by documents.
     let mut applied = Vec::new();
     for row in ledger_rows {

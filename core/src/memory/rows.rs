@@ -246,73 +246,108 @@ impl MemoryLedger {
     }
 }
 
+/// Upserts (or with `None` deletes) many entries of a list by id, with one
+/// index for the whole batch.
+fn upsert_many<T, K: Eq + Hash + Clone>(
+    list: &mut Vec<T>,
+    id: impl Fn(&T) -> K,
+    changes: Vec<(K, Option<T>)>,
+) {
+    let mut index: HashMap<K, usize> = list.iter().enumerate().map(|(i, x)| (id(x), i)).collect();
+    let mut deleted: std::collections::HashSet<K> = std::collections::HashSet::new();
+    for (k, v) in changes {
+        match (index.get(&k).copied(), v) {
+            (Some(i), Some(v)) => {
+                list[i] = v;
+                deleted.remove(&k);
+            }
+            (None, Some(v)) => {
+                index.insert(k.clone(), list.len());
+                list.push(v);
+                deleted.remove(&k);
+            }
+            (Some(_), None) => {
+                deleted.insert(k);
+            }
+            (None, None) => {}
+        }
+    }
+    if !deleted.is_empty() {
+        list.retain(|x| !deleted.contains(&id(x)));
+    }
+}
+
 impl MasterData {
-    /// Applies a master-data row (an item, a bin, a user, a work order or a
-    /// line, the policy) to this master data, as the back office edits it.
-    /// A work order keeps the state it started in: its status changes are
-    /// documents. Returns false for rows that are not master data.
-    pub fn apply_row(&mut self, row: &Row) -> Result<bool, RowError> {
-        fn de<T: DeserializeOwned>(v: &Option<Value>) -> Result<Option<T>, serde_json::Error> {
-            v.clone().map(serde_json::from_value).transpose()
+    /// Applies master-data rows (items, bins, users, work orders, lines,
+    /// the policy…) as the back office edits them, in one pass. A work
+    /// order keeps the state it started in: its status changes are
+    /// documents. Returns false, changing nothing, if any row is not master
+    /// data.
+    pub fn apply_rows(&mut self, rows: &[Row]) -> Result<bool, RowError> {
+        fn de<T: DeserializeOwned>(row: &Row) -> Result<Option<T>, RowError> {
+            row.value
+                .clone()
+                .map(serde_json::from_value)
+                .transpose()
+                .map_err(|source| RowError {
+                    key: row.key.to_text(),
+                    source,
+                })
         }
-        fn upsert<T, K: PartialEq>(list: &mut Vec<T>, key: &K, id: impl Fn(&T) -> K, v: Option<T>) {
-            let at = list.iter().position(|x| id(x) == *key);
-            match (at, v) {
-                (Some(i), Some(v)) => list[i] = v,
-                (None, Some(v)) => list.push(v),
-                (Some(i), None) => {
-                    list.remove(i);
+        if !rows.iter().all(|r| r.key.is_master_data()) {
+            return Ok(false);
+        }
+        let (mut items, mut warehouses, mut bins, mut batches) = (vec![], vec![], vec![], vec![]);
+        let (mut assets, mut users, mut orders, mut lines) = (vec![], vec![], vec![], vec![]);
+        let mut policy = None;
+        for row in rows {
+            match &row.key {
+                RowKey::Policy => policy = de(row)?.or(policy),
+                RowKey::Item(id) => items.push((id.clone(), de(row)?)),
+                RowKey::Warehouse(id) => warehouses.push((id.clone(), de(row)?)),
+                RowKey::Bin(id) => bins.push((id.clone(), de(row)?)),
+                RowKey::Batch(i, b) => batches.push(((i.clone(), b.clone()), de(row)?)),
+                RowKey::Asset(id) => assets.push((id.clone(), de(row)?)),
+                RowKey::User(id) => users.push((id.clone(), de(row)?)),
+                RowKey::WorkOrder(id) => {
+                    let new: Option<crate::model::WorkOrder> = de(row)?;
+                    orders.push((id.clone(), new));
                 }
-                (None, None) => {}
+                RowKey::Line(id) => lines.push((id.clone(), de(row)?)),
+                _ => return Ok(false),
             }
         }
-        let err = |source| RowError {
-            key: row.key.to_text(),
-            source,
-        };
-        let v = &row.value;
-        match &row.key {
-            RowKey::Policy => {
-                if let Some(p) = de(v).map_err(err)? {
-                    self.policy = p;
-                }
+        // Orders keep the state they started in.
+        let initial: HashMap<_, _> = self
+            .work_orders
+            .iter()
+            .map(|w| (w.id.clone(), w.state.clone()))
+            .collect();
+        for (id, wo) in &mut orders {
+            if let (Some(wo), Some(state)) = (wo.as_mut(), initial.get(id)) {
+                wo.state = state.clone();
             }
-            RowKey::Item(id) => upsert(&mut self.items, id, |x| x.id.clone(), de(v).map_err(err)?),
-            RowKey::Warehouse(id) => upsert(
-                &mut self.warehouses,
-                id,
-                |x| x.id.clone(),
-                de(v).map_err(err)?,
-            ),
-            RowKey::Bin(id) => upsert(&mut self.bins, id, |x| x.id.clone(), de(v).map_err(err)?),
-            RowKey::Batch(i, b) => upsert(
-                &mut self.batches,
-                &(i.clone(), b.clone()),
-                |x| (x.item.clone(), x.code.clone()),
-                de(v).map_err(err)?,
-            ),
-            RowKey::Asset(id) => {
-                upsert(&mut self.assets, id, |x| x.id.clone(), de(v).map_err(err)?)
-            }
-            RowKey::User(id) => upsert(&mut self.users, id, |x| x.id.clone(), de(v).map_err(err)?),
-            RowKey::WorkOrder(id) => {
-                let new: Option<crate::model::WorkOrder> = de(v).map_err(err)?;
-                let initial = self
-                    .work_orders
-                    .iter()
-                    .find(|w| w.id == *id)
-                    .map(|w| w.state.clone());
-                let new = new.map(|mut w| {
-                    if let Some(state) = initial {
-                        w.state = state;
-                    }
-                    w
-                });
-                upsert(&mut self.work_orders, id, |x| x.id.clone(), new)
-            }
-            RowKey::Line(id) => upsert(&mut self.lines, id, |x| x.id.clone(), de(v).map_err(err)?),
-            _ => return Ok(false),
         }
+        if let Some(p) = policy {
+            self.policy = p;
+        }
+        upsert_many(&mut self.items, |x| x.id.clone(), items);
+        upsert_many(&mut self.warehouses, |x| x.id.clone(), warehouses);
+        upsert_many(&mut self.bins, |x| x.id.clone(), bins);
+        upsert_many(
+            &mut self.batches,
+            |x| (x.item.clone(), x.code.clone()),
+            batches,
+        );
+        upsert_many(&mut self.assets, |x| x.id.clone(), assets);
+        upsert_many(&mut self.users, |x| x.id.clone(), users);
+        upsert_many(&mut self.work_orders, |x| x.id.clone(), orders);
+        upsert_many(&mut self.lines, |x| x.id.clone(), lines);
         Ok(true)
+    }
+
+    /// One row of [`MasterData::apply_rows`].
+    pub fn apply_row(&mut self, row: &Row) -> Result<bool, RowError> {
+        self.apply_rows(std::slice::from_ref(row))
     }
 }
