@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     /// Consumed and written off.
@@ -19,6 +20,7 @@ pub enum ItemKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Tracking {
     None,
@@ -37,6 +39,7 @@ impl Tracking {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Item {
     pub id: ItemId,
     pub name: String,
@@ -56,6 +59,7 @@ pub struct Item {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Warehouse {
     pub id: WarehouseId,
     pub name: String,
@@ -63,6 +67,7 @@ pub struct Warehouse {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Zone {
     Storage,
@@ -80,6 +85,7 @@ impl Zone {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Bin {
     pub id: BinId,
     pub warehouse: WarehouseId,
@@ -87,6 +93,7 @@ pub struct Bin {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Batch {
     pub item: ItemId,
     pub code: BatchCode,
@@ -104,6 +111,7 @@ impl Batch {
 /// inspection sits in quarantine until a decision; rejected never returns to
 /// available stock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
     New,
@@ -128,6 +136,7 @@ impl Condition {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Asset {
     pub id: AssetId,
     pub name: String,
@@ -137,6 +146,7 @@ pub struct Asset {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WoStatus {
     Created,
@@ -165,6 +175,7 @@ impl WoStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Task {
     pub id: TaskId,
     pub title: String,
@@ -172,6 +183,7 @@ pub struct Task {
 
 /// The status part of a work order, which the ledger changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WoState {
     pub status: WoStatus,
     /// The status to resume to after a hold.
@@ -192,6 +204,7 @@ impl WoState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkOrder {
     pub id: WorkOrderId,
     pub site: SiteId,
@@ -208,6 +221,7 @@ pub struct WorkOrder {
 
 /// A spare-parts line of a work order: what the job needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DemandLine {
     pub id: DemandLineId,
     pub work_order: WorkOrderId,
@@ -226,6 +240,7 @@ pub struct DemandLine {
 
 /// Movement counters of a demand line (design §6.3). In work is derived.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineCounts {
     pub issued: Qty,
     pub written_off: Qty,
@@ -246,6 +261,7 @@ pub enum LineCounter {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReserveStatus {
     /// Demand exists; nothing locked (order not approved yet, or no stock).
@@ -270,6 +286,7 @@ impl ReserveStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reserve {
     pub id: ReserveId,
     pub line: DemandLineId,
@@ -310,6 +327,7 @@ impl Reserve {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Technician,
@@ -336,6 +354,7 @@ impl Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: UserId,
     pub name: String,
@@ -355,6 +374,7 @@ impl User {
 
 /// Per-site settings that the rules consult.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct SitePolicy {
     /// Issue may exceed plan by this much before it must be an additional
@@ -395,6 +415,7 @@ impl Default for SitePolicy {
 /// Where quantity in work is held: against a demand line, or against an
 /// emergency issue that still waits for its work order.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Holding {
     Line(DemandLineId),
@@ -402,6 +423,7 @@ pub enum Holding {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StockKey {
     pub item: ItemId,
     pub bin: BinId,
@@ -410,6 +432,7 @@ pub struct StockKey {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InWorkKey {
     pub holding: Holding,
     pub item: ItemId,
@@ -417,6 +440,7 @@ pub struct InWorkKey {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SerialKey {
     pub item: ItemId,
     pub serial: SerialNo,
@@ -424,6 +448,7 @@ pub struct SerialKey {
 
 /// Where one serial unit is (design §6.4). A unit is in exactly one state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SerialState {
     /// On a shelf: available, opened, in quarantine or rejected, by the bin's
@@ -463,6 +488,7 @@ pub enum SerialState {
 
 /// A tool out for temporary use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ToolOut {
     pub checkout: DocId,
     pub item: ItemId,
@@ -476,6 +502,7 @@ pub struct ToolOut {
 
 /// An emergency issue, counted as "issued without an order" until linked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Emergency {
     pub doc: DocId,
     pub item: ItemId,
@@ -491,6 +518,7 @@ pub struct Emergency {
 
 /// Goods between warehouses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Transit {
     pub transfer: DocId,
     pub item: ItemId,
@@ -506,6 +534,7 @@ pub struct Transit {
 /// A write-off whose serial capture the site requires but which was recorded
 /// without it: blocks closure until corrected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MissingSerial {
     pub write_off: DocId,
     pub work_order: WorkOrderId,
@@ -517,6 +546,7 @@ pub struct MissingSerial {
 /// Books and facts disagree: opened for a controller, never silently
 /// adjusted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Discrepancy {
     pub doc: DocId,
     pub code: crate::reason::ReasonCode,

@@ -183,6 +183,27 @@ impl<'de> Deserialize<'de> for Qty {
     }
 }
 
+// In the API document a quantity is the same decimal string.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Qty {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "An exact quantity in the item's unit of measure: a decimal string with at most \
+                 three decimals (thousandths), never a JSON number. Negative only where a \
+                 document carries a delta.",
+            ))
+            .pattern(Some(r"^-?[0-9]+(\.[0-9]{1,3})?$"))
+            .examples([serde_json::json!("2.5")])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Qty {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ macro_rules! reason_codes {
         /// Why a document was refused (or accepted with an exception).
         /// The snake_case code is stable: devices and reports key on it.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum ReasonCode { $($variant),* }
 
@@ -142,6 +143,7 @@ impl fmt::Display for ReasonCode {
 
 /// What still stands between a work order and its closure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "blocker", rename_all = "snake_case")]
 pub enum Blocker {
     InWork {
@@ -218,6 +220,7 @@ impl fmt::Display for Blocker {
 /// A refused document: a stable code, a message a person can act on, and
 /// what to do instead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{message} {what_to_do}")]
 pub struct Refusal {
     pub code: ReasonCode,

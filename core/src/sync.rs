@@ -19,7 +19,6 @@ pub const API_VERSION: &str = "v1";
 
 /// One entity of the state.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "entity", content = "key", rename_all = "snake_case")]
 pub enum RowKey {
     // Master data.
@@ -102,6 +101,123 @@ impl RowKey {
 
     pub fn from_text(text: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(text)
+    }
+}
+
+// utoipa cannot derive an adjacently tagged enum with a two-field variant
+// (`batch`), so the key's schema is written out: one object per entity,
+// `key` as serde writes it. A test checks every variant against it.
+#[cfg(feature = "openapi")]
+impl RowKey {
+    /// Each entity with the schema of its `key` (none for unit variants).
+    fn schema_variants() -> Vec<(
+        &'static str,
+        Option<utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>>,
+    )> {
+        use utoipa::ToSchema;
+        use utoipa::openapi::schema::{AllOfBuilder, ArrayBuilder};
+        use utoipa::openapi::{Ref, RefOr};
+        fn r<T: ToSchema>() -> Option<RefOr<utoipa::openapi::schema::Schema>> {
+            Some(Ref::from_schema_name(T::name()).into())
+        }
+        // A tuple's items are schemas, not references: wrap each.
+        fn item<T: ToSchema>() -> utoipa::openapi::schema::Schema {
+            AllOfBuilder::new()
+                .item(Ref::from_schema_name(T::name()))
+                .into()
+        }
+        let batch = ArrayBuilder::new()
+            .prefix_items([item::<ItemId>(), item::<BatchCode>()])
+            .items(utoipa::openapi::schema::ArrayItems::False)
+            .min_items(Some(2))
+            .max_items(Some(2))
+            .description(Some("[item, batch code]"))
+            .build();
+        vec![
+            ("policy", None),
+            ("item", r::<ItemId>()),
+            ("warehouse", r::<WarehouseId>()),
+            ("bin", r::<BinId>()),
+            ("batch", Some(batch.into())),
+            ("asset", r::<AssetId>()),
+            ("user", r::<UserId>()),
+            ("work_order", r::<WorkOrderId>()),
+            ("line", r::<DemandLineId>()),
+            ("stock", r::<StockKey>()),
+            ("in_work", r::<InWorkKey>()),
+            ("issue_open", r::<DocId>()),
+            ("serial", r::<SerialKey>()),
+            ("line_counts", r::<DemandLineId>()),
+            ("reserve", r::<DocId>()),
+            ("tool", r::<DocId>()),
+            ("emergency", r::<DocId>()),
+            ("transit", r::<DocId>()),
+            ("missing_serial", r::<DocId>()),
+            ("discrepancy", r::<DocId>()),
+            ("closed_until", None),
+            ("reversed", r::<DocId>()),
+        ]
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for RowKey {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        let variants = Self::schema_variants().into_iter().map(|(entity, key)| {
+            let mut object = ObjectBuilder::new()
+                .property(
+                    "entity",
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some([entity])),
+                )
+                .required("entity");
+            if let Some(key) = key {
+                object = object.property("key", key).required("key");
+            }
+            object.build()
+        });
+        variants
+            .fold(OneOfBuilder::new(), OneOfBuilder::item)
+            .description(Some(
+                "One entity of the state: `entity` names it, `key` identifies it \
+                 (absent for the site-wide `policy` and `closed_until`).",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for RowKey {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::ToSchema;
+        fn add<T: ToSchema>(
+            schemas: &mut Vec<(
+                String,
+                utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+            )>,
+        ) {
+            schemas.push((T::name().into(), T::schema()));
+            T::schemas(schemas);
+        }
+        add::<ItemId>(schemas);
+        add::<WarehouseId>(schemas);
+        add::<BinId>(schemas);
+        add::<BatchCode>(schemas);
+        add::<AssetId>(schemas);
+        add::<UserId>(schemas);
+        add::<WorkOrderId>(schemas);
+        add::<DemandLineId>(schemas);
+        add::<StockKey>(schemas);
+        add::<InWorkKey>(schemas);
+        add::<SerialKey>(schemas);
+        add::<DocId>(schemas);
     }
 }
 
