@@ -7,13 +7,8 @@ cd "$(dirname "$0")/.."
 
 BIIP_VERSION=5.2.0
 venv=target/oracle-venv
-# A fresh Debian/Ubuntu has python3 without venv/ensurepip: install them.
-if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
-  echo "installing python3-venv (needed for the biip oracle)"
-  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq python3 python3-venv >/dev/null
-fi
+# A fresh Debian/Ubuntu has python3 without venv/ensurepip.
+python3 -c 'import venv, ensurepip' 2>/dev/null || ./scripts/setup.sh
 if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('biip') != '$BIIP_VERSION')" 2>/dev/null; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check "biip==$BIIP_VERSION"

@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n=== %s\n' "$*"; }
 
+step "setup"
+./scripts/setup.sh
+
 step "format"
 cargo fmt --all -- --check
 
@@ -14,6 +17,13 @@ step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "tests"
-cargo test --workspace --locked
+log=target/test-output.txt
+mkdir -p target
+cargo test --workspace --locked 2>&1 | tee "$log"
 
 step "biip oracle"; ./scripts/oracle.sh
+
+# One closing line for the whole run (cargo's last line is a doc-test
+# binary's, often "0 passed").
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "\nrust tests: %d passed, %d failed\n", p, f }' "$log"
