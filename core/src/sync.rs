@@ -106,16 +106,20 @@ impl RowKey {
 
 // utoipa cannot derive an adjacently tagged enum with a two-field variant
 // (`batch`), so the key's schema is written out: one object per entity,
-// `key` as serde writes it. A test checks every variant against it.
+// `key` as serde writes it, and the schema of the row's value named in
+// each variant's description. The server's OpenAPI test checks every
+// variant against it.
 #[cfg(feature = "openapi")]
 impl RowKey {
-    /// Each entity with the schema of its `key` (none for unit variants).
+    /// Each entity, the schema of its `key` (none for the site-wide
+    /// entities) and what its rows' value is.
     fn schema_variants() -> Vec<(
         &'static str,
         Option<utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>>,
+        &'static str,
     )> {
         use utoipa::ToSchema;
-        use utoipa::openapi::schema::{AllOfBuilder, ArrayBuilder};
+        use utoipa::openapi::schema::{AllOfBuilder, ArrayBuilder, ArrayItems};
         use utoipa::openapi::{Ref, RefOr};
         fn r<T: ToSchema>() -> Option<RefOr<utoipa::openapi::schema::Schema>> {
             Some(Ref::from_schema_name(T::name()).into())
@@ -128,34 +132,46 @@ impl RowKey {
         }
         let batch = ArrayBuilder::new()
             .prefix_items([item::<ItemId>(), item::<BatchCode>()])
-            .items(utoipa::openapi::schema::ArrayItems::False)
+            .items(ArrayItems::False)
             .min_items(Some(2))
             .max_items(Some(2))
             .description(Some("[item, batch code]"))
             .build();
         vec![
-            ("policy", None),
-            ("item", r::<ItemId>()),
-            ("warehouse", r::<WarehouseId>()),
-            ("bin", r::<BinId>()),
-            ("batch", Some(batch.into())),
-            ("asset", r::<AssetId>()),
-            ("user", r::<UserId>()),
-            ("work_order", r::<WorkOrderId>()),
-            ("line", r::<DemandLineId>()),
-            ("stock", r::<StockKey>()),
-            ("in_work", r::<InWorkKey>()),
-            ("issue_open", r::<DocId>()),
-            ("serial", r::<SerialKey>()),
-            ("line_counts", r::<DemandLineId>()),
-            ("reserve", r::<DocId>()),
-            ("tool", r::<DocId>()),
-            ("emergency", r::<DocId>()),
-            ("transit", r::<DocId>()),
-            ("missing_serial", r::<DocId>()),
-            ("discrepancy", r::<DocId>()),
-            ("closed_until", None),
-            ("reversed", r::<DocId>()),
+            ("policy", None, "`SitePolicy`"),
+            ("item", r::<ItemId>(), "`Item`"),
+            ("warehouse", r::<WarehouseId>(), "`Warehouse`"),
+            ("bin", r::<BinId>(), "`Bin`"),
+            ("batch", Some(batch.into()), "`Batch`"),
+            ("asset", r::<AssetId>(), "`Asset`"),
+            ("user", r::<UserId>(), "`User`"),
+            ("work_order", r::<WorkOrderId>(), "`WorkOrder`"),
+            ("line", r::<DemandLineId>(), "`DemandLine`"),
+            ("stock", r::<StockKey>(), "`Qty`, on the shelf"),
+            ("in_work", r::<InWorkKey>(), "`Qty`, in work"),
+            (
+                "issue_open",
+                r::<DocId>(),
+                "`Qty`, of the issue not yet returned or written off",
+            ),
+            ("serial", r::<SerialKey>(), "`SerialState`"),
+            ("line_counts", r::<DemandLineId>(), "`LineCounts`"),
+            ("reserve", r::<DocId>(), "`Reserve`"),
+            ("tool", r::<DocId>(), "`ToolOut`"),
+            ("emergency", r::<DocId>(), "`Emergency`"),
+            ("transit", r::<DocId>(), "`Transit`"),
+            ("missing_serial", r::<DocId>(), "`MissingSerial`"),
+            ("discrepancy", r::<DocId>(), "`Discrepancy`"),
+            (
+                "closed_until",
+                None,
+                "a date, `YYYY-MM-DD`: the books are closed through it",
+            ),
+            (
+                "reversed",
+                r::<DocId>(),
+                "`DocId`, of the correction that reversed the document",
+            ),
         ]
     }
 }
@@ -164,25 +180,29 @@ impl RowKey {
 impl utoipa::PartialSchema for RowKey {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
-        let variants = Self::schema_variants().into_iter().map(|(entity, key)| {
-            let mut object = ObjectBuilder::new()
-                .property(
-                    "entity",
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .enum_values(Some([entity])),
-                )
-                .required("entity");
-            if let Some(key) = key {
-                object = object.property("key", key).required("key");
-            }
-            object.build()
-        });
+        let variants = Self::schema_variants()
+            .into_iter()
+            .map(|(entity, key, value)| {
+                let mut object = ObjectBuilder::new()
+                    .description(Some(format!("The row's value: {value}.")))
+                    .property(
+                        "entity",
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .enum_values(Some([entity])),
+                    )
+                    .required("entity");
+                if let Some(key) = key {
+                    object = object.property("key", key).required("key");
+                }
+                object.build()
+            });
         variants
             .fold(OneOfBuilder::new(), OneOfBuilder::item)
             .description(Some(
                 "One entity of the state: `entity` names it, `key` identifies it \
-                 (absent for the site-wide `policy` and `closed_until`).",
+                 (absent for the site-wide `policy` and `closed_until`). Each variant \
+                 names the schema of the row's value.",
             ))
             .into()
     }
@@ -196,6 +216,8 @@ impl utoipa::ToSchema for RowKey {
             utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
         )>,
     ) {
+        use crate::model::*;
+        use crate::qty::Qty;
         use utoipa::ToSchema;
         fn add<T: ToSchema>(
             schemas: &mut Vec<(
@@ -206,6 +228,7 @@ impl utoipa::ToSchema for RowKey {
             schemas.push((T::name().into(), T::schema()));
             T::schemas(schemas);
         }
+        // Keys.
         add::<ItemId>(schemas);
         add::<WarehouseId>(schemas);
         add::<BinId>(schemas);
@@ -218,6 +241,25 @@ impl utoipa::ToSchema for RowKey {
         add::<InWorkKey>(schemas);
         add::<SerialKey>(schemas);
         add::<DocId>(schemas);
+        // Values.
+        add::<SitePolicy>(schemas);
+        add::<Item>(schemas);
+        add::<Warehouse>(schemas);
+        add::<Bin>(schemas);
+        add::<Batch>(schemas);
+        add::<Asset>(schemas);
+        add::<User>(schemas);
+        add::<WorkOrder>(schemas);
+        add::<DemandLine>(schemas);
+        add::<Qty>(schemas);
+        add::<SerialState>(schemas);
+        add::<LineCounts>(schemas);
+        add::<Reserve>(schemas);
+        add::<ToolOut>(schemas);
+        add::<Emergency>(schemas);
+        add::<Transit>(schemas);
+        add::<MissingSerial>(schemas);
+        add::<Discrepancy>(schemas);
     }
 }
 
@@ -226,6 +268,8 @@ impl utoipa::ToSchema for RowKey {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Row {
     pub key: RowKey,
+    /// The entity's value, of the schema the key's variant names; `null`
+    /// deletes the row.
     pub value: Option<serde_json::Value>,
 }
 
@@ -278,6 +322,8 @@ pub struct Change {
     /// The server's change sequence, monotonic in commit order.
     pub seq: u64,
     pub key: RowKey,
+    /// The entity's new value, of the schema the key's variant names;
+    /// `null`: deleted.
     pub value: Option<serde_json::Value>,
 }
 

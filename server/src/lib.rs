@@ -190,13 +190,10 @@ impl Server {
         };
         let metrics = state.metrics.clone();
         let app = api::router(state)
-            .route("/healthz", get(|| async { "ok" }))
+            .route("/healthz", get(api::openapi::healthz))
             .route(
                 "/metrics",
-                get(move || {
-                    let m = metrics.clone();
-                    async move { m.render() }
-                }),
+                get(move || api::openapi::metrics(metrics.clone())),
             )
             .layer(tower_http::compression::CompressionLayer::new())
             // Extractors refuse larger bodies with our JSON error (413).

@@ -229,20 +229,50 @@ fn active_user(state: &AppState, site: &SiteId, id: &UserId) -> Result<User, Api
         .ok_or_else(|| ApiError::unauthorized("this user is not active at the site"))
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// `POST /api/v1/devices/enroll`: a one-time code from an admin and a name
+/// for the device.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollRequest {
+    /// The one-time enrollment code, e.g. `ABCD-EFGH-JKMN` (case, dashes
+    /// and spaces do not matter).
+    #[schema(example = "ABCD-EFGH-JKMN")]
     pub code: String,
+    /// 1 to 100 characters.
+    #[schema(example = "handheld 3", min_length = 1, max_length = 100)]
     pub name: String,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// The enrolled device and its token (`dev_…`), shown once.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EnrollResponse {
     pub device_id: String,
     pub site: SiteId,
+    /// The device's bearer token, `dev_…`.
     pub token: String,
 }
 
+/// Enroll a device.
+///
+/// Enrolls a device with a one-time code; the answer carries the device
+/// token (`dev_…`) it sends from then on.
+#[utoipa::path(
+    post,
+    path = "/api/v1/devices/enroll",
+    tag = "auth",
+    operation_id = "enroll_device",
+    request_body = EnrollRequest,
+    responses(
+        (status = 200, description = "Enrolled: keep the token", body = EnrollResponse),
+        (status = 400, response = crate::api::openapi::BadRequest),
+        (status = 401, description = "The enrollment code is wrong, used or expired", body = sparescan_core::sync::ApiError),
+        (status = 413, response = crate::api::openapi::TooLarge),
+        (status = 415, response = crate::api::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::api::openapi::Unprocessable),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(())
+)]
 async fn enroll(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<EnrollRequest>,
@@ -282,7 +312,8 @@ async fn enroll(
     }))
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// `POST /api/v1/sessions`: badge and PIN.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignInRequest {
     pub badge: String,
@@ -292,13 +323,38 @@ pub struct SignInRequest {
     pub site: Option<SiteId>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// A session: its bearer token (`ses_…`), the person, when it ends.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SignInResponse {
+    /// The session's bearer token, `ses_…`.
     pub token: String,
     pub user: User,
     pub expires_at: DateTime<Utc>,
 }
 
+/// Sign in with badge and PIN.
+///
+/// Signs a person in with badge and PIN. From an enrolled device (its
+/// token as bearer) the session is bound to the device and its site; from
+/// the back office (no token) the request names the site.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions",
+    tag = "auth",
+    operation_id = "sign_in",
+    request_body = SignInRequest,
+    responses(
+        (status = 200, description = "Signed in", body = SignInResponse),
+        (status = 400, response = crate::api::openapi::BadRequest),
+        (status = 401, description = "Badge or PIN not recognised, the user is not active, or the device token is not valid", body = sparescan_core::sync::ApiError),
+        (status = 404, description = "The site does not exist", body = sparescan_core::sync::ApiError),
+        (status = 413, response = crate::api::openapi::TooLarge),
+        (status = 415, response = crate::api::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::api::openapi::Unprocessable),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security((), ("device_token" = []))
+)]
 async fn sign_in(
     State(state): State<AppState>,
     device: Option<DeviceAuth>,

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod backoffice;
+pub mod openapi;
 pub mod reports;
 pub mod sync;
 
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sync::routes())
         .merge(backoffice::routes())
         .merge(reports::routes())
+        .merge(openapi::routes())
         .with_state(state)
 }
 

@@ -47,13 +47,31 @@ fn may_read(auth: &UserAuth) -> Result<(), ApiError> {
     ))
 }
 
-#[derive(Debug, Serialize)]
+/// A report there is, and the parameters it takes.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct ReportInfo {
     name: &'static str,
     description: &'static str,
     params: &'static [&'static str],
 }
 
+/// List the reports.
+///
+/// The reports there are. Needs the role supervisor, dispatcher, engineer,
+/// controller, accountant or admin.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports",
+    tag = "reports",
+    operation_id = "reports_list",
+    responses(
+        (status = 200, description = "Every report with its parameters", body = Vec<ReportInfo>),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("session_token" = []))
+)]
 async fn list(auth: UserAuth) -> Result<Json<Vec<ReportInfo>>, ApiError> {
     may_read(&auth)?;
     Ok(Json(
@@ -68,6 +86,47 @@ async fn list(auth: UserAuth) -> Result<Json<Vec<ReportInfo>>, ApiError> {
     ))
 }
 
+/// Compute a report.
+///
+/// Computes a report for the signed-in person's site, as JSON or CSV
+/// (`format`). Each report takes only its own parameters (see the list);
+/// others are refused. Needs the role supervisor, dispatcher, engineer,
+/// controller, accountant or admin.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/{name}",
+    tag = "reports",
+    operation_id = "report",
+    params(
+        ("name" = String, Path, description = "The report (`_` may stand for `-`)"),
+        ("format" = Option<String>, Query, description = "`json` (the default) or `csv`", pattern = "^(json|csv)$"),
+        ("wo" = Option<sparescan_core::ids::WorkOrderId>, Query, description = "Only this work order"),
+        ("asset" = Option<sparescan_core::ids::AssetId>, Query, description = "Only this asset"),
+        ("item" = Option<sparescan_core::ids::ItemId>, Query, description = "Only this item"),
+        ("serial" = Option<sparescan_core::ids::SerialNo>, Query, description = "The serial unit"),
+        ("from" = Option<chrono::NaiveDate>, Query, description = "First day of the period, UTC, inclusive"),
+        ("to" = Option<chrono::NaiveDate>, Query, description = "Last day of the period, UTC, inclusive"),
+        ("all" = Option<bool>, Query, description = "Include lines issued exactly as planned"),
+        ("older_than_days" = Option<u32>, Query, description = "Age from which a reserve on an order in progress is hanging, 0 to 3650, default 7", maximum = 3650),
+        ("overdue" = Option<bool>, Query, description = "Only the overdue tools"),
+        ("top" = Option<u32>, Query, description = "How many most-issued parts, 1 to 1000, default 20", minimum = 1, maximum = 1000),
+    ),
+    responses(
+        (status = 200, description = "The report", content(
+            (crate::api::openapi::ReportEnvelope = "application/json"),
+            (String = "text/csv"),
+        ), headers(
+            ("Content-Disposition" = String, description = "With CSV: `attachment; filename=\"{report}-{site}-{yyyymmdd-hhmm}.csv\"`"),
+        )),
+        (status = 400, description = "`invalid_params`: a parameter the report does not take, or a value that does not parse", body = sparescan_core::sync::ApiError),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::NotFound),
+        (status = 500, response = crate::api::openapi::Internal),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("session_token" = []))
+)]
 async fn report(
     State(state): State<AppState>,
     auth: UserAuth,

@@ -22,6 +22,28 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/sync/credentials", get(credentials))
 }
 
+/// Push documents.
+///
+/// Pushes documents in device order; exactly one verdict per document,
+/// in the same order. Refusals are verdicts: the answer is 200 even when
+/// every document is rejected.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sync/push",
+    tag = "sync",
+    operation_id = "sync_push",
+    request_body = PushRequest,
+    responses(
+        (status = 200, description = "One verdict per document", body = PushResponse),
+        (status = 400, response = crate::api::openapi::BadRequest),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 413, response = crate::api::openapi::TooLarge),
+        (status = 415, response = crate::api::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::api::openapi::Unprocessable),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("device_token" = []))
+)]
 async fn push(
     State(state): State<AppState>,
     DeviceAuth(device): DeviceAuth,
@@ -81,14 +103,37 @@ async fn push(
     Ok(Json(PushResponse { verdicts }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct PullQuery {
+    /// The cursor of the last pull or bootstrap (0 for everything).
     #[serde(default)]
     after: u64,
+    /// Changes per page at most (capped by the server's page size).
+    #[param(minimum = 1)]
     limit: Option<u32>,
 }
 
+/// Pull changes.
+///
+/// The changes after a cursor, in sequence order, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sync/pull",
+    tag = "sync",
+    operation_id = "sync_pull",
+    params(PullQuery),
+    responses(
+        (status = 200, description = "A page of changes; pull again after `cursor` while `more`", body = PullResponse),
+        (status = 400, description = "The query string is not valid (the framework's plain-text message)", body = String, content_type = "text/plain"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 410, description = "`rebootstrap`: the cursor is older than the changes the server keeps", body = sparescan_core::sync::ApiError),
+        (status = 500, response = crate::api::openapi::Internal),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("device_token" = []))
+)]
 async fn pull(
     State(state): State<AppState>,
     DeviceAuth(device): DeviceAuth,
@@ -132,15 +177,37 @@ struct PageToken {
     after_key: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct BootstrapQuery {
+    /// The `next` token of the previous page; none for the first page.
     page: Option<String>,
 }
 
+/// Bootstrap a device: every row of its site.
+///
 /// Rows in key order, page by page. The cursor is taken before the first
 /// page: whatever changes while the pages are read comes again in the pulls
 /// after the cursor, so the device converges on the server's state.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sync/bootstrap",
+    tag = "sync",
+    operation_id = "sync_bootstrap",
+    params(BootstrapQuery),
+    responses(
+        (status = 200, description = "A page of rows; fetch the next with `page=next` until `next` is absent, then pull after `cursor`", body = BootstrapPage),
+        (status = 400, description = "`invalid_page`: the page token is not valid (JSON); or the query string is not valid (the framework's plain-text message)", content(
+            (sparescan_core::sync::ApiError = "application/json"),
+            (String = "text/plain"),
+        )),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 500, response = crate::api::openapi::Internal),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("device_token" = []))
+)]
 async fn bootstrap(
     State(state): State<AppState>,
     DeviceAuth(device): DeviceAuth,
@@ -206,7 +273,22 @@ async fn bootstrap(
     }))
 }
 
+/// Badges and PIN hashes, for the offline sign-in.
+///
 /// Badge and PIN hashes of the site's users, for the offline PIN check.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sync/credentials",
+    tag = "sync",
+    operation_id = "sync_credentials",
+    responses(
+        (status = 200, description = "Every credential of the device's site", body = Vec<crate::api::openapi::Credential>),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 500, response = crate::api::openapi::Internal),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("device_token" = []))
+)]
 async fn credentials(
     State(state): State<AppState>,
     DeviceAuth(device): DeviceAuth,

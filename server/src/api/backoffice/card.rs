@@ -15,7 +15,7 @@ use sparescan_core::view::LedgerView;
 
 /// The work-order card: everything a planner or supervisor needs on one
 /// page, closure blockers included.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Card {
     pub id: WorkOrderId,
     pub site: SiteId,
@@ -36,7 +36,7 @@ pub struct Card {
     pub blockers: Vec<BlockerCard>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AssetCard {
     pub id: AssetId,
     pub name: Option<String>,
@@ -44,7 +44,7 @@ pub struct AssetCard {
 }
 
 /// A demand line with its accounting (design §6.3).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LineCard {
     pub id: DemandLineId,
     pub task: Option<TaskId>,
@@ -74,7 +74,7 @@ pub struct LineCard {
     pub deviation: Qty,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReserveCard {
     pub id: ReserveId,
     pub line: DemandLineId,
@@ -87,7 +87,7 @@ pub struct ReserveCard {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BlockerCard {
     #[serde(flatten)]
     pub blocker: Blocker,

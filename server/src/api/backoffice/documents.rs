@@ -32,9 +32,30 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/needs-attention", get(needs_attention))
 }
 
+/// Submit back-office documents.
+///
 /// Judges the documents in order; the answer is one verdict each (HTTP 200
 /// even for refusals). A document that is not the signed-in person's own
 /// refuses the whole request before anything is judged.
+#[utoipa::path(
+    post,
+    path = "/api/v1/documents",
+    tag = "documents",
+    operation_id = "documents_submit",
+    request_body = PushRequest,
+    responses(
+        (status = 200, description = "One verdict per document", body = PushResponse),
+        (status = 400, response = crate::api::openapi::BadRequest),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, description = "`forbidden`: a document names another author or site than the signed-in person's; nothing was judged", body = sparescan_core::sync::ApiError),
+        (status = 404, response = crate::api::openapi::NotFound),
+        (status = 413, response = crate::api::openapi::TooLarge),
+        (status = 415, response = crate::api::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::api::openapi::Unprocessable),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("session_token" = []))
+)]
 async fn submit(
     State(state): State<AppState>,
     auth: UserAuth,
@@ -81,14 +102,17 @@ async fn submit(
     Ok(Json(PushResponse { verdicts }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct AttentionQuery {
+    /// Refusals to look at, newest first (default 200, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
 /// A refused document, with why and what to do.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Attention {
     pub id: DocId,
     pub kind: DocKind,
@@ -107,8 +131,26 @@ pub struct Attention {
     pub document: Document,
 }
 
+/// Refused documents that need attention.
+///
 /// Refused documents of the site, newest first; those accepted since (a
 /// retry after the cause was fixed) are left out.
+#[utoipa::path(
+    get,
+    path = "/api/v1/needs-attention",
+    tag = "documents",
+    operation_id = "needs_attention",
+    params(AttentionQuery),
+    responses(
+        (status = 200, description = "Refused documents, newest first", body = Vec<Attention>),
+        (status = 400, response = crate::api::openapi::InvalidQuery),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 500, response = crate::api::openapi::Internal),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("session_token" = []))
+)]
 async fn needs_attention(
     State(state): State<AppState>,
     auth: UserAuth,

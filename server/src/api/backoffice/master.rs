@@ -39,19 +39,50 @@ fn entity(name: &str) -> Result<Entity, ApiError> {
     name.parse().map_err(ApiError::not_found)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
+    /// `json` (the default) or `csv` (the columns of docs/csv.md).
+    #[param(pattern = "^(json|csv)$")]
     format: Option<String>,
 }
 
 /// What an edit did.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Saved {
     pub entity: String,
+    /// Records added or changed.
     pub saved: usize,
 }
 
+/// Read master data.
+///
+/// The entity's records in key order: a JSON array (one object for the
+/// policy; users carry `badge` when an admin asks), or CSV with
+/// `?format=csv`. Any signed-in person may read.
+#[utoipa::path(
+    get,
+    path = "/api/v1/master/{entity}",
+    tag = "master-data",
+    operation_id = "master_list",
+    params(
+        ("entity" = String, Path, description = "The master data: items, warehouses, bins, batches, assets, users or policy"),
+        ListQuery,
+    ),
+    responses(
+        (status = 200, description = "The records", content(
+            (crate::api::openapi::MasterRecords = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, response = crate::api::openapi::InvalidQuery),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 404, response = crate::api::openapi::NotFound),
+        (status = 500, response = crate::api::openapi::Internal),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("session_token" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     auth: UserAuth,
@@ -171,6 +202,42 @@ struct CredChange {
     pin: Option<String>,
 }
 
+/// Add or change master data.
+///
+/// Adds or changes records (upserts): a JSON array of records, one object
+/// for the policy. Fields left out keep their value; a user record may
+/// carry `badge` and `pin`. All-or-nothing: the first problem refuses the
+/// whole edit. Needs the entity's editor role (admin for users and policy;
+/// admin or clerk for items, warehouses, bins, batches; admin or dispatcher
+/// for assets).
+#[utoipa::path(
+    put,
+    path = "/api/v1/master/{entity}",
+    tag = "master-data",
+    operation_id = "master_put",
+    params(
+        ("entity" = String, Path, description = "The master data: items, warehouses, bins, batches, assets, users or policy"),
+    ),
+    request_body(
+        content = crate::api::openapi::MasterEdit,
+        content_type = "application/json",
+        description = "The records to add or change (partial records are merged over the current ones)",
+    ),
+    responses(
+        (status = 200, description = "Saved", body = Saved),
+        (status = 400, response = crate::api::openapi::BadRequest),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::NotFound),
+        (status = 409, response = crate::api::openapi::Conflict),
+        (status = 413, response = crate::api::openapi::TooLarge),
+        (status = 415, response = crate::api::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::api::openapi::Unprocessable),
+        (status = 500, response = crate::api::openapi::Internal),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("session_token" = []))
+)]
 async fn put(
     State(state): State<AppState>,
     auth: UserAuth,
@@ -358,6 +425,37 @@ fn keep_own_admin(auth: &UserAuth, rows: &[Row]) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Import master data from CSV.
+///
+/// Imports a CSV file (the columns of docs/csv.md), all-or-nothing: the
+/// first problem (`invalid_csv`, naming the line) refuses the whole file.
+/// Needs the entity's editor role.
+#[utoipa::path(
+    post,
+    path = "/api/v1/master/{entity}/import",
+    tag = "master-data",
+    operation_id = "master_import",
+    params(
+        ("entity" = String, Path, description = "The master data: items, warehouses, bins, batches, assets, users or policy"),
+    ),
+    request_body(
+        content = String,
+        content_type = "text/csv",
+        description = "The CSV file with a header line; `text/plain` and `application/csv` are taken too",
+    ),
+    responses(
+        (status = 200, description = "Imported", body = Saved),
+        (status = 400, description = "`invalid_csv` (the message names the line and field) or `invalid_body`", body = sparescan_core::sync::ApiError),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::NotFound),
+        (status = 413, response = crate::api::openapi::TooLarge),
+        (status = 415, response = crate::api::openapi::UnsupportedMediaType),
+        (status = 500, response = crate::api::openapi::Internal),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("session_token" = []))
+)]
 async fn import(
     State(state): State<AppState>,
     auth: UserAuth,

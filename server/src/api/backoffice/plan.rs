@@ -21,7 +21,7 @@ use std::collections::{BTreeSet, HashSet};
 const MAX_TOLERANCE: u32 = 1000;
 
 /// `POST /api/v1/work-orders`: a new order in status created.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWorkOrder {
     pub id: WorkOrderId,
@@ -39,7 +39,7 @@ pub struct NewWorkOrder {
     pub lines: Vec<LineInput>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskInput {
     pub id: TaskId,
@@ -48,7 +48,7 @@ pub struct TaskInput {
 
 /// A demand line as planned. Without an id a new line gets
 /// `{order}-L{n}`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
     #[serde(default)]
@@ -74,7 +74,7 @@ fn yes() -> bool {
 }
 
 /// `PUT …/lines`: lines to add or change, and lines to remove.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinesChange {
     #[serde(default)]

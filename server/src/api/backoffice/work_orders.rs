@@ -50,14 +50,14 @@ pub fn routes() -> Router<AppState> {
 
 /// `POST …/approve`: the limits the approver sets per line. Lines not
 /// named keep the tolerance and substitutes they were planned with.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     #[serde(default)]
     pub lines: Vec<LineLimits>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineLimits {
     pub line: DemandLineId,
@@ -71,7 +71,7 @@ pub struct LineLimits {
 // ---- answers ----
 
 /// A row of the work-order list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Summary {
     pub id: WorkOrderId,
     pub asset: AssetId,
@@ -87,7 +87,7 @@ pub struct Summary {
 
 /// The answer to an approval: the rules' verdict on the approve document
 /// and the card as it is now.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApprovalAnswer {
     pub verdict: Verdict,
     pub work_order: Card,
@@ -95,13 +95,35 @@ pub struct ApprovalAnswer {
 
 // ---- handlers ----
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
+    /// Only orders in this status.
+    #[param(value_type = Option<WoStatus>)]
     status: Option<String>,
+    /// Only orders on this asset.
     asset: Option<AssetId>,
 }
 
+/// List work orders.
+///
+/// The site's work orders (optionally of one status or asset).
+#[utoipa::path(
+    get,
+    path = "/api/v1/work-orders",
+    tag = "work-orders",
+    operation_id = "work_orders_list",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "The orders", body = Vec<Summary>),
+        (status = 400, response = crate::api::openapi::InvalidQuery),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 404, response = crate::api::openapi::NotFound),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("session_token" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     auth: UserAuth,
@@ -145,6 +167,24 @@ async fn list(
     Ok(Json(list))
 }
 
+/// The work-order card.
+///
+/// The work-order card: the order, its lines with their accounting, its
+/// reserves, and what blocks its closure.
+#[utoipa::path(
+    get,
+    path = "/api/v1/work-orders/{id}",
+    tag = "work-orders",
+    operation_id = "work_order_card",
+    params(("id" = WorkOrderId, Path, description = "The work order's number")),
+    responses(
+        (status = 200, description = "The card", body = Card),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 404, response = crate::api::openapi::NotFound),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("session_token" = []))
+)]
 async fn show(
     State(state): State<AppState>,
     auth: UserAuth,
@@ -153,6 +193,30 @@ async fn show(
     Ok(Json(read_card(&state, &auth.session.site, &id.into())?))
 }
 
+/// Create a work order.
+///
+/// Creates a work order in status created, with its tasks and demand
+/// lines. Needs the role dispatcher, engineer, supervisor or admin.
+#[utoipa::path(
+    post,
+    path = "/api/v1/work-orders",
+    tag = "work-orders",
+    operation_id = "work_order_create",
+    request_body = NewWorkOrder,
+    responses(
+        (status = 201, description = "Created: the card", body = Card),
+        (status = 400, response = crate::api::openapi::BadRequest),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::NotFound),
+        (status = 409, response = crate::api::openapi::Conflict),
+        (status = 413, response = crate::api::openapi::TooLarge),
+        (status = 415, response = crate::api::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::api::openapi::Unprocessable),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("session_token" = []))
+)]
 async fn create(
     State(state): State<AppState>,
     auth: UserAuth,
@@ -179,6 +243,32 @@ async fn create(
     ))
 }
 
+/// Change a work order's plan.
+///
+/// Changes the plan: lines to add or change, lines to remove. What moved
+/// on a line bounds its new plan. Needs the role dispatcher, engineer,
+/// supervisor or admin.
+#[utoipa::path(
+    put,
+    path = "/api/v1/work-orders/{id}/lines",
+    tag = "work-orders",
+    operation_id = "work_order_lines",
+    params(("id" = WorkOrderId, Path, description = "The work order's number")),
+    request_body = LinesChange,
+    responses(
+        (status = 200, description = "Changed: the card", body = Card),
+        (status = 400, response = crate::api::openapi::BadRequest),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::NotFound),
+        (status = 409, response = crate::api::openapi::Conflict),
+        (status = 413, response = crate::api::openapi::TooLarge),
+        (status = 415, response = crate::api::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::api::openapi::Unprocessable),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("session_token" = []))
+)]
 async fn change_lines(
     State(state): State<AppState>,
     auth: UserAuth,
@@ -204,6 +294,33 @@ async fn change_lines(
     Ok(Json(read_card(&state, &site, &id)?))
 }
 
+/// Approve a work order.
+///
+/// Approves a work order with limits per line: a status-change document
+/// judged by the same rules as a device's, so a refusal is a `rejected`
+/// verdict (HTTP 200) and the limits are then left as they were. Needs the
+/// role engineer, dispatcher or supervisor.
+#[utoipa::path(
+    post,
+    path = "/api/v1/work-orders/{id}/approve",
+    tag = "work-orders",
+    operation_id = "work_order_approve",
+    params(("id" = WorkOrderId, Path, description = "The work order's number")),
+    request_body = Approval,
+    responses(
+        (status = 200, description = "The verdict on the approval and the card as it is now", body = ApprovalAnswer),
+        (status = 400, response = crate::api::openapi::BadRequest),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::NotFound),
+        (status = 413, response = crate::api::openapi::TooLarge),
+        (status = 415, response = crate::api::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::api::openapi::Unprocessable),
+        (status = 500, response = crate::api::openapi::Internal),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("session_token" = []))
+)]
 async fn approve(
     State(state): State<AppState>,
     auth: UserAuth,
