@@ -67,7 +67,7 @@ pub struct Saved {
     tag = "master-data",
     operation_id = "master_list",
     params(
-        ("entity" = String, Path, description = "The master data: items, warehouses, bins, batches, assets, users or policy"),
+        ("entity" = String, Path, description = "Which master data"),
         ListQuery,
     ),
     responses(
@@ -216,7 +216,7 @@ struct CredChange {
     tag = "master-data",
     operation_id = "master_put",
     params(
-        ("entity" = String, Path, description = "The master data: items, warehouses, bins, batches, assets, users or policy"),
+        ("entity" = String, Path, description = "Which master data"),
     ),
     request_body(
         content = crate::api::openapi::MasterEdit,
@@ -436,7 +436,7 @@ fn keep_own_admin(auth: &UserAuth, rows: &[Row]) -> Result<(), ApiError> {
     tag = "master-data",
     operation_id = "master_import",
     params(
-        ("entity" = String, Path, description = "The master data: items, warehouses, bins, batches, assets, users or policy"),
+        ("entity" = String, Path, description = "Which master data"),
     ),
     request_body(
         content = String,
