@@ -238,6 +238,16 @@ pub struct DemandLine {
     pub additional: bool,
 }
 
+impl DemandLine {
+    /// Planned quantity plus the line's tolerance (or the site's): what
+    /// issues and reserves on the line may reach before an additional issue
+    /// is needed.
+    pub fn ceiling(&self, policy: &SitePolicy) -> Qty {
+        let pct = self.tolerance_percent.unwrap_or(policy.tolerance_percent);
+        self.planned.percent(100 + pct)
+    }
+}
+
 /// Movement counters of a demand line (design §6.3). In work is derived.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

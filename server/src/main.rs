@@ -17,6 +17,13 @@ struct Cli {
     /// Configuration file (TOML); environment variables override it.
     #[arg(long, short, global = true, env = "SPARESCAN_CONFIG")]
     config: Option<PathBuf>,
+    /// PEM certificate chain to serve (with --tls-key); without both, a
+    /// development CA is made in the data directory.
+    #[arg(long, global = true)]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, global = true)]
+    tls_key: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -34,6 +41,20 @@ enum Command {
     EnrollDevice {
         #[arg(long)]
         site: String,
+    },
+    /// Revoke an enrolled device: its token stops working (within 30 s on a
+    /// running server) and its sessions end.
+    RevokeDevice {
+        #[arg(long)]
+        id: String,
+    },
+    /// Drop change-log entries older than the newest KEEP of a site; devices
+    /// whose cursor is older are told to bootstrap again.
+    Compact {
+        #[arg(long)]
+        site: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        keep: u64,
     },
     /// Import master data from CSV (all-or-nothing, audited).
     Import {
@@ -106,7 +127,11 @@ fn run() -> Result<()> {
         );
         std::process::exit(code);
     }
-    let config = Config::load(cli.config.as_deref())?;
+    let mut config = Config::load(cli.config.as_deref())?;
+    if cli.tls_cert.is_some() || cli.tls_key.is_some() {
+        config.tls.cert = cli.tls_cert.clone();
+        config.tls.key = cli.tls_key.clone();
+    }
     let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
     rt.block_on(async move {
         let server = Server::open(config)?;
@@ -142,6 +167,26 @@ fn run() -> Result<()> {
             Command::Backup { to } => {
                 server.backup(&to)?;
                 eprintln!("backed up to {}", to.display());
+                Ok(())
+            }
+            Command::RevokeDevice { id } => {
+                let mut store = server.backend().writer()?;
+                anyhow::ensure!(
+                    store.revoke_device(&id)?,
+                    "no enrolled, unrevoked device {id}"
+                );
+                eprintln!("device {id} revoked");
+                Ok(())
+            }
+            Command::Compact { site, keep } => {
+                let site = sparescan_core::ids::SiteId::new(site);
+                let mut store = server.backend().writer()?;
+                let last = store.last_change(&site)?;
+                let dropped = store.compact_changes(&site, last.saturating_sub(keep))?;
+                eprintln!(
+                    "dropped {dropped} change(s) of site {site}; devices behind {} bootstrap again",
+                    last.saturating_sub(keep)
+                );
                 Ok(())
             }
             Command::Import { site, entity, file } => {

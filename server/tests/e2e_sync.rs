@@ -223,3 +223,43 @@ async fn plain_http_is_refused() {
     assert!(matches!(err, ClientError::NotHttps(_)));
     ts.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cursor_older_than_the_kept_changes_must_bootstrap_again() {
+    let ts = TestServer::start().await;
+    let (c, _) = enrolled(&ts, "HH-OLD").await;
+    let (_, cursor) = c.bootstrap(|_, _| {}).await.expect("bootstrap");
+    assert!(cursor > 10);
+    // The server keeps only the newest change.
+    let site = sparescan_core::ids::SiteId::new("PLANT-1");
+    let mut store = ts.server.backend().writer().expect("writer");
+    store.compact_changes(&site, cursor - 1).expect("compact");
+    let err = c.pull(0, None).await.expect_err("too old");
+    assert!(matches!(err, ClientError::Rebootstrap), "{err}");
+    // From the bootstrap cursor it still pulls, and a fresh bootstrap works.
+    c.pull(cursor, None).await.expect("pull from the cursor");
+    let (rows, _) = c.bootstrap(|_, _| {}).await.expect("bootstrap again");
+    assert_eq!(
+        MemoryLedger::from_rows(rows).expect("rows").rows(),
+        ts.rows()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_device_is_refused() {
+    let ts = TestServer::start().await;
+    let (c, dev) = enrolled(&ts, "HH-LOST").await;
+    let mut store = ts.server.backend().writer().expect("writer");
+    assert!(store.revoke_device(&dev).expect("revoke"));
+    // A fresh server process has no cached token: it checks at once.
+    let dir = ts.stop().await;
+    let ts = TestServer::start_in(dir).await;
+    let c = ts
+        .client()
+        .with_device_token(c.device_token().expect("token"));
+    let err = c.pull(0, None).await.expect_err("revoked");
+    assert!(
+        matches!(err, ClientError::Api { status: 401, ref message, .. } if message.contains("revoked")),
+        "{err}"
+    );
+}

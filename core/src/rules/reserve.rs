@@ -80,10 +80,7 @@ pub(super) fn reserve<V: LedgerView>(ctx: &mut Ctx<V>, wh: &WarehouseId, qty: Qt
 
 /// Planned quantity plus the line's (or the site's) tolerance.
 pub(crate) fn tolerance_ceiling<V: LedgerView>(ctx: &Ctx<V>, line: &DemandLine) -> Qty {
-    let pct = line
-        .tolerance_percent
-        .unwrap_or(ctx.policy.tolerance_percent);
-    line.planned.percent(100 + pct)
+    line.ceiling(&ctx.policy)
 }
 
 fn active_reserve<V: LedgerView>(ctx: &Ctx<V>, id: &ReserveId) -> Rule<Reserve> {

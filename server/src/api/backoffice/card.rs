@@ -113,10 +113,9 @@ pub fn card(s: &SiteState, id: &WorkOrderId) -> Option<Card> {
         let reserved: Qty = active.clone().map(|r| r.open).sum();
         let locked: Qty = active.clone().map(|r| r.locked).sum();
         let shortfall: Qty = active.map(Reserve::shortfall).sum();
-        let pct = l.tolerance_percent.unwrap_or(policy.tolerance_percent);
         lines.push(LineCard {
             item_name: v.item(&l.item).map(|i| i.name),
-            ceiling: l.planned.percent(100 + pct),
+            ceiling: l.ceiling(&policy),
             reserved,
             locked,
             shortfall,
