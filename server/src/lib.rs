@@ -187,6 +187,7 @@ impl Server {
             },
             metrics: Arc::new(metrics::Metrics::default()),
             devices: Arc::new(api::auth::DeviceCache::default()),
+            sign_ins: Arc::new(api::auth::SignInGuard::default()),
         };
         let metrics = state.metrics.clone();
         let app = api::router(state)

@@ -122,6 +122,22 @@ async fn sign_in_by_badge_and_pin() {
     assert!(matches!(err, ClientError::Api { status: 401, .. }), "{err}");
     let s = c.sign_in(badge, pin, None).await.expect("sign in");
     assert_eq!(s.user.id.as_str(), "clerk-1");
+    // Guessing is stopped: five wrong PINs lock the badge, even for the
+    // right PIN afterwards.
+    for _ in 0..5 {
+        let err = c.sign_in(badge, "9876", None).await.expect_err("wrong PIN");
+        assert!(matches!(err, ClientError::Api { status: 401, .. }), "{err}");
+    }
+    let err = c.sign_in(badge, pin, None).await.expect_err("locked");
+    assert!(
+        matches!(&err, ClientError::Api { status: 429, code, message } if code == "locked_out" && message.contains("minute")),
+        "{err}"
+    );
+    // Other badges are not affected.
+    let (b2, p2) = pin_of("sup-1");
+    c.sign_in(b2, p2, None)
+        .await
+        .expect("another badge signs in");
     // The device gets the PIN hashes for offline sign-in.
     let creds = c.credentials().await.expect("credentials");
     assert!(

@@ -95,6 +95,49 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
+/// Wrong PINs per badge: after [`SignInGuard::MAX_FAILURES`] the badge is
+/// locked for [`SignInGuard::LOCKOUT`], so a four-digit PIN cannot be
+/// guessed by trying. Kept in memory: a restart forgets it.
+#[derive(Default)]
+pub struct SignInGuard {
+    failures:
+        std::sync::Mutex<std::collections::HashMap<(SiteId, String), (u32, std::time::Instant)>>,
+}
+
+impl SignInGuard {
+    pub const MAX_FAILURES: u32 = 5;
+    pub const LOCKOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+    /// How long the badge stays locked, if it is.
+    fn locked(&self, key: &(SiteId, String)) -> Option<std::time::Duration> {
+        let mut f = self.failures.lock().ok()?;
+        let (count, last) = *f.get(key)?;
+        let since = last.elapsed();
+        if since >= Self::LOCKOUT {
+            f.remove(key);
+            return None;
+        }
+        (count >= Self::MAX_FAILURES).then(|| Self::LOCKOUT - since)
+    }
+
+    fn failed(&self, key: (SiteId, String)) {
+        if let Ok(mut f) = self.failures.lock() {
+            let e = f.entry(key).or_insert((0, std::time::Instant::now()));
+            if e.1.elapsed() >= Self::LOCKOUT {
+                e.0 = 0;
+            }
+            e.0 += 1;
+            e.1 = std::time::Instant::now();
+        }
+    }
+
+    fn succeeded(&self, key: &(SiteId, String)) {
+        if let Ok(mut f) = self.failures.lock() {
+            f.remove(key);
+        }
+    }
+}
+
 /// Devices recently verified, by token hash: a push need not read the
 /// database to know its device. A revocation takes effect within the
 /// entry's lifetime.
@@ -351,6 +394,7 @@ pub struct SignInResponse {
         (status = 413, response = crate::api::openapi::TooLarge),
         (status = 415, response = crate::api::openapi::UnsupportedMediaType),
         (status = 422, response = crate::api::openapi::Unprocessable),
+        (status = 429, description = "Too many wrong PINs for this badge (`locked_out`): locked for 15 minutes", body = sparescan_core::sync::ApiError),
         (status = 503, response = crate::api::openapi::Unavailable),
     ),
     security((), ("device_token" = []))
@@ -371,21 +415,37 @@ async fn sign_in(
         }
     };
     let badge = req.badge.trim().to_owned();
+    let guard_key = (site.clone(), badge.clone());
+    if let Some(wait) = state.sign_ins.locked(&guard_key) {
+        return Err(ApiError::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "locked_out",
+            format!(
+                "too many wrong PINs for this badge: try again in {} minute(s), or ask an admin to reset the PIN",
+                wait.as_secs().div_ceil(60)
+            ),
+        ));
+    }
     let site2 = site.clone();
     let cred = state
         .readers
         .with(move |s| Ok(s.credential_by_badge(&site2, &badge)?))
         .await?;
     let denied = || ApiError::unauthorized("badge or PIN not recognised");
-    let cred: Credential = cred.ok_or_else(denied)?;
+    let Some(cred): Option<Credential> = cred else {
+        state.sign_ins.failed(guard_key);
+        return Err(denied());
+    };
     let pin = req.pin;
     let phc = cred.pin_hash.clone();
     let ok = tokio::task::spawn_blocking(move || verify_pin(&pin, &phc))
         .await
         .unwrap_or(false);
     if !ok {
+        state.sign_ins.failed(guard_key);
         return Err(denied());
     }
+    state.sign_ins.succeeded(&guard_key);
     let user = active_user(&state, &site, &UserId::new(cred.user.clone()))?;
     let token = random_token(SESSION_PREFIX);
     let session = Session {

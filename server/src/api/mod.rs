@@ -26,6 +26,7 @@ pub struct AppState {
     pub limits: Limits,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub devices: Arc<auth::DeviceCache>,
+    pub sign_ins: Arc<auth::SignInGuard>,
 }
 
 #[derive(Debug, Clone, Copy)]
