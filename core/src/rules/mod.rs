@@ -63,10 +63,8 @@ pub fn evaluate(view: &impl LedgerView, doc: &Document) -> Result<Outcome, Refus
         return Err(Refusal::new(ReasonCode::WorkOrderStatus)
             .detail(format!("{wo} is closed: nothing moves on it")));
     }
-    // Defence in depth: what the rules produce must apply cleanly.
-    if let Err(why) = check_effects(view, &effects) {
-        return Err(Refusal::new(ReasonCode::NotReversible).detail(why));
-    }
+    // Every store checks the effects against its state as it applies them
+    // (`MemoryLedger::apply_effects`), so they are not checked twice here.
     Ok(Outcome {
         effects,
         exceptions: ctx.exceptions,
