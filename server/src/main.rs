@@ -128,6 +128,16 @@ fn run() -> Result<()> {
         std::process::exit(code);
     }
     let mut config = Config::load(cli.config.as_deref())?;
+    // The demo runs for whoever tries it: data in ./sparescan-demo and
+    // loopback only, unless a config file or the environment says otherwise.
+    if matches!(cli.command, Command::Demo) && cli.config.is_none() {
+        if std::env::var_os("SPARESCAN_DATA_DIR").is_none() {
+            config.data_dir = PathBuf::from("sparescan-demo");
+        }
+        if std::env::var_os("SPARESCAN_LISTEN").is_none() {
+            config.listen = ([127, 0, 0, 1], 8443).into();
+        }
+    }
     if cli.tls_cert.is_some() || cli.tls_key.is_some() {
         config.tls.cert = cli.tls_cert.clone();
         config.tls.key = cli.tls_key.clone();
