@@ -116,6 +116,24 @@ impl SqliteStore {
         })
     }
 
+    /// Accepted documents from a query selecting (seq, doc, effects).
+    fn accepted_query(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Vec<Accepted>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(args, |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, doc, effects) = row?;
+            out.push(self.accepted_from_row(seq, &doc, &effects)?);
+        }
+        Ok(out)
+    }
+
     fn last_hash(&self, table: &str) -> StoreResult<String> {
         let sql = format!("SELECT hash FROM {table} ORDER BY seq DESC LIMIT 1");
         Ok(self
@@ -345,22 +363,10 @@ impl Store for SqliteStore {
     }
 
     fn documents(&self, site: &SiteId, after_seq: u64, limit: u32) -> StoreResult<Vec<Accepted>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.accepted_query(
             "SELECT seq, doc, effects FROM documents WHERE site = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![site.as_str(), after_seq as i64, limit], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, doc, effects) = row?;
-            out.push(self.accepted_from_row(seq, &doc, &effects)?);
-        }
-        Ok(out)
+            params![site.as_str(), after_seq as i64, limit],
+        )
     }
 
     fn serial_history(
@@ -369,23 +375,11 @@ impl Store for SqliteStore {
         item: &str,
         serial: &str,
     ) -> StoreResult<Vec<Accepted>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.accepted_query(
             "SELECT DISTINCT d.seq, d.doc, d.effects FROM doc_serials s JOIN documents d ON d.seq = s.seq
              WHERE s.site = ?1 AND s.item = ?2 AND s.serial = ?3 ORDER BY d.seq",
-        )?;
-        let rows = stmt.query_map(params![site.as_str(), item, serial], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, doc, effects) = row?;
-            out.push(self.accepted_from_row(seq, &doc, &effects)?);
-        }
-        Ok(out)
+            params![site.as_str(), item, serial],
+        )
     }
 
     fn refusals(&self, site: &SiteId, limit: u32) -> StoreResult<Vec<(Document, Refusal)>> {
