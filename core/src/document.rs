@@ -356,4 +356,17 @@ impl DocKind {
                 | DocKind::EmergencyIssue
         )
     }
+
+    /// Documents that later ones follow, often from another device: issues
+    /// (returns, write-offs, an emergency link), transfers out (receipts)
+    /// and tool checkouts (returns) — and corrections of any of them. A
+    /// return reads the original issue whole through
+    /// [`crate::view::LedgerView::accepted`] (pick, line, holder) and a
+    /// correction reverses its effects, so a device judging these offline
+    /// needs the documents, not only the projections: they travel as
+    /// [`crate::sync::RowKey::Document`] rows. Other kinds stay on the
+    /// server to keep the rows small.
+    pub fn is_followable(self) -> bool {
+        self.is_issue() || matches!(self, DocKind::TransferOut | DocKind::ToolCheckout)
+    }
 }

@@ -264,6 +264,7 @@ impl LineCounts {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum LineCounter {
     Issued,
     WrittenOff,

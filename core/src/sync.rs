@@ -1,13 +1,13 @@
 //! The sync protocol between devices and the server (`/api/v1`), and the
 //! row model both sides keep their state in.
 //!
-//! State — master data and every projection — is a set of rows: a
-//! [`RowKey`] naming one entity and its JSON value. The server stores rows,
-//! appends every change to a change log with a monotonic sequence, serves
-//! the log to devices (pull) and a consistent copy of all rows (bootstrap);
-//! a device applies the same rows to its cache. [`crate::memory::MemoryLedger`]
-//! reads and writes rows, so a ledger built from pulled rows equals the
-//! server's.
+//! State — master data, every projection and the documents later ones
+//! follow — is a set of rows: a [`RowKey`] naming one entity and its JSON
+//! value. The server stores rows, appends every change to a change log with
+//! a monotonic sequence, serves the log to devices (pull) and a consistent
+//! copy of all rows (bootstrap); a device applies the same rows to its
+//! cache. [`crate::memory::MemoryLedger`] reads and writes rows, so a ledger
+//! built from pulled rows equals the server's.
 
 use crate::document::Document;
 use crate::ids::*;
@@ -45,6 +45,10 @@ pub enum RowKey {
     Discrepancy(DocId),
     ClosedUntil,
     Reversed(DocId),
+    /// An accepted document later ones follow (see
+    /// [`crate::document::DocKind::is_followable`]); its value is the
+    /// [`crate::view::Accepted`], `reversed_by` kept current.
+    Document(DocId),
 }
 
 impl RowKey {
@@ -73,6 +77,7 @@ impl RowKey {
             RowKey::Discrepancy(_) => "discrepancy",
             RowKey::ClosedUntil => "closed_until",
             RowKey::Reversed(_) => "reversed",
+            RowKey::Document(_) => "document",
         }
     }
 
@@ -172,6 +177,13 @@ impl RowKey {
                 r::<DocId>(),
                 "`DocId`, of the correction that reversed the document",
             ),
+            (
+                "document",
+                r::<DocId>(),
+                "`Accepted`, a document that later ones follow (an issue, transfer \
+                 out or tool checkout) as the ledger keeps it; `reversed_by` names \
+                 the correction that reversed it",
+            ),
         ]
     }
 }
@@ -260,6 +272,7 @@ impl utoipa::ToSchema for RowKey {
         add::<Transit>(schemas);
         add::<MissingSerial>(schemas);
         add::<Discrepancy>(schemas);
+        add::<crate::view::Accepted>(schemas);
     }
 }
 

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 
 /// An accepted document as the ledger keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Accepted {
     pub doc: Document,
     pub effects: Vec<Effect>,

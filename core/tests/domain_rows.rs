@@ -6,10 +6,24 @@ mod common;
 
 use common::*;
 use sparescan_core::document::*;
-use sparescan_core::memory::{MemoryLedger, touched};
+use sparescan_core::memory::{MemoryLedger, touched_by};
 use sparescan_core::model::*;
 use sparescan_core::reason::ReasonCode;
+use sparescan_core::rules::evaluate;
 use sparescan_core::sync::{Row, RowKey};
+use sparescan_core::view::{Accepted, LedgerView};
+
+/// Submits `d` on `server` and applies the rows it touched to `device`,
+/// as a pull does.
+#[track_caller]
+fn accept_and_follow(server: &mut Book, device: &mut MemoryLedger, d: D) {
+    let doc = d.0.clone();
+    let outcome = server.submit(d).expect("accepted");
+    for key in touched_by(&doc, &outcome.effects) {
+        let value = server.ledger.row(&key);
+        device.set_row(Row { key, value }).expect("valid row");
+    }
+}
 
 #[test]
 fn a_follower_fed_touched_rows_converges() {
@@ -44,11 +58,7 @@ fn a_follower_fed_touched_rows_converges() {
         doc(TECH, status(Transition::Complete)).wo("WO-UPS"),
     ];
     for d in docs {
-        let outcome = server.submit(d).expect("accepted");
-        for key in touched(&outcome.effects) {
-            let value = server.ledger.row(&key);
-            device.set_row(Row { key, value }).expect("valid row");
-        }
+        accept_and_follow(&mut server, &mut device, d);
     }
     assert_eq!(device.rows(), server.ledger.rows());
     assert_eq!(server.wo_status("WO-UPS"), WoStatus::AwaitingReturn);
@@ -62,7 +72,21 @@ fn a_follower_fed_touched_rows_converges() {
 
 #[test]
 fn rows_round_trip_through_text() {
-    let book = Book::new(site());
+    let mut site = site();
+    work_order(&mut site, "WO-UPS", UPS)
+        .line("L-BATT", BATTERY, 1)
+        .add();
+    let mut book = Book::new(site);
+    let issued = book.accept(
+        doc(CLERK, issue(pick_serials(BATTERY, SHELF, &["BM-0101"]))).on("WO-UPS", "L-BATT"),
+    );
+    assert!(book.ledger.row(&RowKey::Document(issued)).is_some());
+    let text = RowKey::Document(issued).to_text();
+    assert_eq!(
+        text,
+        format!(r#"{{"entity":"document","key":"{issued}"}}"#),
+        "the same form as the other document-keyed rows"
+    );
     for row in book.ledger.rows() {
         let text = row.key.to_text();
         assert_eq!(RowKey::from_text(&text).expect("parses"), row.key, "{text}");
@@ -130,4 +154,127 @@ fn master_data_edits_apply_in_one_pass_and_keep_order_states() {
             .expect("no error")
     );
     assert_eq!(master, before);
+}
+
+/// A device that did not see an issue judges its return from the rows
+/// alone: the issue travels as a document row, and a correction that
+/// reverses it updates the row's `reversed_by`.
+#[test]
+fn followable_documents_travel_as_rows() {
+    let mut site = site();
+    work_order(&mut site, "WO-UPS", UPS)
+        .line("L-BATT", BATTERY, 1)
+        .add();
+    let mut server = Book::new(site);
+    let mut device = MemoryLedger::from_rows(server.ledger.rows()).expect("bootstrap");
+
+    let issue_doc =
+        doc(CLERK, issue(pick_serials(BATTERY, SHELF, &["BM-0101"]))).on("WO-UPS", "L-BATT");
+    let issued = issue_doc.id();
+    accept_and_follow(&mut server, &mut device, issue_doc);
+    // A status change follows nothing on another device: no row.
+    let hold = doc(SUPERVISOR, status(Transition::Hold)).wo("WO-UPS");
+    let held = hold.id();
+    accept_and_follow(&mut server, &mut device, hold);
+    let resume = doc(SUPERVISOR, status(Transition::Resume)).wo("WO-UPS");
+    accept_and_follow(&mut server, &mut device, resume);
+    assert_eq!(server.ledger.row(&RowKey::Document(held)), None);
+    assert!(!server.ledger.row_keys().contains(&RowKey::Document(held)));
+    assert_eq!(device.rows(), server.ledger.rows());
+
+    let row = device
+        .row(&RowKey::Document(issued))
+        .expect("the issue's row");
+    let acc: Accepted = serde_json::from_value(row).expect("an Accepted");
+    assert_eq!(Some(acc.clone()), server.ledger.accepted(&issued));
+    assert_eq!(device.accepted(&issued), Some(acc));
+    // Kept, not recorded: nothing is replayed or listed twice.
+    assert_eq!(device.accepted_docs().count(), 0);
+
+    let back = doc(
+        CLERK,
+        ret_serials(BATTERY, &["BM-0101"], Condition::New, SHELF),
+    )
+    .wo("WO-UPS")
+    .follows(issued);
+    let on_device = evaluate(&device, &back.0).expect("the device accepts the return");
+    let on_server = evaluate(&server.ledger, &back.0).expect("so does the server");
+    assert_eq!(on_device, on_server);
+
+    // A correction reverses the issue: its row says so.
+    let correction = doc(CLERK, Body::Correction)
+        .follows(issued)
+        .reason("wrong unit scanned")
+        .approver(SUPERVISOR);
+    let corrected = correction.id();
+    accept_and_follow(&mut server, &mut device, correction);
+    assert_eq!(device.rows(), server.ledger.rows());
+    assert_eq!(
+        device.accepted(&issued).and_then(|a| a.reversed_by),
+        Some(corrected)
+    );
+    let refused = evaluate(&device, &back.0).expect_err("the issue was reversed");
+    assert_eq!(refused.code, ReasonCode::WrongReference);
+    assert_eq!(evaluate(&server.ledger, &back.0), Err(refused));
+
+    // A bootstrap after all this holds the same.
+    let fresh = MemoryLedger::from_rows(server.ledger.rows()).expect("bootstrap");
+    assert_eq!(fresh.rows(), server.ledger.rows());
+}
+
+/// Document rows never override or delete what a ledger recorded itself,
+/// and a row must hold the document its key names.
+#[test]
+fn document_rows_keep_recorded_documents() {
+    let mut site = site();
+    work_order(&mut site, "WO-UPS", UPS)
+        .line("L-BATT", BATTERY, 1)
+        .add();
+    let mut book = Book::new(site);
+    let issued = book.accept(
+        doc(CLERK, issue(pick_serials(BATTERY, SHELF, &["BM-0101"]))).on("WO-UPS", "L-BATT"),
+    );
+    let mine = book.ledger.accepted(&issued).expect("recorded");
+    let mut elsewhere = mine.clone();
+    elsewhere.seq = 4711;
+    book.ledger
+        .set_row(Row {
+            key: RowKey::Document(issued),
+            value: Some(serde_json::to_value(&elsewhere).expect("json")),
+        })
+        .expect("valid row");
+    book.ledger
+        .set_row(Row {
+            key: RowKey::Document(issued),
+            value: None,
+        })
+        .expect("valid row");
+    assert_eq!(book.ledger.accepted(&issued), Some(mine.clone()));
+    assert_eq!(book.ledger.accepted_docs().count(), 1);
+
+    let mut other = MemoryLedger::default();
+    let wrong_key = Row {
+        key: RowKey::Document(sparescan_core::ids::DocId::new_v7()),
+        value: Some(serde_json::to_value(&mine).expect("json")),
+    };
+    assert!(
+        other.set_row(wrong_key).is_err(),
+        "the key names the document"
+    );
+    assert_eq!(other.accepted(&issued), None);
+    // A kept copy goes with its row.
+    other
+        .set_row(Row {
+            key: RowKey::Document(issued),
+            value: Some(serde_json::to_value(&elsewhere).expect("json")),
+        })
+        .expect("valid row");
+    assert_eq!(other.accepted(&issued).map(|a| a.seq), Some(4711));
+    other
+        .set_row(Row {
+            key: RowKey::Document(issued),
+            value: None,
+        })
+        .expect("valid row");
+    assert_eq!(other.accepted(&issued), None);
 }

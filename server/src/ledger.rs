@@ -13,7 +13,7 @@ use crate::store::{AuditEntry, Backend, CommitBatch, Store, StoreError};
 use chrono::Utc;
 use sparescan_core::document::Document;
 use sparescan_core::ids::*;
-use sparescan_core::memory::{MemoryLedger, touched};
+use sparescan_core::memory::{MemoryLedger, touched_by};
 use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
 use sparescan_core::reason::{ReasonCode, Refusal};
@@ -365,6 +365,9 @@ fn process_pushes(
                 let value = state.ledger.row(&key);
                 Row { key, value }
             })
+            // A reversed document that is not followable has no row to
+            // update; documents' rows are never deleted.
+            .filter(|row| row.value.is_some() || !matches!(row.key, RowKey::Document(_)))
             .collect();
         match store.commit(&batch) {
             Ok(_) => {
@@ -431,13 +434,16 @@ fn judge(
             }
             let seq = *next_seq;
             *next_seq += 1;
-            touched_keys.extend(touched(&outcome.effects));
+            touched_keys.extend(touched_by(&doc, &outcome.effects));
             let accepted = Accepted {
                 doc,
                 effects: outcome.effects,
                 seq,
                 reversed_by: None,
             };
+            // Memory keeps followable documents so their rows (written in
+            // this commit, re-written when reversed) come from one place.
+            mem.keep_accepted(accepted.clone());
             pending.insert(id, accepted.clone());
             pending_refused.remove(&id);
             batch.accepted.push((accepted, outcome.exceptions.clone()));
@@ -579,6 +585,12 @@ pub fn verify_site(
                     acc.doc.id, acc.seq
                 )]);
             }
+            // Rebuilds the document rows too; reversed_by comes from the
+            // recomputed reversals.
+            fresh.keep_accepted(Accepted {
+                reversed_by: None,
+                ..acc
+            });
         }
     }
     let stored: HashMap<String, serde_json::Value> = store

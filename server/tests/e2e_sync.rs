@@ -4,9 +4,14 @@
 mod common;
 
 use common::*;
+use sparescan_core::document::Body;
 use sparescan_core::memory::MemoryLedger;
+use sparescan_core::model::Condition;
+use sparescan_core::qty::Qty;
 use sparescan_core::reason::ReasonCode;
-use sparescan_core::sync::Verdict;
+use sparescan_core::rules::evaluate;
+use sparescan_core::sync::{RowKey, Verdict};
+use sparescan_core::view::{Accepted, LedgerView};
 use sparescan_server::client::ClientError;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -110,6 +115,107 @@ async fn a_fresh_device_converges_by_bootstrap_and_pull() {
         ts.rows(),
         "the pulled copy equals the server's state"
     );
+    ts.stop().await;
+}
+
+/// Device B judges, offline, the return of a part device A issued: the
+/// issue reaches B as a document row by pull and by bootstrap, and a
+/// correction reversing the issue updates that row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_judges_follow_ups_of_documents_it_did_not_record() {
+    let ts = TestServer::start().await;
+    let (a, dev_a) = enrolled(&ts, "HH-A").await;
+    let (b, dev_b) = enrolled(&ts, "HH-B").await;
+    let (rows, cursor) = b.bootstrap(|_, _| {}).await.expect("bootstrap");
+    let mut local = MemoryLedger::from_rows(rows).expect("rows");
+
+    let issued = issue(
+        &dev_a,
+        "WO-1004",
+        "WO-1004-L1",
+        pick("FAN-120", "A-02", 1, &["FAN-A1"]),
+    );
+    let r = a.push(std::slice::from_ref(&issued)).await.expect("push");
+    let seq = match &r.verdicts[..] {
+        [Verdict::Accepted { seq, .. }] => *seq,
+        other => panic!("expected accepted, got {other:?}"),
+    };
+    let cursor = b.pull_into(&mut local, cursor).await.expect("pull");
+    assert_eq!(local.rows(), ts.rows());
+    let kept = local.accepted(&issued.id).expect("the issue came as a row");
+    assert_eq!(
+        (&kept.doc, kept.seq, kept.reversed_by),
+        (&issued, seq, None)
+    );
+    assert_eq!(local.accepted_docs().count(), 0, "kept, not recorded");
+
+    let mut back = doc(
+        &dev_b,
+        "clerk-1",
+        Some("WO-1004"),
+        None,
+        Body::Return {
+            item: "FAN-120".into(),
+            batch: None,
+            serials: vec!["FAN-A1".into()],
+            qty: Qty::units(1),
+            condition: Condition::New,
+            to_bin: "A-02".into(),
+        },
+    );
+    back.follows = Some(issued.id);
+    evaluate(&local, &back).expect("B accepts the return offline");
+    let (rows, _) = b.bootstrap(|_, _| {}).await.expect("bootstrap again");
+    let fresh = MemoryLedger::from_rows(rows).expect("rows");
+    assert_eq!(fresh.accepted(&issued.id), Some(kept));
+    evaluate(&fresh, &back).expect("so does a fresh bootstrap");
+
+    // A restart loads the documents' rows into the server's memory; the
+    // correction is judged against them.
+    let b_token = b.device_token().expect("token").to_owned();
+    let a_token = a.device_token().expect("token").to_owned();
+    let ts = TestServer::start_in(ts.stop().await).await;
+    let (a, b) = (
+        ts.client().with_device_token(&a_token),
+        ts.client().with_device_token(&b_token),
+    );
+    let mut correction = doc(&dev_a, "clerk-1", None, None, Body::Correction);
+    correction.follows = Some(issued.id);
+    correction.reason = Some("the fan was not taken".into());
+    correction.approver = Some("sup-1".into());
+    let r = a
+        .push(std::slice::from_ref(&correction))
+        .await
+        .expect("push");
+    assert!(
+        matches!(&r.verdicts[..], [Verdict::Accepted { .. }]),
+        "{:?}",
+        r.verdicts
+    );
+    // The row itself, as pulled, names the correction.
+    let page = b.pull(cursor, None).await.expect("pull");
+    let row = page
+        .changes
+        .iter()
+        .rev()
+        .find(|c| c.key == RowKey::Document(issued.id))
+        .and_then(|c| c.value.clone())
+        .expect("the issue's row was re-written");
+    let row: Accepted = serde_json::from_value(row).expect("an accepted document");
+    assert_eq!((row.seq, row.reversed_by), (seq, Some(correction.id)));
+    b.pull_into(&mut local, cursor).await.expect("pull");
+    assert_eq!(local.rows(), ts.rows());
+    let refused = evaluate(&local, &back).expect_err("the issue was reversed");
+    assert_eq!(refused.code, ReasonCode::WrongReference);
+    // The server judges it the same.
+    let r = b.push(std::slice::from_ref(&back)).await.expect("push");
+    assert!(
+        matches!(&r.verdicts[..], [Verdict::Rejected { refusal, .. }] if refusal.code == ReasonCode::WrongReference),
+        "{:?}",
+        r.verdicts
+    );
+    let report = ts.server.verify().expect("verify");
+    assert!(report.is_clean(), "{report}");
     ts.stop().await;
 }
 

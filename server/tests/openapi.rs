@@ -201,6 +201,7 @@ fn row_key_samples() -> Vec<RowKey> {
         RowKey::Discrepancy(doc),
         RowKey::ClosedUntil,
         RowKey::Reversed(doc),
+        RowKey::Document(doc),
     ];
     // Fails to compile when RowKey grows: add the variant above and to
     // RowKey's schema in core/src/sync.rs.
@@ -227,7 +228,8 @@ fn row_key_samples() -> Vec<RowKey> {
             | RowKey::MissingSerial(_)
             | RowKey::Discrepancy(_)
             | RowKey::ClosedUntil
-            | RowKey::Reversed(_) => {}
+            | RowKey::Reversed(_)
+            | RowKey::Document(_) => {}
         }
     }
     samples

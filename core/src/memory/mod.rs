@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod rows;
-pub use rows::{RowError, touched};
+pub use rows::{RowError, touched, touched_by};
 
 /// Everything the documents change. Two ledgers that accepted the same
 /// documents from the same master data have equal projections.
@@ -122,6 +122,8 @@ pub struct MemoryLedger {
     index: Indexes,
     master: MasterData,
     proj: Projections,
+    /// Documents this ledger recorded (in `order`) and followable ones
+    /// kept from elsewhere (see [`MemoryLedger::keep_accepted`]).
     docs: HashMap<DocId, Accepted>,
     order: Vec<DocId>,
     refused: HashMap<DocId, ReasonCode>,
@@ -252,9 +254,46 @@ impl MemoryLedger {
         &self.proj
     }
 
-    /// Accepted documents in ledger order.
+    /// Accepted documents in ledger order: the ones this ledger recorded,
+    /// not those kept from elsewhere.
     pub fn accepted_docs(&self) -> impl Iterator<Item = &Accepted> {
         self.order.iter().filter_map(|id| self.docs.get(id))
+    }
+
+    /// Keeps a followable document accepted elsewhere (by a store that
+    /// keeps its ledger itself, or pulled as a row) so documents that
+    /// follow it can be judged here. Its effects are already in the
+    /// projections: it stays out of the ledger's order, so replay and
+    /// [`MemoryLedger::accepted_docs`] never apply it twice. A document
+    /// this ledger recorded itself is left as it is; other kinds are not
+    /// kept (false).
+    pub fn keep_accepted(&mut self, mut accepted: Accepted) -> bool {
+        let id = accepted.doc.id;
+        if !accepted.doc.kind().is_followable() || self.is_recorded(&id) {
+            return false;
+        }
+        // A reversal applied before the document arrived still counts.
+        accepted.reversed_by = self
+            .proj
+            .reversed
+            .get(&id)
+            .copied()
+            .or(accepted.reversed_by);
+        self.docs.insert(id, accepted);
+        true
+    }
+
+    /// Whether this ledger recorded the document itself (it is in
+    /// `order`). `record` stores a document's position in `order` as its
+    /// seq, so one probe tells; a kept document's seq is its source's.
+    fn is_recorded(&self, id: &DocId) -> bool {
+        self.docs.get(id).is_some_and(|a| {
+            usize::try_from(a.seq)
+                .ok()
+                .and_then(|s| s.checked_sub(1))
+                .and_then(|i| self.order.get(i))
+                == Some(id)
+        })
     }
 
     /// Evaluates `doc` and, if accepted, applies it. A refusal is

@@ -4,9 +4,11 @@
 //! from another's rows equals it.
 
 use super::{MasterData, MemoryLedger};
+use crate::document::Document;
 use crate::effect::Effect;
 use crate::ids::DocId;
 use crate::sync::{Row, RowKey};
+use crate::view::Accepted;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -26,9 +28,12 @@ fn json<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-/// The rows a list of effects changes.
+/// The rows a list of effects changes. A reversal changes the reversed
+/// document's row too; if that document is not followable it has no row,
+/// and the key reads as no value (a store skips it: documents' rows are
+/// never deleted).
 pub fn touched(effects: &[Effect]) -> BTreeSet<RowKey> {
-    effects
+    let mut keys: BTreeSet<RowKey> = effects
         .iter()
         .map(|e| match e {
             Effect::Stock { key, .. } => RowKey::Stock(key.clone()),
@@ -51,7 +56,22 @@ pub fn touched(effects: &[Effect]) -> BTreeSet<RowKey> {
             Effect::PeriodClosed { .. } => RowKey::ClosedUntil,
             Effect::Reversed { doc, .. } => RowKey::Reversed(*doc),
         })
-        .collect()
+        .collect();
+    keys.extend(effects.iter().filter_map(|e| match e {
+        Effect::Reversed { doc, .. } => Some(RowKey::Document(*doc)),
+        _ => None,
+    }));
+    keys
+}
+
+/// The rows an accepted document changes: its effects' rows and, if it is
+/// followable, its own.
+pub fn touched_by(doc: &Document, effects: &[Effect]) -> BTreeSet<RowKey> {
+    let mut keys = touched(effects);
+    if doc.kind().is_followable() {
+        keys.insert(RowKey::Document(doc.id));
+    }
+    keys
 }
 
 fn hput<K: Hash + Eq, V>(map: &mut HashMap<K, V>, key: K, value: Option<V>) {
@@ -76,7 +96,8 @@ fn sorted_keys<K: Ord + Clone>(keys: impl Iterator<Item = K>) -> Vec<K> {
 
 impl MemoryLedger {
     /// A ledger holding exactly these rows (a device's cache, a bootstrap).
-    /// It has no documents: it evaluates new ones against the rows.
+    /// It records no documents: it evaluates new ones against the rows,
+    /// finding the followable documents the rows carry.
     pub fn from_rows(rows: impl IntoIterator<Item = Row>) -> Result<Self, RowError> {
         let mut ledger = MemoryLedger::new(MasterData::default());
         for row in rows {
@@ -112,6 +133,16 @@ impl MemoryLedger {
             RowKey::Discrepancy(id) => p.discrepancies.get(id).map(json),
             RowKey::ClosedUntil => p.closed_until.map(|d| json(&d)),
             RowKey::Reversed(id) => p.reversed.get(id).map(json),
+            RowKey::Document(id) => self
+                .docs
+                .get(id)
+                .filter(|a| a.doc.kind().is_followable())
+                .map(|a| {
+                    json(&Accepted {
+                        reversed_by: p.reversed.get(id).copied().or(a.reversed_by),
+                        ..a.clone()
+                    })
+                }),
         }
     }
 
@@ -167,6 +198,16 @@ impl MemoryLedger {
             keys.push(RowKey::ClosedUntil);
         }
         keys.extend(p.reversed.keys().copied().map(RowKey::Reversed));
+        keys.extend(
+            sorted_keys(
+                self.docs
+                    .values()
+                    .filter(|a| a.doc.kind().is_followable())
+                    .map(|a| a.doc.id),
+            )
+            .into_iter()
+            .map(RowKey::Document),
+        );
         keys
     }
 
@@ -240,6 +281,29 @@ impl MemoryLedger {
                     doc.reversed_by = by;
                 }
                 bput(&mut p.reversed, id, by);
+            }
+            RowKey::Document(id) => {
+                let acc: Option<Accepted> = de(value).map_err(err)?;
+                match acc {
+                    Some(acc) if acc.doc.id != id => {
+                        return Err(err(serde::de::Error::custom(format!(
+                            "the row holds document {}",
+                            acc.doc.id
+                        ))));
+                    }
+                    // A kind that is not followable is not kept: nothing
+                    // here reads it.
+                    Some(acc) => {
+                        self.keep_accepted(acc);
+                    }
+                    // Documents are never deleted; a kept copy goes, one
+                    // this ledger recorded stays.
+                    None => {
+                        if !self.is_recorded(&id) {
+                            self.docs.remove(&id);
+                        }
+                    }
+                }
             }
         }
         Ok(())
