@@ -1,0 +1,257 @@
+//! Keyboard-wedge input: telling scans from typing in a stream of key texts.
+//!
+//! The decoder owns no clock: every call takes the time of the key (or
+//! "now") from the caller, so behaviour is the same in tests and on the
+//! device. In the UI the times come from when Slint delivers the key, which a
+//! busy UI thread distorts (keys bunch up); evdev and serial modes use real
+//! timestamps instead, and a configured prefix makes timing irrelevant.
+//!
+//! UI glue, in a root `FocusScope`'s `capture-key-pressed` (which sees keys
+//! before a `LineEdit` — the `LineEdit` would drop GS):
+//!
+//! ```text
+//! let now = epoch.elapsed();
+//! let mut events = decoder.flush_due(now);
+//! let text = ctrl_text(&text, modifiers.control);        // Ctrl+] → GS
+//! let captured = decoder.wants_key(&text, now, text_field_focused);
+//! if captured { events.extend(decoder.feed(&text, now)); }
+//! handle(events);           // Scan → ScanSender::send(bytes, Wedge); Typed → insert/handle
+//! // arm a single-shot timer for decoder.deadline() that calls flush_due
+//! return if captured { accept } else { reject };
+//! ```
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use super::ScannerError;
+use super::config::ScannerConfig;
+use super::frame::{Frame, Framer};
+use super::keymap::control_char;
+
+/// What the decoder hands back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WedgeEvent {
+    /// A scan: prefix (unless an AIM identifier) and suffix removed, GS
+    /// substitute turned into GS (0x1D); a key text "\u{1d}" is a GS too.
+    Scan(Vec<u8>),
+    /// Keys a person typed (slow keys, bursts too short to be a scan, other
+    /// keys), exactly as fed, suffix included. The decoder kept them from the
+    /// UI, so the caller applies them where they would have gone.
+    Typed(String),
+}
+
+/// Splits key texts into scans and typing. See the module documentation.
+#[derive(Debug, Clone)]
+pub struct WedgeDecoder {
+    framer: Framer,
+}
+
+impl WedgeDecoder {
+    pub fn new(config: &ScannerConfig) -> Result<Self, ScannerError> {
+        config.validate()?;
+        Ok(Self {
+            framer: Framer::new(config, config.min_length),
+        })
+    }
+
+    /// Feeds one key's text (usually one character; several are taken as
+    /// arriving together) pressed at `at`. Returns the scans and typing that
+    /// this key completed, oldest first. A key that can never be part of a
+    /// scan (see [`is_scan_text`]) ends the pending burst and comes back as
+    /// typing on its own.
+    pub fn feed(&mut self, text: &str, at: Duration) -> Vec<WedgeEvent> {
+        let mut frames = Vec::new();
+        if is_scan_text(text) {
+            for &b in text.as_bytes() {
+                self.framer.push(b, at, &mut frames);
+            }
+        } else {
+            self.framer.flush(&mut frames);
+            frames.push(Frame::Typed(text.as_bytes().to_vec()));
+        }
+        events(frames)
+    }
+
+    /// Ends the pending burst if no key came for the gap: call it from a
+    /// timer at [`deadline`](Self::deadline), and before feeding a key.
+    pub fn flush_due(&mut self, now: Duration) -> Vec<WedgeEvent> {
+        let mut frames = Vec::new();
+        self.framer.flush_due(now, &mut frames);
+        events(frames)
+    }
+
+    /// Ends the pending burst now, e.g. when the window loses focus.
+    pub fn flush(&mut self) -> Vec<WedgeEvent> {
+        let mut frames = Vec::new();
+        self.framer.flush(&mut frames);
+        events(frames)
+    }
+
+    /// Drops the pending burst (its device went away mid-scan); returns the
+    /// number of bytes dropped.
+    pub fn discard_pending(&mut self) -> usize {
+        self.framer.discard()
+    }
+
+    /// When the pending burst ends if no further key comes; `None` when
+    /// nothing is pending.
+    pub fn deadline(&self) -> Option<Duration> {
+        self.framer.deadline()
+    }
+
+    /// Whether scans can be captured while a text field has focus: only with
+    /// a prefix. Without one, the first key of a scan looks exactly like a
+    /// typed key, and it has to be given to the field or kept before the
+    /// next key shows whether a burst follows; so a prefix-less scanner
+    /// types into a focused field like a keyboard (and the field drops GS).
+    pub fn capture_while_text_focused(&self) -> bool {
+        !self.framer.prefix().is_empty()
+    }
+
+    /// Whether the UI should keep this key from its widgets and
+    /// [`feed`](Self::feed) it. Without a focused text field: every key that
+    /// can be part of a scan (typing comes back as [`WedgeEvent::Typed`]).
+    /// With one: only a key that begins the prefix or continues a burst
+    /// already captured (so typing keeps its order). Pure: it changes
+    /// nothing. `at` is accepted for symmetry with `feed`; the decision does
+    /// not depend on timing, because a pending burst is delivered in order
+    /// by `feed` even when its gap has passed.
+    pub fn wants_key(&self, text: &str, _at: Duration, text_field_focused: bool) -> bool {
+        if text.is_empty() || !is_scan_text(text) {
+            return false;
+        }
+        if !text_field_focused {
+            return true;
+        }
+        let prefix = self.framer.prefix();
+        if prefix.is_empty() {
+            return false;
+        }
+        if !self.framer.pending().is_empty() {
+            return true;
+        }
+        let key = text.as_bytes();
+        prefix.starts_with(key) || key.starts_with(prefix)
+    }
+}
+
+/// Whether a key text can be part of a scan. Slint's navigation and
+/// function keys (private-use characters U+F700–U+F8FF), Backspace, Escape,
+/// Backtab and Delete cannot; everything else can, control characters
+/// included (scanners send GS, RS, EOT, STX as such).
+pub fn is_scan_text(text: &str) -> bool {
+    text.chars().all(|c| {
+        !matches!(
+            c,
+            '\u{F700}'..='\u{F8FF}' | '\u{8}' | '\u{19}' | '\u{1b}' | '\u{7f}'
+        )
+    })
+}
+
+/// The text a key typed with Ctrl held: Slint reports Ctrl+] as "]" with
+/// the Ctrl modifier, but the scanner meant GS (see
+/// [`control_char`](super::keymap::control_char)). Other texts unchanged.
+pub fn ctrl_text(text: &str, control: bool) -> Cow<'_, str> {
+    let mut chars = text.chars();
+    if control
+        && let (Some(c), None) = (chars.next(), chars.next())
+        && let Some(ctrl) = control_char(c)
+    {
+        return Cow::Owned(ctrl.to_string());
+    }
+    Cow::Borrowed(text)
+}
+
+fn events(frames: Vec<Frame>) -> Vec<WedgeEvent> {
+    frames
+        .into_iter()
+        .map(|f| match f {
+            Frame::Scan(bytes) => WedgeEvent::Scan(bytes),
+            // Fed as &str and cut only at ASCII bytes or whole prefixes, so
+            // valid UTF-8; lossy only as a guard.
+            Frame::Typed(bytes) => WedgeEvent::Typed(match String::from_utf8(bytes) {
+                Ok(s) => s,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            }),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    fn prefixed(prefix: &str) -> WedgeDecoder {
+        let config = ScannerConfig {
+            prefix: prefix.into(),
+            ..ScannerConfig::default()
+        };
+        WedgeDecoder::new(&config).expect("valid config")
+    }
+
+    #[test]
+    fn focused_field_captures_only_the_prefix_start() {
+        let d = prefixed("\u{2}");
+        assert!(d.capture_while_text_focused());
+        assert!(d.wants_key("\u{2}", ms(0), true));
+        assert!(!d.wants_key("a", ms(0), true));
+        assert!(d.wants_key("a", ms(0), false));
+        assert!(!d.wants_key("\u{F700}", ms(0), false));
+        assert!(!d.wants_key("", ms(0), false));
+    }
+
+    #[test]
+    fn focused_field_without_prefix_captures_nothing() {
+        let d = WedgeDecoder::new(&ScannerConfig::default()).expect("valid config");
+        assert!(!d.capture_while_text_focused());
+        assert!(!d.wants_key("0", ms(0), true));
+        assert!(d.wants_key("0", ms(0), false));
+    }
+
+    #[test]
+    fn focused_field_keeps_capturing_a_started_burst() {
+        let mut d = prefixed("AB");
+        assert!(d.wants_key("A", ms(0), true));
+        assert!(d.feed("A", ms(0)).is_empty());
+        // "x" spoils the prefix but must not overtake the captured "A".
+        assert!(d.wants_key("x", ms(5), true));
+        assert!(d.feed("x", ms(5)).is_empty());
+        assert_eq!(d.flush_due(ms(45)), vec![WedgeEvent::Typed("Ax".into())]);
+        assert!(!d.wants_key("x", ms(50), true));
+    }
+
+    #[test]
+    fn special_key_ends_the_burst_and_comes_back_alone() {
+        let mut d = WedgeDecoder::new(&ScannerConfig::default()).expect("valid config");
+        assert!(d.feed("1", ms(0)).is_empty());
+        assert!(d.feed("2", ms(5)).is_empty());
+        assert_eq!(
+            d.feed("\u{8}", ms(10)),
+            vec![
+                WedgeEvent::Typed("12".into()),
+                WedgeEvent::Typed("\u{8}".into())
+            ]
+        );
+        assert_eq!(d.deadline(), None);
+    }
+
+    #[test]
+    fn ctrl_text_turns_ctrl_right_bracket_into_gs() {
+        assert_eq!(ctrl_text("]", true), "\u{1d}");
+        assert_eq!(ctrl_text("]", false), "]");
+        assert_eq!(ctrl_text("\u{1d}", true), "\u{1d}");
+        assert_eq!(ctrl_text("1", true), "1");
+        assert_eq!(ctrl_text("]]", true), "]]");
+    }
+
+    #[test]
+    fn is_scan_text_allows_control_characters_scanners_send() {
+        assert!(is_scan_text("\u{1d}\u{1e}\u{4}\u{2}\t\n"));
+        assert!(!is_scan_text("a\u{1b}"));
+        assert!(!is_scan_text("\u{F704}"));
+    }
+}
