@@ -1,1 +1,2 @@
+pub mod cache;
 pub mod scanner;

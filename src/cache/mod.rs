@@ -1,0 +1,159 @@
+//! The handheld's local cache: the server's rows of the site in SQLite, the
+//! outbox of documents recorded here, and what the server said about them
+//! (design §7).
+//!
+//! A site of 100k items and a million serials does not fit a memory budget
+//! of 60 MB as a `MemoryLedger`, so the rows stay on disk and the rules read
+//! them through [`CacheView`], one indexed statement per look-up. The
+//! outbox's effects live in memory as an overlay: the rows as they are
+//! once the outbox is applied, recomputed ("replayed") through the core
+//! rules whenever the rows underneath change.
+
+mod error;
+mod lookups;
+mod outbox;
+mod overlay;
+mod replay;
+mod rows;
+mod scope;
+mod sql;
+mod view;
+
+pub use error::CacheError;
+pub use lookups::AttentionItem;
+pub use sparescan_server::store::Credential;
+pub use view::CacheView;
+
+use chrono::NaiveDate;
+use overlay::Overlay;
+use rusqlite::{Connection, OptionalExtension};
+use rusqlite_migration::{M, Migrations};
+use sparescan_core::ids::*;
+use sparescan_core::model::{Bin, SitePolicy};
+use sparescan_core::reason::Refusal;
+use sparescan_core::view::Accepted;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Names of the device settings kept with [`Cache::meta`].
+pub mod keys {
+    /// The site the device is enrolled at; the view judges for it.
+    pub const SITE: &str = "site";
+    /// Pull cursor (the server's change sequence).
+    pub const CURSOR: &str = "cursor";
+    pub const DEVICE_ID: &str = "device_id";
+    pub const DEVICE_TOKEN: &str = "device_token";
+    pub const SERVER_URL: &str = "server_url";
+    pub const CA_PEM: &str = "ca_pem";
+    pub const LAST_SYNC: &str = "last_sync";
+}
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("migrations/0001_init.sql"))])
+}
+
+/// Small, hot values of the stored rows, read once per change instead of
+/// once per look-up.
+#[derive(Debug, Default)]
+struct Snapshot {
+    policy: SitePolicy,
+    /// A setting, changed through `&self` by [`Cache::set_meta`].
+    site: RefCell<Option<SiteId>>,
+    closed_until: Option<NaiveDate>,
+    /// Every bin of the site (a few hundred): stock filters by bin.
+    bins: HashMap<BinId, Bin>,
+}
+
+/// What the last replay of the outbox found.
+#[derive(Debug, Default)]
+struct Local {
+    /// Outbox documents the rules accept on the current rows (seq 0: not
+    /// in the server's ledger yet).
+    accepted: HashMap<DocId, Accepted>,
+    /// Outbox documents the rules now refuse here, in outbox order: they
+    /// stay in the outbox (the server decides) but show no effects.
+    refused: Vec<(DocId, Refusal)>,
+}
+
+/// The device's cache. See the module documentation.
+pub struct Cache {
+    conn: Connection,
+    overlay: Overlay,
+    snapshot: Snapshot,
+    local: Local,
+}
+
+impl Cache {
+    /// Opens (creating) the cache at `path`, migrates it and replays the
+    /// outbox.
+    pub fn open(path: &Path) -> Result<Cache, CacheError> {
+        Self::start(Connection::open(path)?)
+    }
+
+    pub fn open_in_memory() -> Result<Cache, CacheError> {
+        Self::start(Connection::open_in_memory()?)
+    }
+
+    fn start(mut conn: Connection) -> Result<Cache, CacheError> {
+        // WAL: the UI reads while a sync writes. FULL: a submitted document
+        // is on disk before its verdict is shown.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        // Every look-up is a cached prepared statement.
+        conn.set_prepared_statement_cache_capacity(64);
+        migrations().to_latest(&mut conn)?;
+        let mut cache = Cache {
+            conn,
+            overlay: Overlay::default(),
+            snapshot: Snapshot::default(),
+            local: Local::default(),
+        };
+        cache.load_snapshot()?;
+        cache.replay()?;
+        Ok(cache)
+    }
+
+    /// The view the rules judge against: the rows with the outbox applied.
+    pub fn view(&self) -> CacheView<'_> {
+        CacheView { cache: self }
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, CacheError> {
+        Ok(self
+            .conn
+            .prepare_cached(sql::META_GET)?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Sets a setting; `None` removes it.
+    pub fn set_meta(&self, key: &str, value: Option<&str>) -> Result<(), CacheError> {
+        match value {
+            Some(v) => self.conn.prepare_cached(sql::META_SET)?.execute([key, v])?,
+            None => self.conn.prepare_cached(sql::META_DEL)?.execute([key])?,
+        };
+        if key == keys::SITE {
+            *self.snapshot.site.borrow_mut() = value.map(SiteId::from);
+        }
+        Ok(())
+    }
+
+    /// The pull cursor; 0 before the first bootstrap.
+    pub fn cursor(&self) -> Result<u64, CacheError> {
+        match self.meta(keys::CURSOR)? {
+            None => Ok(0),
+            Some(text) => text.parse().map_err(|_| CacheError::Meta {
+                key: keys::CURSOR.to_owned(),
+                value: text,
+            }),
+        }
+    }
+
+    /// Outbox documents the rules refuse on the current rows (a pulled row
+    /// conflicts): still in the outbox, their effects not shown. The UI
+    /// warns about them; the server decides.
+    pub fn local_refusals(&self) -> &[(DocId, Refusal)] {
+        &self.local.refused
+    }
+}
