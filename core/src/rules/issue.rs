@@ -110,6 +110,21 @@ fn issue_to_line<V: LedgerView>(
             .detail(format!("line {} asks for {}", line.id, line.item)));
     }
     check_separation(ctx, &wo, &line)?;
+    // Where the unit is comes before the plan: a serial in someone else's
+    // hands is an impossible state (a person must hear who has it), going
+    // over plan only a planning matter.
+    for serial in &pick.serials {
+        let key = SerialKey {
+            item: item.id.clone(),
+            serial: serial.clone(),
+        };
+        if let Some(state) = ctx.view.serial(&key)
+            && !matches!(state, SerialState::InStock { .. })
+        {
+            return Err(Refusal::new(ReasonCode::SerialHeldElsewhere)
+                .detail(super::describe_serial(serial, &state)));
+        }
+    }
     let counts = ctx.view.line_counts(&line.id);
     let ceiling = tolerance_ceiling(ctx, &line);
     if counts.issued + pick.qty > ceiling {

@@ -1,0 +1,694 @@
+//! Issue: scan or pick the work order → its lines → scan the bin → scan
+//! parts → a verdict for each → quantity for non-serial items → confirm.
+//! Modes: substitution (with a reason), additional (an approver's PIN),
+//! emergency (a supervisor's PIN, before an order exists).
+
+use sparescan_core::document::{Body, Document, Pick};
+use sparescan_core::ids::*;
+use sparescan_core::model::{Condition, Tracking, WorkOrder};
+use sparescan_core::qty::Qty;
+use sparescan_core::rules;
+use sparescan_core::view::LedgerView;
+
+use super::flow::Flow;
+use super::model::*;
+use super::resolve::{PartScan, Resolved};
+use super::{Cx, Input, accepted_verdict, problem, refused_verdict, t};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Mode {
+    #[default]
+    Issue,
+    Substitution,
+    Additional,
+    Emergency,
+}
+
+impl Mode {
+    const ALL: [Mode; 4] = [
+        Mode::Issue,
+        Mode::Substitution,
+        Mode::Additional,
+        Mode::Emergency,
+    ];
+
+    fn id(self) -> &'static str {
+        match self {
+            Mode::Issue => "issue",
+            Mode::Substitution => "substitution",
+            Mode::Additional => "additional",
+            Mode::Emergency => "emergency",
+        }
+    }
+
+    fn title(self) -> String {
+        t(match self {
+            Mode::Issue => "Planned",
+            Mode::Substitution => "Substitute",
+            Mode::Additional => "Additional",
+            Mode::Emergency => "Emergency",
+        })
+    }
+
+    fn reason(self) -> Option<String> {
+        match self {
+            Mode::Issue => None,
+            Mode::Substitution => Some(t("Planned part not available; substitute allowed")),
+            Mode::Additional => Some(t("More needed than planned, found on site")),
+            Mode::Emergency => Some(t("Breakdown: part needed before the work order")),
+        }
+    }
+}
+
+/// A pick judged acceptable, waiting for Confirm.
+#[derive(Debug, Clone)]
+struct Pending {
+    doc: Document,
+    title: String,
+    detail: String,
+}
+
+/// A part scanned, waiting for its quantity or for the approver.
+#[derive(Debug, Clone)]
+struct Waiting {
+    part: PartScan,
+    qty: Option<Qty>,
+}
+
+#[derive(Debug, Default)]
+pub struct IssueFlow {
+    order: Option<WorkOrderId>,
+    asset: Option<AssetId>,
+    line: Option<DemandLineId>,
+    bin: Option<BinId>,
+    mode: Mode,
+    pending: Vec<Pending>,
+    waiting: Option<Waiting>,
+    ask_quantity: bool,
+    ask_pin: bool,
+    approver_badge: Option<(String, String)>,
+    hint: String,
+}
+
+impl IssueFlow {
+    fn order(&self, cx: &Cx) -> Option<WorkOrder> {
+        self.order
+            .as_ref()
+            .and_then(|o| cx.cache.view().work_order(o))
+    }
+
+    fn set_order(&mut self, cx: &Cx, wo: WorkOrder) -> VerdictModel {
+        let status = wo.state.status;
+        self.order = Some(wo.id.clone());
+        self.asset = Some(wo.asset.clone());
+        self.line = None;
+        self.pending.clear();
+        self.hint.clear();
+        let lines = cx.cache.view().lines_of(&wo.id);
+        if status.is_open() {
+            accepted_verdict(format!("{} · {}", wo.id, wo.asset), wo.scope.clone())
+        } else {
+            // Shown anyway: the person sees why nothing can be issued.
+            let _ = lines;
+            problem(
+                "work_order_status",
+                format!("{} {}: {:?}", wo.id, t("cannot take issues"), status),
+                t("Ask the dispatcher to approve or resume the order, or choose another one."),
+            )
+        }
+    }
+
+    /// The line a part goes to: the selected one if it fits, else the first
+    /// line of that item (or, in substitution mode, allowing it).
+    fn line_for(&self, cx: &Cx, item: &ItemId) -> Option<DemandLineId> {
+        let wo = self.order.as_ref()?;
+        let view = cx.cache.view();
+        let lines = view.lines_of(wo);
+        let fits = |l: &sparescan_core::model::DemandLine| match self.mode {
+            Mode::Substitution => {
+                l.substitutes.contains(item)
+                    || view
+                        .item(&l.item)
+                        .is_some_and(|i| i.substitutes.contains(item))
+            }
+            _ => l.item == *item,
+        };
+        if let Some(sel) = &self.line
+            && lines.iter().any(|l| l.id == *sel && fits(l))
+        {
+            return Some(sel.clone());
+        }
+        lines.iter().find(|l| fits(l)).map(|l| l.id.clone())
+    }
+
+    /// The batch to take: the label's, or the only one on this bin.
+    fn batch_for(
+        &self,
+        cx: &Cx,
+        part: &PartScan,
+        bin: &BinId,
+    ) -> Result<Option<BatchCode>, VerdictModel> {
+        if let Some(b) = &part.batch {
+            return Ok(Some(b.clone()));
+        }
+        if !matches!(part.item.tracking, Tracking::Batch | Tracking::BatchSerial) {
+            return Ok(None);
+        }
+        if let Some(serial) = &part.serial {
+            let key = sparescan_core::model::SerialKey {
+                item: part.item.id.clone(),
+                serial: serial.clone(),
+            };
+            if let Some(sparescan_core::model::SerialState::InStock { batch, .. }) =
+                cx.cache.view().serial(&key)
+            {
+                return Ok(batch);
+            }
+        }
+        let view = cx.cache.view();
+        let Some(b) = view.bin(bin) else {
+            return Ok(None);
+        };
+        let mut batches: Vec<BatchCode> = view
+            .usable_stock(&part.item.id, &b.warehouse)
+            .into_iter()
+            .filter(|(k, _)| k.bin == *bin)
+            .filter_map(|(k, _)| k.batch)
+            .collect();
+        batches.sort();
+        batches.dedup();
+        match batches.as_slice() {
+            [one] => Ok(Some(one.clone())),
+            [] => Ok(None),
+            _ => Err(problem(
+                "batch_required",
+                format!(
+                    "{} {}",
+                    part.item.id,
+                    t("is kept in several batches on this bin")
+                ),
+                t("Scan the label with the batch number (GS1 AI 10)."),
+            )),
+        }
+    }
+
+    fn part(&mut self, cx: &mut Cx, part: PartScan) -> Option<VerdictModel> {
+        if self.mode != Mode::Emergency && self.order.is_none() {
+            return Some(problem(
+                "work_order_required",
+                t("No work order: nothing can be issued without one."),
+                t("Scan the work order first (or choose Emergency with a supervisor)."),
+            ));
+        }
+        if self.bin.is_none() {
+            return Some(problem(
+                "bin_required",
+                t("Which shelf is the part taken from?"),
+                t("Scan the bin label first."),
+            ));
+        }
+        let serial_tracked = matches!(part.item.tracking, Tracking::Serial | Tracking::BatchSerial);
+        if serial_tracked && part.serial.is_none() {
+            return Some(problem(
+                "serial_required",
+                format!("{} {}", part.item.id, t("is tracked by serial number")),
+                t("Scan the serial number label of this unit."),
+            ));
+        }
+        if serial_tracked
+            && self.pending.iter().any(|p| {
+                pick_of(&p.doc).is_some_and(|k| {
+                    k.item == part.item.id
+                        && part.serial.as_ref().is_some_and(|s| k.serials.contains(s))
+                })
+            })
+        {
+            return Some(problem(
+                "already_scanned",
+                t("This unit is already in the list."),
+                t("Scan the next unit, or confirm."),
+            ));
+        }
+        let waiting = Waiting {
+            qty: serial_tracked.then(|| Qty::units(1)),
+            part,
+        };
+        if waiting.qty.is_none() {
+            self.waiting = Some(waiting);
+            self.ask_quantity = true;
+            return None;
+        }
+        self.waiting = Some(waiting);
+        self.after_quantity(cx)
+    }
+
+    fn after_quantity(&mut self, cx: &mut Cx) -> Option<VerdictModel> {
+        if matches!(self.mode, Mode::Additional | Mode::Emergency) && self.approver_badge.is_none()
+        {
+            self.ask_pin = true;
+            return None;
+        }
+        let waiting = self.waiting.take()?;
+        let approver = self.approver_badge.as_ref().map(|(_, user)| user.clone());
+        Some(self.judge_pick(cx, waiting, approver))
+    }
+
+    fn judge_pick(&mut self, cx: &mut Cx, w: Waiting, approver: Option<String>) -> VerdictModel {
+        let Some(bin) = self.bin.clone() else {
+            return problem("bin_required", t("Scan the bin label first."), "");
+        };
+        let batch = match self.batch_for(cx, &w.part, &bin) {
+            Ok(b) => b,
+            Err(v) => return v,
+        };
+        let qty = w.qty.unwrap_or(Qty::units(1));
+        let pick = Pick {
+            item: w.part.item.id.clone(),
+            bin: bin.clone(),
+            batch: batch.clone(),
+            serials: w.part.serial.clone().into_iter().collect(),
+            qty,
+            condition: Condition::New,
+        };
+        let line = self.line_for(cx, &pick.item);
+        let body = match self.mode {
+            Mode::Issue => Body::Issue { pick, holder: None },
+            Mode::Substitution => Body::SubstitutionIssue { pick, holder: None },
+            Mode::Additional => Body::AdditionalIssue {
+                pick,
+                new_line: format!(
+                    "{}-A{}",
+                    self.order
+                        .as_ref()
+                        .map(|o| o.to_string())
+                        .unwrap_or_default(),
+                    &uuid::Uuid::now_v7().simple().to_string()[20..]
+                )
+                .into(),
+                task: None,
+                holder: None,
+            },
+            Mode::Emergency => Body::EmergencyIssue {
+                pick,
+                asset: self.asset.clone(),
+                holder: None,
+            },
+        };
+        let mut doc = cx.doc(body);
+        doc.work_order = self.order.clone();
+        doc.line = match self.mode {
+            Mode::Issue | Mode::Substitution => line.clone(),
+            _ => None,
+        };
+        doc.reason = self.mode.reason();
+        doc.approver = approver.map(Into::into);
+        if self.mode == Mode::Issue && line.is_none() {
+            return problem(
+                "item_not_on_line",
+                format!("{} {}", w.part.item.id, t("is not on this work order")),
+                t("Pick Substitute if it replaces a planned part, or Additional with an approver."),
+            );
+        }
+        match cx.judge(&doc) {
+            Ok(outcome) => {
+                self.hint = fefo(cx, &doc).unwrap_or_default();
+                let title = w.part.item.name.clone();
+                let detail = match (&w.part.serial, &batch) {
+                    (Some(s), _) => format!("{} · {}", w.part.item.id, s),
+                    (None, Some(b)) => {
+                        format!("{} · {} {} · × {}", w.part.item.id, t("batch"), b, qty)
+                    }
+                    (None, None) => format!("{} · × {}", w.part.item.id, qty),
+                };
+                self.pending.push(Pending {
+                    doc,
+                    title: title.clone(),
+                    detail: detail.clone(),
+                });
+                let mut v = accepted_verdict(title, detail);
+                if !outcome.exceptions.is_empty() {
+                    v.what_to_do =
+                        t("Accepted with an exception: a controller will check the stock.");
+                }
+                v
+            }
+            Err(r) => refused_verdict(&r),
+        }
+    }
+
+    fn confirm(&mut self, cx: &mut Cx) -> Option<VerdictModel> {
+        if self.pending.is_empty() {
+            return Some(problem(
+                "nothing_to_confirm",
+                t("Nothing scanned yet."),
+                t("Scan parts first."),
+            ));
+        }
+        let mut done = 0;
+        let mut refusals = Vec::new();
+        for p in std::mem::take(&mut self.pending) {
+            match cx.submit(p.doc.clone()) {
+                Ok(Ok(_)) => done += 1,
+                Ok(Err(r)) => refusals.push((p, r)),
+                Err(e) => {
+                    refusals.push((
+                        p,
+                        sparescan_core::reason::Refusal::new(
+                            sparescan_core::reason::ReasonCode::NotReversible,
+                        )
+                        .detail(e),
+                    ));
+                }
+            }
+        }
+        self.approver_badge = None;
+        self.hint.clear();
+        if let Some((p, r)) = refusals.first() {
+            let mut v = refused_verdict(r);
+            v.reason = format!("{}: {}", p.title, v.reason);
+            // Refused picks stay listed so nothing is silently lost.
+            self.pending = refusals.into_iter().map(|(p, _)| p).collect();
+            return Some(v);
+        }
+        Some(accepted_verdict(
+            t("Issued"),
+            format!("{done} {}", t("documents recorded; they sync when online")),
+        ))
+    }
+}
+
+fn pick_of(doc: &Document) -> Option<&Pick> {
+    match &doc.body {
+        Body::Issue { pick, .. }
+        | Body::SubstitutionIssue { pick, .. }
+        | Body::AdditionalIssue { pick, .. }
+        | Body::EmergencyIssue { pick, .. } => Some(pick),
+        _ => None,
+    }
+}
+
+/// "An earlier-expiring batch exists" (FEFO), from core's hint.
+fn fefo(cx: &Cx, doc: &Document) -> Option<String> {
+    let pick = pick_of(doc)?;
+    let batch = pick.batch.as_ref()?;
+    let view = cx.cache.view();
+    let wh = view.bin(&pick.bin)?.warehouse;
+    let (b, bin, expiry) = rules::fefo_hint(&view, &pick.item, &wh, batch, cx.now.date_naive())?;
+    Some(format!(
+        "{} {b} ({} {bin}) {} {expiry}",
+        t("Batch"),
+        t("bin"),
+        t("expires earlier:")
+    ))
+}
+
+impl Flow for IssueFlow {
+    fn scan(&mut self, cx: &mut Cx, scanned: Resolved) -> Option<VerdictModel> {
+        if self.ask_pin {
+            if let Resolved::Badge(b) = &scanned {
+                return match cx.badge_user(b) {
+                    Some(u) => {
+                        self.approver_badge = Some((b.clone(), u.id.to_string()));
+                        None
+                    }
+                    None => Some(problem(
+                        "unknown_badge",
+                        t("Unknown badge."),
+                        t("Scan the approver's badge."),
+                    )),
+                };
+            }
+            return Some(problem(
+                "badge_required",
+                t("The approver's badge is needed."),
+                t("Scan the approver's badge, then the PIN."),
+            ));
+        }
+        match scanned {
+            Resolved::WorkOrder(wo) => Some(self.set_order(cx, wo)),
+            Resolved::Asset(a) => {
+                self.asset = Some(a.id.clone());
+                if self.order.is_none()
+                    && let Ok(Some(wo)) = cx.cache.order_of_asset(&a.id)
+                {
+                    return Some(self.set_order(cx, wo));
+                }
+                Some(accepted_verdict(a.id.to_string(), a.name))
+            }
+            Resolved::Bin(b) => {
+                self.bin = Some(b.id.clone());
+                Some(accepted_verdict(
+                    format!("{} {}", t("Bin"), b.id),
+                    t("Now scan the parts."),
+                ))
+            }
+            Resolved::Part(p) => self.part(cx, p),
+            Resolved::Badge(_) => Some(problem(
+                "wrong_step",
+                t("A badge is not needed now."),
+                t("Scan the work order, the bin or a part."),
+            )),
+            Resolved::Document(_) => Some(problem(
+                "wrong_step",
+                t("A document label is not needed here."),
+                t("Scan the work order, the bin or a part."),
+            )),
+            Resolved::Unknown(code) => Some(problem(
+                "unknown_code",
+                format!("{} {code}", t("Nothing in this site's data has the code")),
+                t("Check the label; sync if the part is new; or type the item code."),
+            )),
+        }
+    }
+
+    fn input(&mut self, cx: &mut Cx, input: Input) -> Option<VerdictModel> {
+        match input {
+            Input::Select(id) => {
+                if self.order.is_none() {
+                    let wo = cx.cache.view().work_order(&id.as_str().into())?;
+                    return Some(self.set_order(cx, wo));
+                }
+                self.line = Some(id.into());
+                None
+            }
+            Input::Choose(id) => {
+                if let Some(m) = Mode::ALL.into_iter().find(|m| m.id() == id) {
+                    self.mode = m;
+                    self.approver_badge = None;
+                }
+                None
+            }
+            Input::Remove(id) => {
+                self.pending.retain(|p| p.doc.id.to_string() != id);
+                None
+            }
+            Input::Quantity(q) => {
+                self.ask_quantity = false;
+                let q = q?;
+                match q.trim().parse::<Qty>() {
+                    Ok(qty) if qty.is_positive() => {
+                        if let Some(w) = self.waiting.as_mut() {
+                            w.qty = Some(qty);
+                        }
+                        self.after_quantity(cx)
+                    }
+                    _ => {
+                        self.waiting = None;
+                        Some(problem(
+                            "bad_quantity",
+                            format!("{} {q}", t("Not a quantity:")),
+                            t("Scan the part again and enter a number above zero."),
+                        ))
+                    }
+                }
+            }
+            Input::Pin(pin) => {
+                self.ask_pin = false;
+                let Some(pin) = pin else {
+                    self.waiting = None;
+                    self.approver_badge = None;
+                    return None;
+                };
+                let Some((badge, _)) = self.approver_badge.clone() else {
+                    self.waiting = None;
+                    return Some(problem(
+                        "badge_required",
+                        t("The approver's badge was not scanned."),
+                        t("Scan the part again, then the approver's badge and PIN."),
+                    ));
+                };
+                match cx.check_pin(&badge, &pin) {
+                    Some(u) => {
+                        let w = self.waiting.take()?;
+                        Some(self.judge_pick(cx, w, Some(u.id.to_string())))
+                    }
+                    None => {
+                        self.approver_badge = None;
+                        self.waiting = None;
+                        Some(problem(
+                            "wrong_pin",
+                            t("Wrong PIN."),
+                            t("Scan the part again and let the approver retry."),
+                        ))
+                    }
+                }
+            }
+            Input::Confirm => self.confirm(cx),
+            Input::Cancel => {
+                *self = IssueFlow::default();
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn model(&self, cx: &Cx) -> ScreenModel {
+        let view = cx.cache.view();
+        let mut m = ScreenModel {
+            confirm_label: t("Confirm issue"),
+            can_confirm: !self.pending.is_empty(),
+            hint: self.hint.clone(),
+            ..ScreenModel::default()
+        };
+        m.choices = Mode::ALL
+            .into_iter()
+            .map(|mode| {
+                RowModel::new(mode.id(), mode.title(), "").tone(if mode == self.mode {
+                    Tone::Ok
+                } else {
+                    Tone::Plain
+                })
+            })
+            .collect();
+        match self.order(cx) {
+            None if self.mode == Mode::Emergency => {
+                m.prompt = if self.bin.is_none() {
+                    t("Emergency: scan the asset, then the bin")
+                } else {
+                    t("Scan the parts")
+                };
+                m.header = self
+                    .asset
+                    .as_ref()
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| t("Emergency issue"));
+            }
+            None => {
+                m.prompt = t("Scan the work order");
+                m.header = t("Choose a work order");
+                m.rows = cx
+                    .cache
+                    .open_orders()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|wo| {
+                        RowModel::new(
+                            wo.id.to_string(),
+                            format!("{} · {}", wo.id, wo.asset),
+                            wo.scope.clone(),
+                        )
+                        .tone(if wo.state.status.is_open() {
+                            Tone::Plain
+                        } else {
+                            Tone::Warn
+                        })
+                    })
+                    .collect();
+            }
+            Some(wo) => {
+                m.header = format!(
+                    "{} · {} · {}",
+                    wo.id,
+                    wo.asset,
+                    super::text::status(wo.state.status)
+                );
+                m.subheader = wo.scope.clone();
+                m.prompt = if self.bin.is_none() {
+                    t("Scan the bin")
+                } else {
+                    format!(
+                        "{} {} — {}",
+                        t("Bin"),
+                        self.bin.as_ref().map(|b| b.to_string()).unwrap_or_default(),
+                        t("scan the parts")
+                    )
+                };
+                m.lines = view
+                    .lines_of(&wo.id)
+                    .into_iter()
+                    .map(|l| {
+                        let counts = view.line_counts(&l.id);
+                        let reserved: Qty = view
+                            .reserves_of_line(&l.id)
+                            .iter()
+                            .filter(|r| r.is_active())
+                            .map(|r| r.locked)
+                            .sum();
+                        LineModel {
+                            id: l.id.to_string(),
+                            item: l.item.to_string(),
+                            description: view.item(&l.item).map(|i| i.name).unwrap_or_default(),
+                            planned: l.planned.to_string(),
+                            reserved: reserved.to_string(),
+                            issued: counts.issued.to_string(),
+                            in_work: counts.in_work().to_string(),
+                            unit: l.unit.clone(),
+                            selected: self.line.as_ref() == Some(&l.id),
+                        }
+                    })
+                    .collect();
+            }
+        }
+        m.pending = self
+            .pending
+            .iter()
+            .map(|p| RowModel::new(p.doc.id.to_string(), p.title.clone(), p.detail.clone()))
+            .collect();
+        if self.ask_quantity
+            && let Some(w) = &self.waiting
+        {
+            m.ask_quantity = Some(QuantityAsk {
+                title: format!("{} ({})", w.part.item.name, w.part.item.unit),
+                preset: w
+                    .part
+                    .qty
+                    .map(|q| q.to_string())
+                    .unwrap_or_else(|| "1".into()),
+            });
+        }
+        if self.ask_pin {
+            m.ask_pin = Some(PinAsk {
+                title: match self.mode {
+                    Mode::Emergency => t("Supervisor's approval: scan the badge, enter the PIN"),
+                    _ => t("Approver's approval: scan the badge, enter the PIN"),
+                },
+                who: self
+                    .approver_badge
+                    .as_ref()
+                    .and_then(|(_, u)| view.user(&u.as_str().into()))
+                    .map(|u| u.name)
+                    .unwrap_or_default(),
+            });
+        }
+        m
+    }
+
+    fn context_item(&self) -> Option<ItemId> {
+        self.waiting.as_ref().map(|w| w.part.item.id.clone())
+    }
+
+    fn redo(&mut self, cx: &mut Cx, refused: &Document) -> Option<VerdictModel> {
+        if let Some(wo) = refused
+            .work_order
+            .as_ref()
+            .and_then(|w| cx.cache.view().work_order(w))
+        {
+            self.set_order(cx, wo);
+        }
+        if let Some(p) = pick_of(refused) {
+            self.bin = Some(p.bin.clone());
+        }
+        self.line = refused.line.clone();
+        None
+    }
+}

@@ -1,0 +1,147 @@
+//! What a scan names: a decoded scan (core's `classify`) resolved against
+//! the cache to a work order, bin, asset, badge, document or part.
+
+use sparescan_core::ids::*;
+use sparescan_core::model::{Asset, Bin, Item, WorkOrder};
+use sparescan_core::qty::Qty;
+use sparescan_core::scan::{Scan, SiteLabelKind};
+use sparescan_core::view::LedgerView;
+
+use crate::cache::Cache;
+
+/// A part as scanned: the item, and whatever the label said about the unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartScan {
+    pub item: Item,
+    pub serial: Option<SerialNo>,
+    pub batch: Option<BatchCode>,
+    pub qty: Option<Qty>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved {
+    WorkOrder(WorkOrder),
+    Bin(Bin),
+    Asset(Asset),
+    Badge(String),
+    Document(DocId),
+    Part(PartScan),
+    /// Nothing in the cache has this code.
+    Unknown(String),
+}
+
+/// Resolves a decoded scan. `context_item` is the item the screen expects
+/// (a bare serial number is looked up as that item's serial first).
+pub fn resolve(cache: &Cache, scan: &Scan, context_item: Option<&ItemId>) -> Resolved {
+    match scan {
+        Scan::Site(label) => {
+            let v = label.value.as_str();
+            match label.kind {
+                SiteLabelKind::WorkOrder => cache
+                    .view()
+                    .work_order(&v.into())
+                    .map(Resolved::WorkOrder)
+                    .unwrap_or_else(|| Resolved::Unknown(v.into())),
+                SiteLabelKind::Bin => cache
+                    .view()
+                    .bin(&v.into())
+                    .map(Resolved::Bin)
+                    .unwrap_or_else(|| Resolved::Unknown(v.into())),
+                SiteLabelKind::Asset => cache
+                    .view()
+                    .asset(&v.into())
+                    .map(Resolved::Asset)
+                    .unwrap_or_else(|| Resolved::Unknown(v.into())),
+                SiteLabelKind::User => Resolved::Badge(v.into()),
+                SiteLabelKind::Document => match uuid::Uuid::parse_str(v) {
+                    Ok(id) => Resolved::Document(DocId(id)),
+                    Err(_) => Resolved::Unknown(v.into()),
+                },
+            }
+        }
+        Scan::Gs1(g) => {
+            let item = g.gtin().and_then(|gtin| item_by_code(cache, gtin));
+            match item {
+                Some(item) => Resolved::Part(PartScan {
+                    item,
+                    serial: g.serial().map(Into::into),
+                    batch: g.batch().map(Into::into),
+                    qty: g.quantity().map(|n| Qty::units(n as i64)),
+                }),
+                None => Resolved::Unknown(g.gtin().unwrap_or_default().to_string()),
+            }
+        }
+        Scan::Hibc(h) => {
+            let code = h.product.clone().unwrap_or_default();
+            match item_by_code(cache, &code) {
+                Some(item) => Resolved::Part(PartScan {
+                    item,
+                    serial: h.serial.clone().map(Into::into),
+                    batch: h.lot.clone().map(Into::into),
+                    qty: h.quantity.map(|n| Qty::units(i64::from(n))),
+                }),
+                None => Resolved::Unknown(code),
+            }
+        }
+        Scan::Supplier(s) => {
+            let code = s.customer_part().unwrap_or_default().to_string();
+            match item_by_code(cache, &code) {
+                Some(item) => Resolved::Part(PartScan {
+                    item,
+                    serial: s.serial().map(Into::into),
+                    batch: None,
+                    qty: None,
+                }),
+                None => Resolved::Unknown(code),
+            }
+        }
+        Scan::Plain(text) => plain(cache, text.trim(), context_item),
+    }
+}
+
+fn item_by_code(cache: &Cache, code: &str) -> Option<Item> {
+    let view = cache.view();
+    view.item(&code.into())
+        .or_else(|| cache.items_by_code(code).ok().flatten())
+}
+
+/// A bare code: the site's own ids first (orders, bins, assets, items),
+/// then barcodes, then a serial number.
+fn plain(cache: &Cache, text: &str, context_item: Option<&ItemId>) -> Resolved {
+    let view = cache.view();
+    if let Some(wo) = view.work_order(&text.into()) {
+        return Resolved::WorkOrder(wo);
+    }
+    if let Some(bin) = view.bin(&text.into()) {
+        return Resolved::Bin(bin);
+    }
+    if let Some(asset) = view.asset(&text.into()) {
+        return Resolved::Asset(asset);
+    }
+    if let Some(item) = item_by_code(cache, text) {
+        return Resolved::Part(PartScan {
+            item,
+            serial: None,
+            batch: None,
+            qty: None,
+        });
+    }
+    if let Some(item) = context_item.and_then(|i| view.item(i)) {
+        let key = sparescan_core::model::SerialKey {
+            item: item.id.clone(),
+            serial: text.into(),
+        };
+        if view.serial(&key).is_some() {
+            return Resolved::Part(PartScan {
+                item,
+                serial: Some(text.into()),
+                batch: None,
+                qty: None,
+            });
+        }
+    }
+    if let Ok(id) = uuid::Uuid::parse_str(text) {
+        return Resolved::Document(DocId(id));
+    }
+    Resolved::Unknown(text.into())
+}

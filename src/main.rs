@@ -1,0 +1,94 @@
+//! `sparescan`: the handheld app. `sparescan` runs the UI with the device's
+//! configuration; `sparescan demo` starts the demo server in-process and
+//! opens the UI against it; `sparescan decode` decodes scans.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+use sparescan::config::{Config, TEMPLATE};
+
+#[derive(Parser)]
+#[command(
+    name = "sparescan",
+    version,
+    about = "sparescan handheld: scan-first spare parts for maintenance"
+)]
+struct Cli {
+    /// Configuration file (default /etc/sparescan/sparescan.toml if present).
+    #[arg(long, global = true, env = "SPARESCAN_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the app (the default).
+    Run,
+    /// Start the demo site's server on loopback and open the app against it.
+    Demo {
+        /// Where the demo keeps its data (server and device).
+        #[arg(long, default_value = "sparescan-demo")]
+        dir: PathBuf,
+        /// Port of the demo server on 127.0.0.1.
+        #[arg(long, default_value_t = 8443)]
+        port: u16,
+    },
+    /// Print the documented configuration file.
+    ConfigTemplate,
+    /// Decode scans: an argument, or one per stdin line.
+    Decode {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    if let Err(e) = run() {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Run) {
+        Command::ConfigTemplate => {
+            print!("{TEMPLATE}");
+            Ok(())
+        }
+        Command::Decode { args } => {
+            let code = sparescan_core::scan::cli::run(
+                &args,
+                &mut std::io::stdin().lock(),
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            );
+            std::process::exit(code);
+        }
+        Command::Run => {
+            let config = Config::load(cli.config.as_deref())?;
+            sparescan::run::run_app(&config, None)
+        }
+        Command::Demo { dir, port } => {
+            let mut config = match &cli.config {
+                Some(path) => Config::load(Some(path))?,
+                None => Config::default(),
+            };
+            if cli.config.is_none() {
+                config.data_dir = dir.join("device");
+            }
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let server = sparescan::demo::DemoServer::start(&dir, ([127, 0, 0, 1], port).into())?;
+            println!(
+                "sparescan demo site {} at {}\n\n{}",
+                sparescan_server::demo::SITE,
+                server.url(),
+                sparescan_server::demo::people_table()
+            );
+            sparescan::run::run_app(&config, Some(&server))
+        }
+    }
+}

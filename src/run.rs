@@ -1,0 +1,113 @@
+//! Starting the app: cache, worker, scanner readers, window.
+
+use anyhow::{Context, Result};
+use slint::ComponentHandle;
+use std::sync::mpsc::Sender;
+
+use crate::app;
+use crate::cache::Cache;
+use crate::config::Config;
+use crate::demo::DemoServer;
+use crate::engine::set_language;
+use crate::ui::AppWindow;
+use crate::worker::{Command, Worker};
+
+/// Opens the cache, enrolling it against the demo server first when one is
+/// given and the cache is new, and runs the UI until the window closes.
+pub fn run_app(config: &Config, demo: Option<&DemoServer>) -> Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating {}", config.data_dir.display()))?;
+    let cache = Cache::open(&config.cache_path())
+        .with_context(|| format!("opening the cache {}", config.cache_path().display()))?;
+    set_language(config.language.code());
+    if let Err(e) = slint::select_bundled_translation(config.language.code()) {
+        log::warn!("no {} translation: {e}", config.language.code());
+    }
+    let window = AppWindow::new().context("creating the window")?;
+    let sink = app::UiSink::new(&window);
+    let worker = Worker::spawn(
+        cache,
+        config.decode.clone(),
+        config.sync.clone(),
+        sink.handle(),
+    )?;
+    let tx = worker.sender();
+    app::wire(&window, &tx);
+    let _wedge = app::wire_wedge(&window, &tx, &config.scanner);
+    let _reader = start_reader(config, &tx);
+    prefill_enrollment(&window, config, demo, &tx)?;
+    window.run().context("running the UI")?;
+    drop(worker);
+    Ok(())
+}
+
+/// The enrollment screen's defaults; the demo enrolls by itself.
+fn prefill_enrollment(
+    window: &AppWindow,
+    config: &Config,
+    demo: Option<&DemoServer>,
+    tx: &Sender<Command>,
+) -> Result<()> {
+    let e = window.global::<crate::ui::EnrollAdapter>();
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    let name = config
+        .device_name
+        .clone()
+        .unwrap_or_else(|| host.trim().to_string());
+    e.set_device_name(name.clone().into());
+    if let Some(url) = &config.server_url {
+        e.set_server_url(url.into());
+    }
+    if let Some(ca) = &config.ca_file {
+        e.set_ca_path(ca.display().to_string().into());
+    }
+    if let Some(demo) = demo {
+        let cache_is_new = Cache::open(&config.cache_path())?
+            .meta(crate::engine::meta::DEVICE_TOKEN)?
+            .is_none();
+        if cache_is_new {
+            let _ = tx.send(Command::Enroll {
+                server_url: demo.url(),
+                ca_path: demo.ca_path.display().to_string(),
+                code: demo.enrollment_code()?,
+                device_name: if name.is_empty() {
+                    "demo handheld".into()
+                } else {
+                    name
+                },
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Starts the evdev or serial reader the configuration asks for; its scans
+/// join the worker's queue in order (wedge scans come through the window).
+fn start_reader(config: &Config, tx: &Sender<Command>) -> Option<crate::scanner::ReaderHandle> {
+    let (sender, queue) = crate::scanner::ScanQueue::new();
+    let reader = match crate::scanner::spawn_reader(&config.scanner, sender) {
+        Ok(Some(r)) => r,
+        Ok(None) => return None,
+        Err(e) => {
+            log::error!("scanner: {e}");
+            return None;
+        }
+    };
+    let tx = tx.clone();
+    let forward = std::thread::Builder::new()
+        .name("sparescan-scans".into())
+        .spawn(move || {
+            while let Some(scan) = queue.recv() {
+                if tx
+                    .send(Command::Input(crate::engine::Input::Scan(scan.bytes)))
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+    if let Err(e) = forward {
+        log::error!("starting the scan forwarder: {e}");
+    }
+    Some(reader)
+}

@@ -1,0 +1,177 @@
+//! The handheld end to end, as people use it: the real window on Slint's
+//! testing backend (headless, software renderer), a keyboard-wedge scanner
+//! typing into it, the worker syncing with a real server on 127.0.0.1:0.
+
+mod support;
+
+use slint::ComponentHandle;
+use sparescan::demo::DemoServer;
+use sparescan::engine::model::ScreenId;
+use sparescan_core::model::{Condition, SerialKey, SerialState};
+use sparescan_core::view::LedgerView;
+use sparescan_server::demo::{SITE, gtin};
+use sparescan_server::reports::{Format, Params, ReportKind};
+use support::Handheld;
+
+fn fan_label(serial: &str) -> String {
+    // A GS1 DataMatrix as the scanner reports it: AIM id, GTIN, serial.
+    format!("]d201{}21{serial}", gtin("0401234500002"))
+}
+
+fn server_serial(server: &DemoServer, item: &str, serial: &str) -> Option<SerialState> {
+    let key = SerialKey {
+        item: item.into(),
+        serial: serial.into(),
+    };
+    server
+        .server()
+        .ledger()
+        .read(&SITE.into(), |s| s.ledger.serial(&key))
+        .expect("site")
+}
+
+#[test]
+fn issue_return_and_on_site_confirmation_against_the_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = DemoServer::start(dir.path(), ([127, 0, 0, 1], 0).into()).expect("server");
+    let code = server.enrollment_code().expect("code");
+    let mut hh = Handheld::open(&dir.path().join("device.sqlite"));
+
+    // Enroll → sign in by badge and PIN.
+    hh.wait("the enrollment screen", |m| m.screen == ScreenId::Enroll);
+    hh.enroll(&server.url(), &server.ca_path, &code);
+    hh.wait("the first bootstrap", |m| m.sync.online);
+    hh.sign_in("B-1001", "1111");
+
+    // Issue a serial part to WO-1004 at the shelf.
+    hh.navigate(ScreenId::Issue);
+    hh.scan("WO:WO-1004");
+    let m = hh.wait("the order's lines", |m| !m.flow.lines.is_empty());
+    assert!(
+        m.flow.lines.iter().any(|l| l.item == "FAN-120"),
+        "{:?}",
+        m.flow.lines
+    );
+    hh.scan("BIN:A-02");
+    hh.wait("the bin", |m| m.flow.prompt.contains("A-02"));
+    hh.scan(&fan_label("FAN-A1"));
+    let m = hh.wait("a verdict on the part", |m| {
+        m.flow.pending.len() == 1 || m.verdict.as_ref().is_some_and(|v| !v.ok)
+    });
+    assert!(
+        m.verdict.as_ref().is_some_and(|v| v.ok),
+        "verdict: {:?}",
+        m.verdict
+    );
+    hh.tap("Confirm");
+    hh.wait("the document in the outbox", |m| m.flow.pending.is_empty());
+    hh.synced();
+
+    // The server recorded it: the consumption report shows the serial.
+    let report = server
+        .block_on(sparescan_server::reports::run(
+            server.server(),
+            &SITE.into(),
+            ReportKind::Consumption,
+            &Params::default(),
+            Format::Json,
+        ))
+        .expect("runtime")
+        .expect("report");
+    let json: serde_json::Value = serde_json::from_str(&report).expect("json");
+    let fan_line = json["orders"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|o| o["work_order"] == "WO-1004")
+        .flat_map(|o| o["lines"].as_array().cloned().unwrap_or_default())
+        .find(|l| l["item"] == "FAN-120")
+        .expect("WO-1004's fan line in the consumption report");
+    assert_eq!(fan_line["issued"], "1", "{fan_line}");
+    assert!(fan_line.to_string().contains("FAN-A1"), "{fan_line}");
+
+    // A clerk takes it back under inspection: into quarantine, not available.
+    hh.window
+        .global::<sparescan::ui::AppAdapter>()
+        .invoke_sign_out();
+    hh.sign_in("B-2001", "3333");
+    hh.navigate(ScreenId::Return);
+    hh.scan(&fan_label("FAN-A1"));
+    let m = hh.wait("the original issue found", |m| {
+        m.flow.can_confirm || m.verdict.as_ref().is_some_and(|v| !v.ok)
+    });
+    assert!(
+        m.verdict.as_ref().is_none_or(|v| v.ok),
+        "verdict: {:?}",
+        m.verdict
+    );
+    hh.tap("Confirm");
+    hh.wait("the return recorded", |m| {
+        m.verdict.as_ref().is_some_and(|v| v.ok) && !m.flow.can_confirm
+    });
+    hh.synced();
+    match server_serial(&server, "FAN-120", "FAN-A1") {
+        Some(SerialState::InStock { bin, condition, .. }) => {
+            assert_eq!(condition, Condition::UnderInspection);
+            assert_eq!(bin.as_str(), "Q-01");
+        }
+        other => panic!("FAN-A1 on the server: {other:?}"),
+    }
+    // Not available: issuing it again is refused, offline, by the cache.
+    hh.window
+        .global::<sparescan::ui::AppAdapter>()
+        .invoke_sign_out();
+    hh.sign_in("B-1001", "1111");
+    hh.navigate(ScreenId::Issue);
+    hh.scan("WO:WO-1004");
+    hh.wait("the order", |m| !m.flow.lines.is_empty());
+    hh.scan("BIN:Q-01");
+    hh.wait("the bin", |m| m.flow.prompt.contains("Q-01"));
+    hh.scan(&fan_label("FAN-A1"));
+    let m = hh.wait("the refusal", |m| m.verdict.as_ref().is_some_and(|v| !v.ok));
+    assert!(m.flow.pending.is_empty());
+    let v = m.verdict.expect("verdict");
+    assert!(!v.what_to_do.is_empty(), "a refusal says what to do: {v:?}");
+
+    // Supervisor on site: WO-1003 on the UPS — module BM-0101 (issued by the
+    // seed) installed, BM-0001 removed; then the closure check.
+    hh.window
+        .global::<sparescan::ui::AppAdapter>()
+        .invoke_sign_out();
+    hh.sign_in("B-3001", "4444");
+    hh.navigate(ScreenId::Confirm);
+    hh.scan("AST:INV-UPS-01");
+    hh.wait("the asset's open order", |m| {
+        m.flow.header.contains("WO-1003")
+    });
+    hh.scan("BM-0101");
+    hh.wait("the installed serial", |m| m.flow.pending.len() == 1);
+    hh.window
+        .global::<sparescan::ui::ConfirmAdapter>()
+        .invoke_choose("removed".into());
+    hh.scan("BM-0001");
+    let m = hh.wait("the removed serial", |m| {
+        m.flow.pending.len() == 2 || m.verdict.as_ref().is_some_and(|v| !v.ok)
+    });
+    assert_eq!(m.flow.pending.len(), 2, "verdict: {:?}", m.verdict);
+    hh.tap("Confirm");
+    let m = hh.wait("the write-off", |m| m.flow.pending.is_empty());
+    // The removed unit is not back yet: closure is blocked, and says so.
+    assert!(
+        !m.flow.blockers.is_empty(),
+        "closure blockers listed: {:?}",
+        m.flow
+    );
+    hh.synced();
+    match server_serial(&server, "UPS-BATT-MOD", "BM-0101") {
+        Some(SerialState::Installed { asset, .. }) => assert_eq!(asset.as_str(), "INV-UPS-01"),
+        other => panic!("BM-0101 on the server: {other:?}"),
+    }
+    assert!(
+        !matches!(
+            server_serial(&server, "UPS-BATT-MOD", "BM-0001"),
+            Some(SerialState::Installed { .. })
+        ),
+        "BM-0001 is no longer installed"
+    );
+}
