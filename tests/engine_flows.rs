@@ -1,0 +1,786 @@
+//! The return, inspection, on-site confirmation, transfer, tools and count
+//! screens driven through the engine by `Input`s, as the UI drives them,
+//! against the demo site loaded into an in-memory cache.
+
+use chrono::{Duration, Utc};
+use sparescan::cache::Cache;
+use sparescan::engine::model::{ScreenId, ScreenModel, Tone, UiModel};
+use sparescan::engine::{Engine, Input};
+use sparescan_core::document::{Body, Decision, Document, Pick, Transition};
+use sparescan_core::ids::*;
+use sparescan_core::memory::MemoryLedger;
+use sparescan_core::model::{Condition, WoStatus};
+use sparescan_core::qty::Qty;
+use sparescan_core::scan::ScanConfig;
+use sparescan_core::view::LedgerView;
+use sparescan_server::demo;
+use sparescan_server::store::Credential;
+
+/// Documents the demo's seed lacks that these screens need: a filter
+/// transfer from the north store to the main one, a fan sent north, and a
+/// drill out since yesterday (overdue).
+struct Extra {
+    filter_transfer: DocId,
+    fan_transfer: DocId,
+    overdue_checkout: DocId,
+}
+
+fn doc(author: &str, body: Body) -> Document {
+    Document {
+        id: DocId::new_v7(),
+        author: author.into(),
+        device: "seed".into(),
+        site: demo::SITE.into(),
+        device_time: Utc::now() - Duration::hours(1),
+        work_order: None,
+        line: None,
+        reason: None,
+        approver: None,
+        follows: None,
+        body,
+    }
+}
+
+fn pick(item: &str, bin: &str, batch: Option<&str>, qty: i64, serials: &[&str]) -> Pick {
+    Pick {
+        item: item.into(),
+        bin: bin.into(),
+        batch: batch.map(Into::into),
+        serials: serials.iter().map(|s| (*s).into()).collect(),
+        qty: Qty::units(qty),
+        condition: Condition::New,
+    }
+}
+
+fn ledger() -> (MemoryLedger, Extra) {
+    let mut ledger = MemoryLedger::new(demo::site());
+    for d in demo::seed_documents(Utc::now() - Duration::hours(2)) {
+        if let Err(r) = ledger.submit(d) {
+            panic!("seed refused: {} {}", r.code, r.message);
+        }
+    }
+    let filter = doc(
+        "clerk-1",
+        Body::TransferOut {
+            pick: pick("FLT-AIR-500", "N-01", Some("F-77"), 3, &[]),
+            to_warehouse: demo::MAIN.into(),
+            for_reserve: None,
+        },
+    );
+    let fan = doc(
+        "clerk-1",
+        Body::TransferOut {
+            pick: pick("FAN-120", "A-02", None, 1, &["FAN-A2"]),
+            to_warehouse: demo::NORTH.into(),
+            for_reserve: None,
+        },
+    );
+    let mut drill = doc(
+        "tech-1",
+        Body::ToolCheckout {
+            pick: pick("TOOL-DRILL", "A-03", None, 1, &["DR-2"]),
+            due: Utc::now() - Duration::minutes(30),
+            holder: None,
+        },
+    );
+    drill.device_time = Utc::now() - Duration::hours(20);
+    let extra = Extra {
+        filter_transfer: filter.id,
+        fan_transfer: fan.id,
+        overdue_checkout: drill.id,
+    };
+    for d in [filter, fan, drill] {
+        if let Err(r) = ledger.submit(d) {
+            panic!("extra document refused: {} {}", r.code, r.message);
+        }
+    }
+    (ledger, extra)
+}
+
+fn credentials(people: &[&str]) -> Vec<Credential> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let salt = SaltString::from_b64("c3BhcmVzY2FudGVzdA").expect("salt");
+    demo::PEOPLE
+        .iter()
+        .filter(|p| people.contains(&p.badge))
+        .map(|p| Credential {
+            user: p.id.into(),
+            badge: p.badge.into(),
+            pin_hash: argon2::Argon2::default()
+                .hash_password(p.pin.as_bytes(), &salt)
+                .expect("hash")
+                .to_string(),
+        })
+        .collect()
+}
+
+/// An engine over the demo site, signed in with `badge`.
+fn engine_as(badge: &str) -> (Engine, Extra) {
+    let (ledger, extra) = ledger();
+    let mut cache = Cache::open_in_memory().expect("cache");
+    cache.apply_rows(&ledger.rows(), Some(1)).expect("rows");
+    let creds = credentials(&[badge]);
+    cache.set_meta("device_id", Some("dev-test")).expect("meta");
+    cache.set_meta("site", Some(demo::SITE)).expect("meta");
+    cache
+        .set_meta(
+            "credentials",
+            Some(&serde_json::to_string(&creds).expect("json")),
+        )
+        .expect("meta");
+    cache.set_credentials(&creds).expect("credentials");
+    let mut engine = Engine::new(cache, ScanConfig::default());
+    assert_eq!(engine.screen(), ScreenId::SignIn);
+    engine.handle(Input::Scan(format!("USR:{badge}").into_bytes()));
+    let pin = demo::PEOPLE
+        .iter()
+        .find(|p| p.badge == badge)
+        .map(|p| p.pin)
+        .expect("person");
+    engine.handle(Input::SignIn { pin: pin.into() });
+    assert_eq!(engine.screen(), ScreenId::Home, "signed in as {badge}");
+    (engine, extra)
+}
+
+const CLERK: &str = "B-2001";
+const SUPERVISOR: &str = "B-3001";
+
+/// A GS1 DataMatrix of an item's GTIN with a serial (AI 21) or batch
+/// (AI 10) last.
+fn gs1(item_stem: &str, ai: &str, value: &str) -> Input {
+    Input::Scan(format!("]d201{}{ai}{value}", demo::gtin(item_stem)).into_bytes())
+}
+
+const BATTERY: &str = "0401234500001";
+const FAN: &str = "0401234500002";
+const PUMP_CTRL: &str = "0401234500004";
+const TERMINAL: &str = "0401234500005";
+const FILTER: &str = "0401234500007";
+const DRILL: &str = "0401234500011";
+
+fn item_only(stem: &str) -> Input {
+    Input::Scan(format!("]d201{}", demo::gtin(stem)).into_bytes())
+}
+
+fn label(text: &str) -> Input {
+    Input::Scan(text.as_bytes().to_vec())
+}
+
+/// Sends `input` and returns the model after it.
+fn step(engine: &mut Engine, input: Input) -> UiModel {
+    engine.handle(input);
+    engine.model()
+}
+
+/// The verdict now, which must be there and be `ok`; dismissed.
+fn ok(engine: &mut Engine) -> UiModel {
+    let m = engine.model();
+    match &m.verdict {
+        Some(v) if v.ok => {}
+        other => panic!(
+            "expected an accepted verdict, got {other:?}\nscreen: {:#?}",
+            m.flow
+        ),
+    }
+    engine.handle(Input::DismissVerdict);
+    m
+}
+
+/// The verdict now, which must be a refusal or problem with `code`.
+fn refused(engine: &mut Engine, code: &str) -> UiModel {
+    let m = engine.model();
+    match &m.verdict {
+        Some(v) if !v.ok && v.code == code => {}
+        other => panic!(
+            "expected refusal {code}, got {other:?}\nscreen: {:#?}",
+            m.flow
+        ),
+    }
+    engine.handle(Input::DismissVerdict);
+    m
+}
+
+fn outbox(engine: &Engine) -> Vec<Document> {
+    engine.cache().outbox().expect("outbox")
+}
+
+fn row_id(flow: &ScreenModel, title_part: &str) -> String {
+    flow.rows
+        .iter()
+        .find(|r| r.title.contains(title_part))
+        .unwrap_or_else(|| panic!("no row with {title_part}: {:#?}", flow.rows))
+        .id
+        .clone()
+}
+
+/// The seed's issue of `item` on `wo`.
+fn seed_issue(engine: &Engine, item: &str, wo: &str) -> DocId {
+    engine
+        .cache()
+        .open_issues_of_item(&item.into())
+        .expect("issues")
+        .into_iter()
+        .find(|(a, _)| a.doc.work_order.as_ref().map(|w| w.as_str()) == Some(wo))
+        .map(|(a, _)| a.doc.id)
+        .unwrap_or_else(|| panic!("no issue of {item} on {wo}"))
+}
+
+#[test]
+fn a_serial_unit_returns_under_inspection_against_its_issue_and_the_quarantine_bin_becomes_the_default()
+ {
+    let (mut e, _) = engine_as(CLERK);
+    let issue = seed_issue(&e, "UPS-BATT-MOD", "WO-1003");
+    e.handle(Input::Navigate(ScreenId::Return));
+    let m = e.model();
+    let chosen: Vec<_> = m
+        .flow
+        .choices
+        .iter()
+        .filter(|c| c.tone == Tone::Ok)
+        .collect();
+    assert_eq!(chosen.len(), 1);
+    assert_eq!(
+        chosen[0].id, "under-inspection",
+        "under inspection by default"
+    );
+
+    // No quarantine stock yet: the device asks for the bin.
+    e.handle(gs1(BATTERY, "21", "BM-0101"));
+    refused(&mut e, "bin_required");
+    let m = step(&mut e, label("BIN:Q-01"));
+    assert!(m.verdict.as_ref().is_some_and(|v| v.ok), "{:?}", m.verdict);
+    assert_eq!(m.flow.pending.len(), 1);
+    assert!(m.flow.pending[0].detail.contains("BM-0101"));
+    // The same unit twice is refused before the rules.
+    e.handle(Input::DismissVerdict);
+    e.handle(gs1(BATTERY, "21", "BM-0101"));
+    refused(&mut e, "already_scanned");
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 1);
+    let d = &docs[0];
+    assert_eq!(d.follows, Some(issue));
+    assert_eq!(d.work_order, Some("WO-1003".into()));
+    assert_eq!(d.line, Some("WO-1003-L1".into()));
+    match &d.body {
+        Body::Return {
+            item,
+            serials,
+            qty,
+            condition,
+            to_bin,
+            ..
+        } => {
+            assert_eq!(item.as_str(), "UPS-BATT-MOD");
+            assert_eq!(serials, &vec![SerialNo::from("BM-0101")]);
+            assert_eq!(*qty, Qty::units(1));
+            assert_eq!(*condition, Condition::UnderInspection);
+            assert_eq!(to_bin.as_str(), "Q-01");
+        }
+        other => panic!("not a return: {other:?}"),
+    }
+
+    // Terminals next: one issue open → the quantity keypad with what is out;
+    // the quarantine bin is found by itself now.
+    e.handle(Input::Navigate(ScreenId::Return));
+    e.handle(Input::Scan(b"WO:WO-1003".to_vec()));
+    ok(&mut e);
+    let m = step(&mut e, item_only(TERMINAL));
+    let ask = m.flow.ask_quantity.expect("quantity asked");
+    assert_eq!(ask.preset, "10");
+    e.handle(Input::Quantity(Some("4".into())));
+    let m = ok(&mut e);
+    assert!(
+        m.flow.pending[0].detail.contains("Q-01"),
+        "{:?}",
+        m.flow.pending
+    );
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 2);
+    assert!(
+        matches!(&docs[1].body, Body::Return { qty, to_bin, condition: Condition::UnderInspection, .. }
+        if *qty == Qty::units(4) && to_bin.as_str() == "Q-01")
+    );
+    assert_eq!(docs[1].follows, Some(seed_issue(&e, "TERM-6MM", "WO-1003")));
+}
+
+#[test]
+fn several_open_issues_are_listed_and_the_chosen_one_is_followed_new_goes_back_to_its_bin() {
+    let (mut e, _) = engine_as(CLERK);
+    let wo1005 = seed_issue(&e, "TERM-6MM", "WO-1005");
+    e.handle(Input::Navigate(ScreenId::Return));
+    e.handle(Input::Choose("new".into()));
+    let m = step(&mut e, item_only(TERMINAL));
+    assert!(m.verdict.as_ref().is_some_and(|v| v.ok), "{:?}", m.verdict);
+    assert_eq!(m.flow.rows.len(), 2, "{:#?}", m.flow.rows);
+    assert!(m.flow.ask_quantity.is_none());
+    let id = row_id(&m.flow, "WO-1005");
+    assert_eq!(id, wo1005.to_string());
+    let m = step(&mut e, Input::Select(id));
+    // Four issued, two written off: two can come back.
+    assert_eq!(m.flow.ask_quantity.expect("quantity").preset, "2");
+    e.handle(Input::Quantity(Some("3".into())));
+    refused(&mut e, "not_in_work");
+    assert!(e.model().flow.pending.is_empty());
+
+    e.handle(item_only(TERMINAL));
+    e.handle(Input::DismissVerdict);
+    e.handle(Input::Select(wo1005.to_string()));
+    e.handle(Input::Quantity(Some("2".into())));
+    ok(&mut e);
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].follows, Some(wo1005));
+    assert_eq!(docs[0].work_order, Some("WO-1005".into()));
+    assert!(
+        matches!(&docs[0].body, Body::Return { condition: Condition::New, to_bin, qty, .. }
+            if to_bin.as_str() == "A-01" && *qty == Qty::units(2)),
+        "{:?}",
+        docs[0].body
+    );
+}
+
+#[test]
+fn the_removed_unit_goes_to_the_rejected_bin_never_to_usable_stock() {
+    let (mut e, _) = engine_as(CLERK);
+    e.handle(Input::Navigate(ScreenId::Return));
+    e.handle(Input::Choose("opened".into()));
+    e.handle(gs1(PUMP_CTRL, "21", "PC-OLD-1"));
+    refused(&mut e, "zone_mismatch");
+    assert!(e.model().flow.pending.is_empty());
+    // Choosing rejected carries on with the waiting unit; the bin is asked.
+    e.handle(Input::Choose("rejected".into()));
+    refused(&mut e, "bin_required");
+    e.handle(label("BIN:X-01"));
+    let m = ok(&mut e);
+    assert_eq!(m.flow.pending.len(), 1);
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].work_order, Some("WO-1005".into()));
+    assert_eq!(
+        docs[0].body,
+        Body::RemovedUnitReturn {
+            item: "PUMP-CTRL".into(),
+            serial: "PC-OLD-1".into(),
+            condition: Condition::Rejected,
+            to_bin: "X-01".into(),
+        }
+    );
+    // A unit on the shelf is not a return.
+    e.handle(gs1(PUMP_CTRL, "21", "PC-NEW-2"));
+    refused(&mut e, "serial_not_in_work");
+}
+
+#[test]
+fn the_issue_label_finds_the_issue_and_a_non_issue_label_is_refused() {
+    let (mut e, extra) = engine_as(CLERK);
+    let issue = seed_issue(&e, "TERM-6MM", "WO-1003");
+    e.handle(Input::Navigate(ScreenId::Return));
+    e.handle(label(&format!("DOC:{}", extra.filter_transfer)));
+    refused(&mut e, "not_an_issue");
+    let m = step(&mut e, label(&format!("DOC:{issue}")));
+    assert_eq!(m.flow.ask_quantity.expect("quantity").preset, "10");
+    e.handle(Input::Quantity(Some("0".into())));
+    refused(&mut e, "bad_quantity");
+}
+
+#[test]
+fn inspection_releases_a_serial_unit_and_rejects_terminals() {
+    let (mut e, _) = engine_as(CLERK);
+    // Into quarantine first.
+    e.handle(Input::Navigate(ScreenId::Return));
+    e.handle(label("BIN:Q-01"));
+    ok(&mut e);
+    e.handle(gs1(BATTERY, "21", "BM-0101"));
+    ok(&mut e);
+    e.handle(Input::Scan(b"WO:WO-1003".to_vec()));
+    ok(&mut e);
+    e.handle(item_only(TERMINAL));
+    e.handle(Input::Quantity(Some("6".into())));
+    ok(&mut e);
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    assert_eq!(outbox(&e).len(), 2);
+
+    e.handle(Input::Navigate(ScreenId::Inspect));
+    let m = e.model();
+    assert_eq!(m.flow.rows.len(), 2, "{:#?}", m.flow.rows);
+    let battery = row_id(&m.flow, "UPS-BATT-MOD");
+    e.handle(Input::Select(battery));
+    let m = step(&mut e, Input::Choose("release-new".into()));
+    assert!(m.verdict.is_none(), "{:?}", m.verdict);
+    assert!(
+        m.flow.prompt.to_lowercase().contains("serial"),
+        "{}",
+        m.flow.prompt
+    );
+    e.handle(gs1(BATTERY, "21", "BM-0101"));
+    e.handle(Input::DismissVerdict);
+    // A quarantine bin is not where released stock goes.
+    e.handle(label("BIN:Q-01"));
+    refused(&mut e, "zone_mismatch");
+    e.handle(label("BIN:A-01"));
+    let m = ok(&mut e);
+    assert_eq!(m.flow.pending.len(), 1);
+    // The released unit leaves the queue.
+    assert_eq!(m.flow.rows.len(), 1, "{:#?}", m.flow.rows);
+
+    let terminals = row_id(&m.flow, "TERM-6MM");
+    e.handle(Input::Select(terminals));
+    e.handle(Input::Choose("reject".into()));
+    e.handle(label("BIN:X-01"));
+    let m = e.model();
+    assert_eq!(m.flow.ask_quantity.expect("quantity").preset, "6");
+    e.handle(Input::Quantity(Some("7".into())));
+    refused(&mut e, "nothing_to_inspect");
+    e.handle(Input::Quantity(Some("6".into())));
+    ok(&mut e);
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 4);
+    assert_eq!(
+        docs[2].body,
+        Body::InspectionDecision {
+            item: "UPS-BATT-MOD".into(),
+            from_bin: "Q-01".into(),
+            batch: None,
+            serials: vec!["BM-0101".into()],
+            qty: Qty::units(1),
+            decision: Decision::Release {
+                condition: Condition::New,
+                to_bin: "A-01".into()
+            },
+        }
+    );
+    assert!(
+        matches!(&docs[3].body, Body::InspectionDecision { qty, decision: Decision::Reject { to_bin }, .. }
+        if *qty == Qty::units(6) && to_bin.as_str() == "X-01")
+    );
+    assert!(e.model().flow.rows.is_empty());
+}
+
+#[test]
+fn on_site_the_supervisor_confirms_installed_and_removed_units_and_closure_waits_for_the_removed_one()
+ {
+    let (mut e, _) = engine_as(SUPERVISOR);
+    let battery_issue = seed_issue(&e, "UPS-BATT-MOD", "WO-1003");
+    let terminal_issue = seed_issue(&e, "TERM-6MM", "WO-1003");
+    // From home, the asset label opens the confirmation screen.
+    e.handle(label("AST:INV-UPS-01"));
+    assert_eq!(e.screen(), ScreenId::Confirm);
+    let m = ok(&mut e);
+    assert!(m.flow.header.contains("WO-1003"), "{}", m.flow.header);
+    assert_eq!(m.flow.lines.len(), 3);
+    let ids: Vec<&str> = m.flow.choices.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["installed", "removed", "complete", "close"]);
+
+    // A unit on the shelf was not issued to this order.
+    e.handle(gs1(BATTERY, "21", "BM-0102"));
+    refused(&mut e, "serial_not_in_work");
+    // The installed base is removed, not installed.
+    e.handle(gs1(BATTERY, "21", "BM-0001"));
+    refused(&mut e, "serial_not_in_work");
+    e.handle(gs1(BATTERY, "21", "BM-0101"));
+    ok(&mut e);
+    e.handle(Input::Choose("removed".into()));
+    e.handle(gs1(BATTERY, "21", "BM-0001"));
+    ok(&mut e);
+    // Terminals by quantity: pick the line.
+    let m = step(&mut e, Input::Select("WO-1003-L2".into()));
+    assert_eq!(m.flow.ask_quantity.expect("quantity").preset, "10");
+    e.handle(Input::Quantity(Some("11".into())));
+    refused(&mut e, "not_in_work");
+    e.handle(Input::Select("WO-1003-L2".into()));
+    e.handle(Input::Quantity(Some("8".into())));
+    let m = ok(&mut e);
+    assert_eq!(m.flow.pending.len(), 3);
+    // Closing with unconfirmed scans is not offered.
+    e.handle(Input::Choose("close".into()));
+    refused(&mut e, "unconfirmed");
+
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 2, "{docs:#?}");
+    let battery = docs
+        .iter()
+        .find(|d| matches!(&d.body, Body::WriteOff { item, .. } if item.as_str() == "UPS-BATT-MOD"))
+        .expect("battery write-off");
+    assert_eq!(battery.follows, Some(battery_issue));
+    assert_eq!(battery.line, Some("WO-1003-L1".into()));
+    assert_eq!(battery.work_order, Some("WO-1003".into()));
+    match &battery.body {
+        Body::WriteOff {
+            qty,
+            installed,
+            removed,
+            position,
+            ..
+        } => {
+            assert_eq!(*qty, Qty::units(1));
+            assert_eq!(installed, &vec![SerialNo::from("BM-0101")]);
+            assert_eq!(removed.len(), 1);
+            assert_eq!(removed[0].serial.as_str(), "BM-0001");
+            assert_eq!(*position, None);
+        }
+        _ => unreachable!(),
+    }
+    let terminals = docs
+        .iter()
+        .find(|d| matches!(&d.body, Body::WriteOff { item, .. } if item.as_str() == "TERM-6MM"))
+        .expect("terminal write-off");
+    assert_eq!(terminals.follows, Some(terminal_issue));
+    assert_eq!(terminals.line, Some("WO-1003-L2".into()));
+    assert!(matches!(&terminals.body, Body::WriteOff { qty, .. } if *qty == Qty::units(8)));
+
+    // Two terminals still out and the removed module not back: closure is
+    // blocked, and says so.
+    let m = e.model();
+    assert_eq!(m.flow.blockers.len(), 2, "{:#?}", m.flow.blockers);
+    assert!(m.flow.blockers.iter().all(|b| b.tone == Tone::Bad));
+    assert!(m.flow.blockers.iter().any(|b| b.title.contains("BM-0001")));
+    e.handle(Input::Choose("close".into()));
+    let m = refused(&mut e, "closure_blocked");
+    assert_eq!(m.flow.blockers.len(), 2);
+    e.handle(Input::Choose("complete".into()));
+    let m = ok(&mut e);
+    assert!(
+        m.flow.header.contains("awaiting return"),
+        "{}",
+        m.flow.header
+    );
+    let ids: Vec<&str> = m.flow.choices.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["installed", "removed", "close"]);
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 3);
+    assert_eq!(
+        docs[2].body,
+        Body::WoStatusChange {
+            transition: Transition::Complete
+        }
+    );
+    assert_eq!(
+        e.cache()
+            .view()
+            .work_order(&"WO-1003".into())
+            .map(|w| w.state.status),
+        Some(WoStatus::AwaitingReturn)
+    );
+}
+
+#[test]
+fn a_transfer_is_received_by_quantity_into_a_bin_of_its_store() {
+    let (mut e, extra) = engine_as(CLERK);
+    e.handle(Input::Navigate(ScreenId::Transfer));
+    e.handle(label("BIN:A-02"));
+    refused(&mut e, "transfer_required");
+    let m = step(&mut e, label(&format!("DOC:{}", extra.filter_transfer)));
+    assert!(m.verdict.as_ref().is_some_and(|v| v.ok), "{:?}", m.verdict);
+    e.handle(Input::DismissVerdict);
+    assert_eq!(m.flow.rows.len(), 1);
+    assert!(m.flow.rows[0].title.contains("FLT-AIR-500"));
+    e.handle(label("BIN:N-01"));
+    refused(&mut e, "wrong_warehouse");
+    let m = step(&mut e, label("BIN:A-02"));
+    assert_eq!(m.flow.ask_quantity.expect("quantity").preset, "3");
+    e.handle(Input::Quantity(Some("4".into())));
+    refused(&mut e, "not_in_transit");
+    assert!(!e.model().flow.can_confirm);
+    e.handle(Input::Quantity(Some("3".into())));
+    ok(&mut e);
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].follows, Some(extra.filter_transfer));
+    assert_eq!(
+        docs[0].body,
+        Body::TransferIn {
+            to_bin: "A-02".into(),
+            qty: Qty::units(3),
+            serials: vec![]
+        }
+    );
+    // Received in full.
+    e.handle(label(&format!("DOC:{}", extra.filter_transfer)));
+    refused(&mut e, "not_in_transit");
+}
+
+#[test]
+fn a_serial_transfer_is_received_unit_by_unit() {
+    let (mut e, extra) = engine_as(CLERK);
+    e.handle(Input::Navigate(ScreenId::Transfer));
+    e.handle(label(&format!("DOC:{}", extra.fan_transfer)));
+    ok(&mut e);
+    e.handle(label("BIN:N-01"));
+    ok(&mut e);
+    e.handle(gs1(FAN, "21", "FAN-A1"));
+    refused(&mut e, "not_in_transit");
+    // A bare serial reads as the transfer's item.
+    e.handle(label("FAN-A2"));
+    let m = ok(&mut e);
+    assert_eq!(m.flow.pending.len(), 1);
+    assert!(m.flow.can_confirm);
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert_eq!(
+        docs[0].body,
+        Body::TransferIn {
+            to_bin: "N-01".into(),
+            qty: Qty::units(1),
+            serials: vec!["FAN-A2".into()]
+        }
+    );
+}
+
+#[test]
+fn a_tool_goes_out_against_the_scanned_order_and_comes_back_and_the_overdue_one_is_red() {
+    let (mut e, extra) = engine_as(CLERK);
+    e.handle(Input::Navigate(ScreenId::Tools));
+    let m = e.model();
+    assert_eq!(m.flow.rows.len(), 1);
+    assert_eq!(m.flow.rows[0].id, extra.overdue_checkout.to_string());
+    assert_eq!(m.flow.rows[0].tone, Tone::Bad);
+
+    e.handle(label("WO:WO-1003"));
+    ok(&mut e);
+    let before = Utc::now();
+    e.handle(gs1(DRILL, "21", "DR-1"));
+    ok(&mut e);
+    e.handle(gs1(DRILL, "21", "DR-1"));
+    refused(&mut e, "already_scanned");
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 1);
+    let checkout = &docs[0];
+    assert_eq!(checkout.work_order, Some("WO-1003".into()));
+    match &checkout.body {
+        Body::ToolCheckout { pick, due, holder } => {
+            assert_eq!(pick.serials, vec![SerialNo::from("DR-1")]);
+            assert_eq!(pick.bin.as_str(), "A-03");
+            assert_eq!(*holder, None);
+            let hours = (*due - before).num_minutes();
+            assert!((479..=481).contains(&hours), "due in {hours} minutes");
+        }
+        other => panic!("{other:?}"),
+    }
+    let m = e.model();
+    assert_eq!(m.flow.rows.len(), 2);
+
+    // Back: the tool, then its bin.
+    e.handle(gs1(DRILL, "21", "DR-1"));
+    let m = ok(&mut e);
+    assert!(
+        m.flow.prompt.to_lowercase().contains("bin"),
+        "{}",
+        m.flow.prompt
+    );
+    e.handle(label("BIN:A-03"));
+    ok(&mut e);
+    // The overdue one by its row (the bin is known now).
+    e.handle(Input::Select(extra.overdue_checkout.to_string()));
+    ok(&mut e);
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 3);
+    assert_eq!(docs[1].follows, Some(checkout.id));
+    assert_eq!(
+        docs[1].body,
+        Body::ToolReturn {
+            to_bin: "A-03".into()
+        }
+    );
+    assert_eq!(docs[2].follows, Some(extra.overdue_checkout));
+    assert!(e.model().flow.rows.is_empty());
+    // Parts are not tools.
+    e.handle(gs1(BATTERY, "21", "BM-0102"));
+    refused(&mut e, "not_a_tool");
+}
+
+#[test]
+fn a_count_records_each_position_and_a_recount_replaces_it() {
+    let (mut e, _) = engine_as(CLERK);
+    e.handle(Input::Navigate(ScreenId::Count));
+    e.handle(item_only(TERMINAL));
+    refused(&mut e, "bin_required");
+    e.handle(label("BIN:A-02"));
+    ok(&mut e);
+    // A batch item needs its batch label.
+    e.handle(item_only(FILTER));
+    refused(&mut e, "batch_required");
+    let m = step(&mut e, gs1(FILTER, "10", "F-77"));
+    assert!(m.flow.ask_quantity.is_some());
+    e.handle(Input::Quantity(Some("2".into())));
+    let m = ok(&mut e);
+    assert_eq!(m.flow.pending[0].tone, Tone::Plain, "matches the books");
+    e.handle(label("BIN:A-01"));
+    ok(&mut e);
+    e.handle(item_only(TERMINAL));
+    e.handle(Input::Quantity(Some("190".into())));
+    ok(&mut e);
+    e.handle(item_only(TERMINAL));
+    e.handle(Input::Quantity(Some("185".into())));
+    let m = ok(&mut e);
+    assert_eq!(m.flow.pending.len(), 2, "{:#?}", m.flow.pending);
+    assert_eq!(m.flow.pending[1].tone, Tone::Warn, "186 in the books");
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 2);
+    assert_eq!(
+        docs[1].body,
+        Body::Count {
+            item: "TERM-6MM".into(),
+            bin: "A-01".into(),
+            batch: None,
+            condition: Condition::New,
+            counted: Qty::units(185),
+            adjust: false,
+        }
+    );
+    assert!(
+        matches!(&docs[0].body, Body::Count { batch: Some(b), counted, .. } if b.as_str() == "F-77" && *counted == Qty::units(2))
+    );
+}
+
+#[test]
+fn every_text_of_these_screens_has_a_russian_translation() {
+    let tsv = include_str!("../lang/ru/engine.tsv");
+    let known: std::collections::BTreeSet<&str> = tsv
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(en, _)| en)
+        .collect();
+    let mut missing = Vec::new();
+    for src in [
+        include_str!("../src/engine/returns.rs"),
+        include_str!("../src/engine/site.rs"),
+        include_str!("../src/engine/stock.rs"),
+    ] {
+        let mut rest = src;
+        while let Some(i) = rest.find("t(\"") {
+            let before = rest[..i].chars().last();
+            rest = &rest[i + 3..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let Some(end) = rest.find('"') else { break };
+            let text = &rest[..end];
+            if !known.contains(text) {
+                missing.push(text.to_string());
+            }
+        }
+    }
+    assert!(missing.is_empty(), "no Russian for: {missing:#?}");
+}
