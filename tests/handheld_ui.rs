@@ -144,12 +144,12 @@ fn issue_return_and_on_site_confirmation_against_the_server() {
     hh.wait("the asset's open order", |m| {
         m.flow.header.contains("WO-1003")
     });
-    hh.scan("BM-0101");
+    hh.scan(&format!("]d201{}21BM-0101", gtin("0401234500001")));
     hh.wait("the installed serial", |m| m.flow.pending.len() == 1);
     hh.window
         .global::<sparescan::ui::ConfirmAdapter>()
         .invoke_choose("removed".into());
-    hh.scan("BM-0001");
+    hh.scan(&format!("]d201{}21BM-0001", gtin("0401234500001")));
     let m = hh.wait("the removed serial", |m| {
         m.flow.pending.len() == 2 || m.verdict.as_ref().is_some_and(|v| !v.ok)
     });

@@ -69,6 +69,24 @@ fn holding_of(view: &CacheView<'_>, acc: &Accepted) -> Option<Holding> {
 }
 
 impl Cache {
+    /// Bins of a warehouse in a zone (the quarantine bin a return under
+    /// inspection goes to by default), by id.
+    pub fn bins_in(
+        &self,
+        warehouse: &sparescan_core::ids::WarehouseId,
+        zone: sparescan_core::model::Zone,
+    ) -> Result<Vec<sparescan_core::model::Bin>, CacheError> {
+        let mut bins: Vec<sparescan_core::model::Bin> = self
+            .view()
+            .scoped::<sparescan_core::model::Bin>("bin", Scope::A(warehouse.as_str()), Bad::Fail)?
+            .into_iter()
+            .map(|(_, b)| b)
+            .filter(|b| b.zone == zone)
+            .collect();
+        bins.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(bins)
+    }
+
     /// Work orders not closed or cancelled, by id.
     pub fn open_orders(&self) -> Result<Vec<WorkOrder>, CacheError> {
         Ok(self

@@ -199,30 +199,10 @@ pub(super) fn serial_state(cx: &Cx, item: &ItemId, serial: &SerialNo) -> Option<
 /// the ones it can name (`Cache::quarantine`), so only quarantine bins are
 /// found this way for now.
 pub(super) fn zone_bin(cx: &Cx, warehouse: Option<&WarehouseId>, zone: Zone) -> Option<BinId> {
-    let view = cx.cache.view();
-    let mut bins: Vec<sparescan_core::model::Bin> = match zone {
-        Zone::Quarantine => cx
-            .cache
-            .quarantine()
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(k, _)| view.bin(&k.bin))
-            .collect(),
-        _ => Vec::new(),
-    };
-    bins.retain(|b| b.zone == zone);
-    bins.sort_by(|a, b| a.id.cmp(&b.id));
-    bins.dedup_by(|a, b| a.id == b.id);
-    if let Some(wh) = warehouse {
-        let here: Vec<_> = bins.iter().filter(|b| b.warehouse == *wh).collect();
-        if let [one] = here.as_slice() {
-            return Some(one.id.clone());
-        }
-        if here.len() > 1 {
-            return None;
-        }
-    }
-    match bins.as_slice() {
+    // The one bin of that zone in the warehouse; with none or several, the
+    // person scans the bin.
+    let wh = warehouse?;
+    match cx.cache.bins_in(wh, zone).unwrap_or_default().as_slice() {
         [one] => Some(one.id.clone()),
         _ => None,
     }
