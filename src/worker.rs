@@ -249,11 +249,7 @@ async fn enroll(
 
 async fn refresh_credentials(engine: &mut Engine, client: &Client) -> Result<()> {
     let creds = client.credentials().await?;
-    let json = serde_json::to_string(&creds)?;
-    engine
-        .cache_mut()
-        .set_meta(meta::CREDENTIALS, Some(&json))?;
-    engine.reload_credentials();
+    engine.cache_mut().set_credentials(&creds)?;
     Ok(())
 }
 

@@ -122,12 +122,6 @@ fn engine_as(badge: &str) -> (Engine, Extra) {
     let creds = credentials(&[badge]);
     cache.set_meta("device_id", Some("dev-test")).expect("meta");
     cache.set_meta("site", Some(demo::SITE)).expect("meta");
-    cache
-        .set_meta(
-            "credentials",
-            Some(&serde_json::to_string(&creds).expect("json")),
-        )
-        .expect("meta");
     cache.set_credentials(&creds).expect("credentials");
     let mut engine = Engine::new(cache, ScanConfig::default());
     assert_eq!(engine.screen(), ScreenId::SignIn);

@@ -59,4 +59,6 @@ pub const ATTENTION_DEL: &str = "DELETE FROM attention WHERE id = ?1";
 pub const CREDENTIALS_CLEAR: &str = "DELETE FROM credentials";
 pub const CREDENTIAL_PUT: &str =
     "INSERT OR REPLACE INTO credentials (badge, user, pin_hash) VALUES (?1, ?2, ?3)";
-pub const CREDENTIAL_BY_BADGE: &str = "SELECT user, pin_hash FROM credentials WHERE badge = ?1";
+// Badges are matched regardless of case: a wedge with Caps Lock on still signs in.
+pub const CREDENTIAL_BY_BADGE: &str =
+    "SELECT user, pin_hash FROM credentials WHERE badge = ?1 COLLATE NOCASE";

@@ -613,30 +613,7 @@ impl Flow for IssueFlow {
                         t("scan the parts")
                     )
                 };
-                m.lines = view
-                    .lines_of(&wo.id)
-                    .into_iter()
-                    .map(|l| {
-                        let counts = view.line_counts(&l.id);
-                        let reserved: Qty = view
-                            .reserves_of_line(&l.id)
-                            .iter()
-                            .filter(|r| r.is_active())
-                            .map(|r| r.locked)
-                            .sum();
-                        LineModel {
-                            id: l.id.to_string(),
-                            item: l.item.to_string(),
-                            description: view.item(&l.item).map(|i| i.name).unwrap_or_default(),
-                            planned: l.planned.to_string(),
-                            reserved: reserved.to_string(),
-                            issued: counts.issued.to_string(),
-                            in_work: counts.in_work().to_string(),
-                            unit: l.unit.clone(),
-                            selected: self.line.as_ref() == Some(&l.id),
-                        }
-                    })
-                    .collect();
+                m.lines = super::site::line_models(cx, &wo.id, self.line.as_ref());
             }
         }
         m.pending = self

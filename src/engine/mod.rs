@@ -21,7 +21,6 @@ use sparescan_core::reason::Refusal;
 use sparescan_core::rules::{self, Outcome};
 use sparescan_core::scan::{self, ScanConfig};
 use sparescan_core::view::LedgerView;
-use sparescan_server::store::Credential;
 
 use crate::cache::{Cache, CacheError};
 pub use flow::Flow;
@@ -29,16 +28,8 @@ use model::*;
 use resolve::Resolved;
 pub use text::{set_language, t};
 
-/// Cache meta keys the engine and the worker share.
-pub mod meta {
-    pub const DEVICE_ID: &str = "device_id";
-    pub const DEVICE_TOKEN: &str = "device_token";
-    pub const SITE: &str = "site";
-    pub const SERVER_URL: &str = "server_url";
-    pub const CA_PEM: &str = "ca_pem";
-    pub const CREDENTIALS: &str = "credentials";
-    pub const LAST_SYNC: &str = "last_sync";
-}
+/// The device settings the engine and the worker keep in the cache.
+pub use crate::cache::keys as meta;
 
 /// What the UI (or a test) asks of the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,7 +73,6 @@ pub struct Cx<'a> {
     pub cache: &'a mut Cache,
     pub user: &'a User,
     pub device: &'a Device,
-    pub credentials: &'a [Credential],
     pub now: DateTime<Utc>,
 }
 
@@ -117,26 +107,23 @@ impl Cx<'_> {
     /// The person a badge and PIN belong to, checked offline against the
     /// PIN hashes the server sent.
     pub fn check_pin(&self, badge: &str, pin: &str) -> Option<User> {
-        check_pin(self.cache, self.credentials, badge, pin)
+        check_pin(self.cache, badge, pin)
     }
 
     pub fn badge_user(&self, badge: &str) -> Option<User> {
-        badge_user(self.cache, self.credentials, badge)
+        badge_user(self.cache, badge)
     }
 }
 
-fn badge_user(cache: &Cache, credentials: &[Credential], badge: &str) -> Option<User> {
-    let cred = credentials
-        .iter()
-        .find(|c| c.badge.eq_ignore_ascii_case(badge))?;
-    cache.view().user(&cred.user.as_str().into())
+fn badge_user(cache: &Cache, badge: &str) -> Option<User> {
+    cache.user_by_badge(badge).ok().flatten()
 }
 
-fn check_pin(cache: &Cache, credentials: &[Credential], badge: &str, pin: &str) -> Option<User> {
+/// The person a badge and PIN belong to, checked against the PIN hash the
+/// server sent (argon2), so signing in works offline.
+fn check_pin(cache: &Cache, badge: &str, pin: &str) -> Option<User> {
     use argon2::password_hash::{PasswordHash, PasswordVerifier};
-    let cred = credentials
-        .iter()
-        .find(|c| c.badge.eq_ignore_ascii_case(badge))?;
+    let cred = cache.credential(badge).ok().flatten()?;
     let hash = PasswordHash::new(&cred.pin_hash).ok()?;
     argon2::Argon2::default()
         .verify_password(pin.as_bytes(), &hash)
@@ -188,7 +175,6 @@ pub struct Engine {
     scan_config: ScanConfig,
     screen: ScreenId,
     user: Option<User>,
-    credentials: Vec<Credential>,
     /// Badge scanned on the sign-in screen, waiting for the PIN.
     badge: Option<(String, User)>,
     sign_in_error: String,
@@ -208,7 +194,6 @@ impl Engine {
             scan_config,
             screen: ScreenId::Enroll,
             user: None,
-            credentials: Vec::new(),
             badge: None,
             sign_in_error: String::new(),
             enroll: EnrollModel::default(),
@@ -221,7 +206,6 @@ impl Engine {
             scans: 0,
             last_scan: None,
         };
-        engine.reload_credentials();
         if engine.device().is_some() {
             engine.screen = ScreenId::SignIn;
         }
@@ -269,20 +253,8 @@ impl Engine {
         })
     }
 
-    /// The badges and PIN hashes changed (enrollment, a sync).
-    pub fn reload_credentials(&mut self) {
-        self.credentials = self
-            .cache
-            .meta(meta::CREDENTIALS)
-            .ok()
-            .flatten()
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or_default();
-    }
-
     /// Enrollment finished: the worker stored the device in the cache.
     pub fn enrolled(&mut self) {
-        self.reload_credentials();
         self.enroll.error.clear();
         self.enroll.working = false;
         self.screen = ScreenId::SignIn;
@@ -360,7 +332,6 @@ impl Engine {
             cache: &mut self.cache,
             user,
             device: &device,
-            credentials: &self.credentials,
             now: Utc::now(),
         };
         if let Some(v) = f(flow.as_mut(), &mut cx) {
@@ -419,7 +390,7 @@ impl Engine {
                 return;
             }
         };
-        match badge_user(&self.cache, &self.credentials, &badge) {
+        match badge_user(&self.cache, &badge) {
             Some(user) => {
                 self.badge = Some((badge, user));
                 self.sign_in_error.clear();
@@ -436,7 +407,7 @@ impl Engine {
             self.sign_in_error = t("Scan your badge first.");
             return;
         };
-        match check_pin(&self.cache, &self.credentials, &badge, pin) {
+        match check_pin(&self.cache, &badge, pin) {
             Some(user) => {
                 self.user = Some(user);
                 self.badge = None;
@@ -485,7 +456,6 @@ impl Engine {
                     cache: &mut self.cache,
                     user,
                     device: &device,
-                    credentials: &self.credentials,
                     now: Utc::now(),
                 };
                 flow.model(&cx)
