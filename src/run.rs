@@ -19,6 +19,8 @@ pub fn run_app(config: &Config, demo: Option<&DemoServer>) -> Result<()> {
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
     let cache = Cache::open(&config.cache_path())
         .with_context(|| format!("opening the cache {}", config.cache_path().display()))?;
+    // Read before the worker takes the cache: the demo enrolls a new one.
+    let enrolled = cache.meta(crate::engine::meta::DEVICE_TOKEN)?.is_some();
     set_language(config.language.code());
     if let Err(e) = slint::select_bundled_translation(config.language.code()) {
         log::warn!("no {} translation: {e}", config.language.code());
@@ -35,13 +37,14 @@ pub fn run_app(config: &Config, demo: Option<&DemoServer>) -> Result<()> {
     app::wire(&window, &tx);
     let _wedge = app::wire_wedge(&window, &tx, &config.scanner);
     let _reader = start_reader(config, &tx);
-    prefill_enrollment(&window, config, demo, &tx)?;
+    prefill_enrollment(&window, config, demo.filter(|_| !enrolled), &tx)?;
     window.run().context("running the UI")?;
     drop(worker);
     Ok(())
 }
 
-/// The enrollment screen's defaults; the demo enrolls by itself.
+/// The enrollment screen's defaults; `demo` (given only while the device
+/// is not enrolled) enrolls it by itself.
 fn prefill_enrollment(
     window: &AppWindow,
     config: &Config,
@@ -62,21 +65,16 @@ fn prefill_enrollment(
         e.set_ca_path(ca.display().to_string().into());
     }
     if let Some(demo) = demo {
-        let cache_is_new = Cache::open(&config.cache_path())?
-            .meta(crate::engine::meta::DEVICE_TOKEN)?
-            .is_none();
-        if cache_is_new {
-            let _ = tx.send(Command::Enroll {
-                server_url: demo.url(),
-                ca_path: demo.ca_path.display().to_string(),
-                code: demo.enrollment_code()?,
-                device_name: if name.is_empty() {
-                    "demo handheld".into()
-                } else {
-                    name
-                },
-            });
-        }
+        let _ = tx.send(Command::Enroll {
+            server_url: demo.url(),
+            ca_path: demo.ca_path.display().to_string(),
+            code: demo.enrollment_code()?,
+            device_name: if name.is_empty() {
+                "demo handheld".into()
+            } else {
+                name
+            },
+        });
     }
     Ok(())
 }

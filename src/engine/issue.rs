@@ -97,19 +97,17 @@ impl IssueFlow {
             .and_then(|o| cx.cache.view().work_order(o))
     }
 
-    fn set_order(&mut self, cx: &Cx, wo: WorkOrder) -> VerdictModel {
+    fn set_order(&mut self, wo: WorkOrder) -> VerdictModel {
         let status = wo.state.status;
         self.order = Some(wo.id.clone());
         self.asset = Some(wo.asset.clone());
         self.line = None;
         self.pending.clear();
         self.hint.clear();
-        let lines = cx.cache.view().lines_of(&wo.id);
         if status.is_open() {
             accepted_verdict(format!("{} · {}", wo.id, wo.asset), wo.scope.clone())
         } else {
             // Shown anyway: the person sees why nothing can be issued.
-            let _ = lines;
             problem(
                 "work_order_status",
                 format!("{} {}: {:?}", wo.id, t("cannot take issues"), status),
@@ -425,13 +423,13 @@ impl Flow for IssueFlow {
             ));
         }
         match scanned {
-            Resolved::WorkOrder(wo) => Some(self.set_order(cx, wo)),
+            Resolved::WorkOrder(wo) => Some(self.set_order(wo)),
             Resolved::Asset(a) => {
                 self.asset = Some(a.id.clone());
                 if self.order.is_none()
                     && let Ok(Some(wo)) = cx.cache.order_of_asset(&a.id)
                 {
-                    return Some(self.set_order(cx, wo));
+                    return Some(self.set_order(wo));
                 }
                 Some(accepted_verdict(a.id.to_string(), a.name))
             }
@@ -466,7 +464,7 @@ impl Flow for IssueFlow {
             Input::Select(id) => {
                 if self.order.is_none() {
                     let wo = cx.cache.view().work_order(&id.as_str().into())?;
-                    return Some(self.set_order(cx, wo));
+                    return Some(self.set_order(wo));
                 }
                 self.line = Some(id.into());
                 None
@@ -660,7 +658,7 @@ impl Flow for IssueFlow {
             .as_ref()
             .and_then(|w| cx.cache.view().work_order(w))
         {
-            self.set_order(cx, wo);
+            self.set_order(wo);
         }
         if let Some(p) = pick_of(refused) {
             self.bin = Some(p.bin.clone());
