@@ -5,8 +5,9 @@
 //!
 //! `cargo run --release --example startup -- /path/to/cache.sqlite`
 
+use i_slint_backend_testing::{TestingBackend, TestingBackendOptions};
 use slint::ComponentHandle;
-use sparescan::cache::Cache;
+use sparescan::cache::{Cache, keys};
 use sparescan::config::SyncConfig;
 use sparescan::ui::AppWindow;
 use sparescan::worker::Worker;
@@ -26,9 +27,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)
         .ok_or("usage: startup <cache.sqlite>")?;
-    i_slint_backend_testing::init_no_event_loop();
-    let cache = Cache::open(std::path::Path::new(&path))?;
+    // The testing backend with a real rasterizer: `init_no_event_loop()`
+    // keeps a mock renderer that cannot take snapshots.
+    slint::platform::set_platform(Box::new(TestingBackend::new(TestingBackendOptions {
+        mock_time: false,
+        threading: false,
+        renderer_name: Some("software".into()),
+    })))
+    .map_err(|e| format!("platform: {e:?}"))?;
+    let mut cache = Cache::open(std::path::Path::new(&path))?;
     let rows = cache.row_count()?;
+    // A benchmark cache was never enrolled: mark it so the first frame is
+    // the sign-in screen a device shows after a restart (it stays offline).
+    if cache.meta(keys::DEVICE_TOKEN)?.is_none() {
+        cache.set_meta(keys::DEVICE_ID, Some("bench-device"))?;
+        cache.set_meta(keys::DEVICE_TOKEN, Some("bench-token"))?;
+    }
     let window = AppWindow::new()?;
     window.window().set_size(slint::PhysicalSize::new(480, 800));
     window.show()?;
@@ -41,7 +55,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let first_frame = start.elapsed();
     println!("cache rows: {rows}");
     println!(
-        "first frame ({}x{}): {:.0} ms after start",
+        "first frame ({:?} screen, {}x{}): {:.0} ms after start",
+        model.screen,
         frame.width(),
         frame.height(),
         first_frame.as_secs_f64() * 1e3

@@ -1,4 +1,5 @@
-//! The return, inspection, on-site confirmation, transfer, tools and count
+//! The issue screen's substitution, additional and emergency modes, and the
+//! return, inspection, on-site confirmation, transfer, tools and count
 //! screens driven through the engine by `Input`s, as the UI drives them,
 //! against the demo site loaded into an in-memory cache.
 
@@ -116,28 +117,43 @@ fn credentials(people: &[&str]) -> Vec<Credential> {
 
 /// An engine over the demo site, signed in with `badge`.
 fn engine_as(badge: &str) -> (Engine, Extra) {
+    engine_with_badges(badge, &[])
+}
+
+/// An engine signed in with `badge` on which the `others` can approve
+/// with their badge and PIN.
+fn engine_with_badges(badge: &str, others: &[&str]) -> (Engine, Extra) {
     let (ledger, extra) = ledger();
     let mut cache = Cache::open_in_memory().expect("cache");
     cache.apply_rows(&ledger.rows(), Some(1)).expect("rows");
-    let creds = credentials(&[badge]);
+    let mut people = vec![badge];
+    people.extend_from_slice(others);
+    let creds = credentials(&people);
     cache.set_meta("device_id", Some("dev-test")).expect("meta");
     cache.set_meta("site", Some(demo::SITE)).expect("meta");
     cache.set_credentials(&creds).expect("credentials");
     let mut engine = Engine::new(cache, ScanConfig::default());
     assert_eq!(engine.screen(), ScreenId::SignIn);
     engine.handle(Input::Scan(format!("USR:{badge}").into_bytes()));
-    let pin = demo::PEOPLE
-        .iter()
-        .find(|p| p.badge == badge)
-        .map(|p| p.pin)
-        .expect("person");
-    engine.handle(Input::SignIn { pin: pin.into() });
+    engine.handle(Input::SignIn {
+        pin: pin_of(badge).into(),
+    });
     assert_eq!(engine.screen(), ScreenId::Home, "signed in as {badge}");
     (engine, extra)
 }
 
+fn pin_of(badge: &str) -> &'static str {
+    demo::PEOPLE
+        .iter()
+        .find(|p| p.badge == badge)
+        .map(|p| p.pin)
+        .expect("person")
+}
+
+const TECHNICIAN: &str = "B-1001";
 const CLERK: &str = "B-2001";
 const SUPERVISOR: &str = "B-3001";
+const ENGINEER: &str = "B-4001";
 
 /// A GS1 DataMatrix of an item's GTIN with a serial (AI 21) or batch
 /// (AI 10) last.
@@ -147,6 +163,7 @@ fn gs1(item_stem: &str, ai: &str, value: &str) -> Input {
 
 const BATTERY: &str = "0401234500001";
 const FAN: &str = "0401234500002";
+const FAN_B: &str = "0401234500003";
 const PUMP_CTRL: &str = "0401234500004";
 const TERMINAL: &str = "0401234500005";
 const FILTER: &str = "0401234500007";
@@ -751,6 +768,168 @@ fn a_count_records_each_position_and_a_recount_replaces_it() {
     assert!(
         matches!(&docs[0].body, Body::Count { batch: Some(b), counted, .. } if b.as_str() == "F-77" && *counted == Qty::units(2))
     );
+}
+
+/// Issue screen of `engine` on `wo` (if any) with `bin` scanned.
+fn issue_screen(e: &mut Engine, wo: Option<&str>, bin: &str) {
+    e.handle(Input::Navigate(ScreenId::Issue));
+    if let Some(wo) = wo {
+        e.handle(label(&format!("WO:{wo}")));
+        ok(e);
+    }
+    e.handle(label(&format!("BIN:{bin}")));
+    ok(e);
+}
+
+/// The approval dialog is open; `badge` is scanned and `pin` entered.
+fn approve(e: &mut Engine, title_part: &str, badge: &str, pin: &str) {
+    let m = e.model();
+    let ask = m
+        .flow
+        .ask_pin
+        .as_ref()
+        .expect("the approver's PIN is asked");
+    assert!(ask.title.contains(title_part), "{ask:?}");
+    assert_eq!(ask.who, "", "nobody scanned yet");
+    e.handle(label(&format!("USR:{badge}")));
+    let who = e.model().flow.ask_pin.map(|a| a.who).unwrap_or_default();
+    assert!(!who.is_empty(), "the approver's name is shown");
+    e.handle(Input::Pin(Some(pin.into())));
+}
+
+#[test]
+fn a_listed_substitute_goes_to_the_planned_line_only_in_substitution_mode() {
+    let (mut e, _) = engine_as(TECHNICIAN);
+    issue_screen(&mut e, Some("WO-1004"), "A-02");
+    // Plain issue: the alternative make is not on the order.
+    e.handle(gs1(FAN_B, "21", "FANB-1"));
+    refused(&mut e, "item_not_on_line");
+    assert!(outbox(&e).is_empty());
+
+    e.handle(Input::Choose("substitution".into()));
+    let chosen = e.model().flow.choices;
+    assert!(
+        chosen
+            .iter()
+            .any(|c| c.id == "substitution" && c.tone == Tone::Ok),
+        "{chosen:?}"
+    );
+    e.handle(gs1(FAN_B, "21", "FANB-1"));
+    let m = ok(&mut e);
+    assert_eq!(m.flow.pending.len(), 1);
+    assert!(m.flow.pending[0].detail.contains("FANB-1"));
+    e.handle(Input::Confirm);
+    ok(&mut e);
+
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 1);
+    let d = &docs[0];
+    match &d.body {
+        Body::SubstitutionIssue { pick, .. } => {
+            assert_eq!(pick.item.as_str(), "FAN-120-B");
+            assert_eq!(pick.serials, vec![SerialNo::from("FANB-1")]);
+        }
+        other => panic!("expected a substitution, got {other:?}"),
+    }
+    assert_eq!(d.work_order, Some("WO-1004".into()));
+    assert_eq!(d.line, Some("WO-1004-L1".into()), "the planned fan's line");
+    assert!(d.reason.is_some(), "a substitution carries its reason");
+    assert_eq!(d.approver, None, "a listed substitute needs no engineer");
+    // The unit is in work now: the next scan of it is refused.
+    e.handle(gs1(FAN_B, "21", "FANB-1"));
+    let m = e.model();
+    assert!(m.verdict.as_ref().is_some_and(|v| !v.ok), "{:?}", m.verdict);
+}
+
+#[test]
+fn an_additional_issue_needs_a_second_person_with_an_approving_role_and_their_pin() {
+    let (mut e, _) = engine_with_badges(TECHNICIAN, &[CLERK, ENGINEER]);
+    issue_screen(&mut e, Some("WO-1004"), "A-02");
+    e.handle(Input::Choose("additional".into()));
+    e.handle(gs1(FAN, "21", "FAN-A1"));
+    let m = e.model();
+    assert!(m.verdict.is_none(), "no verdict before the approval");
+    assert!(m.flow.ask_pin.is_some());
+    // Only a badge answers the approval.
+    e.handle(gs1(FAN, "21", "FAN-A1"));
+    refused(&mut e, "badge_required");
+
+    // The author cannot approve their own issue.
+    approve(&mut e, "Approver", TECHNICIAN, pin_of(TECHNICIAN));
+    refused(&mut e, "approver_is_author");
+    // A clerk may not approve it; the refused approver is asked for again.
+    e.handle(gs1(FAN, "21", "FAN-A1"));
+    approve(&mut e, "Approver", CLERK, pin_of(CLERK));
+    refused(&mut e, "approver_not_allowed");
+    // A wrong PIN is refused on the device, before the rules.
+    e.handle(gs1(FAN, "21", "FAN-A1"));
+    approve(&mut e, "Approver", ENGINEER, "0000");
+    refused(&mut e, "wrong_pin");
+    assert!(e.model().flow.pending.is_empty());
+    assert!(outbox(&e).is_empty(), "nothing recorded by a refusal");
+
+    e.handle(gs1(FAN, "21", "FAN-A1"));
+    approve(&mut e, "Approver", ENGINEER, pin_of(ENGINEER));
+    let m = ok(&mut e);
+    assert_eq!(m.flow.pending.len(), 1);
+    e.handle(Input::Confirm);
+    ok(&mut e);
+
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 1);
+    let d = &docs[0];
+    match &d.body {
+        Body::AdditionalIssue { pick, new_line, .. } => {
+            assert_eq!(pick.serials, vec![SerialNo::from("FAN-A1")]);
+            assert!(new_line.as_str().starts_with("WO-1004-A"), "{new_line}");
+        }
+        other => panic!("expected an additional issue, got {other:?}"),
+    }
+    assert_eq!(d.approver, Some("eng-1".into()));
+    assert_eq!(d.author.as_str(), "tech-1");
+    assert_eq!(d.work_order, Some("WO-1004".into()));
+    assert!(d.reason.is_some());
+}
+
+#[test]
+fn an_emergency_issue_without_an_order_needs_a_supervisors_badge_and_pin() {
+    let (mut e, _) = engine_with_badges(TECHNICIAN, &[ENGINEER, SUPERVISOR]);
+    issue_screen(&mut e, None, "A-02");
+    // No order, no issue — unless it is an emergency.
+    e.handle(gs1(FAN, "21", "FAN-A1"));
+    refused(&mut e, "work_order_required");
+
+    e.handle(Input::Choose("emergency".into()));
+    e.handle(gs1(FAN, "21", "FAN-A1"));
+    // An engineer may approve additional issues but not emergencies.
+    approve(&mut e, "Supervisor", ENGINEER, pin_of(ENGINEER));
+    refused(&mut e, "approver_not_allowed");
+    e.handle(gs1(FAN, "21", "FAN-A1"));
+    approve(&mut e, "Supervisor", SUPERVISOR, pin_of(SUPERVISOR));
+    ok(&mut e);
+    e.handle(Input::Confirm);
+    ok(&mut e);
+
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 1);
+    let d = &docs[0];
+    assert!(
+        matches!(&d.body, Body::EmergencyIssue { pick, .. } if pick.item.as_str() == "FAN-120"),
+        "{:?}",
+        d.body
+    );
+    assert_eq!(d.approver, Some("sup-1".into()));
+    assert_eq!(d.work_order, None);
+    assert!(d.reason.is_some());
+    // The cache's replay holds the emergency: the unit is no longer on the shelf.
+    e.handle(Input::Choose("emergency".into()));
+    e.handle(gs1(FAN, "21", "FAN-A1"));
+    let m = e.model();
+    if m.flow.ask_pin.is_some() {
+        approve(&mut e, "Supervisor", SUPERVISOR, pin_of(SUPERVISOR));
+    }
+    let m = e.model();
+    assert!(m.verdict.as_ref().is_some_and(|v| !v.ok), "{:?}", m.verdict);
 }
 
 #[test]

@@ -518,7 +518,13 @@ impl Flow for IssueFlow {
                 match cx.check_pin(&badge, &pin) {
                     Some(u) => {
                         let w = self.waiting.take()?;
-                        Some(self.judge_pick(cx, w, Some(u.id.to_string())))
+                        let v = self.judge_pick(cx, w, Some(u.id.to_string()));
+                        // One approval covers the next parts only if the
+                        // rules took it; a refused approver is asked again.
+                        if !v.ok {
+                            self.approver_badge = None;
+                        }
+                        Some(v)
                     }
                     None => {
                         self.approver_badge = None;
