@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         renderer_name: Some("software".into()),
     })))
     .map_err(|e| format!("platform: {e:?}"))?;
-    let mut cache = Cache::open(std::path::Path::new(&path))?;
+    let cache = Cache::open(std::path::Path::new(&path))?;
     let rows = cache.row_count()?;
     // A benchmark cache was never enrolled: mark it so the first frame is
     // the sign-in screen a device shows after a restart (it stays offline).

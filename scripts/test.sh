@@ -23,6 +23,17 @@ cargo test --workspace --locked 2>&1 | tee "$log"
 
 step "biip oracle"; ./scripts/oracle.sh
 
+# The ARM build, its tests under qemu, the packages and their installation
+# in a throw-away root: every CI run proves them (SPARESCAN_SKIP_ARM=1 skips
+# them on a developer's machine).
+if [ "${SPARESCAN_SKIP_ARM:-}" != 1 ]; then
+  arm_started=$(date +%s)
+  step "aarch64: build and tests under qemu"; ./scripts/cross.sh
+  step "packages"; ./scripts/package.sh
+  step "install test"; ./scripts/install-test.sh
+  echo "ARM steps: $(( $(date +%s) - arm_started )) s"
+fi
+
 # One closing line for the whole run (cargo's last line is a doc-test
 # binary's, often "0 passed").
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }

@@ -60,6 +60,15 @@ impl DemoServer {
         )
     }
 
+    /// What this device needs to enroll itself against the demo site.
+    pub fn enrollment(&self) -> Result<crate::run::Enrollment> {
+        Ok(crate::run::Enrollment {
+            server_url: self.url(),
+            ca_path: self.ca_path.display().to_string(),
+            code: self.enrollment_code()?,
+        })
+    }
+
     /// Runs a future on the server's runtime (tests).
     pub fn block_on<F: std::future::Future>(&self, f: F) -> Result<F::Output> {
         Ok(self.runtime.as_ref().context("server stopped")?.block_on(f))

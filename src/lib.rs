@@ -9,8 +9,10 @@ pub mod ui {
 pub mod app;
 pub mod cache;
 pub mod config;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod engine;
 pub mod run;
 pub mod scanner;
+pub mod service;
 pub mod worker;

@@ -1,8 +1,9 @@
 //! `sparescan`: the handheld app. `sparescan` runs the UI with the device's
 //! configuration; `sparescan demo` starts the demo server in-process and
-//! opens the UI against it; `sparescan decode` decodes scans.
+//! opens the UI against it (builds with the `demo` feature, the desktop
+//! default); `sparescan decode` decodes scans.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -27,6 +28,7 @@ enum Command {
     /// Run the app (the default).
     Run,
     /// Start the demo site's server on loopback and open the app against it.
+    #[cfg(feature = "demo")]
     Demo {
         /// Where the demo keeps its data (server and device).
         #[arg(long, default_value = "sparescan-demo")]
@@ -72,7 +74,9 @@ fn run() -> Result<()> {
             let config = Config::load(cli.config.as_deref())?;
             sparescan::run::run_app(&config, None)
         }
+        #[cfg(feature = "demo")]
         Command::Demo { dir, port } => {
+            use anyhow::Context;
             let mut config = match &cli.config {
                 Some(path) => Config::load(Some(path))?,
                 None => Config::default(),
@@ -88,7 +92,7 @@ fn run() -> Result<()> {
                 server.url(),
                 sparescan_server::demo::people_table()
             );
-            sparescan::run::run_app(&config, Some(&server))
+            sparescan::run::run_app(&config, Some(server.enrollment()?))
         }
     }
 }

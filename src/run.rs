@@ -7,19 +7,26 @@ use std::sync::mpsc::Sender;
 use crate::app;
 use crate::cache::Cache;
 use crate::config::Config;
-use crate::demo::DemoServer;
 use crate::engine::set_language;
 use crate::ui::AppWindow;
 use crate::worker::{Command, Worker};
 
-/// Opens the cache, enrolling it against the demo server first when one is
-/// given and the cache is new, and runs the UI until the window closes.
-pub fn run_app(config: &Config, demo: Option<&DemoServer>) -> Result<()> {
+/// Where a new device enrolls by itself (`sparescan demo`), without anyone
+/// typing it on the enrollment screen.
+pub struct Enrollment {
+    pub server_url: String,
+    pub ca_path: String,
+    pub code: String,
+}
+
+/// Opens the cache, enrolling it with `enroll` first when one is given and
+/// the cache is new, and runs the UI until the window closes.
+pub fn run_app(config: &Config, enroll: Option<Enrollment>) -> Result<()> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
     let cache = Cache::open(&config.cache_path())
         .with_context(|| format!("opening the cache {}", config.cache_path().display()))?;
-    // Read before the worker takes the cache: the demo enrolls a new one.
+    // Read before the worker takes the cache: only a new one enrolls itself.
     let enrolled = cache.meta(crate::engine::meta::DEVICE_TOKEN)?.is_some();
     set_language(config.language.code());
     if let Err(e) = slint::select_bundled_translation(config.language.code()) {
@@ -37,20 +44,21 @@ pub fn run_app(config: &Config, demo: Option<&DemoServer>) -> Result<()> {
     app::wire(&window, &tx);
     let _wedge = app::wire_wedge(&window, &tx, &config.scanner);
     let _reader = start_reader(config, &tx);
-    prefill_enrollment(&window, config, demo.filter(|_| !enrolled), &tx)?;
+    prefill_enrollment(&window, config, enroll.filter(|_| !enrolled), &tx);
+    let _systemd = crate::service::notify_systemd();
     window.run().context("running the UI")?;
     drop(worker);
     Ok(())
 }
 
-/// The enrollment screen's defaults; `demo` (given only while the device
+/// The enrollment screen's defaults; `enroll` (given only while the device
 /// is not enrolled) enrolls it by itself.
 fn prefill_enrollment(
     window: &AppWindow,
     config: &Config,
-    demo: Option<&DemoServer>,
+    enroll: Option<Enrollment>,
     tx: &Sender<Command>,
-) -> Result<()> {
+) {
     let e = window.global::<crate::ui::EnrollAdapter>();
     let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
     let name = config
@@ -64,11 +72,11 @@ fn prefill_enrollment(
     if let Some(ca) = &config.ca_file {
         e.set_ca_path(ca.display().to_string().into());
     }
-    if let Some(demo) = demo {
+    if let Some(enroll) = enroll {
         let _ = tx.send(Command::Enroll {
-            server_url: demo.url(),
-            ca_path: demo.ca_path.display().to_string(),
-            code: demo.enrollment_code()?,
+            server_url: enroll.server_url,
+            ca_path: enroll.ca_path,
+            code: enroll.code,
             device_name: if name.is_empty() {
                 "demo handheld".into()
             } else {
@@ -76,7 +84,6 @@ fn prefill_enrollment(
             },
         });
     }
-    Ok(())
 }
 
 /// Starts the evdev or serial reader the configuration asks for; its scans

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# ARM builds without Docker, as CI runs them (scripts/test.sh calls this):
+# Debian's rustc-web/cargo-web 1.96 with its arm64 standard library and the
+# arm64 -dev libraries Slint's linuxkms backend links against.
+#
+#  1. installs what is missing (idempotent);
+#  2. builds the handheld (embedded features: linuxkms + libinput, software
+#     renderer) and the server for aarch64, release;
+#  3. runs the core tests and the handheld's non-UI tests (engine, cache,
+#     scanner, library units) under qemu-aarch64-static;
+#  4. prints the stripped binary sizes.
+#
+# Outputs in target/cross/aarch64-unknown-linux-gnu/release. Packages:
+# scripts/package.sh. armv7 (armhf): see README, "ARM builds".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n=== cross: %s\n' "$*"; }
+started=$(date +%s)
+
+TARGET=aarch64-unknown-linux-gnu
+PACKAGES=(
+  rustc-web cargo-web libstd-rust-web-dev:arm64
+  gcc-aarch64-linux-gnu libc6-dev:arm64 qemu-user-static
+  libinput-dev:arm64 libudev-dev:arm64 libxkbcommon-dev:arm64 libfontconfig-dev:arm64
+)
+
+step "toolchain and arm64 libraries"
+sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  dpkg --print-foreign-architectures | grep -qx arm64 || $sudo dpkg --add-architecture arm64
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Debian's compiler, not rustup's: rustup's toolchain has no arm64 standard
+# library here. Its own target directory keeps the two compilers' artifacts
+# apart.
+export PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc CARGO_TARGET_DIR=target/cross
+cargo=/usr/bin/cargo
+if ! "$cargo" --version | grep -q '^cargo 1\.9[6-9]'; then
+  echo "cross: $("$cargo" --version) is not Debian's cargo-web 1.96 or newer" >&2
+  exit 1
+fi
+build=(--locked --release --target "$TARGET")
+# One invocation for both binaries: the shared dependencies are built once,
+# with one set of features.
+features=(--no-default-features --features sparescan/embedded)
+
+step "build: handheld (embedded) and server for $TARGET"
+"$cargo" build "${build[@]}" -p sparescan -p sparescan-server "${features[@]}" \
+  --bin sparescan --bin sparescan-server
+out="$CARGO_TARGET_DIR/$TARGET/release"
+qemu-aarch64-static "$out/sparescan" --version
+qemu-aarch64-static "$out/sparescan-server" --version
+decoded=$(qemu-aarch64-static "$out/sparescan" decode ']d2010401234500001621BM-0101')
+grep -q '"ok": true' <<<"$decoded" || { echo "$decoded"; echo "cross: decode failed" >&2; exit 1; }
+
+step "tests under qemu-aarch64-static: core"
+# The two decode CLI tests start the decode binary as a child: without
+# binfmt_misc (CI containers have none) an ARM child cannot be exec'd. The
+# decode binary itself ran under qemu just above.
+"$cargo" test "${build[@]}" -p sparescan-core -- \
+  --skip one_json_line_per_stdin_line --skip arguments_substitutes_and_usage_errors
+
+step "tests under qemu-aarch64-static: handheld without a display"
+"$cargo" test "${build[@]}" -p sparescan "${features[@]}" \
+  --lib --test engine_flows --test cache --test scanner --test service
+
+step "sizes (stripped)"
+for bin in sparescan sparescan-server; do
+  aarch64-linux-gnu-strip -o "$out/$bin.stripped" "$out/$bin"
+  machine=$(aarch64-linux-gnu-readelf -h "$out/$bin.stripped" | awk -F: '/Machine/ { gsub(/^ +/, "", $2); print $2 }')
+  awk -v b="$bin" -v n="$(stat -c %s "$out/$bin.stripped")" -v m="$machine" \
+    'BEGIN { printf "%-18s %6.1f MB stripped (%s)\n", b, n / 1048576, m }'
+done
+
+echo "cross: done in $(( $(date +%s) - started )) s"
