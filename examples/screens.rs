@@ -14,24 +14,12 @@ use i_slint_backend_testing::{
     AccessibleRole, ElementHandle, TestingBackend, TestingBackendOptions,
 };
 use slint::{ComponentHandle, ModelRc, PhysicalSize, VecModel};
+use sparescan::engine::model::ScreenId;
 use sparescan::ui::{
     AppAdapter, AppWindow, AttentionAdapter, ConfirmAdapter, IssueAdapter, SignInAdapter,
     SyncAdapter, VerdictData,
 };
 
-const SCREENS: &[&str] = &[
-    "enroll",
-    "sign-in",
-    "home",
-    "issue",
-    "return",
-    "inspect",
-    "confirm",
-    "transfer",
-    "tools",
-    "count",
-    "attention",
-];
 const SIZES: &[(u32, u32)] = &[(480, 800), (800, 480)];
 const RUSSIAN: &[&str] = &["home", "issue", "return"];
 
@@ -63,7 +51,7 @@ fn main() -> Result<()> {
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let mut written = Vec::new();
     for &(w, h) in SIZES {
-        for &screen in SCREENS {
+        for screen in ScreenId::ALL.map(ScreenId::name) {
             let name = format!("{screen}-{w}x{h}");
             written.push(render(&out, &name, "en", (w, h), |app| {
                 show_screen(app, screen)

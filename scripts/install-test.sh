@@ -25,10 +25,14 @@ root=$PWD/target/install-root
 debs=target/debian
 
 step "throw-away Debian 12 root"
-command -v debootstrap >/dev/null || {
+missing=()
+command -v debootstrap >/dev/null || missing+=(debootstrap)
+command -v curl >/dev/null || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq debootstrap curl >/dev/null
-}
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 if ! [ -f "$base/.complete" ]; then
   $sudo rm -rf "$base"
   $sudo debootstrap --variant=minbase --include=adduser,systemd,ca-certificates \

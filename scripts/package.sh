@@ -23,6 +23,13 @@ for bin in sparescan sparescan-server; do
 done
 
 step "cargo-deb $CARGO_DEB_VERSION"
+# dpkg-shlibdeps works out the packages' library dependencies.
+if ! command -v dpkg-shlibdeps >/dev/null; then
+  echo "installing: dpkg-dev"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq dpkg-dev >/dev/null
+fi
 tools="$PWD/target/tools"
 if ! "$tools/bin/cargo-deb" --version 2>/dev/null | grep -q "$CARGO_DEB_VERSION"; then
   cargo install --quiet --locked cargo-deb --version "$CARGO_DEB_VERSION" --root "$tools"

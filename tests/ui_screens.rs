@@ -14,23 +14,11 @@ use i_slint_backend_testing::{
 };
 use slint::platform::{PointerEventButton, WindowEvent};
 use slint::{ComponentHandle, PhysicalSize, SharedString};
+use sparescan::engine::model::ScreenId;
 use sparescan::ui::{
     AppAdapter, AppWindow, ConfirmAdapter, EnrollAdapter, IssueAdapter, SignInAdapter,
 };
 
-const SCREENS: &[&str] = &[
-    "enroll",
-    "sign-in",
-    "home",
-    "issue",
-    "return",
-    "inspect",
-    "confirm",
-    "transfer",
-    "tools",
-    "count",
-    "attention",
-];
 const WORKFLOW: &[&str] = &[
     "issue", "return", "inspect", "confirm", "transfer", "tools", "count",
 ];
@@ -94,7 +82,7 @@ fn press(app: &AppWindow, label: &str) {
 fn every_screen_renders_at_both_sizes_and_screens_differ() {
     for &size in SIZES {
         let mut seen: Vec<(&str, Vec<u8>)> = Vec::new();
-        for &screen in SCREENS {
+        for screen in ScreenId::ALL.map(ScreenId::name) {
             let app = new_app();
             show(&app, screen, size);
             let (w, h, pixels) = render(&app);

@@ -586,12 +586,7 @@ impl Flow for IssueFlow {
                     .unwrap_or_default()
                     .into_iter()
                     .map(|wo| {
-                        RowModel::new(
-                            wo.id.to_string(),
-                            format!("{} · {}", wo.id, wo.asset),
-                            wo.scope.clone(),
-                        )
-                        .tone(if wo.state.status.is_open() {
+                        RowModel::work_order(&wo).tone(if wo.state.status.is_open() {
                             Tone::Plain
                         } else {
                             Tone::Warn

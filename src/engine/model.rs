@@ -107,6 +107,15 @@ impl RowModel {
         self.tone = tone;
         self
     }
+
+    /// A work order to pick from a list: its id, asset and scope.
+    pub fn work_order(wo: &sparescan_core::model::WorkOrder) -> Self {
+        Self::new(
+            wo.id.to_string(),
+            format!("{} · {}", wo.id, wo.asset),
+            wo.scope.clone(),
+        )
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -803,13 +803,7 @@ impl Flow for ConfirmFlow {
                 .open_orders()
                 .unwrap_or_default()
                 .into_iter()
-                .map(|wo| {
-                    RowModel::new(
-                        wo.id.to_string(),
-                        format!("{} · {}", wo.id, wo.asset),
-                        wo.scope.clone(),
-                    )
-                })
+                .map(|wo| RowModel::work_order(&wo))
                 .collect();
             return m;
         };

@@ -39,18 +39,7 @@ impl Handheld {
         let window = AppWindow::new().expect("window");
         window.window().set_size(slint::PhysicalSize::new(480, 800));
         window.show().expect("show");
-        let cache = Cache::open(path).expect("cache");
-        let (sink, models) = channel();
-        let worker = Worker::spawn(
-            cache,
-            ScanConfig::default(),
-            SyncConfig {
-                interval_secs: 1,
-                max_backoff_secs: 1,
-            },
-            sink,
-        )
-        .expect("worker");
+        let (worker, models) = worker_on(path);
         let tx = worker.sender();
         app::wire(&window, &tx);
         let wedge = app::wire_wedge(&window, &tx, &ScannerConfig::default());
@@ -170,6 +159,24 @@ impl Drop for Handheld {
     }
 }
 
+/// The worker on the cache at `path`, syncing every second, and the channel
+/// its models arrive on.
+fn worker_on(path: &Path) -> (Worker, Receiver<UiModel>) {
+    let cache = Cache::open(path).expect("cache");
+    let (sink, models) = channel();
+    let worker = Worker::spawn(
+        cache,
+        ScanConfig::default(),
+        SyncConfig {
+            interval_secs: 1,
+            max_backoff_secs: 1,
+        },
+        sink,
+    )
+    .expect("worker");
+    (worker, models)
+}
+
 /// A device without a window: the worker and engine, models on a channel.
 pub struct Device {
     pub worker: Option<Worker>,
@@ -179,18 +186,7 @@ pub struct Device {
 
 impl Device {
     pub fn open(path: &Path) -> Device {
-        let cache = Cache::open(path).expect("cache");
-        let (sink, models) = channel();
-        let worker = Worker::spawn(
-            cache,
-            ScanConfig::default(),
-            SyncConfig {
-                interval_secs: 1,
-                max_backoff_secs: 1,
-            },
-            sink,
-        )
-        .expect("worker");
+        let (worker, models) = worker_on(path);
         Device {
             worker: Some(worker),
             models,
