@@ -222,6 +222,55 @@ fn four_filters_planned_two_issued_shortfall_stays_visible() {
     assert_eq!((r.open, r.locked), (q(2), q(2)));
 }
 
+/// A reserve's confirmation names no order, but it belongs to its reserve's
+/// order: once that order is closed, correcting the confirmation is
+/// refused, even when the reserve itself was corrected away before (found
+/// by property 5a of domain_properties).
+#[test]
+fn a_reserve_confirmation_is_not_corrected_once_its_order_is_closed() {
+    let mut site = site();
+    work_order(&mut site, "WO-AHU", CABINET)
+        .status(WoStatus::Approved)
+        .line("L-FLT", FILTER, 4)
+        .add();
+    let mut book = Book::new(site);
+    let reserve = book.accept(
+        doc(
+            SUPERVISOR,
+            Body::Reserve {
+                warehouse: WH.into(),
+                qty: q(2),
+            },
+        )
+        .on("WO-AHU", "L-FLT"),
+    );
+    let confirm = book.accept(doc(DISPATCHER, Body::ReserveConfirm { reserve }).at(1));
+    book.accept(
+        doc(SUPERVISOR, Body::Correction)
+            .follows(reserve)
+            .reason("reserved on the wrong order")
+            .approver(CONTROLLER)
+            .at(2),
+    );
+    book.accept(doc(TECH, status(Transition::Start)).wo("WO-AHU").at(3));
+    book.accept(doc(TECH, status(Transition::Complete)).wo("WO-AHU").at(4));
+    book.accept(
+        doc(SUPERVISOR, status(Transition::Close))
+            .wo("WO-AHU")
+            .at(5),
+    );
+    assert_eq!(book.wo_status("WO-AHU"), WoStatus::Closed);
+
+    book.refuse(
+        doc(CONTROLLER, Body::Correction)
+            .follows(confirm)
+            .reason("confirmed by mistake")
+            .approver(SUPERVISOR)
+            .at(6),
+        ReasonCode::WorkOrderStatus,
+    );
+}
+
 /// A mechanic took two bearings, installed one and returned the other
 /// opened: the warehouse keeps controlled stock, flagged opened.
 #[test]

@@ -6,7 +6,7 @@
 use super::roles::approvers;
 use super::status::Movement;
 use super::{Ctx, Rule};
-use crate::document::DocKind;
+use crate::document::{Body, DocKind};
 use crate::effect::Effect;
 use crate::model::WoStatus;
 use crate::reason::{ReasonCode, Refusal};
@@ -35,8 +35,18 @@ pub(super) fn correction<V: LedgerView>(ctx: &mut Ctx<V>) -> Rule {
     ) {
         return Err(Refusal::new(ReasonCode::NotCorrectable).detail(format!("{kind:?}")));
     }
-    // Nothing moves on a closed order.
-    if let Some(wo) = &original.doc.work_order {
+    // Nothing moves on a closed order: the original's, or for a reserve's
+    // confirmation or release (which name no order) the reserve's, taken
+    // from the reserve's document since a corrected reserve is gone.
+    let reserve_order = match &original.doc.body {
+        Body::ReserveConfirm { reserve } | Body::ReserveRelease { reserve, .. } => ctx
+            .view
+            .reserve(reserve)
+            .map(|r| r.work_order)
+            .or_else(|| ctx.view.accepted(reserve)?.doc.work_order),
+        _ => None,
+    };
+    for wo in original.doc.work_order.iter().chain(reserve_order.iter()) {
         let wo = ctx.known_work_order(wo)?;
         if wo.state.status == WoStatus::Closed {
             super::status::require(&wo, Movement::Return)?;
