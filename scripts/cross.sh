@@ -72,6 +72,36 @@ step "tests under qemu-aarch64-static: handheld without a display"
 "$cargo" test "${build[@]}" -p sparescan "${features[@]}" \
   --lib --test engine_flows --test cache --test scanner --test service
 
+step "resident memory: the handheld on the demo site's cache, under qemu"
+# The aarch64 server runs the demo site under qemu; the aarch64 startup
+# example (headless, software renderer) enrolls against it, takes the
+# site's bootstrap into a new cache and prints its first-frame time and
+# resident memory. Under qemu-user, /proc/self/status is the emulator's
+# process: the figure includes qemu itself.
+"$cargo" build "${build[@]}" -p sparescan "${features[@]}" --example startup
+figures=target/cross/startup-figures
+rm -rf "$figures"; mkdir -p "$figures"
+SPARESCAN_DATA_DIR="$figures/server" SPARESCAN_LISTEN=127.0.0.1:0 RUST_LOG=warn \
+  qemu-aarch64-static "$out/sparescan-server" demo > "$figures/server.log" 2>&1 &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+addr=""
+for _ in $(seq 1 300); do
+  addr=$(sed -n 's|^sparescan demo site .* at \(https://[0-9.:]*\)$|\1|p' "$figures/server.log")
+  [ -n "$addr" ] && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 1
+done
+if [ -z "$addr" ]; then
+  cat "$figures/server.log"; echo "cross: the aarch64 demo server did not start" >&2; exit 1
+fi
+code=$(SPARESCAN_DATA_DIR="$figures/server" RUST_LOG=warn \
+  qemu-aarch64-static "$out/sparescan-server" enroll-device --site PLANT-1 2>/dev/null)
+qemu-aarch64-static "$out/examples/startup" "$figures/cache.sqlite" \
+  --enroll "$addr" "$figures/server/tls/ca.pem" "$code"
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+trap - EXIT
+
 step "sizes (stripped)"
 for bin in sparescan sparescan-server; do
   aarch64-linux-gnu-strip -o "$out/$bin.stripped" "$out/$bin"
