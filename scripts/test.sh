@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n=== %s\n' "$*"; }
+started=$(date +%s)
+step() { printf '\n=== %s (at %d s)\n' "$*" "$(( $(date +%s) - started ))"; }
 free_gb() { df -Pk . | awk 'NR == 2 { printf "%d", $4 / 1048576 }'; }
 
 # A run starts from a clean clone: incremental state would only be written,
