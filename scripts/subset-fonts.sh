@@ -6,9 +6,11 @@
 #
 # The app embeds these fonts (a device image may have none), so every glyph
 # we do not need is flash on every handheld: the full faces are 1.47 MB,
-# this cut 0.37 MB, with the glyphs, hinting and layout tables of those
-# ranges unchanged. Run it again after adding a language or a symbol; a
-# character outside the ranges renders as a box on a device without fonts.
+# this cut 0.39 MB, with the glyphs, hinting and layout tables of those
+# ranges unchanged, and every name record kept (the Bitstream Vera licence
+# asks for its notices in all copies; also ui/fonts/LICENSE-DejaVu.txt).
+# Run it again after adding a language or a symbol; a character outside
+# the ranges renders as a box on a device without fonts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,7 +36,7 @@ ranges=(
 unicodes=$(IFS=,; echo "${ranges[*]}")
 for face in DejaVuSans DejaVuSans-Bold; do
   /usr/bin/pyftsubset "/usr/share/fonts/truetype/dejavu/$face.ttf" \
-    --unicodes="$unicodes" --layout-features='*' \
+    --unicodes="$unicodes" --layout-features='*' --name-IDs='*' --name-languages='*' \
     --output-file="ui/fonts/$face.ttf" 2>&1 | grep -v 'FFTM NOT subset' || true
   printf '%-22s %7d bytes\n' "$face.ttf" "$(stat -c %s "ui/fonts/$face.ttf")"
 done
