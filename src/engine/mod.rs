@@ -145,11 +145,12 @@ pub fn accepted_verdict(title: impl Into<String>, detail: impl Into<String>) -> 
 }
 
 pub fn refused_verdict(r: &Refusal) -> VerdictModel {
+    let (reason, what_to_do) = text::refusal(r);
     VerdictModel {
         ok: false,
         title: t("Refused"),
-        reason: r.message.clone(),
-        what_to_do: r.what_to_do.clone(),
+        reason,
+        what_to_do,
         code: r.code.code().into(),
     }
 }
@@ -495,14 +496,17 @@ impl Engine {
             flow,
             attention: attention_items
                 .iter()
-                .map(|a| AttentionModel {
-                    id: a.doc.id.to_string(),
-                    kind: text::kind(a.doc.kind()),
-                    title: flow::describe(&a.doc),
-                    reason: a.refusal.message.clone(),
-                    what_to_do: a.refusal.what_to_do.clone(),
-                    action_label: flow::action_label(&a.doc),
-                    at: a.at.format("%Y-%m-%d %H:%M").to_string(),
+                .map(|a| {
+                    let (reason, what_to_do) = text::refusal(&a.refusal);
+                    AttentionModel {
+                        id: a.doc.id.to_string(),
+                        kind: text::kind(a.doc.kind()),
+                        title: flow::describe(&a.doc),
+                        reason,
+                        what_to_do,
+                        action_label: flow::action_label(&a.doc),
+                        at: a.at.format("%Y-%m-%d %H:%M").to_string(),
+                    }
                 })
                 .collect(),
             scans_handled: self.scans,

@@ -659,7 +659,7 @@ impl ConfirmFlow {
             }
             Ok(Err(r)) => {
                 if transition == Transition::Close {
-                    self.refused_close = r.blockers.iter().map(ToString::to_string).collect();
+                    self.refused_close = r.blockers.iter().map(text::blocker).collect();
                 }
                 refused_verdict(&r)
             }
@@ -859,7 +859,7 @@ impl Flow for ConfirmFlow {
         let blockers: Vec<String> = if self.refused_close.is_empty() {
             rules::closure_blockers(&view, &wo.id)
                 .iter()
-                .map(ToString::to_string)
+                .map(text::blocker)
                 .collect()
         } else {
             self.refused_close.clone()
