@@ -18,17 +18,8 @@ PACKAGES=(
   rustc-web cargo-web rust-web-src gcc-arm-linux-gnueabihf libc6-dev:armhf qemu-user-static
   libinput-dev:armhf libudev-dev:armhf libxkbcommon-dev:armhf libfontconfig-dev:armhf
 )
-sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}"
-  dpkg --print-foreign-architectures | grep -qx armhf || $sudo dpkg --add-architecture armhf
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+. scripts/apt-packages.sh
+need_packages armhf "${PACKAGES[@]}"
 
 # Debian's compiler (see scripts/cross.sh); .cargo/config.toml names the
 # linker, the pkg-config wrapper and qemu-arm-static for this target.

@@ -26,17 +26,8 @@ PACKAGES=(
 )
 
 step "toolchain and arm64 libraries"
-sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}"
-  dpkg --print-foreign-architectures | grep -qx arm64 || $sudo dpkg --add-architecture arm64
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+. scripts/apt-packages.sh
+need_packages arm64 "${PACKAGES[@]}"
 
 # Debian's compiler, not rustup's: rustup's toolchain has no arm64 standard
 # library here. Its own target directory keeps the two compilers' artifacts
