@@ -5,12 +5,13 @@
 #
 #  1. installs what is missing (idempotent);
 #  2. builds the handheld (embedded features: linuxkms + libinput, software
-#     renderer) and the server for aarch64, release;
+#     renderer; the `device` profile: no unwinding) and the server (release)
+#     for aarch64;
 #  3. runs the core tests and the handheld's non-UI tests (engine, cache,
 #     scanner, library units) under qemu-aarch64-static;
 #  4. prints the stripped binary sizes.
 #
-# Outputs in target/cross/aarch64-unknown-linux-gnu/release. Packages:
+# Outputs in target/cross/aarch64-unknown-linux-gnu/{device,release}. Packages:
 # scripts/package.sh. armv7 (armhf): see README, "ARM builds".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +22,7 @@ step() { printf '\n=== cross: %s (at %d s)\n' "$*" "$(( $(date +%s) - started ))
 TARGET=aarch64-unknown-linux-gnu
 PACKAGES=(
   rustc-web cargo-web libstd-rust-web-dev:arm64
-  gcc-aarch64-linux-gnu libc6-dev:arm64 qemu-user-static
+  gcc-aarch64-linux-gnu libc6-dev:arm64 qemu-user-static lld-16
   libinput-dev:arm64 libudev-dev:arm64 libxkbcommon-dev:arm64 libfontconfig-dev:arm64
 )
 
@@ -39,17 +40,26 @@ if ! "$cargo" --version | grep -q '^cargo 1\.9[6-9]'; then
   exit 1
 fi
 build=(--locked --release --target "$TARGET")
-# One invocation for both binaries: the shared dependencies are built once,
-# with one set of features.
 features=(--no-default-features --features sparescan/embedded)
+# The device binary: the `device` profile (Cargo.toml) aborts on a panic,
+# and scripts/device-linker.sh links it with lld (packed relocations) and
+# without unwind tables. Tests need unwinding, so they and the server build
+# in `release`; the two profiles share no build.
+device=(--locked --profile device --target "$TARGET")
+device_linker=(env CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER="$PWD/scripts/device-linker.sh")
+# The size the handheld must stay under, stripped (the issue's target).
+HANDHELD_MAX_BYTES=15000000
 
-step "build: handheld (embedded) and server for $TARGET"
-"$cargo" build "${build[@]}" -p sparescan -p sparescan-server "${features[@]}" \
-  --bin sparescan --bin sparescan-server
+step "build: server for $TARGET (release)"
+"$cargo" build "${build[@]}" -p sparescan-server --bin sparescan-server
 out="$CARGO_TARGET_DIR/$TARGET/release"
-qemu-aarch64-static "$out/sparescan" --version
 qemu-aarch64-static "$out/sparescan-server" --version
-decoded=$(qemu-aarch64-static "$out/sparescan" decode ']d2010401234500001621BM-0101')
+
+step "build: handheld (embedded) for $TARGET (device profile)"
+"${device_linker[@]}" "$cargo" build "${device[@]}" -p sparescan "${features[@]}" --bin sparescan
+device_out="$CARGO_TARGET_DIR/$TARGET/device"
+qemu-aarch64-static "$device_out/sparescan" --version
+decoded=$(qemu-aarch64-static "$device_out/sparescan" decode ']d2010401234500001621BM-0101')
 grep -q '"ok": true' <<<"$decoded" || { echo "$decoded"; echo "cross: decode failed" >&2; exit 1; }
 
 step "tests under qemu-aarch64-static: core"
@@ -72,7 +82,7 @@ step "resident memory: the handheld on the demo site's cache, under qemu"
 # site's bootstrap into a new cache and prints its first-frame time and
 # resident memory. Under qemu-user, /proc/self/status is the emulator's
 # process: the figure includes qemu itself.
-"$cargo" build "${build[@]}" -p sparescan "${features[@]}" --example startup
+"${device_linker[@]}" "$cargo" build "${device[@]}" -p sparescan "${features[@]}" --example startup
 figures=target/cross/startup-figures
 rm -rf "$figures"; mkdir -p "$figures"
 SPARESCAN_DATA_DIR="$figures/server" SPARESCAN_LISTEN=127.0.0.1:0 RUST_LOG=warn \
@@ -91,21 +101,27 @@ if [ -z "$addr" ]; then
 fi
 code=$(SPARESCAN_DATA_DIR="$figures/server" RUST_LOG=warn \
   qemu-aarch64-static "$out/sparescan-server" enroll-device --site PLANT-1 2>/dev/null)
-qemu-aarch64-static "$out/examples/startup" "$figures/cache.sqlite" \
+qemu-aarch64-static "$device_out/examples/startup" "$figures/cache.sqlite" \
   --enroll "$addr" "$figures/server/tls/ca.pem" "$code"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
 trap - EXIT
 # A restart of the enrolled device with the site's cache (the server is
 # gone: it starts offline, as a handheld often does).
 echo "restart with the site's cache:"
-qemu-aarch64-static "$out/examples/startup" "$figures/cache.sqlite"
+qemu-aarch64-static "$device_out/examples/startup" "$figures/cache.sqlite"
 
 step "sizes (stripped)"
-for bin in sparescan sparescan-server; do
-  aarch64-linux-gnu-strip -o "$out/$bin.stripped" "$out/$bin"
-  machine=$(aarch64-linux-gnu-readelf -h "$out/$bin.stripped" | awk -F: '/Machine/ { gsub(/^ +/, "", $2); print $2 }')
-  awk -v b="$bin" -v n="$(stat -c %s "$out/$bin.stripped")" -v m="$machine" \
-    'BEGIN { printf "%-18s %6.1f MB stripped (%s)\n", b, n / 1048576, m }'
+for path in "$device_out/sparescan" "$out/sparescan-server"; do
+  bin=$(basename "$path")
+  aarch64-linux-gnu-strip -o "$path.stripped" "$path"
+  machine=$(aarch64-linux-gnu-readelf -h "$path.stripped" | awk -F: '/Machine/ { gsub(/^ +/, "", $2); print $2 }')
+  awk -v b="$bin" -v n="$(stat -c %s "$path.stripped")" -v m="$machine" \
+    'BEGIN { printf "%-18s %5.1f MB stripped (%d bytes, %s)\n", b, n / 1e6, n, m }'
 done
+size=$(stat -c %s "$device_out/sparescan.stripped")
+if [ "$size" -gt "$HANDHELD_MAX_BYTES" ]; then
+  echo "cross: the handheld is $size bytes stripped, over its budget of $HANDHELD_MAX_BYTES" >&2
+  exit 1
+fi
 
 echo "cross: done in $(( $(date +%s) - started )) s"

@@ -13,11 +13,13 @@ step() { printf '\n=== package: %s\n' "$*"; }
 TARGET=aarch64-unknown-linux-gnu
 CARGO_DEB_VERSION=3.8.0
 out=target/debian
-cross_bin=target/cross/$TARGET/release
+# The handheld is built in the `device` profile, the server in `release`.
+handheld_bin=target/cross/$TARGET/device/sparescan
+server_bin=target/cross/$TARGET/release/sparescan-server
 
-for bin in sparescan sparescan-server; do
-  if ! [ -x "$cross_bin/$bin" ]; then
-    echo "package: $cross_bin/$bin is missing: run scripts/cross.sh first" >&2
+for bin in "$handheld_bin" "$server_bin"; do
+  if ! [ -x "$bin" ]; then
+    echo "package: $bin is missing: run scripts/cross.sh first" >&2
     exit 1
   fi
 done
@@ -40,13 +42,13 @@ step "default configuration files (the binaries' own templates)"
 # Generated, not kept twice: what `config-template` prints is the
 # documented default, and the package ships exactly that.
 mkdir -p target/package
-qemu-aarch64-static "$cross_bin/sparescan" config-template > target/package/sparescan.toml
-qemu-aarch64-static "$cross_bin/sparescan-server" config-template > target/package/sparescan-server.toml
+qemu-aarch64-static "$handheld_bin" config-template > target/package/sparescan.toml
+qemu-aarch64-static "$server_bin" config-template > target/package/sparescan-server.toml
 
 mkdir -p "$out"
 step "arm64: handheld and server"
 CARGO_TARGET_DIR=target/cross cargo deb --locked --no-build --target "$TARGET" \
-  -p sparescan --output "$out"
+  --profile device -p sparescan --output "$out"
 CARGO_TARGET_DIR=target/cross cargo deb --locked --no-build --target "$TARGET" \
   -p sparescan-server --output "$out"
 

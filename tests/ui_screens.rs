@@ -157,6 +157,29 @@ fn workflow_screens_have_the_confirm_button() {
     assert_eq!(*confirmed.borrow(), 1, "a disabled Confirm does nothing");
 }
 
+/// The build links ICU4X's segmenter without the word dictionaries of
+/// Chinese, Japanese, Thai, Lao, Khmer and Burmese (vendor/icu_segmenter_data):
+/// an item name from the ERP in one of those scripts must still lay out and
+/// wrap, by the rule-based breaks, rather than fail.
+#[test]
+fn text_in_scripts_without_dictionaries_still_lays_out() {
+    let app = new_app();
+    show(&app, "issue", (480, 800));
+    let (_, _, before) = render(&app);
+    let issue = app.global::<IssueAdapter>();
+    for text in [
+        "แบตเตอรี่สำรองไฟสำหรับเครื่องสำรองไฟฟ้า UPS-01 ชุดที่สอง",
+        "不间断电源电池模块更换作业第二组件",
+        "ថ្មបម្រុងទុកសម្រាប់ម៉ាស៊ីន UPS-01 ក្រុមទីពីរ",
+        "ບັດເຕີຣີສຳຮອງໄຟ UPS-01",
+        "ယူပီအက်စ် ဘက်ထရီ အစားထိုးခြင်း",
+    ] {
+        issue.set_hint(text.repeat(3).into());
+        let (_, _, after) = render(&app);
+        assert_ne!(before, after, "the hint {text:?} drew nothing");
+    }
+}
+
 #[test]
 fn russian_translation_is_active() {
     let app = new_app();
