@@ -7,8 +7,9 @@
 #  2. builds the handheld (embedded features: linuxkms + libinput, software
 #     renderer; the `device` profile: no unwinding) and the server (release)
 #     for aarch64;
-#  3. runs the core tests and the handheld's non-UI tests (engine, cache,
-#     scanner, library units) under qemu-aarch64-static;
+#  3. runs the tests of core and of the handheld without its UI (the
+#     sparescan-handheld crate: engine, cache, worker, scanner) under
+#     qemu-aarch64-static, in the `qemu-test` profile;
 #  4. prints the stripped binary sizes.
 #
 # Outputs in target/cross/aarch64-unknown-linux-gnu/{device,release}. Packages:
@@ -43,8 +44,8 @@ build=(--locked --release --target "$TARGET")
 features=(--no-default-features --features sparescan/embedded)
 # The device binary: the `device` profile (Cargo.toml) aborts on a panic,
 # and scripts/device-linker.sh links it with lld (packed relocations) and
-# without unwind tables. Tests need unwinding, so they and the server build
-# in `release`; the two profiles share no build.
+# without unwind tables. The server builds in `release`; the tests need
+# unwinding and build in `qemu-test` (Cargo.toml says why).
 device=(--locked --profile device --target "$TARGET")
 device_linker=(env CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER="$PWD/scripts/device-linker.sh")
 # The size the handheld must stay under, stripped (the issue's target).
@@ -62,19 +63,15 @@ qemu-aarch64-static "$device_out/sparescan" --version
 decoded=$(qemu-aarch64-static "$device_out/sparescan" decode ']d2010401234500001621BM-0101')
 grep -q '"ok": true' <<<"$decoded" || { echo "$decoded"; echo "cross: decode failed" >&2; exit 1; }
 
-step "tests under qemu-aarch64-static: core"
+step "tests under qemu-aarch64-static: core and the handheld without its UI"
 # The two decode CLI tests start the decode binary as a child: without
 # binfmt_misc (CI containers have none) an ARM child cannot be exec'd. The
-# decode binary itself ran under qemu just above. (Run with the handheld's
-# tests in one invocation, the dev-dependencies' features rebuilt core, the
-# server and the app: 12 min against 5 + 5 min for two invocations.)
-"$cargo" test "${build[@]}" -p sparescan-core -- \
+# decode binary itself ran under qemu just above. The UI, service and font
+# tests need the Slint stack: they run on the host, through Slint's testing
+# backend, and the UI's aarch64 build is the device binary above.
+"$cargo" test --locked --profile qemu-test --target "$TARGET" \
+  -p sparescan-core -p sparescan-handheld -- \
   --skip one_json_line_per_stdin_line --skip arguments_substitutes_and_usage_errors
-
-step "tests under qemu-aarch64-static: handheld without a display"
-# The UI tests run on the host, through Slint's testing backend.
-"$cargo" test "${build[@]}" -p sparescan "${features[@]}" \
-  --lib --test engine_flows --test cache --test scanner --test service --test fonts
 
 step "resident memory: the handheld on the demo site's cache, under qemu"
 # The aarch64 server runs the demo site under qemu; the aarch64 startup

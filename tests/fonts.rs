@@ -30,7 +30,7 @@ fn characters_we_show() -> BTreeSet<char> {
     let mut files = Vec::new();
     sources(&root.join("ui"), &[".slint"], &mut files);
     sources(&root.join("lang"), &[".po", ".tsv"], &mut files);
-    sources(&root.join("src/engine"), &[".rs"], &mut files);
+    sources(&root.join("handheld/src/engine"), &[".rs"], &mut files);
     assert!(files.len() > 10, "sources not found: {files:?}");
     files
         .iter()

@@ -4,7 +4,6 @@
 //! documents where the design says (§7).
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use sparescan::cache::{Cache, Credential, keys};
 use sparescan_core::document::*;
 use sparescan_core::ids::*;
 use sparescan_core::memory::{MemoryLedger, touched_by};
@@ -14,6 +13,7 @@ use sparescan_core::reason::ReasonCode;
 use sparescan_core::rules::evaluate;
 use sparescan_core::sync::{Row, RowKey, Verdict};
 use sparescan_core::view::LedgerView;
+use sparescan_handheld::cache::{Cache, Credential, keys};
 use sparescan_server::demo::{self, MAIN, NORTH, SITE};
 use std::collections::BTreeSet;
 

@@ -4,9 +4,6 @@
 //! against the demo site loaded into an in-memory cache.
 
 use chrono::{Duration, Utc};
-use sparescan::cache::Cache;
-use sparescan::engine::model::{ScreenId, ScreenModel, Tone, UiModel};
-use sparescan::engine::{Engine, Input};
 use sparescan_core::document::{Body, Decision, Document, Pick, Transition};
 use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
@@ -14,6 +11,9 @@ use sparescan_core::model::{Condition, WoStatus};
 use sparescan_core::qty::Qty;
 use sparescan_core::scan::ScanConfig;
 use sparescan_core::view::LedgerView;
+use sparescan_handheld::cache::Cache;
+use sparescan_handheld::engine::model::{ScreenId, ScreenModel, Tone, UiModel};
+use sparescan_handheld::engine::{Engine, Input};
 use sparescan_server::demo;
 use sparescan_server::store::Credential;
 
@@ -934,7 +934,7 @@ fn an_emergency_issue_without_an_order_needs_a_supervisors_badge_and_pin() {
 
 #[test]
 fn every_text_of_these_screens_has_a_russian_translation() {
-    let tsv = include_str!("../lang/ru/engine.tsv");
+    let tsv = include_str!("../../lang/ru/engine.tsv");
     let known: std::collections::BTreeSet<&str> = tsv
         .lines()
         .filter_map(|l| l.split_once('\t'))

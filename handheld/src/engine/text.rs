@@ -23,7 +23,7 @@ pub fn set_language(code: &str) {
 
 fn ru() -> &'static HashMap<&'static str, &'static str> {
     RU.get_or_init(|| {
-        include_str!("../../lang/ru/engine.tsv")
+        include_str!("../../../lang/ru/engine.tsv")
             .lines()
             .filter(|l| !l.starts_with('#'))
             .filter_map(|l| l.split_once('\t'))
@@ -33,7 +33,7 @@ fn ru() -> &'static HashMap<&'static str, &'static str> {
 
 fn ru_reasons() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     RU_REASONS.get_or_init(|| {
-        include_str!("../../lang/ru/reasons.tsv")
+        include_str!("../../../lang/ru/reasons.tsv")
             .lines()
             .filter(|l| !l.starts_with('#'))
             .filter_map(|l| {
@@ -197,7 +197,7 @@ mod tests {
             .collect();
         assert_eq!(untranslated, Vec::<ReasonCode>::new());
         let known: Vec<&str> = ReasonCode::ALL.iter().map(|c| c.code()).collect();
-        for line in include_str!("../../lang/ru/reasons.tsv").lines() {
+        for line in include_str!("../../../lang/ru/reasons.tsv").lines() {
             if line.starts_with('#') || line.is_empty() {
                 continue;
             }
@@ -245,7 +245,7 @@ mod tests {
     }
     #[test]
     fn every_russian_line_has_two_columns() {
-        for line in include_str!("../../lang/ru/engine.tsv").lines() {
+        for line in include_str!("../../../lang/ru/engine.tsv").lines() {
             if line.starts_with('#') || line.is_empty() {
                 continue;
             }

@@ -7,8 +7,8 @@ use std::sync::atomic::AtomicBool;
 use std::thread;
 use std::time::Duration;
 
-use sparescan::scanner::serial::{read_loop, read_timeout};
-use sparescan::scanner::{
+use sparescan_handheld::scanner::serial::{read_loop, read_timeout};
+use sparescan_handheld::scanner::{
     ScanQueue, ScanSource, ScannerConfig, ScannerError, ScannerMode, SerialSplitter, Suffix,
     WedgeDecoder, WedgeEvent, spawn_reader,
 };
