@@ -15,7 +15,6 @@ use slint::ComponentHandle;
 use sparescan::cache::{Cache, keys};
 use sparescan::config::SyncConfig;
 use sparescan::engine::model::{ScreenId, UiModel};
-use sparescan::ui::AppWindow;
 use sparescan::worker::{Command, Worker};
 use std::time::{Duration, Instant};
 
@@ -79,7 +78,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cache.set_meta(keys::DEVICE_ID, Some("bench-device"))?;
         cache.set_meta(keys::DEVICE_TOKEN, Some("bench-token"))?;
     }
-    let window = AppWindow::new()?;
+    // The window as the app opens it (the configured language: English).
+    let window = sparescan::run::open_window("en")?;
     window.window().set_size(slint::PhysicalSize::new(480, 800));
     window.show()?;
     let (sink, models) = std::sync::mpsc::channel();

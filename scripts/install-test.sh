@@ -6,11 +6,13 @@
 #     unit enabled); `systemd-analyze verify` accepts the unit; ExecStart is
 #     run as the unit's User= and answers /healthz over HTTPS on loopback,
 #     its database and CA under /var/lib/sparescan-server owned by that user;
-#   - handheld (arm64, through qemu-aarch64-static): apt installs it with
-#     its arm64 libraries; user, groups, udev rule, conffiles, unit enabled
-#     and verified; ExecStart run as User= creates the cache in
-#     /var/lib/sparescan and stops at the missing display with a clear error
-#     (a CI machine has no DRM device).
+#   - handheld (arm64, through qemu-aarch64-static; and armhf through
+#     qemu-arm-static, in a root of its own, when scripts/cross-armv7.sh
+#     made its package): apt installs it with its libraries; user, groups,
+#     udev rule, conffiles, unit enabled and verified; ExecStart run as User=
+#     creates the cache in /var/lib/sparescan, takes the configured language
+#     and stops at the missing display with a clear error (a CI machine has
+#     no DRM device).
 # Needs root (chroot). The base root is kept in target/install-base between
 # runs on one machine; every run installs into a fresh copy of it.
 set -euo pipefail
@@ -44,10 +46,13 @@ cleanup() {
   mountpoint -q "$root/proc" && $sudo umount "$root/proc" || true
 }
 trap cleanup EXIT
-cleanup
-$sudo rm -rf "$root"
-$sudo cp -a "$base" "$root"
-$sudo mount -t proc proc "$root/proc" 2>/dev/null || echo "(no /proc in the root: not allowed here)"
+fresh_root() {
+  cleanup
+  $sudo rm -rf "$root"
+  $sudo cp -a "$base" "$root"
+  $sudo mount -t proc proc "$root/proc" 2>/dev/null || echo "(no /proc in the root: not allowed here)"
+}
+fresh_root
 in_root() { $sudo chroot "$root" "$@"; }
 
 # The command line and user a unit would start.
@@ -97,41 +102,52 @@ check_owner /var/lib/sparescan-server/tls/ca.pem sparescan-server
 check_owner /var/lib/sparescan-server/sparescan.db sparescan-server
 $sudo kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
-step "handheld (arm64, under qemu-aarch64-static)"
-handheld_deb=$(ls "$debs"/sparescan_*_arm64.deb)
-$sudo cp "$handheld_deb" "$root/tmp/sparescan_arm64.deb"
-$sudo cp "$(command -v qemu-aarch64-static)" "$root/usr/bin/"
-in_root dpkg --add-architecture arm64
-in_root apt-get update -qq
-in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /tmp/sparescan_arm64.deb >/dev/null
-in_root getent passwd sparescan >/dev/null || fail "no sparescan user"
-groups=$(in_root id -Gn sparescan)
-for g in video render input dialout; do
-  in_root getent group "$g" >/dev/null || continue
-  [[ " $groups " == *" $g "* ]] || fail "sparescan is not in group $g ($groups)"
-done
-[[ " $groups " == *" input "* ]] || fail "sparescan cannot read the scanner: not in group input ($groups)"
-echo "sparescan's groups: $groups"
-check_unit sparescan.service
-[ "$(unit_value sparescan.service Type)" = notify ] || fail "the kiosk unit is not Type=notify"
-[ -n "$(unit_value sparescan.service WatchdogSec)" ] || fail "the kiosk unit has no watchdog"
-[ -f "$root/lib/udev/rules.d/70-sparescan-scanner.rules" ] || fail "no udev rule"
-grep -q '^/etc/sparescan/sparescan.toml$' "$root/var/lib/dpkg/info/sparescan.conffiles" \
-  || fail "the configuration is not a conffile"
-check_owner /var/lib/sparescan sparescan
-user=$(unit_value sparescan.service User)
-exec_start=$(unit_value sparescan.service ExecStart)
-echo "starting as $user: $exec_start"
-set +e
-# shellcheck disable=SC2086
-$sudo chroot --userspec="$user:$user" "$root" env RUST_LOG=info \
-  qemu-aarch64-static $exec_start > target/install-handheld.log 2>&1
-status=$?
-set -e
-cat target/install-handheld.log
-[ "$status" -ne 0 ] || fail "the handheld started without a display?"
-grep -qi "display\|drm\|window" target/install-handheld.log || fail "no clear message about the display"
-check_owner /var/lib/sparescan/cache.sqlite sparescan
+# check_handheld ARCH QEMU: installs and starts the handheld's ARCH package.
+check_handheld() {
+  local arch=$1 qemu=$2 handheld_deb groups user exec_start status
+  step "handheld ($arch, under $qemu)"
+  handheld_deb=$(ls "$debs"/sparescan_*_"$arch".deb)
+  $sudo cp "$handheld_deb" "$root/tmp/sparescan_$arch.deb"
+  $sudo cp "$(command -v "$qemu")" "$root/usr/bin/"
+  in_root dpkg --add-architecture "$arch"
+  in_root apt-get update -qq
+  in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "/tmp/sparescan_$arch.deb" >/dev/null
+  in_root getent passwd sparescan >/dev/null || fail "no sparescan user"
+  groups=$(in_root id -Gn sparescan)
+  for g in video render input dialout; do
+    in_root getent group "$g" >/dev/null || continue
+    [[ " $groups " == *" $g "* ]] || fail "sparescan is not in group $g ($groups)"
+  done
+  [[ " $groups " == *" input "* ]] || fail "sparescan cannot read the scanner: not in group input ($groups)"
+  echo "sparescan's groups: $groups"
+  check_unit sparescan.service
+  [ "$(unit_value sparescan.service Type)" = notify ] || fail "the kiosk unit is not Type=notify"
+  [ -n "$(unit_value sparescan.service WatchdogSec)" ] || fail "the kiosk unit has no watchdog"
+  [ -f "$root/lib/udev/rules.d/70-sparescan-scanner.rules" ] || fail "no udev rule"
+  grep -q '^/etc/sparescan/sparescan.toml$' "$root/var/lib/dpkg/info/sparescan.conffiles" \
+    || fail "the configuration is not a conffile"
+  check_owner /var/lib/sparescan sparescan
+  user=$(unit_value sparescan.service User)
+  exec_start=$(unit_value sparescan.service ExecStart)
+  echo "starting as $user: $exec_start"
+  set +e
+  # shellcheck disable=SC2086
+  $sudo chroot --userspec="$user:$user" "$root" env RUST_LOG=info \
+    "$qemu" $exec_start > target/install-handheld.log 2>&1
+  status=$?
+  set -e
+  cat target/install-handheld.log
+  [ "$status" -ne 0 ] || fail "the handheld started without a display?"
+  grep -qi "display\|drm\|window" target/install-handheld.log || fail "no clear message about the display"
+  ! grep -q "translation" target/install-handheld.log || fail "the configured language was refused"
+  check_owner /var/lib/sparescan/cache.sqlite sparescan
+}
+
+check_handheld arm64 qemu-aarch64-static
+if ls "$debs"/sparescan_*_armhf.deb >/dev/null 2>&1; then
+  fresh_root
+  check_handheld armhf qemu-arm-static
+fi
 
 echo
 echo "install-test: OK"

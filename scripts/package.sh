@@ -11,7 +11,6 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n=== package: %s\n' "$*"; }
 TARGET=aarch64-unknown-linux-gnu
-CARGO_DEB_VERSION=3.8.0
 out=target/debian
 # The handheld is built in the `device` profile, the server in `release`.
 handheld_bin=target/cross/$TARGET/device/sparescan
@@ -24,19 +23,9 @@ for bin in "$handheld_bin" "$server_bin"; do
   fi
 done
 
+. scripts/cargo-deb.sh
 step "cargo-deb $CARGO_DEB_VERSION"
-# dpkg-shlibdeps works out the packages' library dependencies.
-if ! command -v dpkg-shlibdeps >/dev/null; then
-  echo "installing: dpkg-dev"
-  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq dpkg-dev >/dev/null
-fi
-tools="$PWD/target/tools"
-if ! "$tools/bin/cargo-deb" --version 2>/dev/null | grep -q "$CARGO_DEB_VERSION"; then
-  cargo install --quiet --locked cargo-deb --version "$CARGO_DEB_VERSION" --root "$tools"
-fi
-export PATH="$tools/bin:$PATH"
+need_cargo_deb
 
 step "default configuration files (the binaries' own templates)"
 # Generated, not kept twice: what `config-template` prints is the
@@ -51,6 +40,8 @@ CARGO_TARGET_DIR=target/cross cargo deb --locked --no-build --target "$TARGET" \
   --profile device -p sparescan --output "$out"
 CARGO_TARGET_DIR=target/cross cargo deb --locked --no-build --target "$TARGET" \
   -p sparescan-server --output "$out"
+
+check_relr_libc aarch64-linux-gnu-readelf "$handheld_bin" "$out"/sparescan_*_arm64.deb
 
 step "amd64: server"
 cargo build --locked --release -p sparescan-server

@@ -30,7 +30,7 @@ cargo test --workspace --locked 2>&1 | tee "$log"
 
 step "biip oracle"; ./scripts/oracle.sh
 
-# The ARM build, its tests under qemu, the packages and their installation
+# The ARM builds, their tests under qemu (aarch64; core on armv7), the packages and their installation
 # in a throw-away root: every CI run proves them (SPARESCAN_SKIP_ARM=1 skips
 # them on a developer's machine).
 if [ "${SPARESCAN_SKIP_ARM:-}" != 1 ]; then
@@ -43,6 +43,7 @@ if [ "${SPARESCAN_SKIP_ARM:-}" != 1 ]; then
     rm -rf target/debug
   fi
   step "aarch64: build and tests under qemu"; ./scripts/cross.sh
+  step "armv7: core's tests under qemu"; ./scripts/cross-armv7.sh tests
   step "packages"; ./scripts/package.sh
   step "install test"; ./scripts/install-test.sh
   echo "ARM steps: $(( $(date +%s) - arm_started )) s"

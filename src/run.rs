@@ -28,11 +28,7 @@ pub fn run_app(config: &Config, enroll: Option<Enrollment>) -> Result<()> {
         .with_context(|| format!("opening the cache {}", config.cache_path().display()))?;
     // Read before the worker takes the cache: only a new one enrolls itself.
     let enrolled = cache.meta(crate::engine::meta::DEVICE_TOKEN)?.is_some();
-    set_language(config.language.code());
-    if let Err(e) = slint::select_bundled_translation(config.language.code()) {
-        log::warn!("no {} translation: {e}", config.language.code());
-    }
-    let window = AppWindow::new().context("creating the window")?;
+    let window = open_window(config.language.code())?;
     let sink = app::UiSink::new(&window);
     let worker = Worker::spawn(
         cache,
@@ -49,6 +45,18 @@ pub fn run_app(config: &Config, enroll: Option<Enrollment>) -> Result<()> {
     window.run().context("running the UI")?;
     drop(worker);
     Ok(())
+}
+
+/// The main window, in `language` (the engine's texts too). Slint takes in
+/// the bundled translations when the first component is created: chosen
+/// before that, the language is refused and the UI stays in English.
+pub fn open_window(language: &str) -> Result<AppWindow> {
+    set_language(language);
+    let window = AppWindow::new().context("creating the window")?;
+    if let Err(e) = slint::select_bundled_translation(language) {
+        log::warn!("no {language} translation: {e}");
+    }
+    Ok(window)
 }
 
 /// The enrollment screen's defaults; `enroll` (given only while the device

@@ -206,6 +206,19 @@ fn russian_translation_is_active() {
     assert_eq!(buttons(&app, "Back").len(), 1);
 }
 
+#[test]
+fn the_configured_language_is_shown_from_the_first_frame() {
+    // As the app starts (`run::open_window`), on a fresh UI thread: no
+    // component existed before this window.
+    INIT.with(|_| ());
+    let app = sparescan::run::open_window("ru").expect("window");
+    show(&app, "issue", (480, 800));
+    render(&app);
+    assert_eq!(buttons(&app, "Назад").len(), 1, "the UI started in English");
+    assert!(buttons(&app, "Back").is_empty());
+    sparescan::engine::set_language("en");
+}
+
 /// `(context, msgid)` of every `@tr("…")` in the .slint sources: the
 /// context is the component or global the string is written in.
 fn tr_strings(source: &str) -> Vec<(String, String)> {
