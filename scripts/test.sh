@@ -30,9 +30,9 @@ cargo test --workspace --locked 2>&1 | tee "$log"
 
 step "biip oracle"; ./scripts/oracle.sh
 
-# The ARM builds, their tests under qemu (aarch64; core on armv7), the packages and their installation
-# in a throw-away root: every CI run proves them (SPARESCAN_SKIP_ARM=1 skips
-# them on a developer's machine).
+# The ARM builds, their tests under qemu (aarch64; core's on armv7), the
+# packages and their installation in a throw-away root: every CI run proves
+# them (SPARESCAN_SKIP_ARM=1 skips them on a developer's machine).
 if [ "${SPARESCAN_SKIP_ARM:-}" != 1 ]; then
   arm_started=$(date +%s)
   # The ARM steps need about 6 GB (aarch64 build and tests, packages, the
