@@ -140,6 +140,7 @@ fn scan(size: &Size, rng: &mut Rng) -> Document {
         reason: None,
         approver: None,
         follows: None,
+        proof: None,
         body: Body::Issue {
             pick: Pick {
                 item: item_id(item).into(),

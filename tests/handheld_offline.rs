@@ -70,6 +70,8 @@ fn offline_issues_survive_a_kill_and_drain_once() {
             &server.ca_path,
             &server.enrollment_code().expect("code"),
         );
+        // Online once: the technician's presence key for this device.
+        d.sign_in("B-1001", "1111");
     }
     // Server down. The app records two issues offline and is killed.
     let mut child = Command::new(std::env::current_exe().expect("exe"))
@@ -159,13 +161,14 @@ fn the_same_serial_issued_on_two_devices_offline_ends_in_needs_attention() {
     let (a_path, b_path) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
     {
         let server = start(dir.path(), port);
-        for path in [&a_path, &b_path] {
+        for (path, (badge, pin)) in [(&a_path, ("B-1001", "1111")), (&b_path, ("B-1002", "2222"))] {
             let mut d = Device::open(path);
             d.enroll(
                 &server.url(),
                 &server.ca_path,
                 &server.enrollment_code().expect("code"),
             );
+            d.sign_in(badge, pin);
         }
     }
     // Offline, both issue FAN-A2.
@@ -192,4 +195,108 @@ fn the_same_serial_issued_on_two_devices_offline_ends_in_needs_attention() {
         "the reason names the holder and the order: {item:?}"
     );
     assert!(!item.what_to_do.is_empty() && !item.action_label.is_empty());
+}
+
+/// Proof of presence across a day offline (docs/security.md): a person who
+/// signed in online once signs in offline with their PIN and records in
+/// their own name; a withdrawn sign-in holds the documents in the outbox
+/// (nothing lost) until the person signs in online again; an expired one is
+/// refused offline with what to do.
+#[test]
+fn offline_work_is_accepted_in_the_persons_name_and_waits_for_a_withdrawn_sign_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let cache_path = dir.path().join("device.sqlite");
+    {
+        let server = start(dir.path(), port);
+        let mut d = Device::open(&cache_path);
+        d.enroll(
+            &server.url(),
+            &server.ca_path,
+            &server.enrollment_code().expect("code"),
+        );
+        d.sign_in("B-1001", "1111");
+        d.input(Input::SignOut);
+        // Somebody who never signed in online here cannot sign in offline:
+        // nothing on the device can check their PIN.
+    }
+    // Offline: the technician signs in with the PIN alone and issues.
+    let mut d = Device::open(&cache_path);
+    d.wait("sign-in", |m| m.screen == ScreenId::SignIn);
+    d.scan("USR:B-3001");
+    d.input(Input::SignIn { pin: "4444".into() });
+    let m = d.wait("refused offline", |m| !m.sign_in.error.is_empty());
+    assert!(
+        m.sign_in.error.contains("online"),
+        "says to sign in online: {}",
+        m.sign_in.error
+    );
+    d.input(Input::CancelSignIn);
+    d.scan("USR:B-1001");
+    d.input(Input::SignIn { pin: "0000".into() });
+    d.wait("wrong PIN", |m| m.sign_in.error.contains("Wrong PIN"));
+    d.sign_in("B-1001", "1111");
+    issue_offline(&mut d, "FAN-A1", None);
+    let m = d.wait("in the outbox", |m| m.sync.pending == 1);
+    assert!(!m.sync.online);
+    let outbox = Cache::open(&cache_path)
+        .expect("cache")
+        .outbox()
+        .expect("outbox");
+    assert_eq!(outbox[0].author.as_str(), "tech-1");
+    assert!(outbox[0].proof.is_some(), "proved when recorded");
+    drop(d);
+
+    // Back online, but the technician's PIN was reset in the meantime: the
+    // issue is held, not refused, and says whose sign-in it waits for.
+    let server = start(dir.path(), port);
+    server
+        .block_on(
+            server
+                .server()
+                .ledger()
+                .write(|s| s.revoke_presence_keys(&SITE.into(), "tech-1")),
+        )
+        .expect("runtime")
+        .expect("revoke");
+    let mut d = Device::open(&cache_path);
+    let m = d.wait("held for a sign-in", |m| {
+        m.sync.online && m.sync.progress.contains("tech-1")
+    });
+    assert_eq!(m.sync.pending, 1, "still in the outbox");
+    assert_eq!(m.sync.attention, 0, "not a refusal");
+    // The technician signs in online: the issue goes, in their name.
+    d.sign_in("B-1001", "1111");
+    d.wait("the outbox drained", |m| {
+        m.sync.online && m.sync.pending == 0
+    });
+    let found = server
+        .server()
+        .backend()
+        .reader()
+        .expect("reader")
+        .document(&outbox[0].id)
+        .expect("read")
+        .expect("recorded");
+    assert_eq!(found.doc.author.as_str(), "tech-1");
+    d.input(Input::SignOut);
+    drop(d);
+    drop(server);
+
+    // A sign-in older than the site allows is refused offline, with what
+    // to do (the key's expiry is in the past, as if a week went by).
+    let conn = rusqlite::Connection::open(&cache_path).expect("cache file");
+    conn.execute(
+        "UPDATE presence_keys SET expires_at = '2026-01-01T00:00:00+00:00'",
+        [],
+    )
+    .expect("age the key");
+    drop(conn);
+    let mut d = Device::open(&cache_path);
+    d.wait("sign-in", |m| m.screen == ScreenId::SignIn);
+    d.scan("USR:B-1001");
+    d.input(Input::SignIn { pin: "1111".into() });
+    d.wait("expired offline, with what to do", |m| {
+        m.sign_in.error.contains("too long ago") && m.sign_in.error.contains("sign in")
+    });
 }

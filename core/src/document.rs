@@ -37,11 +37,27 @@ pub struct Document {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follows: Option<DocId>,
     pub body: Body,
+    /// The author's (and approver's) proof of presence: MACs with the
+    /// presence keys the server issued them on this device
+    /// ([`crate::presence`]). Devices must send one; back-office documents,
+    /// authored by a signed-in session, carry none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<crate::presence::Proof>,
 }
 
 impl Document {
     pub fn kind(&self) -> DocKind {
         self.body.kind()
+    }
+
+    /// The same movement: equal in everything but the proof (a document
+    /// sent again with a fresh proof is still the same document).
+    pub fn same_content(&self, other: &Document) -> bool {
+        let strip = |d: &Document| Document {
+            proof: None,
+            ..d.clone()
+        };
+        strip(self) == strip(other)
     }
 }
 

@@ -11,6 +11,8 @@
 //! - [`rules::evaluate`]: the verdict on a document — effects or a
 //!   [`reason::Refusal`]; [`rules::closure_blockers`] for the closure check.
 //! - [`memory::MemoryLedger`]: the in-memory view and projections.
+//! - [`presence`]: the proof that a document's author (and approver) was
+//!   there: MACs with per-person, per-device keys.
 //! - [`sync`]: the device ↔ server protocol and the row model of state.
 //! - [`scan`]: scan decoding.
 
@@ -19,6 +21,7 @@ pub mod effect;
 pub mod ids;
 pub mod memory;
 pub mod model;
+pub mod presence;
 pub mod qty;
 pub mod reason;
 pub mod rules;

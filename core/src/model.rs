@@ -405,6 +405,9 @@ pub struct SitePolicy {
     /// Reason codes that are accepted with an exception (a discrepancy for a
     /// controller) instead of refused: the books disagree with a fact.
     pub exceptions: BTreeSet<crate::reason::ReasonCode>,
+    /// Days a person's online sign-in on a device lets them sign in there
+    /// offline (and sign documents); then they must sign in online again.
+    pub offline_sign_in_days: u32,
 }
 
 impl Default for SitePolicy {
@@ -419,6 +422,7 @@ impl Default for SitePolicy {
                 .iter()
                 .copied()
                 .collect(),
+            offline_sign_in_days: 7,
         }
     }
 }

@@ -41,6 +41,12 @@ reason_codes! {
     IdReused => "id_reused", "Another document with the same id but different content was already accepted.", "Create the movement again as a new document.";
     SiteMismatch => "site_mismatch", "The document belongs to another site.", "Record it on a device enrolled at the right site.";
     DeviceMismatch => "device_mismatch", "The document names another device than the one that sent it.", "Push documents from the device that recorded them.";
+    ProofMissing => "proof_missing", "The document carries no proof that its author (or approver) signed in on this device.", "Sign in online on this handheld: documents waiting are sent again then.";
+    ProofInvalid => "proof_invalid", "The document's proof of presence does not match it: it was changed after it was recorded, or signed with another person's key.", "Record the movement again, signed in as yourself.";
+    ProofExpired => "proof_expired", "The sign-in on this device had expired when the document was recorded.", "Sign in online on this handheld: documents waiting are sent again then.";
+    ProofRevoked => "proof_revoked", "The sign-in on this device was withdrawn (PIN reset, role change, user or device disabled).", "Sign in online on this handheld again: documents waiting are sent again then.";
+    WaitingForEarlier => "waiting_for_earlier", "An earlier document from this device waits for its author to sign in online; this one waits behind it.", "Nothing to do: it is sent right after the earlier one.";
+    BackOfficeOnly => "back_office_only", "This is done in the back office, not on a handheld.", "Ask the engineer, dispatcher, controller or accountant to do it in the back office.";
     UnknownUser => "unknown_user", "The author is not a known, active user of this site.", "Sign in again with your badge, or ask an admin to enable your account.";
     RoleNotAllowed => "role_not_allowed", "Your role may not record this movement.", "Ask a colleague with the right role (see the role matrix) to record it.";
     SelfIssueNotAllowed => "self_issue_not_allowed", "Technicians may not issue to themselves at this site.", "Ask the store clerk to issue the part.";
@@ -108,6 +114,17 @@ reason_codes! {
 impl ReasonCode {
     /// Books-versus-fact codes a site accepts with an exception by default.
     pub const DEFAULT_EXCEPTIONS: &'static [ReasonCode] = &[ReasonCode::StockShortfall];
+
+    /// Refusals of who vouched for a document, not of the movement: the
+    /// device keeps it in its outbox and sends it again once its author
+    /// (or approver) has signed in online there. `proof_invalid` is not
+    /// one: a document that does not match its proof was changed.
+    pub const HELD_FOR_SIGN_IN: &'static [ReasonCode] = &[
+        ReasonCode::ProofMissing,
+        ReasonCode::ProofExpired,
+        ReasonCode::ProofRevoked,
+        ReasonCode::WaitingForEarlier,
+    ];
 
     /// Codes a site may choose to accept with an exception: only where the
     /// rules know how to record the fact and open a discrepancy.

@@ -286,6 +286,44 @@ pub struct Row {
     pub value: Option<serde_json::Value>,
 }
 
+/// A presence key ([`crate::presence`]), issued when a person signs in
+/// online on an enrolled device. The device keeps it only wrapped by a key
+/// derived from the person's PIN.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PresenceKey {
+    /// `pk-…`, named in each document's proof.
+    pub id: String,
+    /// 32 bytes, lower-case hex.
+    pub key: String,
+    /// Documents dated after this are not accepted with it; the device
+    /// refuses an offline sign-in with it after this.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+// The key never reaches a log through `{:?}`.
+impl std::fmt::Debug for PresenceKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PresenceKey")
+            .field("id", &self.id)
+            .field("key", &"…")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// Who a badge belongs to, for the sign-in screen of a device. No secret
+/// travels: a device checks a PIN offline only by unwrapping the presence
+/// key that person received there online.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BadgeHolder {
+    pub badge: String,
+    pub user: UserId,
+}
+
 /// POST /api/v1/sync/push: documents in device order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -8,5 +8,6 @@
 pub mod cache;
 pub mod config;
 pub mod engine;
+pub mod presence;
 pub mod scanner;
 pub mod worker;

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use crate::cache::Cache;
 use crate::config::SyncConfig;
 use crate::engine::model::UiModel;
-use crate::engine::{Engine, Input, meta, t};
+use crate::engine::{Engine, Input, OnlineSignIn, meta, t};
 
 /// Where models go (the UI, or a test).
 pub trait Sink: Send + 'static {
@@ -130,6 +130,13 @@ fn run(
         };
         match command {
             Some(Command::Shutdown) => return Ok(()),
+            Some(Command::Input(Input::SignIn { pin })) => {
+                let online = rt.block_on(online_sign_in(&engine, &pin));
+                if engine.finish_sign_in(&pin, online) {
+                    // Documents held for this person's sign-in go now.
+                    sync.due = Instant::now();
+                }
+            }
             Some(Command::Input(input)) => {
                 let confirm = input == Input::Confirm;
                 engine.handle(input);
@@ -178,8 +185,11 @@ fn run(
         }
         if Instant::now() >= sync.due {
             let result = rt.block_on(sync_once(&mut engine, &sink));
+            let held = engine.cache().held().ok().flatten();
             let m = engine.sync_model_mut();
-            m.progress.clear();
+            m.progress = held
+                .map(|r| format!("{} {}", t("Documents wait for a sign-in:"), r.message))
+                .unwrap_or_default();
             m.progress_fraction = -1.0;
             match result {
                 Ok(synced) => {
@@ -248,9 +258,54 @@ async fn enroll(
 }
 
 async fn refresh_credentials(engine: &mut Engine, client: &Client) -> Result<()> {
-    let creds = client.credentials().await?;
-    engine.cache_mut().set_credentials(&creds)?;
+    let holders = client.credentials().await?;
+    engine.cache_mut().set_badges(&holders)?;
     Ok(())
+}
+
+/// Signs the person whose badge was scanned in with the server, when the
+/// device is enrolled and the server answers in time; the answer carries
+/// their presence key for this device.
+async fn online_sign_in(engine: &Engine, pin: &str) -> OnlineSignIn {
+    let Some(badge) = engine.pending_badge().map(str::to_owned) else {
+        return OnlineSignIn::Unreachable;
+    };
+    let mut client = match client_for(engine) {
+        Ok(Some(c)) => c,
+        Ok(None) => return OnlineSignIn::Unreachable,
+        Err(e) => {
+            log::warn!("online sign-in not tried: {e:#}");
+            return OnlineSignIn::Unreachable;
+        }
+    };
+    match client.sign_in(&badge, pin, None).await {
+        Ok(signed) => match signed.presence {
+            Some(key) => {
+                log::info!("{} signed in online", signed.user.id);
+                OnlineSignIn::Signed {
+                    user: signed.user,
+                    key,
+                }
+            }
+            None => OnlineSignIn::Refused(t(
+                "The server gave no key for this device. Enroll it again.",
+            )),
+        },
+        // The server's own words: wrong PIN, locked, not a handheld user.
+        Err(ClientError::Api {
+            status: 401 | 403 | 429,
+            message,
+            ..
+        }) => OnlineSignIn::Refused(if message.contains("not recognised") {
+            t("Wrong PIN. Try again.")
+        } else {
+            message
+        }),
+        Err(e) => {
+            log::info!("online sign-in failed, signing in offline: {e}");
+            OnlineSignIn::Unreachable
+        }
+    }
 }
 
 /// One round: push the outbox in order, then pull (or bootstrap).
@@ -289,12 +344,15 @@ async fn push(engine: &mut Engine, client: &Client) -> Result<()> {
             return Ok(());
         }
         let batch: Vec<Document> = outbox.into_iter().take(PUSH_BATCH).collect();
-        let answer = client.push(&batch).await?;
+        let answer = client.push_as_is(&batch).await?;
         anyhow::ensure!(
             !answer.verdicts.is_empty(),
             "the server answered a push without verdicts"
         );
-        engine.cache_mut().settle(&answer.verdicts)?;
+        // Held for someone's online sign-in: they go again after it.
+        if engine.cache_mut().settle(&answer.verdicts)? > 0 {
+            return Ok(());
+        }
     }
 }
 

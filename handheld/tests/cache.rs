@@ -11,9 +11,10 @@ use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
 use sparescan_core::reason::ReasonCode;
 use sparescan_core::rules::evaluate;
+use sparescan_core::sync::BadgeHolder;
 use sparescan_core::sync::{Row, RowKey, Verdict};
 use sparescan_core::view::LedgerView;
-use sparescan_handheld::cache::{Cache, Credential, keys};
+use sparescan_handheld::cache::{Cache, keys};
 use sparescan_server::demo::{self, MAIN, NORTH, SITE};
 use std::collections::BTreeSet;
 
@@ -42,6 +43,7 @@ fn doc(author: &str, body: Body) -> B {
         reason: None,
         approver: None,
         follows: None,
+        proof: None,
         body,
     })
 }
@@ -1250,22 +1252,31 @@ fn device_lookups_merge_rows_and_outbox() {
         )]
     );
 
-    // Badges.
+    // Badges: whose is whose, and no secret.
     cache
-        .set_credentials(&[Credential {
+        .set_badges(&[BadgeHolder {
             user: "tech-1".into(),
             badge: "B-1001".into(),
-            pin_hash: "$argon2id$...".into(),
         }])
         .unwrap();
     assert_eq!(
-        cache.user_by_badge("B-1001").unwrap().map(|u| u.id.0),
+        cache.user_by_badge("b-1001").unwrap().map(|u| u.id.0),
         Some("tech-1".into())
     );
     assert_eq!(cache.user_by_badge("B-0000").unwrap(), None);
+    // A presence key is kept sealed, and opens with the PIN only.
+    let tech: UserId = "tech-1".into();
+    assert_eq!(cache.presence(&tech).unwrap(), None);
+    let until = chrono::Utc::now() + chrono::Duration::days(7);
+    let sealed =
+        sparescan_handheld::presence::seal("1111", "tech-1", "pk-1", until, &[5; 32]).unwrap();
+    cache.put_presence(&tech, &sealed).unwrap();
+    let kept = cache.presence(&tech).unwrap().expect("kept");
+    assert_eq!(kept.key_id, "pk-1");
+    assert_ne!(kept.sealed[..32], [5; 32]);
     assert_eq!(
-        cache.credential("B-1001").unwrap().map(|c| c.pin_hash),
-        Some("$argon2id$...".into())
+        sparescan_handheld::presence::open("1111", "tech-1", &kept).unwrap(),
+        Some(vec![5; 32])
     );
 }
 

@@ -10,12 +10,13 @@ use sparescan_core::memory::MemoryLedger;
 use sparescan_core::model::{Condition, WoStatus};
 use sparescan_core::qty::Qty;
 use sparescan_core::scan::ScanConfig;
+use sparescan_core::sync::BadgeHolder;
 use sparescan_core::view::LedgerView;
 use sparescan_handheld::cache::Cache;
 use sparescan_handheld::engine::model::{ScreenId, ScreenModel, Tone, UiModel};
 use sparescan_handheld::engine::{Engine, Input};
+use sparescan_handheld::presence;
 use sparescan_server::demo;
-use sparescan_server::store::Credential;
 
 /// Documents the demo's seed lacks that these screens need: a filter
 /// transfer from the north store to the main one, a fan sent north, and a
@@ -38,6 +39,7 @@ fn doc(author: &str, body: Body) -> Document {
         reason: None,
         approver: None,
         follows: None,
+        proof: None,
         body,
     }
 }
@@ -98,21 +100,26 @@ fn ledger() -> (MemoryLedger, Extra) {
     (ledger, extra)
 }
 
-fn credentials(people: &[&str]) -> Vec<Credential> {
-    use argon2::password_hash::{PasswordHasher, SaltString};
-    let salt = SaltString::from_b64("c3BhcmVzY2FudGVzdA").expect("salt");
-    demo::PEOPLE
+/// What an online sign-in of each of `people` on this device left behind:
+/// their badge, and a presence key sealed by their PIN.
+fn provision(cache: &mut Cache, people: &[&str]) {
+    let holders: Vec<BadgeHolder> = demo::PEOPLE
         .iter()
         .filter(|p| people.contains(&p.badge))
-        .map(|p| Credential {
+        .map(|p| BadgeHolder {
             user: p.id.into(),
             badge: p.badge.into(),
-            pin_hash: argon2::Argon2::default()
-                .hash_password(p.pin.as_bytes(), &salt)
-                .expect("hash")
-                .to_string(),
         })
-        .collect()
+        .collect();
+    cache.set_badges(&holders).expect("badges");
+    let until = chrono::Utc::now() + chrono::Duration::days(7);
+    for (n, p) in demo::PEOPLE.iter().enumerate() {
+        if people.contains(&p.badge) {
+            let sealed = presence::seal(p.pin, p.id, &format!("pk-{n}"), until, &[n as u8; 32])
+                .expect("seal");
+            cache.put_presence(&p.id.into(), &sealed).expect("key");
+        }
+    }
 }
 
 /// An engine over the demo site, signed in with `badge`.
@@ -128,10 +135,9 @@ fn engine_with_badges(badge: &str, others: &[&str]) -> (Engine, Extra) {
     cache.apply_rows(&ledger.rows(), Some(1)).expect("rows");
     let mut people = vec![badge];
     people.extend_from_slice(others);
-    let creds = credentials(&people);
     cache.set_meta("device_id", Some("dev-test")).expect("meta");
     cache.set_meta("site", Some(demo::SITE)).expect("meta");
-    cache.set_credentials(&creds).expect("credentials");
+    provision(&mut cache, &people);
     let mut engine = Engine::new(cache, ScanConfig::default());
     assert_eq!(engine.screen(), ScreenId::SignIn);
     engine.handle(Input::Scan(format!("USR:{badge}").into_bytes()));

@@ -2,7 +2,6 @@
 //! to the server. HTTPS only, trusting only the pinned CA.
 
 use crate::api::auth::{EnrollRequest, EnrollResponse, SignInRequest, SignInResponse};
-use crate::store::Credential;
 use reqwest::StatusCode;
 use sparescan_core::document::Document;
 use sparescan_core::memory::MemoryLedger;
@@ -30,12 +29,17 @@ pub enum ClientError {
     BadRow(String),
 }
 
+/// How long a device waits for an online sign-in.
+pub const SIGN_IN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(8);
+
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: String,
     device_token: Option<String>,
     session: Option<String>,
+    /// Presence keys received at sign-in on this device, by user.
+    presence: std::collections::HashMap<String, (String, Vec<u8>)>,
 }
 
 impl Client {
@@ -57,6 +61,7 @@ impl Client {
             base: base.trim_end_matches('/').to_owned(),
             device_token: None,
             session: None,
+            presence: std::collections::HashMap::new(),
         })
     }
 
@@ -141,14 +146,32 @@ impl Client {
                 site: site.map(Into::into),
             });
         if let Some(t) = &self.device_token {
-            req = req.bearer_auth(t);
+            // A person is waiting at the handheld: if the server does not
+            // answer soon, the device signs them in offline instead.
+            req = req.bearer_auth(t).timeout(SIGN_IN_TIMEOUT);
         }
         let signed: SignInResponse = Self::parse(req.send().await?).await?;
         self.session = Some(signed.token.clone());
+        if let Some(p) = &signed.presence
+            && let Some(key) = sparescan_core::presence::hex_decode(&p.key)
+        {
+            self.presence
+                .insert(signed.user.id.to_string(), (p.id.clone(), key));
+        }
         Ok(signed)
     }
 
+    /// Pushes documents; those without a proof get one from the presence
+    /// keys this client received at sign-in (their author's, and their
+    /// approver's), when it holds them.
     pub async fn push(&self, documents: &[Document]) -> Result<PushResponse, ClientError> {
+        let proved: Vec<Document> = documents.iter().map(|d| self.prove(d.clone())).collect();
+        self.push_as_is(&proved).await
+    }
+
+    /// Pushes documents exactly as given (a device proves its documents
+    /// when it records them).
+    pub async fn push_as_is(&self, documents: &[Document]) -> Result<PushResponse, ClientError> {
         let req = self.device(self.http.post(self.url("/api/v1/sync/push")))?;
         let resp = req
             .json(&PushRequest {
@@ -157,6 +180,23 @@ impl Client {
             .send()
             .await?;
         Self::parse(resp).await
+    }
+
+    /// `doc` with its author's (and approver's) MAC, if this client holds
+    /// their keys and the document has no proof yet.
+    pub fn prove(&self, doc: Document) -> Document {
+        if doc.proof.is_some() {
+            return doc;
+        }
+        let Some((id, key)) = self.presence.get(doc.author.as_str()) else {
+            return doc;
+        };
+        let approver = doc
+            .approver
+            .as_ref()
+            .and_then(|a| self.presence.get(a.as_str()))
+            .map(|(id, key)| (id.as_str(), key.as_slice()));
+        sparescan_core::presence::prove(doc.clone(), (id.as_str(), key.as_slice()), approver)
     }
 
     pub async fn pull(&self, after: u64, limit: Option<u32>) -> Result<PullResponse, ClientError> {
@@ -221,7 +261,7 @@ impl Client {
         }
     }
 
-    pub async fn credentials(&self) -> Result<Vec<Credential>, ClientError> {
+    pub async fn credentials(&self) -> Result<Vec<BadgeHolder>, ClientError> {
         let resp = self
             .device(self.http.get(self.url("/api/v1/sync/credentials")))?
             .send()

@@ -492,6 +492,7 @@ pub fn seed_documents(now: DateTime<Utc>) -> Vec<Document> {
             reason: None,
             approver: None,
             follows: None,
+            proof: None,
             body,
         }
     };

@@ -272,6 +272,7 @@ async fn close_period(
         reason: None,
         approver: None,
         follows: None,
+        proof: None,
         body: Body::PeriodClose { until },
     };
     match server.ledger().push(site.into(), vec![doc]).await?.pop() {

@@ -38,6 +38,7 @@ async fn device(ts: &TestServer, name: &str) -> (Client, String) {
     let code = ts.server.enrollment_code(&SITE.into()).await.expect("code");
     let mut c = ts.client();
     let r = c.enroll(&code, name).await.expect("enroll");
+    sign_in_everyone(&mut c).await;
     (c, r.device_id)
 }
 

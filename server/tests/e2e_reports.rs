@@ -21,6 +21,7 @@ async fn enrolled(ts: &TestServer, name: &str) -> (Client, String) {
         .expect("code");
     let mut c = ts.client();
     let r = c.enroll(&code, name).await.expect("enroll");
+    sign_in_everyone(&mut c).await;
     (c, r.device_id)
 }
 

@@ -23,6 +23,7 @@ async fn enrolled(ts: &TestServer, name: &str) -> (sparescan_server::client::Cli
         .expect("code");
     let mut c = ts.client();
     let r = c.enroll(&code, name).await.expect("enroll");
+    sign_in_everyone(&mut c).await;
     (c, r.device_id)
 }
 
@@ -143,10 +144,8 @@ async fn a_device_judges_follow_ups_of_documents_it_did_not_record() {
     let cursor = b.pull_into(&mut local, cursor).await.expect("pull");
     assert_eq!(local.rows(), ts.rows());
     let kept = local.accepted(&issued.id).expect("the issue came as a row");
-    assert_eq!(
-        (&kept.doc, kept.seq, kept.reversed_by),
-        (&issued, seq, None)
-    );
+    assert!(kept.doc.same_content(&issued) && kept.doc.proof.is_some());
+    assert_eq!((kept.seq, kept.reversed_by), (seq, None));
     assert_eq!(local.accepted_docs().count(), 0, "kept, not recorded");
 
     let mut back = doc(
@@ -175,10 +174,13 @@ async fn a_device_judges_follow_ups_of_documents_it_did_not_record() {
     let b_token = b.device_token().expect("token").to_owned();
     let a_token = a.device_token().expect("token").to_owned();
     let ts = TestServer::start_in(ts.stop().await).await;
-    let (a, b) = (
+    let (mut a, mut b) = (
         ts.client().with_device_token(&a_token),
         ts.client().with_device_token(&b_token),
     );
+    // The people are at their devices again.
+    sign_in_everyone(&mut a).await;
+    sign_in_everyone(&mut b).await;
     let mut correction = doc(&dev_a, "clerk-1", None, None, Body::Correction);
     correction.follows = Some(issued.id);
     correction.reason = Some("the fan was not taken".into());
@@ -244,13 +246,29 @@ async fn sign_in_by_badge_and_pin() {
     c.sign_in(b2, p2, None)
         .await
         .expect("another badge signs in");
-    // The device gets the PIN hashes for offline sign-in.
+    // The device learns whose badge is whose, for its handheld users only:
+    // no secret, and nothing of the back-office-only people.
     let creds = c.credentials().await.expect("credentials");
+    assert!(creds.iter().any(|k| k.badge == badge));
+    let (acct_badge, _) = pin_of("acct-1");
+    let (admin_badge, _) = pin_of("admin");
     assert!(
-        creds
+        !creds
             .iter()
-            .any(|k| k.badge == badge && k.pin_hash.starts_with("$argon2"))
+            .any(|k| k.badge == acct_badge || k.badge == admin_badge),
+        "{creds:?}"
     );
+    let raw = c
+        .http()
+        .get(format!("{}/api/v1/sync/credentials", c.base()))
+        .bearer_auth(c.device_token().expect("token"))
+        .send()
+        .await
+        .expect("credentials")
+        .text()
+        .await
+        .expect("body");
+    assert!(!raw.contains("argon2") && !raw.contains("pin"), "{raw}");
     ts.stop().await;
 }
 

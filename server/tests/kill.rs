@@ -64,6 +64,7 @@ fn count(device: &str, n: u64) -> Document {
         reason: None,
         approver: None,
         follows: None,
+        proof: None,
         body: Body::Count {
             item: "BRG-6204".into(),
             bin: "A-02".into(),
@@ -131,10 +132,15 @@ fn kill_during_push_loses_and_duplicates_nothing() {
         String::from_utf8_lossy(&out.stderr)
     );
     let code = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let (token, device) = rt.block_on(async {
+    // The clerk signs in on the device once: every count carries their
+    // proof of presence.
+    let (token, device, key) = rt.block_on(async {
         let mut c = Client::new(&proc.base, &ca).expect("client");
         let e = c.enroll(&code, "kill-test").await.expect("enroll");
-        (e.token, e.device_id)
+        let signed = c.sign_in("B-2001", "3333", None).await.expect("sign in");
+        let key = signed.presence.expect("presence key");
+        let raw = sparescan_core::presence::hex_decode(&key.key).expect("key");
+        (e.token, e.device_id, (key.id, raw))
     });
 
     let mut known: HashMap<DocId, Known> = HashMap::new();
@@ -159,6 +165,7 @@ fn kill_during_push_loses_and_duplicates_nothing() {
         let load = {
             let client = client.clone();
             let device = device.clone();
+            let key = key.clone();
             let mut known = known.clone();
             let mut sent = sent.clone();
             let mut n = n;
@@ -169,7 +176,11 @@ fn kill_during_push_loses_and_duplicates_nothing() {
                 loop {
                     while batch.len() < 20 {
                         n += 1;
-                        batch.push(count(&device, n));
+                        batch.push(sparescan_core::presence::prove(
+                            count(&device, n),
+                            (&key.0, &key.1),
+                            None,
+                        ));
                     }
                     for d in &batch {
                         sent.insert(d.id, d.clone());

@@ -263,21 +263,16 @@ fn wire_types_match_their_schemas() {
     let doc = generated();
     let v = Validator { doc: &doc };
     let schema = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
-    // The server's credential (mirrored in api/openapi.rs).
-    let cred = sparescan_server::store::Credential {
+    // What a device learns of a badge: no secret.
+    let holder = serde_json::to_value(sparescan_core::sync::BadgeHolder {
         user: "tech-1".into(),
         badge: "B-1".into(),
-        pin_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-    };
-    let cred = serde_json::to_value(cred).expect("credential");
-    assert_eq!(v.check(&schema("Credential"), &cred), Vec::<String>::new());
-    let props: BTreeSet<&String> = doc["components"]["schemas"]["Credential"]["properties"]
-        .as_object()
-        .expect("properties")
-        .keys()
-        .collect();
-    let fields: BTreeSet<&String> = cred.as_object().expect("object").keys().collect();
-    assert_eq!(props, fields, "Credential mirrors store::Credential");
+    })
+    .expect("badge holder");
+    assert_eq!(
+        v.check(&schema("BadgeHolder"), &holder),
+        Vec::<String>::new()
+    );
     // Quantities are decimal strings in the documented pattern.
     for q in ["0", "2.5", "-1.25", "1000.001"] {
         let qty: sparescan_core::qty::Qty = q.parse().expect("qty");
@@ -352,6 +347,7 @@ fn doc_for(device: &str, body: Body) -> Document {
         reason: None,
         approver: None,
         follows: None,
+        proof: None,
         body,
     }
 }
@@ -469,6 +465,16 @@ fn media_type(content_type: &str) -> String {
 }
 
 async fn sign_in(api: &mut Api<'_>, user: &str, device: Option<&str>) -> String {
+    sign_in_for_key(api, user, device).await.0
+}
+
+/// A sign-in's session token and, on a device, the presence key's id and
+/// bytes.
+async fn sign_in_for_key(
+    api: &mut Api<'_>,
+    user: &str,
+    device: Option<&str>,
+) -> (String, Option<(String, Vec<u8>)>) {
     let (badge, pin) = pin_of(user);
     let site = if device.is_some() { None } else { Some(SITE) };
     let (status, body) = api
@@ -481,7 +487,13 @@ async fn sign_in(api: &mut Api<'_>, user: &str, device: Option<&str>) -> String 
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    body["token"].as_str().expect("token").to_owned()
+    let key = body["presence"].as_object().map(|p| {
+        (
+            p["id"].as_str().expect("id").to_owned(),
+            sparescan_core::presence::hex_decode(p["key"].as_str().expect("key")).expect("hex"),
+        )
+    });
+    (body["token"].as_str().expect("token").to_owned(), key)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -621,11 +633,17 @@ async fn the_server_serves_the_document_and_answers_as_it_says() {
     assert!(!creds.as_array().expect("list").is_empty());
 
     // A push with every verdict: accepted, duplicate, rejected.
-    let issued = issue(
-        &dev_id,
-        "WO-1004",
-        "WO-1004-L1",
-        pick("FAN-120", "A-02", 1, &["FAN-A1"]),
+    let (_, clerk_key) = sign_in_for_key(&mut api, "clerk-1", dev).await;
+    let (key_id, key) = clerk_key.expect("a presence key on a device");
+    let issued = sparescan_core::presence::prove(
+        issue(
+            &dev_id,
+            "WO-1004",
+            "WO-1004-L1",
+            pick("FAN-120", "A-02", 1, &["FAN-A1"]),
+        ),
+        (&key_id, &key),
+        None,
     );
     let mut foreign = issued.clone();
     foreign.id = DocId::new_v7();

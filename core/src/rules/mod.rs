@@ -47,7 +47,7 @@ pub struct Outcome {
 /// The verdict of the rules on one document against the current state.
 pub fn evaluate(view: &impl LedgerView, doc: &Document) -> Result<Outcome, Refusal> {
     if let Some(prior) = view.accepted(&doc.id) {
-        let code = if prior.doc == *doc {
+        let code = if prior.doc.same_content(doc) {
             ReasonCode::Duplicate
         } else {
             ReasonCode::IdReused

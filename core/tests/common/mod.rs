@@ -341,6 +341,7 @@ pub fn doc(author: &str, body: Body) -> D {
         reason: None,
         approver: None,
         follows: None,
+        proof: None,
         body,
     })
 }

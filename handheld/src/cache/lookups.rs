@@ -3,17 +3,19 @@
 //! inspection queue. Each is an indexed query merged with the overlay.
 
 use super::error::CacheError;
+use super::outbox::parse_time;
 use super::scope::{self, Scope};
 use super::view::{Bad, CacheView};
-use super::{Cache, Credential, sql};
+use super::{Cache, sql};
+use crate::presence::Sealed;
 use chrono::{DateTime, Utc};
-use rusqlite::OptionalExtension;
+use rusqlite::{OptionalExtension, params};
 use sparescan_core::document::{Body, Document, Pick};
 use sparescan_core::ids::*;
 use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
 use sparescan_core::reason::Refusal;
-use sparescan_core::sync::RowKey;
+use sparescan_core::sync::{BadgeHolder, RowKey};
 use sparescan_core::view::{Accepted, LedgerView};
 use std::collections::BTreeSet;
 
@@ -224,40 +226,70 @@ impl Cache {
         Ok(out)
     }
 
-    /// Replaces the badges and PIN hashes of the site's users (as pulled
-    /// from the server), in one transaction.
-    pub fn set_credentials(&mut self, credentials: &[Credential]) -> Result<(), CacheError> {
+    /// Replaces who each badge belongs to (as pulled from the server), in
+    /// one transaction.
+    pub fn set_badges(&mut self, holders: &[BadgeHolder]) -> Result<(), CacheError> {
         let tx = self.conn.transaction()?;
-        tx.execute(sql::CREDENTIALS_CLEAR, [])?;
+        tx.execute(sql::BADGES_CLEAR, [])?;
         {
-            let mut put = tx.prepare_cached(sql::CREDENTIAL_PUT)?;
-            for c in credentials {
-                put.execute([&c.badge, &c.user, &c.pin_hash])?;
+            let mut put = tx.prepare_cached(sql::BADGE_PUT)?;
+            for h in holders {
+                put.execute([&h.badge, h.user.as_str()])?;
             }
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// The badge's user and PIN hash, for signing in offline.
-    pub fn credential(&self, badge: &str) -> Result<Option<Credential>, CacheError> {
-        Ok(self
+    /// Keeps a person's presence key, sealed by their PIN (the one they
+    /// had before is replaced).
+    pub fn put_presence(&mut self, user: &UserId, s: &Sealed) -> Result<(), CacheError> {
+        self.conn
+            .prepare_cached(sql::PRESENCE_PUT)?
+            .execute(params![
+                user.as_str(),
+                s.key_id,
+                s.expires_at.to_rfc3339(),
+                s.salt,
+                s.nonce,
+                s.sealed
+            ])?;
+        Ok(())
+    }
+
+    /// A person's sealed presence key on this device, if they ever signed
+    /// in online here.
+    pub fn presence(&self, user: &UserId) -> Result<Option<Sealed>, CacheError> {
+        type Row = (String, String, Vec<u8>, Vec<u8>, Vec<u8>);
+        let found: Option<Row> = self
             .conn
-            .prepare_cached(sql::CREDENTIAL_BY_BADGE)?
-            .query_row([badge], |r| {
-                Ok(Credential {
-                    user: r.get(0)?,
-                    badge: badge.to_owned(),
-                    pin_hash: r.get(1)?,
+            .prepare_cached(sql::PRESENCE_GET)?
+            .query_row([user.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        found
+            .map(|(key_id, expires, salt, nonce, sealed)| {
+                Ok(Sealed {
+                    key_id,
+                    expires_at: parse_time(user.as_str(), &expires)?,
+                    salt,
+                    nonce,
+                    sealed,
                 })
             })
-            .optional()?)
+            .transpose()
     }
 
     /// The user a badge belongs to.
     pub fn user_by_badge(&self, badge: &str) -> Result<Option<User>, CacheError> {
-        match self.credential(badge)? {
-            Some(c) => self.view().get(&RowKey::User(UserId::from(c.user))),
+        let user: Option<String> = self
+            .conn
+            .prepare_cached(sql::BADGE_USER)?
+            .query_row([badge], |r| r.get(0))
+            .optional()?;
+        match user {
+            Some(u) => self.view().get(&RowKey::User(UserId::from(u))),
             None => Ok(None),
         }
     }

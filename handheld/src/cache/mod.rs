@@ -21,7 +21,6 @@ mod view;
 
 pub use error::CacheError;
 pub use lookups::AttentionItem;
-pub use sparescan_server::store::Credential;
 pub use view::CacheView;
 
 use chrono::NaiveDate;
@@ -47,10 +46,16 @@ pub mod keys {
     pub const SERVER_URL: &str = "server_url";
     pub const CA_PEM: &str = "ca_pem";
     pub const LAST_SYNC: &str = "last_sync";
+    /// Why documents wait in the outbox for someone to sign in online
+    /// (the server's refusal detail), while they do.
+    pub const HELD: &str = "held_for_sign_in";
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/0001_init.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("migrations/0001_init.sql")),
+        M::up(include_str!("migrations/0002_presence.sql")),
+    ])
 }
 
 /// Small, hot values of the stored rows, read once per change instead of

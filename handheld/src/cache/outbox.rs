@@ -51,7 +51,7 @@ impl Cache {
         // An outbox document the rules refuse now is not in the view's
         // accepted documents, but its id is taken all the same.
         if let Some(prior) = self.outbox_doc(&doc.id)? {
-            let code = if prior == doc {
+            let code = if prior.same_content(&doc) {
                 ReasonCode::Duplicate
             } else {
                 ReasonCode::IdReused
@@ -113,11 +113,24 @@ impl Cache {
     /// effects stay shown meanwhile). Rejected: it leaves the outbox for
     /// the attention list with the refusal. Verdicts for documents not in
     /// the outbox are ignored. The remaining outbox is replayed.
-    pub fn settle(&mut self, verdicts: &[Verdict]) -> Result<(), CacheError> {
+    ///
+    /// Refusals of who vouched for a document, not of the movement
+    /// ([`ReasonCode::HELD_FOR_SIGN_IN`]), leave it in the outbox: it is
+    /// sent again once its author has signed in online here. The answer is
+    /// how many were held; the first one's reason is kept in
+    /// [`super::keys::HELD`] for the status line.
+    pub fn settle(&mut self, verdicts: &[Verdict]) -> Result<usize, CacheError> {
         let now = Utc::now().to_rfc3339();
         let tx = self.conn.transaction()?;
         let mut settled = 0;
+        let mut held: Vec<&Refusal> = Vec::new();
         for verdict in verdicts {
+            if let Verdict::Rejected { refusal, .. } = verdict
+                && ReasonCode::HELD_FOR_SIGN_IN.contains(&refusal.code)
+            {
+                held.push(refusal);
+                continue;
+            }
             let id = verdict.id().to_string();
             let text: Option<String> = tx
                 .prepare_cached(sql::OUTBOX_GET)?
@@ -154,11 +167,81 @@ impl Cache {
             tx.execute(sql::OUTBOX_DEL, [&id])?;
             settled += 1;
         }
+        // The first held document names whose sign-in they wait for (the
+        // later ones only wait behind it).
+        let why = held
+            .iter()
+            .find(|r| r.code != ReasonCode::WaitingForEarlier)
+            .or(held.first())
+            .map(to_json);
+        match &why {
+            Some(w) => tx.execute(sql::META_SET, [super::keys::HELD, w.as_str()])?,
+            None => tx.execute(sql::META_DEL, [super::keys::HELD])?,
+        };
         tx.commit()?;
         if settled > 0 {
             self.replay()?;
         }
-        Ok(())
+        Ok(held.len())
+    }
+
+    /// Why documents wait in the outbox for a sign-in, if they do.
+    pub fn held(&self) -> Result<Option<Refusal>, CacheError> {
+        self.meta(super::keys::HELD)?
+            .map(|t| from_json("held reason", super::keys::HELD, &t))
+            .transpose()
+    }
+
+    /// Gives the outbox documents that `user` authored or approved a fresh
+    /// MAC with the key they just received here at an online sign-in, so
+    /// those held for their sign-in go out again; the other person's MAC on
+    /// a document stays as it was. The number changed.
+    pub fn reprove(
+        &mut self,
+        user: &sparescan_core::ids::UserId,
+        key_id: &str,
+        key: &[u8],
+    ) -> Result<usize, CacheError> {
+        use sparescan_core::presence::{KeyMac, Proof, mac};
+        let mut changed = Vec::new();
+        for doc in self.outbox()? {
+            let is_author = doc.author == *user;
+            let is_approver = doc.approver.as_ref() == Some(user);
+            let mine = KeyMac {
+                key: key_id.to_owned(),
+                mac: mac(key, &doc),
+            };
+            let proof = match (doc.proof.clone(), is_author, is_approver) {
+                (_, false, false) => continue,
+                (Some(mut p), a, b) => {
+                    if a {
+                        p.author = mine.clone();
+                    }
+                    if b {
+                        p.approver = Some(mine);
+                    }
+                    p
+                }
+                (None, true, b) => Proof {
+                    author: mine.clone(),
+                    approver: b.then_some(mine),
+                },
+                // Only the approver is here: the author's own sign-in
+                // proves it.
+                (None, false, true) => continue,
+            };
+            let mut proved = doc;
+            proved.proof = Some(proof);
+            changed.push(proved);
+        }
+        let tx = self.conn.transaction()?;
+        let n = changed.len();
+        for doc in changed {
+            tx.execute(sql::OUTBOX_SET, params![doc.id.to_string(), to_json(&doc)])?;
+        }
+        tx.execute(sql::META_DEL, [super::keys::HELD])?;
+        tx.commit()?;
+        Ok(n)
     }
 
     /// Documents the server rejected, newest first.

@@ -55,10 +55,13 @@ pub const ATTENTION_ARCHIVE: &str = "INSERT OR REPLACE INTO attention_archive (i
      SELECT id, doc, refusal, at, ?2 FROM attention WHERE id = ?1";
 pub const ATTENTION_DEL: &str = "DELETE FROM attention WHERE id = ?1";
 
-// ---- badges for signing in offline ----
-pub const CREDENTIALS_CLEAR: &str = "DELETE FROM credentials";
-pub const CREDENTIAL_PUT: &str =
-    "INSERT OR REPLACE INTO credentials (badge, user, pin_hash) VALUES (?1, ?2, ?3)";
+// ---- badges and sealed presence keys, for signing in ----
+pub const BADGES_CLEAR: &str = "DELETE FROM badges";
+pub const BADGE_PUT: &str = "INSERT OR REPLACE INTO badges (badge, user) VALUES (?1, ?2)";
 // Badges are matched regardless of case: a wedge with Caps Lock on still signs in.
-pub const CREDENTIAL_BY_BADGE: &str =
-    "SELECT user, pin_hash FROM credentials WHERE badge = ?1 COLLATE NOCASE";
+pub const BADGE_USER: &str = "SELECT user FROM badges WHERE badge = ?1 COLLATE NOCASE";
+pub const PRESENCE_PUT: &str = "INSERT OR REPLACE INTO presence_keys \
+     (user, key_id, expires_at, salt, nonce, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+pub const PRESENCE_GET: &str =
+    "SELECT key_id, expires_at, salt, nonce, sealed FROM presence_keys WHERE user = ?1";
+pub const OUTBOX_SET: &str = "UPDATE outbox SET doc = ?2 WHERE id = ?1";

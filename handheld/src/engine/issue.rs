@@ -516,7 +516,7 @@ impl Flow for IssueFlow {
                     ));
                 };
                 match cx.check_pin(&badge, &pin) {
-                    Some(u) => {
+                    Ok(u) => {
                         let w = self.waiting.take()?;
                         let v = self.judge_pick(cx, w, Some(u.id.to_string()));
                         // One approval covers the next parts only if the
@@ -526,12 +526,12 @@ impl Flow for IssueFlow {
                         }
                         Some(v)
                     }
-                    None => {
+                    Err(why) => {
                         self.approver_badge = None;
                         self.waiting = None;
                         Some(problem(
                             "wrong_pin",
-                            t("Wrong PIN."),
+                            why,
                             t("Scan the part again and let the approver retry."),
                         ))
                     }

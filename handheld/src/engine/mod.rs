@@ -20,12 +20,15 @@ use sparescan_core::model::{Role, User};
 use sparescan_core::reason::Refusal;
 use sparescan_core::rules::{self, Outcome};
 use sparescan_core::scan::{self, ScanConfig};
-use sparescan_core::view::LedgerView;
 
 use crate::cache::{Cache, CacheError};
+use crate::presence::{self as sealing, Keyring};
 pub use flow::Flow;
 use model::*;
 use resolve::Resolved;
+use sparescan_core::sync::PresenceKey;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
 pub use text::{set_language, t};
 
 /// The device settings the engine and the worker keep in the cache.
@@ -74,6 +77,9 @@ pub struct Cx<'a> {
     pub user: &'a User,
     pub device: &'a Device,
     pub now: DateTime<Utc>,
+    /// The presence keys open in this session: every document recorded is
+    /// proved with its author's (and approver's).
+    pub keys: &'a mut Keyring,
 }
 
 impl Cx<'_> {
@@ -90,6 +96,7 @@ impl Cx<'_> {
             reason: None,
             approver: None,
             follows: None,
+            proof: None,
             body,
         }
     }
@@ -99,15 +106,20 @@ impl Cx<'_> {
         rules::evaluate(&self.cache.view(), doc)
     }
 
-    /// Records `doc` in the outbox if the rules accept it.
+    /// Records `doc` in the outbox, with its proof of presence, if the rules
+    /// accept it.
     pub fn submit(&mut self, doc: Document) -> Result<Result<Outcome, Refusal>, CacheError> {
-        self.cache.submit(doc)
+        self.cache.submit(self.keys.prove(doc))
     }
 
-    /// The person a badge and PIN belong to, checked offline against the
-    /// PIN hashes the server sent.
-    pub fn check_pin(&self, badge: &str, pin: &str) -> Option<User> {
-        check_pin(self.cache, badge, pin)
+    /// The person a badge and PIN belong to (an approver at this device):
+    /// their presence key here opens with that PIN, and stays open for the
+    /// documents they approve.
+    pub fn check_pin(&mut self, badge: &str, pin: &str) -> Result<User, String> {
+        let user = badge_user(self.cache, badge).ok_or_else(|| t("Unknown badge."))?;
+        let key = open_key(self.cache, &user, pin, self.now)?;
+        self.keys.insert(user.id.clone(), key.0, key.1);
+        Ok(user)
     }
 
     pub fn badge_user(&self, badge: &str) -> Option<User> {
@@ -119,20 +131,63 @@ fn badge_user(cache: &Cache, badge: &str) -> Option<User> {
     cache.user_by_badge(badge).ok().flatten()
 }
 
-/// The person a badge and PIN belong to, checked against the PIN hash the
-/// server sent (argon2), so signing in works offline.
-fn check_pin(cache: &Cache, badge: &str, pin: &str) -> Option<User> {
-    use argon2::password_hash::{PasswordHash, PasswordVerifier};
-    let cred = cache.credential(badge).ok().flatten()?;
-    let hash = PasswordHash::new(&cred.pin_hash).ok()?;
-    argon2::Argon2::default()
-        .verify_password(pin.as_bytes(), &hash)
-        .ok()?;
-    cache
-        .view()
-        .user(&cred.user.as_str().into())
-        .filter(|u| u.active)
+/// `user`'s presence key on this device, opened with `pin` — the offline
+/// sign-in. The error is what to tell the person.
+fn open_key(
+    cache: &Cache,
+    user: &User,
+    pin: &str,
+    now: DateTime<Utc>,
+) -> Result<(String, Vec<u8>), String> {
+    if !user.active {
+        return Err(format!(
+            "{} {}",
+            user.name,
+            t("is not active at this site.")
+        ));
+    }
+    let sealed = match cache.presence(&user.id) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return Err(format!(
+                "{} {}",
+                user.name,
+                t(
+                    "has not signed in on this handheld while it was online yet. Connect to the network and sign in."
+                )
+            ));
+        }
+        Err(e) => return Err(format!("{} {e}", t("Storage error:"))),
+    };
+    if sealed.expires_at <= now {
+        return Err(format!(
+            "{} {}",
+            user.name,
+            t("signed in online here too long ago. Connect to the network and sign in.")
+        ));
+    }
+    match sealing::open(pin, user.id.as_str(), &sealed) {
+        Ok(Some(key)) => Ok((sealed.key_id, key)),
+        Ok(None) => Err(t("Wrong PIN.")),
+        Err(e) => Err(format!("{} {e}", t("Storage error:"))),
+    }
 }
+
+/// What the server said to an online sign-in on this device.
+#[derive(Debug)]
+pub enum OnlineSignIn {
+    /// Signed in: the person and their presence key here.
+    Signed { user: User, key: PresenceKey },
+    /// The server answered no (wrong PIN, locked, not a handheld user):
+    /// its message.
+    Refused(String),
+    /// No answer: the device signs the person in offline.
+    Unreachable,
+}
+
+/// Wrong offline PINs per badge before the badge waits.
+const OFFLINE_MAX_FAILURES: u32 = 5;
+const OFFLINE_LOCKOUT: Duration = Duration::from_secs(15 * 60);
 
 pub fn accepted_verdict(title: impl Into<String>, detail: impl Into<String>) -> VerdictModel {
     VerdictModel {
@@ -186,6 +241,9 @@ pub struct Engine {
     /// Scans handled since start (the burst test counts them).
     scans: u64,
     last_scan: Option<String>,
+    keys: Keyring,
+    /// Wrong PINs entered offline, per badge.
+    pin_failures: HashMap<String, (u32, Instant)>,
 }
 
 impl Engine {
@@ -206,6 +264,8 @@ impl Engine {
             },
             scans: 0,
             last_scan: None,
+            keys: Keyring::default(),
+            pin_failures: HashMap::new(),
         };
         if engine.device().is_some() {
             engine.screen = ScreenId::SignIn;
@@ -276,6 +336,7 @@ impl Engine {
             Input::Navigate(screen) => self.navigate(screen),
             Input::Back => self.navigate(ScreenId::Home),
             Input::SignOut => {
+                self.keys.clear();
                 self.user = None;
                 self.flow = None;
                 self.badge = None;
@@ -287,7 +348,10 @@ impl Engine {
                 };
             }
             Input::DismissVerdict => self.verdict = None,
-            Input::SignIn { pin } => self.sign_in(&pin),
+            // Without a worker (tests, no network): offline only.
+            Input::SignIn { pin } => {
+                self.finish_sign_in(&pin, OnlineSignIn::Unreachable);
+            }
             Input::CancelSignIn => {
                 self.badge = None;
                 self.sign_in_error.clear();
@@ -334,6 +398,7 @@ impl Engine {
             user,
             device: &device,
             now: Utc::now(),
+            keys: &mut self.keys,
         };
         if let Some(v) = f(flow.as_mut(), &mut cx) {
             self.verdict = Some(v);
@@ -403,20 +468,99 @@ impl Engine {
         }
     }
 
-    fn sign_in(&mut self, pin: &str) {
-        let Some((badge, _)) = self.badge.clone() else {
+    /// The badge scanned on the sign-in screen, waiting for its PIN.
+    pub fn pending_badge(&self) -> Option<&str> {
+        self.badge.as_ref().map(|(b, _)| b.as_str())
+    }
+
+    /// Ends a sign-in: with the server's answer when it gave one, else
+    /// offline by opening the person's presence key with the PIN. Whether
+    /// someone is signed in now.
+    pub fn finish_sign_in(&mut self, pin: &str, online: OnlineSignIn) -> bool {
+        let Some((badge, person)) = self.badge.clone() else {
             self.sign_in_error = t("Scan your badge first.");
-            return;
+            return false;
         };
-        match check_pin(&self.cache, &badge, pin) {
-            Some(user) => {
+        let now = Utc::now();
+        let opened = match online {
+            OnlineSignIn::Signed { user, key } => {
+                self.keep_key(&user, pin, &key).map(|k| (user, k))
+            }
+            OnlineSignIn::Refused(message) => Err(message),
+            OnlineSignIn::Unreachable => {
+                if let Some((n, at)) = self.pin_failures.get(&badge)
+                    && *n >= OFFLINE_MAX_FAILURES
+                    && at.elapsed() < OFFLINE_LOCKOUT
+                {
+                    self.sign_in_error = format!(
+                        "{} {} {}",
+                        t("Too many wrong PINs. Try again in"),
+                        (OFFLINE_LOCKOUT - at.elapsed()).as_secs().div_ceil(60),
+                        t("minutes, or sign in while the handheld is online.")
+                    );
+                    return false;
+                }
+                let result = open_key(&self.cache, &person, pin, now).map(|k| (person, k));
+                if result.is_err() {
+                    let e = self
+                        .pin_failures
+                        .entry(badge.clone())
+                        .or_insert((0, Instant::now()));
+                    if e.1.elapsed() >= OFFLINE_LOCKOUT {
+                        e.0 = 0;
+                    }
+                    e.0 += 1;
+                    e.1 = Instant::now();
+                }
+                result
+            }
+        };
+        match opened {
+            Ok((user, (key_id, key))) => {
+                self.pin_failures.remove(&badge);
+                self.keys.clear();
+                self.keys.insert(user.id.clone(), key_id, key);
                 self.user = Some(user);
                 self.badge = None;
                 self.sign_in_error.clear();
                 self.screen = ScreenId::Home;
+                true
             }
-            None => self.sign_in_error = t("Wrong PIN. Try again."),
+            Err(message) => {
+                self.sign_in_error = message;
+                false
+            }
         }
+    }
+
+    /// Keeps the key the server issued, sealed by the PIN just entered,
+    /// and gives the person's documents waiting in the outbox a proof made
+    /// with it.
+    fn keep_key(
+        &mut self,
+        user: &User,
+        pin: &str,
+        key: &PresenceKey,
+    ) -> Result<(String, Vec<u8>), String> {
+        let raw = sparescan_core::presence::hex_decode(&key.key)
+            .ok_or_else(|| t("The server sent a key that is not valid. Try again."))?;
+        let storage = |e: &dyn std::fmt::Display| format!("{} {e}", t("Storage error:"));
+        let sealed = sealing::seal(pin, user.id.as_str(), &key.id, key.expires_at, &raw)
+            .map_err(|e| storage(&e))?;
+        self.cache
+            .put_presence(&user.id, &sealed)
+            .map_err(|e| storage(&e))?;
+        let n = self
+            .cache
+            .reprove(&user.id, &key.id, &raw)
+            .map_err(|e| storage(&e))?;
+        if n > 0 {
+            log::info!(
+                "{n} outbox document(s) of {} proved again after an online sign-in",
+                user.id
+            );
+        }
+        Ok((key.id.clone(), raw))
     }
 
     /// The corrective action of a needs-attention item: open the screen
@@ -458,6 +602,7 @@ impl Engine {
                     user,
                     device: &device,
                     now: Utc::now(),
+                    keys: &mut self.keys,
                 };
                 flow.model(&cx)
             }

@@ -259,6 +259,13 @@ impl FromRequestParts<AppState> for UserAuth {
             .await?
             .filter(|s| s.expires_at > Utc::now())
             .ok_or_else(|| ApiError::unauthorized("the session has expired: sign in again"))?;
+        // A session opened on a handheld stays there: back-office powers
+        // are never exercised with what a shared device holds.
+        if session.device.is_some() {
+            return Err(ApiError::forbidden(
+                "this session was opened on a handheld: sign in to the back office",
+            ));
+        }
         let user = active_user(state, &session.site, &UserId::new(session.user.clone()))?;
         Ok(UserAuth { session, user })
     }
@@ -373,6 +380,10 @@ pub struct SignInResponse {
     pub token: String,
     pub user: User,
     pub expires_at: DateTime<Utc>,
+    /// On an enrolled device: the person's presence key there, with which
+    /// the device signs each document in their name (docs/security.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presence: Option<sparescan_core::sync::PresenceKey>,
 }
 
 /// Sign in with badge and PIN.
@@ -390,6 +401,7 @@ pub struct SignInResponse {
         (status = 200, description = "Signed in", body = SignInResponse),
         (status = 400, response = crate::api::openapi::BadRequest),
         (status = 401, description = "Badge or PIN not recognised, the user is not active, or the device token is not valid", body = sparescan_core::sync::ApiError),
+        (status = 403, description = "`forbidden`: on a device, a person whose roles are only the back office's (accountant, admin)", body = sparescan_core::sync::ApiError),
         (status = 404, description = "The site does not exist", body = sparescan_core::sync::ApiError),
         (status = 413, response = crate::api::openapi::TooLarge),
         (status = 415, response = crate::api::openapi::UnsupportedMediaType),
@@ -447,6 +459,19 @@ async fn sign_in(
     }
     state.sign_ins.succeeded(&guard_key);
     let user = active_user(&state, &site, &UserId::new(cred.user.clone()))?;
+    // On a device: only people who do something there, each with a key of
+    // their own for it.
+    let presence = match &device_id {
+        Some(dev) => {
+            if !sparescan_core::rules::roles::may_use_handheld(&user) {
+                return Err(ApiError::forbidden(
+                    "your roles are used in the back office, not on a handheld: sign in there",
+                ));
+            }
+            Some(super::presence::issue(&state, &site, &user.id, dev).await?)
+        }
+        None => None,
+    };
     let token = random_token(SESSION_PREFIX);
     let session = Session {
         site,
@@ -464,6 +489,7 @@ async fn sign_in(
         token,
         user,
         expires_at: session.expires_at,
+        presence,
     }))
 }
 

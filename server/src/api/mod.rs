@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod backoffice;
 pub mod openapi;
+pub mod presence;
 pub mod reports;
 pub mod sync;
 

@@ -91,7 +91,10 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
             sparescan_core::model::MissingSerial,
             sparescan_core::model::Discrepancy,
             sparescan_core::qty::Qty,
-            Credential,
+            sparescan_core::sync::BadgeHolder,
+            sparescan_core::sync::PresenceKey,
+            sparescan_core::presence::Proof,
+            sparescan_core::presence::KeyMac,
             ReportEnvelope,
         ),
         responses(
@@ -180,16 +183,6 @@ pub async fn healthz() -> &'static str {
 )]
 pub async fn metrics(metrics: std::sync::Arc<crate::metrics::Metrics>) -> String {
     metrics.render()
-}
-
-/// A user's badge and PIN hash (argon2id, PHC string), for the devices'
-/// offline PIN check. The wire form of `store::Credential`.
-#[derive(Serialize, ToSchema)]
-pub struct Credential {
-    pub user: String,
-    pub badge: String,
-    /// Argon2id in PHC form: `$argon2id$v=19$…`.
-    pub pin_hash: String,
 }
 
 /// A report as JSON: what was asked, when, and the report's own fields

@@ -12,6 +12,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sparescan_core::reason::{ReasonCode, Refusal};
 use sparescan_core::sync::*;
+use sparescan_core::view::LedgerView;
 use std::time::Instant;
 
 pub fn routes() -> Router<AppState> {
@@ -88,6 +89,25 @@ async fn push(
                 verdicts.push(None);
                 to_judge.push(doc);
             }
+        }
+    }
+    // Nothing is judged in a person's name without their proof of presence
+    // on this device, and back-office powers never come from one.
+    let gates = super::presence::check_push(&state, &device, &to_judge).await?;
+    let mut gated = gates.into_iter();
+    let mut own = std::mem::take(&mut to_judge).into_iter();
+    for slot in verdicts.iter_mut().filter(|v| v.is_none()) {
+        let (Some(doc), Some(gate)) = (own.next(), gated.next()) else {
+            break;
+        };
+        match gate {
+            Some(refusal) => {
+                *slot = Some(Verdict::Rejected {
+                    id: doc.id,
+                    refusal,
+                })
+            }
+            None => to_judge.push(doc),
         }
     }
     let mut judged = state
@@ -273,16 +293,19 @@ async fn bootstrap(
     }))
 }
 
-/// Badges and PIN hashes, for the offline sign-in.
+/// Badges of the people who may sign in on the device.
 ///
-/// Badge and PIN hashes of the site's users, for the offline PIN check.
+/// Who each badge belongs to, for the sign-in screen: only people with a
+/// role that does something on a handheld, and no secret — a device checks
+/// a PIN offline only by unwrapping the presence key the person received
+/// there at an online sign-in.
 #[utoipa::path(
     get,
     path = "/api/v1/sync/credentials",
     tag = "sync",
     operation_id = "sync_credentials",
     responses(
-        (status = 200, description = "Every credential of the device's site", body = Vec<crate::api::openapi::Credential>),
+        (status = 200, description = "The badges of the site's handheld users", body = Vec<BadgeHolder>),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 500, response = crate::api::openapi::Internal),
         (status = 503, response = crate::api::openapi::Unavailable),
@@ -292,12 +315,25 @@ async fn bootstrap(
 async fn credentials(
     State(state): State<AppState>,
     DeviceAuth(device): DeviceAuth,
-) -> Result<Json<Vec<Credential>>, ApiError> {
+) -> Result<Json<Vec<BadgeHolder>>, ApiError> {
     let site = device.site.clone();
-    Ok(Json(
-        state
-            .readers
-            .with(move |s| Ok(s.credentials(&site)?))
-            .await?,
-    ))
+    let creds: Vec<Credential> = state
+        .readers
+        .with(move |s| Ok(s.credentials(&site)?))
+        .await?;
+    let holders = state.ledger.read(&device.site, |s| {
+        creds
+            .into_iter()
+            .filter(|c| {
+                s.ledger
+                    .user(&c.user.as_str().into())
+                    .is_some_and(|u| sparescan_core::rules::roles::may_use_handheld(&u))
+            })
+            .map(|c| BadgeHolder {
+                badge: c.badge,
+                user: c.user.into(),
+            })
+            .collect()
+    })?;
+    Ok(Json(holders))
 }

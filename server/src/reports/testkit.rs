@@ -59,6 +59,7 @@ impl Kit {
             reason: None,
             approver: None,
             follows: None,
+            proof: None,
             body,
         }
     }

@@ -75,6 +75,19 @@ pub struct Credential {
     pub pin_hash: String,
 }
 
+/// A presence key as the server keeps it (docs/security.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresenceKeyRecord {
+    pub id: String,
+    pub site: SiteId,
+    pub user: String,
+    pub device: String,
+    pub key: Vec<u8>,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
 /// A link of a hash chain that did not verify.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainBreak {
@@ -149,6 +162,13 @@ pub trait Store: Send {
     fn credential_by_badge(&self, site: &SiteId, badge: &str) -> StoreResult<Option<Credential>>;
     fn credentials(&self, site: &SiteId) -> StoreResult<Vec<Credential>>;
     fn add_session(&mut self, token_hash: &str, session: &Session) -> StoreResult<()>;
+    /// Stores a new presence key; the holder's earlier keys on that device
+    /// are superseded (revoked) in the same transaction.
+    fn add_presence_key(&mut self, key: &PresenceKeyRecord) -> StoreResult<()>;
+    fn presence_key(&self, id: &str) -> StoreResult<Option<PresenceKeyRecord>>;
+    /// Revokes every live key of a person at a site (PIN reset, roles
+    /// changed, deactivated). The number revoked.
+    fn revoke_presence_keys(&mut self, site: &SiteId, user: &str) -> StoreResult<u64>;
     fn session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
 
     // ---- maintenance ----

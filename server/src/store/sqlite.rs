@@ -9,7 +9,10 @@ use sparescan_core::effect::Effect;
 use std::path::{Path, PathBuf};
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../migrations/0001_init.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/0001_init.sql")),
+        M::up(include_str!("../../migrations/0002_presence_keys.sql")),
+    ])
 }
 
 pub struct SqliteBackend {
@@ -611,6 +614,10 @@ impl Store for SqliteStore {
         )?;
         self.conn
             .execute("DELETE FROM sessions WHERE device_id = ?1", params![id])?;
+        self.conn.execute(
+            "UPDATE presence_keys SET revoked_at = ?2 WHERE device_id = ?1 AND revoked_at IS NULL",
+            params![id, time_text(Utc::now())],
+        )?;
         Ok(n > 0)
     }
 
@@ -620,6 +627,9 @@ impl Store for SqliteStore {
              ON CONFLICT (site, user_id) DO UPDATE SET badge = ?3, pin_hash = ?4",
             params![site.as_str(), cred.user, cred.badge, cred.pin_hash],
         )?;
+        // A new PIN (or badge) withdraws what the old one unlocked on
+        // devices: they must see the person sign in online again.
+        self.revoke_presence_keys(site, &cred.user)?;
         Ok(())
     }
 
@@ -689,6 +699,84 @@ impl Store for SqliteStore {
                 })
             })
             .transpose()
+    }
+
+    fn add_presence_key(&mut self, k: &PresenceKeyRecord) -> StoreResult<()> {
+        let tx = self.conn.transaction()?;
+        // One live key per person and device: the new one supersedes.
+        tx.execute(
+            "UPDATE presence_keys SET revoked_at = ?4
+             WHERE site = ?1 AND user_id = ?2 AND device_id = ?3 AND revoked_at IS NULL",
+            params![k.site.as_str(), k.user, k.device, time_text(k.issued_at)],
+        )?;
+        tx.execute(
+            "INSERT INTO presence_keys (id, site, user_id, device_id, key, issued_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                k.id,
+                k.site.as_str(),
+                k.user,
+                k.device,
+                k.key,
+                time_text(k.issued_at),
+                time_text(k.expires_at)
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn presence_key(&self, id: &str) -> StoreResult<Option<PresenceKeyRecord>> {
+        type Found = (
+            String,
+            String,
+            String,
+            Vec<u8>,
+            String,
+            String,
+            Option<String>,
+        );
+        let found: Option<Found> = self
+            .conn
+            .prepare_cached(
+                "SELECT site, user_id, device_id, key, issued_at, expires_at, revoked_at
+                 FROM presence_keys WHERE id = ?1",
+            )?
+            .query_row([id], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
+            .optional()?;
+        found
+            .map(|(site, user, device, key, issued, expires, revoked)| {
+                Ok(PresenceKeyRecord {
+                    id: id.to_owned(),
+                    site: SiteId::new(site),
+                    user,
+                    device,
+                    key,
+                    issued_at: parse_time(&issued)?,
+                    expires_at: parse_time(&expires)?,
+                    revoked_at: revoked.as_deref().map(parse_time).transpose()?,
+                })
+            })
+            .transpose()
+    }
+
+    fn revoke_presence_keys(&mut self, site: &SiteId, user: &str) -> StoreResult<u64> {
+        let n = self.conn.execute(
+            "UPDATE presence_keys SET revoked_at = ?3
+             WHERE site = ?1 AND user_id = ?2 AND revoked_at IS NULL",
+            params![site.as_str(), user, time_text(Utc::now())],
+        )?;
+        Ok(n as u64)
     }
 
     fn backup(&self, to: &Path) -> StoreResult<()> {

@@ -60,6 +60,7 @@ impl TestServer {
             .expect("enrollment code");
         let mut c = self.client();
         c.enroll(&code, name).await.expect("enroll");
+        sign_in_everyone(&mut c).await;
         c
     }
 
@@ -76,6 +77,16 @@ impl TestServer {
             r.shutdown().await.expect("shutdown");
         }
         self.dir
+    }
+}
+
+/// Signs every demo person who works on a handheld in on `c`, an enrolled
+/// device: its pushes then carry their proofs of presence (as documents
+/// recorded on a handheld each of them signed in on).
+pub async fn sign_in_everyone(c: &mut Client) {
+    for p in PEOPLE {
+        // The accountant and the admin are refused on a device.
+        let _ = c.sign_in(p.badge, p.pin, None).await;
     }
 }
 
@@ -102,6 +113,7 @@ pub fn doc(
         reason: None,
         approver: None,
         follows: None,
+        proof: None,
         body,
     }
 }

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sparescan_core::document::{DocKind, Document};
+use sparescan_core::document::{Body, DocKind, Document, Transition};
 use sparescan_core::ids::*;
 use sparescan_core::model::Role;
 use sparescan_core::reason::{Blocker, ReasonCode};
@@ -45,7 +45,7 @@ pub fn routes() -> Router<AppState> {
     request_body = PushRequest,
     responses(
         (status = 200, description = "One verdict per document", body = PushResponse),
-        (status = 400, response = crate::api::openapi::BadRequest),
+        (status = 400, description = "`use_approve`: an approval goes through `POST /api/v1/work-orders/{id}/approve`; or the request is not valid", body = sparescan_core::sync::ApiError),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, description = "`forbidden`: a document names another author or site than the signed-in person's; nothing was judged", body = sparescan_core::sync::ApiError),
         (status = 404, response = crate::api::openapi::NotFound),
@@ -85,6 +85,22 @@ async fn submit(
                 "document {} is for site {}, but you are signed in at {site}",
                 d.id, d.site
             )));
+        }
+        // One approval path: the approve endpoint records the approver
+        // (separation of duties keys on it) and the limits.
+        if matches!(
+            d.body,
+            Body::WoStatusChange {
+                transition: Transition::Approve
+            }
+        ) {
+            return Err(ApiError::bad_request(
+                "use_approve",
+                format!(
+                    "document {} approves a work order: approve with POST /api/v1/work-orders/{{id}}/approve, which records you as the approver and the limits",
+                    d.id
+                ),
+            ));
         }
         if d.device.as_str() != BACKOFFICE_DEVICE {
             return Err(ApiError::bad_request(

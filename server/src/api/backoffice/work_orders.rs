@@ -20,7 +20,7 @@ use axum::{Json, Router};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sparescan_core::document::{Body, Document, Transition};
+use sparescan_core::document::{Body, DocKind, Document, Transition};
 use sparescan_core::ids::*;
 use sparescan_core::model::*;
 use sparescan_core::rules;
@@ -35,9 +35,6 @@ const PLANNERS: &[Role] = &[
     Role::Supervisor,
     Role::Admin,
 ];
-/// Who approves them (the rules check it again on the document).
-const APPROVERS: &[Role] = &[Role::Engineer, Role::Dispatcher, Role::Supervisor];
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/work-orders", get(list).post(create))
@@ -327,7 +324,11 @@ async fn approve(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<Approval>,
 ) -> Result<Json<ApprovalAnswer>, ApiError> {
-    require(&auth, APPROVERS, "approving a work order")?;
+    require(
+        &auth,
+        rules::roles::author_roles(DocKind::WoStatusChange, Some(Transition::Approve)),
+        "approving a work order",
+    )?;
     let site = auth.session.site.clone();
     let id = WorkOrderId::from(id);
     let doc = Document {
@@ -341,6 +342,7 @@ async fn approve(
         reason: None,
         approver: None,
         follows: None,
+        proof: None,
         body: Body::WoStatusChange {
             transition: Transition::Approve,
         },

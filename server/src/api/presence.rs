@@ -1,0 +1,292 @@
+//! Proof of presence, the server's half (docs/security.md): a presence key
+//! is issued when a person signs in online on an enrolled device, and a
+//! pushed document is judged only when its author's (and approver's) MAC
+//! verifies with a live key of theirs for that device.
+
+use super::{ApiError, AppState};
+use crate::store::{Device, PresenceKeyRecord};
+use chrono::{DateTime, Duration, Utc};
+use rand::Rng;
+use sparescan_core::document::Document;
+use sparescan_core::ids::{SiteId, UserId};
+use sparescan_core::presence::{self, KeyMac};
+use sparescan_core::reason::{ReasonCode, Refusal};
+use sparescan_core::rules::roles;
+use sparescan_core::sync::PresenceKey;
+use std::collections::HashMap;
+
+/// Issues a key to `user` on `device`, good for the site's
+/// `offline_sign_in_days`; the person's earlier key there is superseded.
+pub async fn issue(
+    state: &AppState,
+    site: &SiteId,
+    user: &UserId,
+    device: &str,
+) -> Result<PresenceKey, ApiError> {
+    let days = state
+        .ledger
+        .read(site, |s| {
+            use sparescan_core::view::LedgerView;
+            s.ledger.policy().offline_sign_in_days
+        })?
+        .max(1);
+    let now = Utc::now();
+    let key: [u8; presence::KEY_LEN] = rand::rng().random();
+    let record = PresenceKeyRecord {
+        id: format!("pk-{}", uuid::Uuid::now_v7().simple()),
+        site: site.clone(),
+        user: user.to_string(),
+        device: device.to_owned(),
+        key: key.to_vec(),
+        issued_at: now,
+        expires_at: now + Duration::days(i64::from(days)),
+        revoked_at: None,
+    };
+    let wire = PresenceKey {
+        id: record.id.clone(),
+        key: presence::hex_lower(&key),
+        expires_at: record.expires_at,
+    };
+    state
+        .ledger
+        .write(move |s| s.add_presence_key(&record))
+        .await?;
+    Ok(wire)
+}
+
+/// What stands between each pushed document and the rules: `Some` refusal
+/// for those that may not be judged. After the first document held for a
+/// sign-in, the later ones wait behind it (`waiting_for_earlier`), so a
+/// device's documents are still judged in the order it recorded them.
+pub async fn check_push(
+    state: &AppState,
+    device: &Device,
+    docs: &[Document],
+) -> Result<Vec<Option<Refusal>>, ApiError> {
+    let keys = load_keys(state, docs).await?;
+    let now = Utc::now();
+    let mut held = false;
+    Ok(docs
+        .iter()
+        .map(|doc| {
+            if held {
+                return Some(Refusal::new(ReasonCode::WaitingForEarlier));
+            }
+            let verdict = roles::check_from_device(&doc.body)
+                .and_then(|()| check_doc(doc, device, &keys, now))
+                .err();
+            held = verdict
+                .as_ref()
+                .is_some_and(|r| ReasonCode::HELD_FOR_SIGN_IN.contains(&r.code));
+            verdict
+        })
+        .collect())
+}
+
+/// The keys a push names, read once.
+async fn load_keys(
+    state: &AppState,
+    docs: &[Document],
+) -> Result<HashMap<String, PresenceKeyRecord>, ApiError> {
+    let mut ids: Vec<String> = docs
+        .iter()
+        .filter_map(|d| d.proof.as_ref())
+        .flat_map(|p| std::iter::once(&p.author).chain(p.approver.as_ref()))
+        .map(|m| m.key.clone())
+        // Longer than any id we issue: not looked up (the proof fails).
+        .filter(|k| k.len() <= 64)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    state
+        .readers
+        .with(move |s| {
+            let mut found = HashMap::new();
+            for id in ids {
+                if let Some(k) = s.presence_key(&id)? {
+                    found.insert(id, k);
+                }
+            }
+            Ok(found)
+        })
+        .await
+}
+
+fn check_doc(
+    doc: &Document,
+    device: &Device,
+    keys: &HashMap<String, PresenceKeyRecord>,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    let proof = doc.proof.as_ref();
+    check_mac(
+        doc,
+        proof.map(|p| &p.author),
+        &doc.author,
+        "author",
+        device,
+        keys,
+        now,
+    )?;
+    if let Some(approver) = &doc.approver {
+        check_mac(
+            doc,
+            proof.and_then(|p| p.approver.as_ref()),
+            approver,
+            "approver",
+            device,
+            keys,
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+fn check_mac(
+    doc: &Document,
+    mac: Option<&KeyMac>,
+    person: &UserId,
+    role: &str,
+    device: &Device,
+    keys: &HashMap<String, PresenceKeyRecord>,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    let refuse = |code: ReasonCode, why: String| {
+        Err(Refusal::new(code).detail(format!("{role} {person}: {why}")))
+    };
+    let Some(mac) = mac else {
+        return refuse(
+            ReasonCode::ProofMissing,
+            "no proof of presence on this device".into(),
+        );
+    };
+    let Some(key) = keys.get(&mac.key) else {
+        return refuse(
+            ReasonCode::ProofRevoked,
+            "the key is not known to the server".into(),
+        );
+    };
+    // A key is someone's on one device of one site; any other use is a
+    // forgery, whatever the MAC says.
+    if key.user != person.as_str() || key.device != device.id || key.site != device.site {
+        return refuse(
+            ReasonCode::ProofInvalid,
+            "the key belongs to another person or device".into(),
+        );
+    }
+    if !presence::verify(&key.key, doc, &mac.mac) {
+        return refuse(
+            ReasonCode::ProofInvalid,
+            "the MAC does not match the document".into(),
+        );
+    }
+    if key.revoked_at.is_some_and(|at| at <= now) {
+        return refuse(ReasonCode::ProofRevoked, "the key was withdrawn".into());
+    }
+    if doc.device_time > key.expires_at {
+        return refuse(
+            ReasonCode::ProofExpired,
+            format!(
+                "recorded {}, the sign-in was good until {}",
+                doc.device_time.format("%Y-%m-%d %H:%M UTC"),
+                key.expires_at.format("%Y-%m-%d %H:%M UTC")
+            ),
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sparescan_core::document::{Body, Transition};
+
+    fn setup() -> (Document, Device, HashMap<String, PresenceKeyRecord>) {
+        let now = Utc::now();
+        let doc = Document {
+            id: sparescan_core::ids::DocId::new_v7(),
+            author: "tech-1".into(),
+            device: "dev-1".into(),
+            site: "S".into(),
+            device_time: now,
+            work_order: Some("WO-1".into()),
+            line: None,
+            reason: None,
+            approver: None,
+            follows: None,
+            body: Body::WoStatusChange {
+                transition: Transition::Start,
+            },
+            proof: None,
+        };
+        let device = Device {
+            id: "dev-1".into(),
+            site: "S".into(),
+            name: "HH".into(),
+            revoked: false,
+        };
+        let key = PresenceKeyRecord {
+            id: "pk-1".into(),
+            site: "S".into(),
+            user: "tech-1".into(),
+            device: "dev-1".into(),
+            key: vec![3; 32],
+            issued_at: now - Duration::days(1),
+            expires_at: now + Duration::days(6),
+            revoked_at: None,
+        };
+        let doc = presence::prove(doc, ("pk-1", &key.key), None);
+        (doc, device, HashMap::from([("pk-1".to_owned(), key)]))
+    }
+
+    fn code(r: Result<(), Refusal>) -> Option<ReasonCode> {
+        r.err().map(|r| r.code)
+    }
+
+    #[test]
+    fn a_live_key_of_the_author_on_this_device_proves() {
+        let (doc, device, keys) = setup();
+        assert_eq!(code(check_doc(&doc, &device, &keys, Utc::now())), None);
+    }
+
+    #[test]
+    fn a_document_dated_after_the_key_expired_is_held() {
+        let (doc, device, mut keys) = setup();
+        if let Some(k) = keys.get_mut("pk-1") {
+            k.expires_at = doc.device_time - Duration::seconds(1);
+        }
+        assert_eq!(
+            code(check_doc(&doc, &device, &keys, Utc::now())),
+            Some(ReasonCode::ProofExpired)
+        );
+    }
+
+    #[test]
+    fn a_withdrawn_or_unknown_key_is_held_and_a_foreign_one_refused() {
+        let (doc, device, mut keys) = setup();
+        let now = Utc::now();
+        if let Some(k) = keys.get_mut("pk-1") {
+            k.revoked_at = Some(now - Duration::seconds(1));
+        }
+        assert_eq!(
+            code(check_doc(&doc, &device, &keys, now)),
+            Some(ReasonCode::ProofRevoked)
+        );
+        assert_eq!(
+            code(check_doc(&doc, &device, &HashMap::new(), now)),
+            Some(ReasonCode::ProofRevoked)
+        );
+        let (doc, _, keys) = setup();
+        let other = Device {
+            id: "dev-2".into(),
+            ..device
+        };
+        assert_eq!(
+            code(check_doc(&doc, &other, &keys, now)),
+            Some(ReasonCode::ProofInvalid)
+        );
+    }
+}

@@ -1,0 +1,356 @@
+//! Who is acting (docs/security.md), over real HTTPS: a device token alone
+//! records nothing in anybody's name, an approver proves their own
+//! presence, back-office powers never come from a device, and withdrawn
+//! keys hold documents back instead of losing them.
+
+mod common;
+
+use chrono::{Duration, NaiveDate, Utc};
+use common::*;
+use sparescan_core::document::{Body, Document, Transition};
+use sparescan_core::ids::DocId;
+use sparescan_core::model::Condition;
+use sparescan_core::presence;
+use sparescan_core::qty::Qty;
+use sparescan_core::reason::ReasonCode;
+use sparescan_core::sync::Verdict;
+use sparescan_server::client::{Client, ClientError};
+
+async fn enrolled(ts: &TestServer, name: &str) -> (Client, String) {
+    let code = ts
+        .server
+        .enrollment_code(&"PLANT-1".into())
+        .await
+        .expect("code");
+    let mut c = ts.client();
+    let r = c.enroll(&code, name).await.expect("enroll");
+    (c, r.device_id)
+}
+
+fn code(v: &Verdict) -> Option<ReasonCode> {
+    match v {
+        Verdict::Rejected { refusal, .. } => Some(refusal.code),
+        _ => None,
+    }
+}
+
+fn start(dev: &str, author: &str, wo: &str) -> Document {
+    doc(
+        dev,
+        author,
+        Some(wo),
+        None,
+        Body::WoStatusChange {
+            transition: Transition::Start,
+        },
+    )
+}
+
+fn accepted(ts: &TestServer, id: DocId) -> bool {
+    ts.server
+        .ledger()
+        .read(&"PLANT-1".into(), |s| {
+            use sparescan_core::view::LedgerView;
+            s.ledger.accepted(&id).is_some()
+        })
+        .expect("site")
+}
+
+/// The attacks of issue 14 with nothing but a device token: every one was
+/// accepted before proofs of presence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_token_alone_records_nothing_in_anyones_name() {
+    let ts = TestServer::start().await;
+    let (c, dev) = enrolled(&ts, "HH-01").await;
+    let approve = doc(
+        &dev,
+        "eng-1",
+        Some("WO-1001"),
+        None,
+        Body::WoStatusChange {
+            transition: Transition::Approve,
+        },
+    );
+    let adjust = doc(
+        &dev,
+        "ctrl-1",
+        None,
+        None,
+        Body::Count {
+            item: "ZIP-200".into(),
+            bin: "A-01".into(),
+            batch: None,
+            condition: Condition::New,
+            counted: Qty::units(9_999),
+            adjust: true,
+        },
+    );
+    let mut emergency = doc(
+        &dev,
+        "tech-1",
+        None,
+        None,
+        Body::EmergencyIssue {
+            pick: pick("TERM-6MM", "A-01", 5, &[]),
+            asset: Some("INV-UPS-01".into()),
+            holder: None,
+        },
+    );
+    emergency.approver = Some("sup-1".into());
+    emergency.reason = Some("UPS down".into());
+    let close = doc(
+        &dev,
+        "acct-1",
+        None,
+        None,
+        Body::PeriodClose {
+            until: NaiveDate::from_ymd_opt(9999, 12, 30).expect("date"),
+        },
+    );
+    let start_it = start(&dev, "tech-1", "WO-1002");
+    let docs = vec![
+        start_it.clone(),
+        approve.clone(),
+        adjust.clone(),
+        emergency.clone(),
+        close.clone(),
+    ];
+    let r = c.push_as_is(&docs).await.expect("push");
+    let codes: Vec<_> = r.verdicts.iter().map(code).collect();
+    for d in &docs {
+        assert!(
+            !accepted(&ts, d.id),
+            "{:?} was recorded: {codes:?}",
+            d.kind()
+        );
+    }
+    // The first is held for its author's sign-in; those behind it wait.
+    assert_eq!(codes[0], Some(ReasonCode::ProofMissing), "{codes:?}");
+    assert!(
+        codes[1..]
+            .iter()
+            .all(|c| *c == Some(ReasonCode::WaitingForEarlier)),
+        "{codes:?}"
+    );
+    // Alone, each back-office power is refused as such, whoever it names.
+    for d in [&approve, &adjust, &close] {
+        let r = c.push_as_is(std::slice::from_ref(d)).await.expect("push");
+        assert_eq!(
+            code(&r.verdicts[0]),
+            Some(ReasonCode::BackOfficeOnly),
+            "{:?}",
+            d.kind()
+        );
+    }
+    let r = c
+        .push_as_is(std::slice::from_ref(&emergency))
+        .await
+        .expect("push");
+    assert_eq!(code(&r.verdicts[0]), Some(ReasonCode::ProofMissing));
+    // The site is not frozen: a later movement, properly signed, goes in.
+    let (mut signed, dev2) = enrolled(&ts, "HH-02").await;
+    let (b, p) = pin_of("tech-1");
+    signed.sign_in(b, p, None).await.expect("sign in");
+    let later = start(&dev2, "tech-1", "WO-1002");
+    let r = signed
+        .push(std::slice::from_ref(&later))
+        .await
+        .expect("push");
+    assert!(
+        matches!(r.verdicts[0], Verdict::Accepted { .. }),
+        "{:?}",
+        r.verdicts
+    );
+    ts.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proof_is_one_persons_on_one_device_for_one_document() {
+    let ts = TestServer::start().await;
+    let (mut c, dev) = enrolled(&ts, "HH-01").await;
+    let (b, p) = pin_of("tech-1");
+    let signed = c.sign_in(b, p, None).await.expect("sign in");
+    let key = signed.presence.expect("a presence key on a device");
+    let raw = presence::hex_decode(&key.key).expect("32 bytes");
+    assert!(key.expires_at > Utc::now() + Duration::days(6));
+
+    // Another person's document with tech-1's key: a forgery.
+    let forged = presence::prove(start(&dev, "sup-1", "WO-1002"), (&key.id, &raw), None);
+    // tech-1's own document, changed after it was proved.
+    let mut tampered = presence::prove(start(&dev, "tech-1", "WO-1002"), (&key.id, &raw), None);
+    tampered.work_order = Some("WO-1001".into());
+    // A made-up MAC.
+    let mut made_up = start(&dev, "tech-1", "WO-1002");
+    made_up.proof = Some(presence::Proof {
+        author: presence::KeyMac {
+            key: key.id.clone(),
+            mac: "0".repeat(64),
+        },
+        approver: None,
+    });
+    for d in [&forged, &tampered, &made_up] {
+        let r = c.push_as_is(std::slice::from_ref(d)).await.expect("push");
+        assert_eq!(
+            code(&r.verdicts[0]),
+            Some(ReasonCode::ProofInvalid),
+            "{:?}",
+            r.verdicts
+        );
+        assert!(!accepted(&ts, d.id));
+    }
+    // tech-1's key used by another device, for a document naming it.
+    let (other, dev2) = enrolled(&ts, "HH-02").await;
+    let elsewhere = presence::prove(start(&dev2, "tech-1", "WO-1002"), (&key.id, &raw), None);
+    let r = other
+        .push_as_is(std::slice::from_ref(&elsewhere))
+        .await
+        .expect("push");
+    assert_eq!(code(&r.verdicts[0]), Some(ReasonCode::ProofInvalid));
+
+    // The real thing is accepted, in tech-1's name.
+    let good = presence::prove(start(&dev, "tech-1", "WO-1002"), (&key.id, &raw), None);
+    let r = c
+        .push_as_is(std::slice::from_ref(&good))
+        .await
+        .expect("push");
+    assert!(
+        matches!(r.verdicts[0], Verdict::Accepted { .. }),
+        "{:?}",
+        r.verdicts
+    );
+    ts.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approver_proves_their_own_presence() {
+    let ts = TestServer::start().await;
+    let (mut c, dev) = enrolled(&ts, "HH-01").await;
+    let (b, p) = pin_of("tech-1");
+    c.sign_in(b, p, None).await.expect("sign in");
+    let mut emergency = doc(
+        &dev,
+        "tech-1",
+        None,
+        None,
+        Body::EmergencyIssue {
+            pick: pick("TERM-6MM", "A-01", 5, &[]),
+            asset: Some("INV-UPS-01".into()),
+            holder: None,
+        },
+    );
+    emergency.approver = Some("sup-1".into());
+    emergency.reason = Some("UPS down".into());
+    // Proved by the author alone: the supervisor was not there.
+    let r = c
+        .push(std::slice::from_ref(&emergency))
+        .await
+        .expect("push");
+    let Verdict::Rejected { refusal, .. } = &r.verdicts[0] else {
+        panic!("{:?}", r.verdicts)
+    };
+    assert_eq!(refusal.code, ReasonCode::ProofMissing);
+    assert!(
+        refusal.message.contains("approver sup-1"),
+        "{}",
+        refusal.message
+    );
+    // The supervisor enters their PIN on this device: their own proof.
+    let (b, p) = pin_of("sup-1");
+    c.sign_in(b, p, None).await.expect("supervisor");
+    let r = c
+        .push(std::slice::from_ref(&emergency))
+        .await
+        .expect("push");
+    assert!(
+        matches!(r.verdicts[0], Verdict::Accepted { .. }),
+        "{:?}",
+        r.verdicts
+    );
+    ts.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withdrawn_keys_hold_documents_until_the_person_signs_in_again() {
+    let ts = TestServer::start().await;
+    let (mut c, dev) = enrolled(&ts, "HH-01").await;
+    let (b, p) = pin_of("tech-1");
+    c.sign_in(b, p, None).await.expect("sign in");
+    let d = c.prove(start(&dev, "tech-1", "WO-1002"));
+    // A second online sign-in on the device supersedes the first key.
+    let mut again = c.clone();
+    again.sign_in(b, p, None).await.expect("sign in again");
+    let r = c.push_as_is(std::slice::from_ref(&d)).await.expect("push");
+    assert_eq!(code(&r.verdicts[0]), Some(ReasonCode::ProofRevoked));
+    assert!(!accepted(&ts, d.id));
+    // Proved again with the new key, the same document goes in.
+    let mut fresh = d.clone();
+    fresh.proof = None;
+    let r = again
+        .push(std::slice::from_ref(&fresh))
+        .await
+        .expect("push");
+    assert!(
+        matches!(r.verdicts[0], Verdict::Accepted { .. }),
+        "{:?}",
+        r.verdicts
+    );
+
+    // Revoking the device withdraws every key on it.
+    let d2 = again.prove(start(&dev, "tech-1", "WO-1001"));
+    ts.server
+        .ledger()
+        .write({
+            let dev = dev.clone();
+            move |s| s.revoke_device(&dev)
+        })
+        .await
+        .expect("revoke");
+    // The device's token may still be trusted for a few seconds (its
+    // cache), but nothing it pushes is recorded in anybody's name.
+    match again.push_as_is(std::slice::from_ref(&d2)).await {
+        Err(ClientError::Api { status: 401, .. }) => {}
+        Ok(r) => assert_eq!(code(&r.verdicts[0]), Some(ReasonCode::ProofRevoked)),
+        Err(e) => panic!("{e}"),
+    }
+    assert!(!accepted(&ts, d2.id));
+    ts.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_office_people_and_powers_stay_off_handhelds() {
+    let ts = TestServer::start().await;
+    let (mut c, _) = enrolled(&ts, "HH-01").await;
+    // The accountant and the admin never sign in on a handheld.
+    for who in ["acct-1", "admin"] {
+        let (b, p) = pin_of(who);
+        let err = c.sign_in(b, p, None).await.expect_err("not on a handheld");
+        assert!(
+            matches!(err, ClientError::Api { status: 403, .. }),
+            "{who}: {err}"
+        );
+    }
+    // A supervisor's session opened on the handheld does not open the back
+    // office: what a shared device holds approves nothing.
+    let (b, p) = pin_of("sup-1");
+    c.sign_in(b, p, None)
+        .await
+        .expect("supervisor on the handheld");
+    let resp = c
+        .http()
+        .post(format!("{}/api/v1/work-orders/WO-1001/approve", c.base()))
+        .bearer_auth(c.session().expect("session"))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("approve");
+    assert_eq!(resp.status().as_u16(), 403, "{:?}", resp.text().await);
+    let resp = c
+        .http()
+        .get(format!("{}/api/v1/work-orders", c.base()))
+        .bearer_auth(c.session().expect("session"))
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(resp.status().as_u16(), 403);
+    ts.stop().await;
+}
