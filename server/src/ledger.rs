@@ -502,9 +502,11 @@ fn edit_master(
         let row = keep_live_state(&state.ledger, row);
         applied.push(row.clone());
     }
+    let end_sessions = users_whose_powers_changed(&state.ledger, &applied);
     let batch = CommitBatch {
         site: Some(site.clone()),
         rows: applied.clone(),
+        end_sessions,
         master: Some(master.clone()),
         audit: vec![audit],
         received_at: Some(Utc::now()),
@@ -518,6 +520,26 @@ fn edit_master(
     }
     state.master = master;
     Ok(())
+}
+
+/// Users whose roles or active flag a master edit changes (or who are
+/// removed): their sessions end, so a demoted person holds no stronger
+/// session than their roles.
+fn users_whose_powers_changed(ledger: &MemoryLedger, rows: &[Row]) -> Vec<String> {
+    rows.iter()
+        .filter_map(|row| {
+            let RowKey::User(id) = &row.key else {
+                return None;
+            };
+            let before = ledger.user(id)?;
+            let after = row
+                .value
+                .clone()
+                .and_then(|v| serde_json::from_value::<User>(v).ok());
+            let same = after.is_some_and(|u| u.roles == before.roles && u.active == before.active);
+            (!same).then(|| id.to_string())
+        })
+        .collect()
 }
 
 fn keep_live_state(ledger: &MemoryLedger, row: Row) -> Row {

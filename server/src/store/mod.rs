@@ -37,6 +37,9 @@ pub struct CommitBatch {
     pub master: Option<MasterData>,
     pub audit: Vec<AuditEntry>,
     pub received_at: Option<DateTime<Utc>>,
+    /// Users of the batch's site whose sessions end with this commit (their
+    /// roles changed, or they were deactivated or removed).
+    pub end_sessions: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +76,13 @@ pub struct Credential {
     pub user: String,
     pub badge: String,
     pub pin_hash: String,
+}
+
+/// A lock-out counter an attempt takes a slot of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInSlot {
+    pub key: String,
+    pub max_failures: u32,
 }
 
 /// A link of a hash chain that did not verify.
@@ -150,6 +160,26 @@ pub trait Store: Send {
     fn credentials(&self, site: &SiteId) -> StoreResult<Vec<Credential>>;
     fn add_session(&mut self, token_hash: &str, session: &Session) -> StoreResult<()>;
     fn session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    /// Takes one attempt on each counter in one step: `None` when every
+    /// counter had room (each now counts the attempt as failed), else the
+    /// index of the first locked one and when its lock ends (nothing
+    /// counted). A counter starts again `lockout` after its last attempt.
+    /// Keeps at most `max_tracked` counters, dropping the oldest.
+    fn reserve_sign_in(
+        &mut self,
+        site: &SiteId,
+        slots: &[SignInSlot],
+        now: DateTime<Utc>,
+        lockout: chrono::Duration,
+        max_tracked: u32,
+    ) -> StoreResult<Option<(usize, DateTime<Utc>)>>;
+    /// A right PIN: the badge's counter goes, the source's gives its slot back.
+    fn sign_in_succeeded(
+        &mut self,
+        site: &SiteId,
+        badge_key: &str,
+        source_key: &str,
+    ) -> StoreResult<()>;
 
     // ---- maintenance ----
     /// Online backup to a file.

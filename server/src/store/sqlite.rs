@@ -9,7 +9,10 @@ use sparescan_core::effect::Effect;
 use std::path::{Path, PathBuf};
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../migrations/0001_init.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/0001_init.sql")),
+        M::up(include_str!("../../migrations/0003_sign_in_attempts.sql")),
+    ])
 }
 
 pub struct SqliteBackend {
@@ -238,6 +241,11 @@ impl SqliteStore {
                 log.execute(params![site, key, value])?;
                 last_change = self.conn.last_insert_rowid() as u64;
             }
+        }
+        for user in &batch.end_sessions {
+            self.conn
+                .prepare_cached("DELETE FROM sessions WHERE site = ?1 AND user_id = ?2")?
+                .execute(params![site, user])?;
         }
         if let Some(master) = &batch.master {
             self.conn.execute(
@@ -615,11 +623,110 @@ impl Store for SqliteStore {
     }
 
     fn set_credential(&mut self, site: &SiteId, cred: &Credential) -> StoreResult<()> {
-        self.conn.execute(
+        let tx = self.conn.transaction()?;
+        let before: Option<(String, String)> = tx
+            .query_row(
+                "SELECT badge, pin_hash FROM credentials WHERE site = ?1 AND user_id = ?2",
+                params![site.as_str(), cred.user],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        tx.execute(
             "INSERT INTO credentials (site, user_id, badge, pin_hash) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (site, user_id) DO UPDATE SET badge = ?3, pin_hash = ?4",
             params![site.as_str(), cred.user, cred.badge, cred.pin_hash],
         )?;
+        // A new PIN or badge ends the person's sessions (whoever knew the
+        // old one is signed out) and lifts the badge's lock-out.
+        if let Some((badge, pin_hash)) = before
+            && (badge != cred.badge || pin_hash != cred.pin_hash)
+        {
+            tx.execute(
+                "DELETE FROM sessions WHERE site = ?1 AND user_id = ?2",
+                params![site.as_str(), cred.user],
+            )?;
+            tx.execute(
+                "DELETE FROM sign_in_attempts WHERE site = ?1 AND key IN (?2, ?3)",
+                params![
+                    site.as_str(),
+                    format!("badge:{badge}"),
+                    format!("badge:{}", cred.badge)
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn reserve_sign_in(
+        &mut self,
+        site: &SiteId,
+        slots: &[SignInSlot],
+        now: DateTime<Utc>,
+        lockout: chrono::Duration,
+        max_tracked: u32,
+    ) -> StoreResult<Option<(usize, DateTime<Utc>)>> {
+        let tx = self.conn.transaction()?;
+        let stale = time_text(now - lockout);
+        tx.execute(
+            "DELETE FROM sign_in_attempts WHERE last_at <= ?1",
+            params![stale],
+        )?;
+        let mut counts = Vec::with_capacity(slots.len());
+        for (i, slot) in slots.iter().enumerate() {
+            let found: Option<(i64, String)> = tx
+                .prepare_cached(
+                    "SELECT failures, last_at FROM sign_in_attempts WHERE site = ?1 AND key = ?2",
+                )?
+                .query_row(params![site.as_str(), slot.key], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            let failures = found.as_ref().map_or(0, |f| f.0);
+            if failures >= i64::from(slot.max_failures) {
+                let last = parse_time(&found.map(|f| f.1).unwrap_or_default())?;
+                tx.commit()?;
+                return Ok(Some((i, last + lockout)));
+            }
+            counts.push(failures);
+        }
+        let at = time_text(now);
+        for (slot, failures) in slots.iter().zip(counts) {
+            tx.prepare_cached(
+                "INSERT INTO sign_in_attempts (site, key, failures, last_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (site, key) DO UPDATE SET failures = ?3, last_at = ?4",
+            )?
+            .execute(params![site.as_str(), slot.key, failures + 1, at])?;
+        }
+        let tracked: i64 =
+            tx.query_row("SELECT count(*) FROM sign_in_attempts", [], |r| r.get(0))?;
+        if tracked > i64::from(max_tracked) {
+            tx.execute(
+                "DELETE FROM sign_in_attempts WHERE rowid IN
+                 (SELECT rowid FROM sign_in_attempts ORDER BY last_at LIMIT ?1)",
+                params![tracked - i64::from(max_tracked)],
+            )?;
+        }
+        tx.commit()?;
+        Ok(None)
+    }
+
+    fn sign_in_succeeded(
+        &mut self,
+        site: &SiteId,
+        badge_key: &str,
+        source_key: &str,
+    ) -> StoreResult<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM sign_in_attempts WHERE site = ?1 AND key = ?2",
+            params![site.as_str(), badge_key],
+        )?;
+        tx.execute(
+            "UPDATE sign_in_attempts SET failures = max(failures - 1, 0) WHERE site = ?1 AND key = ?2",
+            params![site.as_str(), source_key],
+        )?;
+        tx.commit()?;
         Ok(())
     }
 
