@@ -13,6 +13,7 @@ use crate::store::{AuditEntry, Backend, CommitBatch, Store, StoreError};
 use chrono::Utc;
 use sparescan_core::document::Document;
 use sparescan_core::ids::*;
+use sparescan_core::limits;
 use sparescan_core::memory::{MemoryLedger, touched_by};
 use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
@@ -411,6 +412,14 @@ fn judge(
     doc: Document,
 ) -> Verdict {
     let id = doc.id;
+    // Over a bound: refused before the rules see it, and not kept (a
+    // 15 MiB reason would otherwise be stored with its refusal).
+    if let Err(refusal) = limits::check_document(&doc) {
+        if refusal.code == ReasonCode::TooLong {
+            return Verdict::Rejected { id, refusal };
+        }
+        return refuse(pending_refused, batch, doc, refusal);
+    }
     let result = {
         let view = ServerView {
             mem,
@@ -492,6 +501,17 @@ fn edit_master(
             row.key.entity()
         )));
     }
+    if let Some(row) = rows
+        .iter()
+        .find(|r| r.value.as_ref().is_some_and(text_too_long))
+    {
+        return Err(LedgerError::Invalid(format!(
+            "{} {}: a text is longer than {} characters: shorten it",
+            row.key.entity(),
+            row.key.to_text(),
+            limits::MAX_TEXT_CHARS
+        )));
+    }
     master
         .apply_rows(&rows)
         .map_err(|e| LedgerError::Invalid(e.to_string()))?;
@@ -520,6 +540,17 @@ fn edit_master(
     }
     state.master = master;
     Ok(())
+}
+
+/// Whether a master-data value holds a text longer than master data may
+/// (`limits::MAX_TEXT_CHARS`; ids are held to 64 by the edit's checks).
+fn text_too_long(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => limits::longer_than(s, limits::MAX_TEXT_CHARS),
+        serde_json::Value::Array(a) => a.iter().any(text_too_long),
+        serde_json::Value::Object(o) => o.values().any(text_too_long),
+        _ => false,
+    }
 }
 
 /// Users whose roles or active flag a master edit changes (or who are

@@ -57,6 +57,7 @@ pub fn evaluate(view: &impl LedgerView, doc: &Document) -> Result<Outcome, Refus
     let mut ctx = Ctx::new(view, doc)?;
     ctx.run()?;
     let effects = ctx.effects;
+    verify::within_bounds(view, &effects)?;
     // Whatever the document, nothing moves on a closed order: this also
     // covers follow-ups and corrections that reach an order indirectly.
     if let Some(wo) = closed::closed_order_touched(view, &effects) {

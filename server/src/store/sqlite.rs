@@ -373,7 +373,7 @@ impl Store for SqliteStore {
     fn documents(&self, site: &SiteId, after_seq: u64, limit: u32) -> StoreResult<Vec<Accepted>> {
         self.accepted_query(
             "SELECT seq, doc, effects FROM documents WHERE site = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-            params![site.as_str(), after_seq as i64, limit],
+            params![site.as_str(), i64::try_from(after_seq).unwrap_or(i64::MAX), limit],
         )
     }
 
@@ -465,13 +465,20 @@ impl Store for SqliteStore {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, key, value FROM changes WHERE site = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         )?;
-        let rows = stmt.query_map(params![site.as_str(), after as i64, limit + 1], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-            ))
-        })?;
+        let rows = stmt.query_map(
+            params![
+                site.as_str(),
+                i64::try_from(after).unwrap_or(i64::MAX),
+                limit + 1
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            },
+        )?;
         let mut changes = Vec::new();
         for row in rows {
             let (seq, key, value) = row?;
@@ -532,12 +539,12 @@ impl Store for SqliteStore {
         let tx = self.conn.transaction()?;
         let n = tx.execute(
             "DELETE FROM changes WHERE site = ?1 AND seq <= ?2",
-            params![site.as_str(), keep_after as i64],
+            params![site.as_str(), i64::try_from(keep_after).unwrap_or(i64::MAX)],
         )?;
         tx.execute(
             "INSERT INTO sync_horizon (site, min_seq) VALUES (?1, ?2)
              ON CONFLICT (site) DO UPDATE SET min_seq = max(min_seq, ?2)",
-            params![site.as_str(), keep_after as i64],
+            params![site.as_str(), i64::try_from(keep_after).unwrap_or(i64::MAX)],
         )?;
         tx.commit()?;
         Ok(n as u64)
