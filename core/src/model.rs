@@ -405,6 +405,9 @@ pub struct SitePolicy {
     /// Reason codes that are accepted with an exception (a discrepancy for a
     /// controller) instead of refused: the books disagree with a fact.
     pub exceptions: BTreeSet<crate::reason::ReasonCode>,
+    /// How many days a device may record offline: a document dated earlier
+    /// than this before the server receives it is refused.
+    pub offline_limit_days: u32,
 }
 
 impl Default for SitePolicy {
@@ -419,6 +422,7 @@ impl Default for SitePolicy {
                 .iter()
                 .copied()
                 .collect(),
+            offline_limit_days: crate::rules::time::DEFAULT_OFFLINE_LIMIT_DAYS,
         }
     }
 }

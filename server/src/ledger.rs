@@ -420,6 +420,15 @@ fn judge(
         }
         return refuse(pending_refused, batch, doc, refusal);
     }
+    // The device's clock, held to the server's (a duplicate is answered
+    // as before, whenever it comes again).
+    let received_at = batch.received_at.unwrap_or_else(Utc::now);
+    let offline_days = mem.policy().offline_limit_days;
+    if let Err(refusal) = rules::check_times(&doc, received_at, offline_days)
+        && !is_duplicate(store, pending, &doc)
+    {
+        return refuse(pending_refused, batch, doc, refusal);
+    }
     let result = {
         let view = ServerView {
             mem,
@@ -465,6 +474,15 @@ fn judge(
         Err((_, Some(seq))) => Verdict::Duplicate { id, seq },
         Err((refusal, None)) => refuse(pending_refused, batch, doc, refusal),
     }
+}
+
+/// The same document, accepted before (a retry).
+fn is_duplicate(store: &dyn Store, pending: &HashMap<DocId, Accepted>, doc: &Document) -> bool {
+    let prior = match pending.get(&doc.id) {
+        Some(a) => Some(a.clone()),
+        None => store.document(&doc.id).ok().flatten(),
+    };
+    prior.is_some_and(|a| a.doc == *doc)
 }
 
 fn refuse(

@@ -13,6 +13,7 @@ mod reserve;
 pub mod roles;
 mod serial_format;
 pub mod status;
+pub mod time;
 mod tool;
 mod transfer;
 mod verify;
@@ -21,6 +22,7 @@ mod wo;
 pub use closure::closure_blockers;
 pub use hints::{fefo_hint, return_deadline};
 pub use serial_format::serial_matches;
+pub use time::check_times;
 pub use tool::overdue_tools;
 pub use verify::check_effects;
 
