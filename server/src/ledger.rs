@@ -180,6 +180,8 @@ fn load_sites(store: &dyn Store) -> Result<HashMap<SiteId, SiteState>, LedgerErr
 /// The rules' view on the server: the site's state in memory, documents
 /// from the database (and from this group, not yet committed).
 struct ServerView<'a> {
+    /// The site judged: documents of other sites are not seen.
+    site: &'a SiteId,
     mem: &'a MemoryLedger,
     store: &'a dyn Store,
     pending: &'a HashMap<DocId, Accepted>,
@@ -235,7 +237,8 @@ impl LedgerView for ServerView<'_> {
                 log::error!("reading document {id}: {e}");
                 None
             }),
-        }?;
+        }
+        .filter(|a| a.doc.site == *self.site)?;
         found.reversed_by = self.mem.projections().reversed.get(id).copied();
         Some(found)
     }
@@ -245,6 +248,13 @@ impl LedgerView for ServerView<'_> {
             return None;
         }
         self.pending_refused.get(id).copied().or_else(|| {
+            let here = self.store.id_site(id).unwrap_or_else(|e| {
+                log::error!("reading refusal {id}: {e}");
+                None
+            });
+            if here.as_ref() != Some(self.site) {
+                return None;
+            }
             self.store.refusal_code(id).unwrap_or_else(|e| {
                 log::error!("reading refusal {id}: {e}");
                 None
@@ -429,8 +439,21 @@ fn judge(
     {
         return refuse(pending_refused, batch, doc, refusal);
     }
+    // Ids are the site's own: one another site used (accepted or refused)
+    // is not this site's to take, and nothing of it is told.
+    match store.id_site(&id) {
+        Ok(Some(owner)) if owner != doc.site => {
+            return Verdict::Rejected {
+                id,
+                refusal: Refusal::new(ReasonCode::IdReused),
+            };
+        }
+        Ok(_) => {}
+        Err(e) => log::error!("reading the site of document {id}: {e}"),
+    }
     let result = {
         let view = ServerView {
+            site: &doc.site,
             mem,
             store,
             pending,

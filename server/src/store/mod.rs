@@ -103,6 +103,9 @@ pub trait Store: Send {
     fn next_doc_seq(&self) -> StoreResult<u64>;
     fn document(&self, id: &DocId) -> StoreResult<Option<Accepted>>;
     fn refusal_code(&self, id: &DocId) -> StoreResult<Option<ReasonCode>>;
+    /// The site a document id belongs to: the site of the accepted
+    /// document, or of the refused one, with this id.
+    fn id_site(&self, id: &DocId) -> StoreResult<Option<SiteId>>;
     /// Accepted documents of a site in ledger order, from `after_seq`.
     fn documents(&self, site: &SiteId, after_seq: u64, limit: u32) -> StoreResult<Vec<Accepted>>;
     /// Documents that name a serial, in ledger order.

@@ -370,6 +370,18 @@ impl Store for SqliteStore {
             .transpose()
     }
 
+    fn id_site(&self, id: &DocId) -> StoreResult<Option<SiteId>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT site FROM documents WHERE id = ?1
+                 UNION ALL SELECT site FROM refusals WHERE id = ?1 LIMIT 1",
+            )?
+            .query_row([id.to_string()], |r| r.get::<_, String>(0))
+            .optional()?
+            .map(SiteId::new))
+    }
+
     fn documents(&self, site: &SiteId, after_seq: u64, limit: u32) -> StoreResult<Vec<Accepted>> {
         self.accepted_query(
             "SELECT seq, doc, effects FROM documents WHERE site = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
