@@ -22,6 +22,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Conflict(String),
+    /// The file is not a sparescan database (empty, another format, another
+    /// program's database): never started on, never changed.
+    #[error("{0}")]
+    Foreign(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -20,9 +20,14 @@ pub struct SqliteBackend {
 }
 
 impl SqliteBackend {
-    /// Opens (creating) the database and applies migrations.
+    /// Opens (creating) the database and applies migrations. A file that is
+    /// there but is not a sparescan database is refused, untouched.
     pub fn open(path: impl Into<PathBuf>) -> StoreResult<Self> {
         let path = path.into();
+        let existed = path.exists();
+        if existed {
+            check_is_ours(&path)?;
+        }
         let mut conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         migrations().to_latest(&mut conn)?;
@@ -49,6 +54,49 @@ impl Backend for SqliteBackend {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(Box::new(SqliteStore { conn }))
     }
+}
+
+/// An existing file must be a sparescan database: not empty (a truncated
+/// file or a failed restore would otherwise start as an empty server), an
+/// SQLite file, and either carrying our migrations or holding nothing.
+fn check_is_ours(path: &Path) -> StoreResult<()> {
+    let foreign = |why: &str| {
+        StoreError::Foreign(format!(
+            "{} {why}: it is not a sparescan database. Restore the database from a backup, \
+             or move the file away to start a new, empty server",
+            path.display()
+        ))
+    };
+    let len = std::fs::metadata(path)
+        .map_err(|e| StoreError::Foreign(format!("{}: {e}", path.display())))?
+        .len();
+    if len == 0 {
+        return Err(foreign("is empty (0 bytes)"));
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let version: i64 = match conn.query_row("PRAGMA user_version", [], |r| r.get(0)) {
+        Ok(v) => v,
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            return Err(foreign("is not an SQLite file"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+        [],
+        |r| r.get(0),
+    )?;
+    let ours: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('sites', 'documents', 'audit')",
+        [],
+        |r| r.get(0),
+    )?;
+    if (version == 0 && tables > 0) || (version > 0 && ours < 3) {
+        return Err(foreign("holds another program's tables"));
+    }
+    Ok(())
 }
 
 pub struct SqliteStore {
