@@ -86,3 +86,111 @@ fn an_empty_or_foreign_database_refuses_to_start() {
         .expect("tables");
     assert_eq!(tables, 1, "nothing was added to the foreign database");
 }
+
+/// The unkeyed chain as the server wrote it before it was keyed: anyone
+/// with the database can recompute it.
+fn unkeyed(prev: &str, parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    for p in parts {
+        h.update(b"\n");
+        h.update(p.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+fn verify(dir: &Path) -> Output {
+    Command::new(BIN)
+        .arg("verify")
+        .env("SPARESCAN_DATA_DIR", dir)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("verify")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rewritten_author_is_found_even_with_the_chain_recomputed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // The demo site, its seed documents and audit entries.
+    let out = Command::new(BIN)
+        .args(["enroll-device", "--site", "PLANT-1"])
+        .env("SPARESCAN_DATA_DIR", dir.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("enroll-device");
+    let _ = out;
+    {
+        let server = sparescan_server::Server::open(sparescan_server::config::Config::new(
+            "127.0.0.1:0".parse().expect("addr"),
+            dir.path(),
+        ))
+        .expect("open");
+        sparescan_server::demo::install(&server)
+            .await
+            .expect("demo");
+    }
+    let clean = verify(dir.path());
+    assert!(
+        clean.status.success(),
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
+
+    // Someone with the database file makes clerk-1's issue sup-1's, and
+    // recomputes the chain from there on.
+    {
+        let db = rusqlite::Connection::open(dir.path().join("sparescan.db")).expect("db");
+        let rows: Vec<(i64, String, String, String)> = db
+            .prepare("SELECT seq, doc, effects, prev_hash FROM documents ORDER BY seq")
+            .expect("query")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert!(rows.len() > 2, "the demo seeds documents");
+        let mut prev = rows[0].3.clone();
+        for (i, (seq, doc, effects, _)) in rows.iter().enumerate() {
+            let doc = if i == 1 {
+                doc.replacen("\"author\":\"clerk-1\"", "\"author\":\"sup-1\"", 1)
+            } else {
+                doc.clone()
+            };
+            let hash = unkeyed(&prev, &[&doc, effects]);
+            db.execute(
+                "UPDATE documents SET doc = ?2, author = json_extract(?2, '$.author'), prev_hash = ?3, hash = ?4 WHERE seq = ?1",
+                rusqlite::params![seq, doc, prev, hash],
+            )
+            .expect("rewrite");
+            prev = hash;
+        }
+        // And the document's copy among the rows devices pull.
+        let id: String = db
+            .query_row(
+                "SELECT id FROM documents WHERE seq = ?1",
+                [rows[1].0],
+                |r| r.get(0),
+            )
+            .expect("id");
+        db.execute(
+            "UPDATE rows SET value = replace(value, '\"author\":\"clerk-1\"', '\"author\":\"sup-1\"') WHERE key LIKE '%' || ?1 || '%'",
+            [&id],
+        )
+        .expect("rewrite the row");
+        let author: String = db
+            .query_row(
+                "SELECT author FROM documents WHERE seq = ?1",
+                [rows[1].0],
+                |r| r.get(0),
+            )
+            .expect("author");
+        assert_eq!(author, "sup-1", "the rewrite took");
+    }
+    let out = verify(dir.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "verify passed a rewritten author with a recomputed chain:\n{text}"
+    );
+    assert!(text.contains("documents seq"), "{text}");
+}

@@ -2,6 +2,7 @@
 //! [`Store`], so a PostgreSQL store can be added without touching them.
 //! SQLite (WAL) is the embedded default.
 
+pub mod chain_key;
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};

@@ -1,10 +1,10 @@
 //! The SQLite store (WAL). One writer connection takes every write, so no
 //! write ever waits on a lock; readers see committed snapshots.
 
+use super::chain_key::{Chain, ChainKey, KEYED};
 use super::*;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
-use sha2::{Digest, Sha256};
 use sparescan_core::effect::Effect;
 use std::path::{Path, PathBuf};
 
@@ -17,6 +17,7 @@ fn migrations() -> Migrations<'static> {
 
 pub struct SqliteBackend {
     path: PathBuf,
+    key: std::sync::Arc<ChainKey>,
 }
 
 impl SqliteBackend {
@@ -31,7 +32,22 @@ impl SqliteBackend {
         let mut conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         migrations().to_latest(&mut conn)?;
-        Ok(SqliteBackend { path })
+        let next = |table: &str| -> StoreResult<u64> {
+            let max: Option<i64> =
+                conn.query_row(&format!("SELECT max(seq) FROM {table}"), [], |r| r.get(0))?;
+            Ok(max.unwrap_or(0) as u64 + 1)
+        };
+        let keyed: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM documents WHERE hash LIKE ?1)
+                 OR EXISTS (SELECT 1 FROM audit WHERE hash LIKE ?1)",
+            [format!("{KEYED}%")],
+            |r| r.get(0),
+        )?;
+        let key = ChainKey::load_or_create(&path, next("documents")?, next("audit")?, keyed)?;
+        Ok(SqliteBackend {
+            path,
+            key: std::sync::Arc::new(key),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -43,7 +59,10 @@ impl Backend for SqliteBackend {
     fn writer(&self) -> StoreResult<Box<dyn Store>> {
         let conn = Connection::open(&self.path)?;
         SqliteStore::configure(&conn)?;
-        Ok(Box::new(SqliteStore { conn }))
+        Ok(Box::new(SqliteStore {
+            conn,
+            key: self.key.clone(),
+        }))
     }
 
     fn reader(&self) -> StoreResult<Box<dyn Store>> {
@@ -52,7 +71,10 @@ impl Backend for SqliteBackend {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Ok(Box::new(SqliteStore { conn }))
+        Ok(Box::new(SqliteStore {
+            conn,
+            key: self.key.clone(),
+        }))
     }
 }
 
@@ -101,6 +123,7 @@ fn check_is_ours(path: &Path) -> StoreResult<()> {
 
 pub struct SqliteStore {
     conn: Connection,
+    key: std::sync::Arc<ChainKey>,
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> String {
@@ -110,16 +133,6 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
 
 fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> StoreResult<T> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
-}
-
-fn chain(prev: &str, parts: &[&str]) -> String {
-    let mut h = Sha256::new();
-    h.update(prev.as_bytes());
-    for p in parts {
-        h.update(b"\n");
-        h.update(p.as_bytes());
-    }
-    hex::encode(h.finalize())
 }
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -217,7 +230,12 @@ impl SqliteStore {
             for (acc, exceptions) in &batch.accepted {
                 let doc_json = to_json(&acc.doc);
                 let effects_json = to_json(&acc.effects);
-                let hash = chain(&prev, &[&doc_json, &effects_json]);
+                let hash = self.key.link(
+                    Chain::Documents,
+                    acc.seq,
+                    &prev,
+                    &[&doc_json, &effects_json],
+                );
                 let kind = to_json(&acc.doc.kind());
                 insert_doc.execute(params![
                     acc.seq as i64,
@@ -303,15 +321,27 @@ impl SqliteStore {
         }
         if !batch.audit.is_empty() {
             let mut prev = self.last_hash("audit")?;
+            let last: Option<i64> = self
+                .conn
+                .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))?;
+            let mut seq = last.unwrap_or(0) + 1;
             let mut insert = self.conn.prepare_cached(
-                "INSERT INTO audit (at, site, actor, action, payload, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO audit (seq, at, site, actor, action, payload, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             for a in &batch.audit {
                 let payload = to_json(&a.payload);
-                let hash = chain(&prev, &[&now, &site, &a.actor, &a.action, &payload]);
-                insert.execute(params![now, site, a.actor, a.action, payload, prev, hash])?;
+                let hash = self.key.link(
+                    Chain::Audit,
+                    seq as u64,
+                    &prev,
+                    &[&now, &site, &a.actor, &a.action, &payload],
+                );
+                insert.execute(params![
+                    seq, now, site, a.actor, a.action, payload, prev, hash
+                ])?;
                 prev = hash;
+                seq += 1;
             }
         }
         Ok(last_change)
@@ -492,7 +522,12 @@ impl Store for SqliteStore {
         while let Some(r) = rows.next()? {
             let (seq, doc, effects, p, h): (i64, String, String, String, String) =
                 (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-            if p != prev || chain(&p, &[&doc, &effects]) != h {
+            if p != prev
+                || self
+                    .key
+                    .link(Chain::Documents, seq as u64, &p, &[&doc, &effects])
+                    != h
+            {
                 breaks.push(ChainBreak {
                     table: "documents",
                     seq: seq as u64,
@@ -510,7 +545,7 @@ impl Store for SqliteStore {
             let parts: Vec<String> = (1..6).map(|i| r.get(i)).collect::<Result<_, _>>()?;
             let (p, h): (String, String) = (r.get(6)?, r.get(7)?);
             let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
-            if p != prev || chain(&p, &refs) != h {
+            if p != prev || self.key.link(Chain::Audit, seq as u64, &p, &refs) != h {
                 breaks.push(ChainBreak {
                     table: "audit",
                     seq: seq as u64,
