@@ -194,3 +194,55 @@ async fn a_rewritten_author_is_found_even_with_the_chain_recomputed() {
     );
     assert!(text.contains("documents seq"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_changed_in_the_database_are_found() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let server = sparescan_server::Server::open(sparescan_server::config::Config::new(
+            "127.0.0.1:0".parse().expect("addr"),
+            dir.path(),
+        ))
+        .expect("open");
+        sparescan_server::demo::install(&server)
+            .await
+            .expect("demo");
+    }
+    assert!(verify(dir.path()).status.success());
+    // The technician made an admin, in the site's master data and in the
+    // user's row alike, so the projections agree.
+    {
+        let db = rusqlite::Connection::open(dir.path().join("sparescan.db")).expect("db");
+        let master: String = db
+            .query_row("SELECT master FROM sites WHERE id = 'PLANT-1'", [], |r| {
+                r.get(0)
+            })
+            .expect("master");
+        let mut m: serde_json::Value = serde_json::from_str(&master).expect("json");
+        let users = m["users"].as_array_mut().expect("users");
+        let tech = users
+            .iter_mut()
+            .find(|u| u["id"] == "tech-1")
+            .expect("tech-1");
+        tech["roles"] = serde_json::json!(["technician", "admin"]);
+        let row = tech.clone();
+        db.execute(
+            "UPDATE sites SET master = ?1 WHERE id = 'PLANT-1'",
+            [serde_json::to_string(&m).expect("json")],
+        )
+        .expect("rewrite master");
+        let n = db
+            .execute(
+                "UPDATE rows SET value = ?1 WHERE site = 'PLANT-1' AND key LIKE '%\"user\"%' AND key LIKE '%tech-1%'",
+                [serde_json::to_string(&row).expect("json")],
+            )
+            .expect("rewrite row");
+        assert_eq!(n, 1, "the user's row");
+    }
+    let out = verify(dir.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "verify passed roles changed in the database:\n{text}"
+    );
+}

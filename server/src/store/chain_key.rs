@@ -21,6 +21,8 @@ pub const KEYED: &str = "k1:";
 pub enum Chain {
     Documents,
     Audit,
+    /// A site's master data (one link per site, `prev` is the site id).
+    Master,
 }
 
 impl Chain {
@@ -28,6 +30,7 @@ impl Chain {
         match self {
             Chain::Documents => "documents",
             Chain::Audit => "audit",
+            Chain::Master => "master",
         }
     }
 }
@@ -44,6 +47,8 @@ pub struct ChainKey {
     key: ring::hmac::Key,
     documents_from: u64,
     audit_from: u64,
+    /// Made by this start (the moment a database is first keyed).
+    pub created: bool,
 }
 
 const HEADER: &str =
@@ -117,6 +122,7 @@ impl ChainKey {
             key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes),
             documents_from: file.documents_from,
             audit_from: file.audit_from,
+            created: false,
         })
     }
 
@@ -151,6 +157,7 @@ impl ChainKey {
             key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes),
             documents_from,
             audit_from,
+            created: true,
         })
     }
 
@@ -160,6 +167,7 @@ impl ChainKey {
         let from = match chain {
             Chain::Documents => self.documents_from,
             Chain::Audit => self.audit_from,
+            Chain::Master => 0,
         };
         if seq < from {
             return plain(prev, parts);

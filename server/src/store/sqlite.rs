@@ -12,6 +12,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_init.sql")),
         M::up(include_str!("../../migrations/0003_sign_in_attempts.sql")),
+        M::up(include_str!("../../migrations/0004_master_mac.sql")),
     ])
 }
 
@@ -44,6 +45,20 @@ impl SqliteBackend {
             |r| r.get(0),
         )?;
         let key = ChainKey::load_or_create(&path, next("documents")?, next("audit")?, keyed)?;
+        if key.created {
+            // The moment a database is first keyed: its sites' master data
+            // as it stands gets its MAC. Later, a missing MAC is a break.
+            let sites: Vec<(String, String)> = conn
+                .prepare("SELECT id, master FROM sites WHERE master_mac IS NULL")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            for (id, master) in sites {
+                conn.execute(
+                    "UPDATE sites SET master_mac = ?2 WHERE id = ?1",
+                    params![id, key.link(Chain::Master, 0, &id, &[&master])],
+                )?;
+            }
+        }
         Ok(SqliteBackend {
             path,
             key: std::sync::Arc::new(key),
@@ -314,9 +329,14 @@ impl SqliteStore {
                 .execute(params![site, user])?;
         }
         if let Some(master) = &batch.master {
+            let master = to_json(master);
             self.conn.execute(
-                "UPDATE sites SET master = ?2 WHERE id = ?1",
-                params![site, to_json(master)],
+                "UPDATE sites SET master = ?2, master_mac = ?3 WHERE id = ?1",
+                params![
+                    site,
+                    master,
+                    self.key.link(Chain::Master, 0, &site, &[&master])
+                ],
             )?;
         }
         if !batch.audit.is_empty() {
@@ -374,8 +394,13 @@ impl Store for SqliteStore {
             return Err(StoreError::Conflict(format!("site {site} exists already")));
         }
         tx.execute(
-            "INSERT INTO sites (id, master) VALUES (?1, ?2)",
-            params![site.as_str(), to_json(master)],
+            "INSERT INTO sites (id, master, master_mac) VALUES (?1, ?2, ?3)",
+            params![
+                site.as_str(),
+                to_json(master),
+                self.key
+                    .link(Chain::Master, 0, site.as_str(), &[&to_json(master)])
+            ],
         )?;
         {
             let mut put =
@@ -552,6 +577,23 @@ impl Store for SqliteStore {
                 });
             }
             prev = h;
+        }
+        // Master data (users and their roles among it) as the API wrote it.
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, master, master_mac FROM sites ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            n += 1;
+            let (id, master, mac): (String, String, Option<String>) =
+                (r.get(0)?, r.get(1)?, r.get(2)?);
+            if mac.as_deref() != Some(&self.key.link(Chain::Master, 0, &id, &[&master])) {
+                breaks.push(ChainBreak {
+                    table: "sites",
+                    seq: n,
+                });
+            }
         }
         Ok(breaks)
     }
