@@ -344,12 +344,11 @@ impl SqliteStore {
             let last: Option<i64> = self
                 .conn
                 .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))?;
-            let mut seq = last.unwrap_or(0) + 1;
             let mut insert = self.conn.prepare_cached(
                 "INSERT INTO audit (seq, at, site, actor, action, payload, prev_hash, hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
-            for a in &batch.audit {
+            for (seq, a) in (last.unwrap_or(0) + 1..).zip(&batch.audit) {
                 let payload = to_json(&a.payload);
                 let hash = self.key.link(
                     Chain::Audit,
@@ -361,7 +360,6 @@ impl SqliteStore {
                     seq, now, site, a.actor, a.action, payload, prev, hash
                 ])?;
                 prev = hash;
-                seq += 1;
             }
         }
         Ok(last_change)
