@@ -212,4 +212,26 @@ async fn a_thousand_concurrent_attempts_keep_memory_flat() {
     assert!(denied <= MAX_FAILURES);
     // Generous: 1,000 argon2 checks at once would hold 19 GB.
     assert!(after < before + 256 * 1024, "{before} KiB -> {after} KiB");
+
+    // For comparison: what 1,000 concurrent requests cost a fresh server
+    // that does no sign-in work at all (connections, TLS, buffers).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let baseline = start(dir.path());
+    let http = self::http(dir.path());
+    assert_eq!(sign_in(&http, &baseline.base, "B-3001", "4444").await, 200);
+    let before = rss_kib(&baseline);
+    let tasks: Vec<_> = (0..1000)
+        .map(|_| {
+            let http = http.clone();
+            let url = format!("{}/healthz", baseline.base);
+            tokio::spawn(async move { http.get(url).send().await.map(|r| r.status().as_u16()) })
+        })
+        .collect();
+    for t in tasks {
+        let _ = t.await.expect("task");
+    }
+    let after = rss_kib(&baseline);
+    println!(
+        "1000 concurrent GET /healthz (baseline): server RSS {before} KiB before, {after} KiB after"
+    );
 }
