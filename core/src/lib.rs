@@ -5,7 +5,8 @@
 //! handheld give the same verdict for the same movement. Nothing in this
 //! crate does I/O.
 //!
-//! - [`ids`], [`qty`]: newtype identifiers and exact quantities.
+//! - [`ids`], [`qty`]: newtype identifiers and exact quantities;
+//!   [`limits`]: the bounds on what a document carries.
 //! - [`model`]: master data and projected state.
 //! - [`document`]: the movement documents (the sync payload).
 //! - [`rules::evaluate`]: the verdict on a document — effects or a
@@ -19,6 +20,7 @@
 pub mod document;
 pub mod effect;
 pub mod ids;
+pub mod limits;
 pub mod memory;
 pub mod model;
 pub mod presence;

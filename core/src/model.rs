@@ -408,6 +408,9 @@ pub struct SitePolicy {
     /// Days a person's online sign-in on a device lets them sign in there
     /// offline (and sign documents); then they must sign in online again.
     pub offline_sign_in_days: u32,
+    /// How many days a device may record offline: a document dated earlier
+    /// than this before the server receives it is refused.
+    pub offline_limit_days: u32,
 }
 
 impl Default for SitePolicy {
@@ -423,6 +426,7 @@ impl Default for SitePolicy {
                 .copied()
                 .collect(),
             offline_sign_in_days: 7,
+            offline_limit_days: crate::rules::time::DEFAULT_OFFLINE_LIMIT_DAYS,
         }
     }
 }

@@ -15,7 +15,7 @@
 //! | batches | `item`, `code`, `expiry` |
 //! | assets | `id`, `name`, `area`, `custodian` (user id) |
 //! | users | `id`, `name`, `roles` (list), `active` — badges and PINs are never in CSV |
-//! | policy | `setting`, `value`: one line per setting (`tolerance_percent`, `self_issue_allowed`, `return_deadline_working_days`, `serial_required_items`, `separation_of_duties`, `exceptions`) |
+//! | policy | `setting`, `value`: one line per setting (`tolerance_percent`, `self_issue_allowed`, `return_deadline_working_days`, `serial_required_items`, `separation_of_duties`, `offline_limit_days`, `exceptions`) |
 //!
 //! `docs/csv.md` says the same for people who edit the files.
 
@@ -85,7 +85,45 @@ pub fn export(entity: Entity, master: &MasterData) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
+/// Characters a spreadsheet takes as the start of a formula (OWASP's CSV
+/// injection list).
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as every CSV sparescan writes it: a number (`-1`, `2.5`, written
+/// from a quantity or a count) stays as it is; any other text beginning with
+/// `=`, `+`, `-`, `@`, tab or CR gets a leading `'`, so a spreadsheet shows
+/// it as text instead of running it as a formula. Every CSV writer (master
+/// data and every report) goes through this one function.
+pub fn safe_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_START) && !is_number(text) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// `-?digits[.digits]`: what sparescan writes for quantities and counts.
+fn is_number(text: &str) -> bool {
+    let t = text.strip_prefix('-').unwrap_or(text);
+    let (whole, frac) = t.split_once('.').unwrap_or((t, "0"));
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && digits(frac)
+}
+
+/// Reads back what [`safe_cell`] wrote: a `'` before a formula character is
+/// taken off again, so an export imports unchanged.
+fn unsafe_cell(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) && !is_number(rest) => rest,
+        _ => text,
+    }
+}
+
 fn cell_text(cell: Cell, v: &Value) -> String {
+    safe_cell(&raw_cell_text(cell, v)).into_owned()
+}
+
+fn raw_cell_text(cell: Cell, v: &Value) -> String {
     match (cell, v) {
         (_, Value::Null) => String::new(),
         (_, Value::String(s)) => s.clone(),
@@ -103,6 +141,7 @@ fn cell_text(cell: Cell, v: &Value) -> String {
 }
 
 fn cell_value(cell: Cell, text: &str) -> Result<Value, String> {
+    let text = unsafe_cell(text);
     Ok(match cell {
         Cell::Text => Value::String(text.to_owned()),
         Cell::OptText if text.is_empty() => Value::Null,
@@ -409,6 +448,27 @@ mod tests {
             "line 2, column value: the site policy: duplicate cannot be accepted as an exception: only stock_shortfall, reserved_for_other_order can"
         );
         assert!(e(Entity::Items, "id,name\n\"FAN-120,x\n").starts_with("line 2"));
+    }
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        for (cell, out) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1+2", "'+1+2"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-1", "-1"),
+            ("-12.5", "-12.5"),
+            ("-", "'-"),
+            ("-.5", "'-.5"),
+            ("Ball bearing", "Ball bearing"),
+            ("", ""),
+        ] {
+            assert_eq!(safe_cell(cell), out, "{cell:?}");
+            assert_eq!(unsafe_cell(&safe_cell(cell)), cell, "{cell:?}");
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::store::{AuditEntry, Backend, CommitBatch, Store, StoreError};
 use chrono::Utc;
 use sparescan_core::document::Document;
 use sparescan_core::ids::*;
+use sparescan_core::limits;
 use sparescan_core::memory::{MemoryLedger, touched_by};
 use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
@@ -179,6 +180,8 @@ fn load_sites(store: &dyn Store) -> Result<HashMap<SiteId, SiteState>, LedgerErr
 /// The rules' view on the server: the site's state in memory, documents
 /// from the database (and from this group, not yet committed).
 struct ServerView<'a> {
+    /// The site judged: documents of other sites are not seen.
+    site: &'a SiteId,
     mem: &'a MemoryLedger,
     store: &'a dyn Store,
     pending: &'a HashMap<DocId, Accepted>,
@@ -234,7 +237,8 @@ impl LedgerView for ServerView<'_> {
                 log::error!("reading document {id}: {e}");
                 None
             }),
-        }?;
+        }
+        .filter(|a| a.doc.site == *self.site)?;
         found.reversed_by = self.mem.projections().reversed.get(id).copied();
         Some(found)
     }
@@ -244,6 +248,13 @@ impl LedgerView for ServerView<'_> {
             return None;
         }
         self.pending_refused.get(id).copied().or_else(|| {
+            let here = self.store.id_site(id).unwrap_or_else(|e| {
+                log::error!("reading refusal {id}: {e}");
+                None
+            });
+            if here.as_ref() != Some(self.site) {
+                return None;
+            }
             self.store.refusal_code(id).unwrap_or_else(|e| {
                 log::error!("reading refusal {id}: {e}");
                 None
@@ -411,8 +422,38 @@ fn judge(
     doc: Document,
 ) -> Verdict {
     let id = doc.id;
+    // Over a bound: refused before the rules see it, and not kept (a
+    // 15 MiB reason would otherwise be stored with its refusal).
+    if let Err(refusal) = limits::check_document(&doc) {
+        if refusal.code == ReasonCode::TooLong {
+            return Verdict::Rejected { id, refusal };
+        }
+        return refuse(pending_refused, batch, doc, refusal);
+    }
+    // The device's clock, held to the server's (a duplicate is answered
+    // as before, whenever it comes again).
+    let received_at = batch.received_at.unwrap_or_else(Utc::now);
+    let offline_days = mem.policy().offline_limit_days;
+    if let Err(refusal) = rules::check_times(&doc, received_at, offline_days)
+        && !is_duplicate(store, pending, &doc)
+    {
+        return refuse(pending_refused, batch, doc, refusal);
+    }
+    // Ids are the site's own: one another site used (accepted or refused)
+    // is not this site's to take, and nothing of it is told.
+    match store.id_site(&id) {
+        Ok(Some(owner)) if owner != doc.site => {
+            return Verdict::Rejected {
+                id,
+                refusal: Refusal::new(ReasonCode::IdReused),
+            };
+        }
+        Ok(_) => {}
+        Err(e) => log::error!("reading the site of document {id}: {e}"),
+    }
     let result = {
         let view = ServerView {
+            site: &doc.site,
             mem,
             store,
             pending,
@@ -458,6 +499,15 @@ fn judge(
     }
 }
 
+/// The same document, accepted before (a retry).
+fn is_duplicate(store: &dyn Store, pending: &HashMap<DocId, Accepted>, doc: &Document) -> bool {
+    let prior = match pending.get(&doc.id) {
+        Some(a) => Some(a.clone()),
+        None => store.document(&doc.id).ok().flatten(),
+    };
+    prior.is_some_and(|a| a.doc == *doc)
+}
+
 fn refuse(
     pending_refused: &mut HashMap<DocId, ReasonCode>,
     batch: &mut CommitBatch,
@@ -492,6 +542,17 @@ fn edit_master(
             row.key.entity()
         )));
     }
+    if let Some(row) = rows
+        .iter()
+        .find(|r| r.value.as_ref().is_some_and(text_too_long))
+    {
+        return Err(LedgerError::Invalid(format!(
+            "{} {}: a text is longer than {} characters: shorten it",
+            row.key.entity(),
+            row.key.to_text(),
+            limits::MAX_TEXT_CHARS
+        )));
+    }
     master
         .apply_rows(&rows)
         .map_err(|e| LedgerError::Invalid(e.to_string()))?;
@@ -502,9 +563,11 @@ fn edit_master(
         let row = keep_live_state(&state.ledger, row);
         applied.push(row.clone());
     }
+    let end_sessions = users_whose_powers_changed(&state.ledger, &applied);
     let batch = CommitBatch {
         site: Some(site.clone()),
         rows: applied.clone(),
+        end_sessions,
         master: Some(master.clone()),
         audit: vec![audit],
         received_at: Some(Utc::now()),
@@ -518,6 +581,37 @@ fn edit_master(
     }
     state.master = master;
     Ok(())
+}
+
+/// Whether a master-data value holds a text longer than master data may
+/// (`limits::MAX_TEXT_CHARS`; ids are held to 64 by the edit's checks).
+fn text_too_long(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => limits::longer_than(s, limits::MAX_TEXT_CHARS),
+        serde_json::Value::Array(a) => a.iter().any(text_too_long),
+        serde_json::Value::Object(o) => o.values().any(text_too_long),
+        _ => false,
+    }
+}
+
+/// Users whose roles or active flag a master edit changes (or who are
+/// removed): their sessions end, so a demoted person holds no stronger
+/// session than their roles.
+fn users_whose_powers_changed(ledger: &MemoryLedger, rows: &[Row]) -> Vec<String> {
+    rows.iter()
+        .filter_map(|row| {
+            let RowKey::User(id) = &row.key else {
+                return None;
+            };
+            let before = ledger.user(id)?;
+            let after = row
+                .value
+                .clone()
+                .and_then(|v| serde_json::from_value::<User>(v).ok());
+            let same = after.is_some_and(|u| u.roles == before.roles && u.active == before.active);
+            (!same).then(|| id.to_string())
+        })
+        .collect()
 }
 
 fn keep_live_state(ledger: &MemoryLedger, row: Row) -> Row {

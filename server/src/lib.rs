@@ -187,7 +187,7 @@ impl Server {
             },
             metrics: Arc::new(metrics::Metrics::default()),
             devices: Arc::new(api::auth::DeviceCache::default()),
-            sign_ins: Arc::new(api::auth::SignInGuard::default()),
+            sign_ins: Arc::new(api::lockout::SignInGuard::default()),
         };
         let metrics = state.metrics.clone();
         let app = api::router(state)
@@ -209,7 +209,11 @@ impl Server {
             axum_server::tls_rustls::RustlsConfig::from_config(tls),
         )
         .handle(handle.clone());
-        let task = tokio::spawn(async move { server.serve(app.into_make_service()).await });
+        let task = tokio::spawn(async move {
+            server
+                .serve(app.into_make_service_with_connect_info::<SocketAddr>())
+                .await
+        });
         let addr = handle
             .listening()
             .await

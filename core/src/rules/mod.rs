@@ -13,6 +13,7 @@ mod reserve;
 pub mod roles;
 mod serial_format;
 pub mod status;
+pub mod time;
 mod tool;
 mod transfer;
 mod verify;
@@ -21,6 +22,7 @@ mod wo;
 pub use closure::closure_blockers;
 pub use hints::{fefo_hint, return_deadline};
 pub use serial_format::serial_matches;
+pub use time::check_times;
 pub use tool::overdue_tools;
 pub use verify::check_effects;
 
@@ -57,6 +59,7 @@ pub fn evaluate(view: &impl LedgerView, doc: &Document) -> Result<Outcome, Refus
     let mut ctx = Ctx::new(view, doc)?;
     ctx.run()?;
     let effects = ctx.effects;
+    verify::within_bounds(view, &effects)?;
     // Whatever the document, nothing moves on a closed order: this also
     // covers follow-ups and corrections that reach an order indirectly.
     if let Some(wo) = closed::closed_order_touched(view, &effects) {

@@ -4,8 +4,10 @@
 
 use crate::effect::Effect;
 use crate::ids::*;
+use crate::limits::add_balance;
 use crate::model::*;
 use crate::qty::Qty;
+use crate::reason::Refusal;
 use crate::view::LedgerView;
 use std::collections::BTreeMap;
 
@@ -25,7 +27,7 @@ pub fn check_effects(view: &impl LedgerView, effects: &[Effect]) -> Result<(), S
         match e {
             Effect::Stock { key, delta } => {
                 let v = stock.entry(key).or_insert_with(|| view.stock(key));
-                *v += *delta;
+                step(v, *delta, "stock")?;
                 if v.is_negative() {
                     return Err(format!(
                         "stock of {} in bin {} would go below zero",
@@ -43,7 +45,7 @@ pub fn check_effects(view: &impl LedgerView, effects: &[Effect]) -> Result<(), S
                     ));
                 }
                 let v = in_work.entry(key).or_insert_with(|| view.in_work(key));
-                *v += *delta;
+                step(v, *delta, "in work")?;
                 if v.is_negative() {
                     return Err(format!(
                         "{} in work would go below zero (already written off or returned)",
@@ -55,7 +57,7 @@ pub fn check_effects(view: &impl LedgerView, effects: &[Effect]) -> Result<(), S
                 let v = issue_open
                     .entry(*issue)
                     .or_insert_with(|| view.issue_open(issue));
-                *v += *delta;
+                step(v, *delta, "issue out")?;
                 if v.is_negative() {
                     return Err(format!("issue {issue} would have less than nothing out"));
                 }
@@ -73,7 +75,7 @@ pub fn check_effects(view: &impl LedgerView, effects: &[Effect]) -> Result<(), S
                         LineCounter::Returned => c.returned,
                     }
                 });
-                *v += *delta;
+                step(v, *delta, "line counter")?;
                 if v.is_negative() {
                     return Err(format!("line {id} {counter:?} would go below zero"));
                 }
@@ -120,8 +122,8 @@ pub fn check_effects(view: &impl LedgerView, effects: &[Effect]) -> Result<(), S
                     return Err(format!("reserve {id} has been released since"));
                 }
                 let v = reserve.entry(*id).or_insert((r.open, r.locked));
-                v.0 += *open;
-                v.1 += *locked;
+                step(&mut v.0, *open, "reserve")?;
+                step(&mut v.1, *locked, "reserve lock")?;
                 if v.0.is_negative() || v.1.is_negative() || v.1 > v.0 {
                     return Err(format!("reserve {id} has been consumed or released since"));
                 }
@@ -172,7 +174,7 @@ pub fn check_effects(view: &impl LedgerView, effects: &[Effect]) -> Result<(), S
                     return Err(format!("transfer {transfer} is no longer in transit"));
                 };
                 let v = transit.entry(*transfer).or_insert(t.qty);
-                *v += *delta;
+                step(v, *delta, "in transit")?;
                 if v.is_negative() {
                     return Err(format!(
                         "transfer {transfer} would have less than nothing in transit"
@@ -194,6 +196,65 @@ pub fn check_effects(view: &impl LedgerView, effects: &[Effect]) -> Result<(), S
                     return Err(format!("document {doc} is already reversed"));
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// A balance changed by exact, bounded arithmetic: never wrapped or
+/// saturated (`limits::MAX_BALANCE`).
+fn step(v: &mut Qty, delta: Qty, what: &str) -> Result<(), String> {
+    *v = crate::limits::add_balance(what, *v, delta).map_err(|r| r.message)?;
+    Ok(())
+}
+
+/// Whether every balance these effects change stays within
+/// `limits::MAX_BALANCE`: the rules' own refusal (`quantity_too_large`),
+/// before any store applies them.
+pub(crate) fn within_bounds(view: &impl LedgerView, effects: &[Effect]) -> Result<(), Refusal> {
+    for e in effects {
+        match e {
+            Effect::Stock { key, delta } => {
+                add_balance(
+                    &format!("stock of {} in bin {}", key.item, key.bin),
+                    view.stock(key),
+                    *delta,
+                )?;
+            }
+            Effect::InWork { key, delta } => {
+                add_balance(&format!("{} in work", key.item), view.in_work(key), *delta)?;
+            }
+            Effect::IssueOpen { issue, delta } => {
+                add_balance(
+                    &format!("issue {issue} out"),
+                    view.issue_open(issue),
+                    *delta,
+                )?;
+            }
+            Effect::LineCount {
+                line,
+                counter,
+                delta,
+            } => {
+                let c = view.line_counts(line);
+                let now = match counter {
+                    LineCounter::Issued => c.issued,
+                    LineCounter::WrittenOff => c.written_off,
+                    LineCounter::Returned => c.returned,
+                };
+                add_balance(&format!("line {line}"), now, *delta)?;
+            }
+            Effect::TransitQty { transfer, delta } => {
+                let now = view.transit(transfer).map_or(Qty::ZERO, |t| t.qty);
+                add_balance(&format!("transfer {transfer}"), now, *delta)?;
+            }
+            Effect::ReserveQty { id, open, locked } => {
+                if let Some(r) = view.reserve(id) {
+                    add_balance(&format!("reserve {id}"), r.open, *open)?;
+                    add_balance(&format!("reserve {id}"), r.locked, *locked)?;
+                }
+            }
+            _ => {}
         }
     }
     Ok(())

@@ -2,7 +2,7 @@
 //! holds a device token; people sign in with badge and PIN (argon2) and get
 //! a session, bound to the device they signed in on.
 
-use super::{ApiError, ApiJson, AppState};
+use super::{ApiError, ApiJson, AppState, lockout};
 use crate::store::{Credential, Device, Session};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -29,7 +29,14 @@ pub const ENROLLMENT_HOURS: i64 = 24;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/devices/enroll", post(enroll))
-        .route("/api/v1/sessions", post(sign_in))
+        .route(
+            "/api/v1/sessions",
+            // A badge, a PIN and a site fit in far less: a larger body is
+            // refused (413) before it is read.
+            post(sign_in).layer(axum::extract::DefaultBodyLimit::max(
+                lockout::MAX_SIGN_IN_BODY,
+            )),
+        )
 }
 
 pub fn hash_secret(secret: &str) -> String {
@@ -93,49 +100,6 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .ok()?
         .strip_prefix("Bearer ")
         .map(str::trim)
-}
-
-/// Wrong PINs per badge: after [`SignInGuard::MAX_FAILURES`] the badge is
-/// locked for [`SignInGuard::LOCKOUT`], so a four-digit PIN cannot be
-/// guessed by trying. Kept in memory: a restart forgets it.
-#[derive(Default)]
-pub struct SignInGuard {
-    failures:
-        std::sync::Mutex<std::collections::HashMap<(SiteId, String), (u32, std::time::Instant)>>,
-}
-
-impl SignInGuard {
-    pub const MAX_FAILURES: u32 = 5;
-    pub const LOCKOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
-
-    /// How long the badge stays locked, if it is.
-    fn locked(&self, key: &(SiteId, String)) -> Option<std::time::Duration> {
-        let mut f = self.failures.lock().ok()?;
-        let (count, last) = *f.get(key)?;
-        let since = last.elapsed();
-        if since >= Self::LOCKOUT {
-            f.remove(key);
-            return None;
-        }
-        (count >= Self::MAX_FAILURES).then(|| Self::LOCKOUT - since)
-    }
-
-    fn failed(&self, key: (SiteId, String)) {
-        if let Ok(mut f) = self.failures.lock() {
-            let e = f.entry(key).or_insert((0, std::time::Instant::now()));
-            if e.1.elapsed() >= Self::LOCKOUT {
-                e.0 = 0;
-            }
-            e.0 += 1;
-            e.1 = std::time::Instant::now();
-        }
-    }
-
-    fn succeeded(&self, key: &(SiteId, String)) {
-        if let Ok(mut f) = self.failures.lock() {
-            f.remove(key);
-        }
-    }
 }
 
 /// Devices recently verified, by token hash: a push need not read the
@@ -413,6 +377,7 @@ pub struct SignInResponse {
 )]
 async fn sign_in(
     State(state): State<AppState>,
+    lockout::ClientAddr(addr): lockout::ClientAddr,
     device: Option<DeviceAuth>,
     ApiJson(req): ApiJson<SignInRequest>,
 ) -> Result<Json<SignInResponse>, ApiError> {
@@ -426,18 +391,19 @@ async fn sign_in(
             ));
         }
     };
+    lockout::check_input(&req.badge, &req.pin)?;
+    state.ledger.read(&site, |_| ())?;
     let badge = req.badge.trim().to_owned();
-    let guard_key = (site.clone(), badge.clone());
-    if let Some(wait) = state.sign_ins.locked(&guard_key) {
-        return Err(ApiError::new(
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            "locked_out",
-            format!(
-                "too many wrong PINs for this badge: try again in {} minute(s), or ask an admin to reset the PIN",
-                wait.as_secs().div_ceil(60)
-            ),
-        ));
-    }
+    let source = match &device_id {
+        Some(id) => lockout::Source::Device(id),
+        None => lockout::Source::Address(addr),
+    };
+    // Counted as failed before it is checked: concurrent guesses cannot
+    // all pass the lock-out.
+    let attempt = state
+        .sign_ins
+        .reserve(&state, &site, &badge, source)
+        .await?;
     let site2 = site.clone();
     let cred = state
         .readers
@@ -445,19 +411,12 @@ async fn sign_in(
         .await?;
     let denied = || ApiError::unauthorized("badge or PIN not recognised");
     let Some(cred): Option<Credential> = cred else {
-        state.sign_ins.failed(guard_key);
         return Err(denied());
     };
-    let pin = req.pin;
-    let phc = cred.pin_hash.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_pin(&pin, &phc))
-        .await
-        .unwrap_or(false);
-    if !ok {
-        state.sign_ins.failed(guard_key);
+    if !state.sign_ins.verify(req.pin, cred.pin_hash.clone()).await {
         return Err(denied());
     }
-    state.sign_ins.succeeded(&guard_key);
+    state.sign_ins.succeeded(&state, attempt).await?;
     let user = active_user(&state, &site, &UserId::new(cred.user.clone()))?;
     // On a device: only people who do something there, each with a key of
     // their own for it.

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod backoffice;
+pub mod lockout;
 pub mod openapi;
 pub mod presence;
 pub mod reports;
@@ -27,7 +28,7 @@ pub struct AppState {
     pub limits: Limits,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub devices: Arc<auth::DeviceCache>,
-    pub sign_ins: Arc<auth::SignInGuard>,
+    pub sign_ins: Arc<lockout::SignInGuard>,
 }
 
 #[derive(Debug, Clone, Copy)]

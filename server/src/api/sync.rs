@@ -146,7 +146,10 @@ struct PullQuery {
     params(PullQuery),
     responses(
         (status = 200, description = "A page of changes; pull again after `cursor` while `more`", body = PullResponse),
-        (status = 400, description = "The query string is not valid (the framework's plain-text message)", body = String, content_type = "text/plain"),
+        (status = 400, description = "`invalid_cursor`: the cursor is past any sequence (JSON); or the query string is not valid (the framework's plain-text message)", content(
+            (sparescan_core::sync::ApiError = "application/json"),
+            (String = "text/plain"),
+        )),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 410, description = "`rebootstrap`: the cursor is older than the changes the server keeps", body = sparescan_core::sync::ApiError),
         (status = 500, response = crate::api::openapi::Internal),
@@ -163,6 +166,18 @@ async fn pull(
         .limit
         .unwrap_or(state.limits.pull_page)
         .clamp(1, state.limits.pull_page);
+    // Sequences are SQLite integers: a cursor past i64 would wrap to a
+    // negative one and send everything again.
+    if i64::try_from(q.after).is_err() {
+        return Err(ApiError::bad_request(
+            "invalid_cursor",
+            format!(
+                "the cursor {} is past any sequence (at most {}): pull after the cursor of your last pull, or 0",
+                q.after,
+                i64::MAX
+            ),
+        ));
+    }
     let site = device.site.clone();
     let after = q.after;
     let page = state

@@ -1,5 +1,6 @@
 //! CSV rendering: every report writes one flat table, header first (even
-//! when there are no rows, so a spreadsheet still knows the columns).
+//! when there are no rows, so a spreadsheet still knows the columns), each
+//! cell made safe for spreadsheets by `csv_io::safe_cell`.
 
 use super::ReportError;
 use serde::Serialize;
@@ -26,10 +27,34 @@ pub(crate) fn write<R: CsvRow>(rows: impl IntoIterator<Item = R>) -> Result<Stri
         if n == 0 {
             check_header(&row)?;
         }
-        w.serialize(row).map_err(render)?;
+        let cells = cells_of(&row)?;
+        w.write_record(
+            cells
+                .iter()
+                .map(|c| crate::csv_io::safe_cell(c).into_owned()),
+        )
+        .map_err(render)?;
     }
     let bytes = w.into_inner().map_err(render)?;
     String::from_utf8(bytes).map_err(render)
+}
+
+/// A row's cells as serde writes them, so each can be made safe for
+/// spreadsheets (`csv_io::safe_cell`) before it is written.
+fn cells_of<R: Serialize>(row: &R) -> Result<csv::StringRecord, ReportError> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    w.serialize(row).map_err(render)?;
+    let bytes = w.into_inner().map_err(render)?;
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes.as_slice())
+        .records()
+        .next()
+        .transpose()
+        .map_err(render)?
+        .ok_or_else(|| render("a report row wrote no cells"))
 }
 
 /// The header serde derives from a row must be `HEADER`: a column added to

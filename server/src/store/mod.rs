@@ -2,6 +2,7 @@
 //! [`Store`], so a PostgreSQL store can be added without touching them.
 //! SQLite (WAL) is the embedded default.
 
+pub mod chain_key;
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};
@@ -22,6 +23,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Conflict(String),
+    /// The file is not a sparescan database (empty, another format, another
+    /// program's database): never started on, never changed.
+    #[error("{0}")]
+    Foreign(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -37,6 +42,9 @@ pub struct CommitBatch {
     pub master: Option<MasterData>,
     pub audit: Vec<AuditEntry>,
     pub received_at: Option<DateTime<Utc>>,
+    /// Users of the batch's site whose sessions end with this commit (their
+    /// roles changed, or they were deactivated or removed).
+    pub end_sessions: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +96,13 @@ pub struct PresenceKeyRecord {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// A lock-out counter an attempt takes a slot of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInSlot {
+    pub key: String,
+    pub max_failures: u32,
+}
+
 /// A link of a hash chain that did not verify.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainBreak {
@@ -106,6 +121,9 @@ pub trait Store: Send {
     fn next_doc_seq(&self) -> StoreResult<u64>;
     fn document(&self, id: &DocId) -> StoreResult<Option<Accepted>>;
     fn refusal_code(&self, id: &DocId) -> StoreResult<Option<ReasonCode>>;
+    /// The site a document id belongs to: the site of the accepted
+    /// document, or of the refused one, with this id.
+    fn id_site(&self, id: &DocId) -> StoreResult<Option<SiteId>>;
     /// Accepted documents of a site in ledger order, from `after_seq`.
     fn documents(&self, site: &SiteId, after_seq: u64, limit: u32) -> StoreResult<Vec<Accepted>>;
     /// Documents that name a serial, in ledger order.
@@ -170,6 +188,26 @@ pub trait Store: Send {
     /// changed, deactivated). The number revoked.
     fn revoke_presence_keys(&mut self, site: &SiteId, user: &str) -> StoreResult<u64>;
     fn session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    /// Takes one attempt on each counter in one step: `None` when every
+    /// counter had room (each now counts the attempt as failed), else the
+    /// index of the first locked one and when its lock ends (nothing
+    /// counted). A counter starts again `lockout` after its last attempt.
+    /// Keeps at most `max_tracked` counters, dropping the oldest.
+    fn reserve_sign_in(
+        &mut self,
+        site: &SiteId,
+        slots: &[SignInSlot],
+        now: DateTime<Utc>,
+        lockout: chrono::Duration,
+        max_tracked: u32,
+    ) -> StoreResult<Option<(usize, DateTime<Utc>)>>;
+    /// A right PIN: the badge's counter goes, the source's gives its slot back.
+    fn sign_in_succeeded(
+        &mut self,
+        site: &SiteId,
+        badge_key: &str,
+        source_key: &str,
+    ) -> StoreResult<()>;
 
     // ---- maintenance ----
     /// Online backup to a file.

@@ -1,32 +1,74 @@
 //! The SQLite store (WAL). One writer connection takes every write, so no
 //! write ever waits on a lock; readers see committed snapshots.
 
+use super::chain_key::{Chain, ChainKey, KEYED};
 use super::*;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
-use sha2::{Digest, Sha256};
 use sparescan_core::effect::Effect;
 use std::path::{Path, PathBuf};
+
+/// Withdraws a person's live presence keys at a site (?1 site, ?2 user,
+/// ?3 when).
+const REVOKE_USER_KEYS: &str = "UPDATE presence_keys SET revoked_at = ?3
+     WHERE site = ?1 AND user_id = ?2 AND revoked_at IS NULL";
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_init.sql")),
         M::up(include_str!("../../migrations/0002_presence_keys.sql")),
+        M::up(include_str!("../../migrations/0003_sign_in_attempts.sql")),
+        M::up(include_str!("../../migrations/0004_master_mac.sql")),
     ])
 }
 
 pub struct SqliteBackend {
     path: PathBuf,
+    key: std::sync::Arc<ChainKey>,
 }
 
 impl SqliteBackend {
-    /// Opens (creating) the database and applies migrations.
+    /// Opens (creating) the database and applies migrations. A file that is
+    /// there but is not a sparescan database is refused, untouched.
     pub fn open(path: impl Into<PathBuf>) -> StoreResult<Self> {
         let path = path.into();
+        let existed = path.exists();
+        if existed {
+            check_is_ours(&path)?;
+        }
         let mut conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         migrations().to_latest(&mut conn)?;
-        Ok(SqliteBackend { path })
+        let next = |table: &str| -> StoreResult<u64> {
+            let max: Option<i64> =
+                conn.query_row(&format!("SELECT max(seq) FROM {table}"), [], |r| r.get(0))?;
+            Ok(max.unwrap_or(0) as u64 + 1)
+        };
+        let keyed: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM documents WHERE hash LIKE ?1)
+                 OR EXISTS (SELECT 1 FROM audit WHERE hash LIKE ?1)",
+            [format!("{KEYED}%")],
+            |r| r.get(0),
+        )?;
+        let key = ChainKey::load_or_create(&path, next("documents")?, next("audit")?, keyed)?;
+        if key.created {
+            // The moment a database is first keyed: its sites' master data
+            // as it stands gets its MAC. Later, a missing MAC is a break.
+            let sites: Vec<(String, String)> = conn
+                .prepare("SELECT id, master FROM sites WHERE master_mac IS NULL")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            for (id, master) in sites {
+                conn.execute(
+                    "UPDATE sites SET master_mac = ?2 WHERE id = ?1",
+                    params![id, key.link(Chain::Master, 0, &id, &[&master])],
+                )?;
+            }
+        }
+        Ok(SqliteBackend {
+            path,
+            key: std::sync::Arc::new(key),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -38,7 +80,10 @@ impl Backend for SqliteBackend {
     fn writer(&self) -> StoreResult<Box<dyn Store>> {
         let conn = Connection::open(&self.path)?;
         SqliteStore::configure(&conn)?;
-        Ok(Box::new(SqliteStore { conn }))
+        Ok(Box::new(SqliteStore {
+            conn,
+            key: self.key.clone(),
+        }))
     }
 
     fn reader(&self) -> StoreResult<Box<dyn Store>> {
@@ -47,12 +92,59 @@ impl Backend for SqliteBackend {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Ok(Box::new(SqliteStore { conn }))
+        Ok(Box::new(SqliteStore {
+            conn,
+            key: self.key.clone(),
+        }))
     }
+}
+
+/// An existing file must be a sparescan database: not empty (a truncated
+/// file or a failed restore would otherwise start as an empty server), an
+/// SQLite file, and either carrying our migrations or holding nothing.
+fn check_is_ours(path: &Path) -> StoreResult<()> {
+    let foreign = |why: &str| {
+        StoreError::Foreign(format!(
+            "{} {why}: it is not a sparescan database. Restore the database from a backup, \
+             or move the file away to start a new, empty server",
+            path.display()
+        ))
+    };
+    let len = std::fs::metadata(path)
+        .map_err(|e| StoreError::Foreign(format!("{}: {e}", path.display())))?
+        .len();
+    if len == 0 {
+        return Err(foreign("is empty (0 bytes)"));
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let version: i64 = match conn.query_row("PRAGMA user_version", [], |r| r.get(0)) {
+        Ok(v) => v,
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            return Err(foreign("is not an SQLite file"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+        [],
+        |r| r.get(0),
+    )?;
+    let ours: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('sites', 'documents', 'audit')",
+        [],
+        |r| r.get(0),
+    )?;
+    if (version == 0 && tables > 0) || (version > 0 && ours < 3) {
+        return Err(foreign("holds another program's tables"));
+    }
+    Ok(())
 }
 
 pub struct SqliteStore {
     conn: Connection,
+    key: std::sync::Arc<ChainKey>,
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> String {
@@ -62,16 +154,6 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
 
 fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> StoreResult<T> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
-}
-
-fn chain(prev: &str, parts: &[&str]) -> String {
-    let mut h = Sha256::new();
-    h.update(prev.as_bytes());
-    for p in parts {
-        h.update(b"\n");
-        h.update(p.as_bytes());
-    }
-    hex::encode(h.finalize())
 }
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -169,7 +251,12 @@ impl SqliteStore {
             for (acc, exceptions) in &batch.accepted {
                 let doc_json = to_json(&acc.doc);
                 let effects_json = to_json(&acc.effects);
-                let hash = chain(&prev, &[&doc_json, &effects_json]);
+                let hash = self.key.link(
+                    Chain::Documents,
+                    acc.seq,
+                    &prev,
+                    &[&doc_json, &effects_json],
+                );
                 let kind = to_json(&acc.doc.kind());
                 insert_doc.execute(params![
                     acc.seq as i64,
@@ -242,22 +329,47 @@ impl SqliteStore {
                 last_change = self.conn.last_insert_rowid() as u64;
             }
         }
+        // Whose roles or active flag changed: their sessions end and their
+        // presence keys on devices are withdrawn.
+        for user in &batch.end_sessions {
+            self.conn
+                .prepare_cached("DELETE FROM sessions WHERE site = ?1 AND user_id = ?2")?
+                .execute(params![site, user])?;
+            self.conn
+                .prepare_cached(REVOKE_USER_KEYS)?
+                .execute(params![site, user, time_text(Utc::now())])?;
+        }
         if let Some(master) = &batch.master {
+            let master = to_json(master);
             self.conn.execute(
-                "UPDATE sites SET master = ?2 WHERE id = ?1",
-                params![site, to_json(master)],
+                "UPDATE sites SET master = ?2, master_mac = ?3 WHERE id = ?1",
+                params![
+                    site,
+                    master,
+                    self.key.link(Chain::Master, 0, &site, &[&master])
+                ],
             )?;
         }
         if !batch.audit.is_empty() {
             let mut prev = self.last_hash("audit")?;
+            let last: Option<i64> = self
+                .conn
+                .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))?;
             let mut insert = self.conn.prepare_cached(
-                "INSERT INTO audit (at, site, actor, action, payload, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO audit (seq, at, site, actor, action, payload, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
-            for a in &batch.audit {
+            for (seq, a) in (last.unwrap_or(0) + 1..).zip(&batch.audit) {
                 let payload = to_json(&a.payload);
-                let hash = chain(&prev, &[&now, &site, &a.actor, &a.action, &payload]);
-                insert.execute(params![now, site, a.actor, a.action, payload, prev, hash])?;
+                let hash = self.key.link(
+                    Chain::Audit,
+                    seq as u64,
+                    &prev,
+                    &[&now, &site, &a.actor, &a.action, &payload],
+                );
+                insert.execute(params![
+                    seq, now, site, a.actor, a.action, payload, prev, hash
+                ])?;
                 prev = hash;
             }
         }
@@ -291,8 +403,13 @@ impl Store for SqliteStore {
             return Err(StoreError::Conflict(format!("site {site} exists already")));
         }
         tx.execute(
-            "INSERT INTO sites (id, master) VALUES (?1, ?2)",
-            params![site.as_str(), to_json(master)],
+            "INSERT INTO sites (id, master, master_mac) VALUES (?1, ?2, ?3)",
+            params![
+                site.as_str(),
+                to_json(master),
+                self.key
+                    .link(Chain::Master, 0, site.as_str(), &[&to_json(master)])
+            ],
         )?;
         {
             let mut put =
@@ -365,10 +482,22 @@ impl Store for SqliteStore {
             .transpose()
     }
 
+    fn id_site(&self, id: &DocId) -> StoreResult<Option<SiteId>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT site FROM documents WHERE id = ?1
+                 UNION ALL SELECT site FROM refusals WHERE id = ?1 LIMIT 1",
+            )?
+            .query_row([id.to_string()], |r| r.get::<_, String>(0))
+            .optional()?
+            .map(SiteId::new))
+    }
+
     fn documents(&self, site: &SiteId, after_seq: u64, limit: u32) -> StoreResult<Vec<Accepted>> {
         self.accepted_query(
             "SELECT seq, doc, effects FROM documents WHERE site = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-            params![site.as_str(), after_seq as i64, limit],
+            params![site.as_str(), i64::try_from(after_seq).unwrap_or(i64::MAX), limit],
         )
     }
 
@@ -427,7 +556,12 @@ impl Store for SqliteStore {
         while let Some(r) = rows.next()? {
             let (seq, doc, effects, p, h): (i64, String, String, String, String) =
                 (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-            if p != prev || chain(&p, &[&doc, &effects]) != h {
+            if p != prev
+                || self
+                    .key
+                    .link(Chain::Documents, seq as u64, &p, &[&doc, &effects])
+                    != h
+            {
                 breaks.push(ChainBreak {
                     table: "documents",
                     seq: seq as u64,
@@ -445,13 +579,30 @@ impl Store for SqliteStore {
             let parts: Vec<String> = (1..6).map(|i| r.get(i)).collect::<Result<_, _>>()?;
             let (p, h): (String, String) = (r.get(6)?, r.get(7)?);
             let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
-            if p != prev || chain(&p, &refs) != h {
+            if p != prev || self.key.link(Chain::Audit, seq as u64, &p, &refs) != h {
                 breaks.push(ChainBreak {
                     table: "audit",
                     seq: seq as u64,
                 });
             }
             prev = h;
+        }
+        // Master data (users and their roles among it) as the API wrote it.
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, master, master_mac FROM sites ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            n += 1;
+            let (id, master, mac): (String, String, Option<String>) =
+                (r.get(0)?, r.get(1)?, r.get(2)?);
+            if mac.as_deref() != Some(&self.key.link(Chain::Master, 0, &id, &[&master])) {
+                breaks.push(ChainBreak {
+                    table: "sites",
+                    seq: n,
+                });
+            }
         }
         Ok(breaks)
     }
@@ -460,13 +611,20 @@ impl Store for SqliteStore {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, key, value FROM changes WHERE site = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         )?;
-        let rows = stmt.query_map(params![site.as_str(), after as i64, limit + 1], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-            ))
-        })?;
+        let rows = stmt.query_map(
+            params![
+                site.as_str(),
+                i64::try_from(after).unwrap_or(i64::MAX),
+                limit + 1
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            },
+        )?;
         let mut changes = Vec::new();
         for row in rows {
             let (seq, key, value) = row?;
@@ -527,12 +685,12 @@ impl Store for SqliteStore {
         let tx = self.conn.transaction()?;
         let n = tx.execute(
             "DELETE FROM changes WHERE site = ?1 AND seq <= ?2",
-            params![site.as_str(), keep_after as i64],
+            params![site.as_str(), i64::try_from(keep_after).unwrap_or(i64::MAX)],
         )?;
         tx.execute(
             "INSERT INTO sync_horizon (site, min_seq) VALUES (?1, ?2)
              ON CONFLICT (site) DO UPDATE SET min_seq = max(min_seq, ?2)",
-            params![site.as_str(), keep_after as i64],
+            params![site.as_str(), i64::try_from(keep_after).unwrap_or(i64::MAX)],
         )?;
         tx.commit()?;
         Ok(n as u64)
@@ -622,14 +780,116 @@ impl Store for SqliteStore {
     }
 
     fn set_credential(&mut self, site: &SiteId, cred: &Credential) -> StoreResult<()> {
-        self.conn.execute(
+        let tx = self.conn.transaction()?;
+        let before: Option<(String, String)> = tx
+            .query_row(
+                "SELECT badge, pin_hash FROM credentials WHERE site = ?1 AND user_id = ?2",
+                params![site.as_str(), cred.user],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        tx.execute(
             "INSERT INTO credentials (site, user_id, badge, pin_hash) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (site, user_id) DO UPDATE SET badge = ?3, pin_hash = ?4",
             params![site.as_str(), cred.user, cred.badge, cred.pin_hash],
         )?;
-        // A new PIN (or badge) withdraws what the old one unlocked on
-        // devices: they must see the person sign in online again.
-        self.revoke_presence_keys(site, &cred.user)?;
+        // A new PIN or badge ends the person's sessions (whoever knew the
+        // old one is signed out) and lifts the badge's lock-out.
+        if let Some((badge, pin_hash)) = before
+            && (badge != cred.badge || pin_hash != cred.pin_hash)
+        {
+            tx.execute(
+                "DELETE FROM sessions WHERE site = ?1 AND user_id = ?2",
+                params![site.as_str(), cred.user],
+            )?;
+            tx.execute(
+                "DELETE FROM sign_in_attempts WHERE site = ?1 AND key IN (?2, ?3)",
+                params![
+                    site.as_str(),
+                    format!("badge:{badge}"),
+                    format!("badge:{}", cred.badge)
+                ],
+            )?;
+            // And withdraws what the old one unlocked on devices: they
+            // must see the person sign in online again.
+            tx.execute(
+                REVOKE_USER_KEYS,
+                params![site.as_str(), cred.user, time_text(Utc::now())],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn reserve_sign_in(
+        &mut self,
+        site: &SiteId,
+        slots: &[SignInSlot],
+        now: DateTime<Utc>,
+        lockout: chrono::Duration,
+        max_tracked: u32,
+    ) -> StoreResult<Option<(usize, DateTime<Utc>)>> {
+        let tx = self.conn.transaction()?;
+        let stale = time_text(now - lockout);
+        tx.execute(
+            "DELETE FROM sign_in_attempts WHERE last_at <= ?1",
+            params![stale],
+        )?;
+        let mut counts = Vec::with_capacity(slots.len());
+        for (i, slot) in slots.iter().enumerate() {
+            let found: Option<(i64, String)> = tx
+                .prepare_cached(
+                    "SELECT failures, last_at FROM sign_in_attempts WHERE site = ?1 AND key = ?2",
+                )?
+                .query_row(params![site.as_str(), slot.key], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            let failures = found.as_ref().map_or(0, |f| f.0);
+            if failures >= i64::from(slot.max_failures) {
+                let last = parse_time(&found.map(|f| f.1).unwrap_or_default())?;
+                tx.commit()?;
+                return Ok(Some((i, last + lockout)));
+            }
+            counts.push(failures);
+        }
+        let at = time_text(now);
+        for (slot, failures) in slots.iter().zip(counts) {
+            tx.prepare_cached(
+                "INSERT INTO sign_in_attempts (site, key, failures, last_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (site, key) DO UPDATE SET failures = ?3, last_at = ?4",
+            )?
+            .execute(params![site.as_str(), slot.key, failures + 1, at])?;
+        }
+        let tracked: i64 =
+            tx.query_row("SELECT count(*) FROM sign_in_attempts", [], |r| r.get(0))?;
+        if tracked > i64::from(max_tracked) {
+            tx.execute(
+                "DELETE FROM sign_in_attempts WHERE rowid IN
+                 (SELECT rowid FROM sign_in_attempts ORDER BY last_at LIMIT ?1)",
+                params![tracked - i64::from(max_tracked)],
+            )?;
+        }
+        tx.commit()?;
+        Ok(None)
+    }
+
+    fn sign_in_succeeded(
+        &mut self,
+        site: &SiteId,
+        badge_key: &str,
+        source_key: &str,
+    ) -> StoreResult<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM sign_in_attempts WHERE site = ?1 AND key = ?2",
+            params![site.as_str(), badge_key],
+        )?;
+        tx.execute(
+            "UPDATE sign_in_attempts SET failures = max(failures - 1, 0) WHERE site = ?1 AND key = ?2",
+            params![site.as_str(), source_key],
+        )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -772,8 +1032,7 @@ impl Store for SqliteStore {
 
     fn revoke_presence_keys(&mut self, site: &SiteId, user: &str) -> StoreResult<u64> {
         let n = self.conn.execute(
-            "UPDATE presence_keys SET revoked_at = ?3
-             WHERE site = ?1 AND user_id = ?2 AND revoked_at IS NULL",
+            REVOKE_USER_KEYS,
             params![site.as_str(), user, time_text(Utc::now())],
         )?;
         Ok(n as u64)

@@ -26,8 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sparescan_core::ids::{SiteId, UserId};
 use sparescan_core::model::{Role, User};
-use sparescan_core::sync::{Row, RowKey};
-use sparescan_core::view::LedgerView;
+use sparescan_core::sync::Row;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
@@ -258,12 +257,9 @@ async fn put(
         .ledger
         .read(&site, |s| rows::to_rows(entity, s, entries))?
         .map_err(problem)?;
-    let withdrawn = if entity == Entity::Users {
+    if entity == Entity::Users {
         keep_own_admin(&auth, &rows)?;
-        users_whose_powers_change(&state, &site, &rows)?
-    } else {
-        Vec::new()
-    };
+    }
     let creds = check_credentials(&state, &site, creds).await?;
     let n = rows.len();
     let set: Vec<String> = creds.iter().map(|c| c.user.clone()).collect();
@@ -283,7 +279,6 @@ async fn put(
             .write(move |s| s.set_credential(&site, &cred))
             .await?;
     }
-    withdraw_presence(&state, &site, withdrawn).await?;
     Ok(Json(Saved {
         entity: entity.name().into(),
         saved: n,
@@ -412,50 +407,6 @@ async fn check_credentials(
     Ok(out)
 }
 
-/// Users whose roles or active flag these rows change: what they could do
-/// on a device changes, so their presence keys are withdrawn.
-fn users_whose_powers_change(
-    state: &AppState,
-    site: &SiteId,
-    rows: &[Row],
-) -> Result<Vec<String>, ApiError> {
-    let mut out = Vec::new();
-    for row in rows {
-        let RowKey::User(id) = &row.key else { continue };
-        let new: Option<User> = row
-            .value
-            .as_ref()
-            .and_then(|v| serde_json::from_value(v.clone()).ok());
-        let old = state.ledger.read(site, |s| s.ledger.user(id))?;
-        let same = matches!((&old, &new), (Some(o), Some(n)) if o.roles == n.roles && o.active == n.active);
-        if old.is_some() && !same {
-            out.push(id.to_string());
-        }
-    }
-    Ok(out)
-}
-
-async fn withdraw_presence(
-    state: &AppState,
-    site: &SiteId,
-    users: Vec<String>,
-) -> Result<(), ApiError> {
-    if users.is_empty() {
-        return Ok(());
-    }
-    let site = site.clone();
-    state
-        .ledger
-        .write(move |s| {
-            for u in &users {
-                s.revoke_presence_keys(&site, u)?;
-            }
-            Ok(())
-        })
-        .await?;
-    Ok(())
-}
-
 /// An admin may not take away their own admin role or deactivate
 /// themselves: the site would risk having no admin left.
 fn keep_own_admin(auth: &UserAuth, rows: &[Row]) -> Result<(), ApiError> {
@@ -542,23 +493,19 @@ async fn import(
         .ledger
         .read(&site, |s| csv_io::import(entity, s, &body[..]))?
         .map_err(|e| ApiError::bad_request("invalid_csv", e.to_string()))?;
-    let withdrawn = if entity == Entity::Users {
+    if entity == Entity::Users {
         keep_own_admin(&auth, &rows)?;
-        users_whose_powers_change(&state, &site, &rows)?
-    } else {
-        Vec::new()
-    };
+    }
     let n = rows.len();
     let payload = json!({ "entity": entity.name(), "rows": rows });
     state
         .ledger
         .edit_master(
-            site.clone(),
+            site,
             rows,
             audit(&auth, format!("master.{entity}.import"), payload),
         )
         .await?;
-    withdraw_presence(&state, &site, withdrawn).await?;
     Ok(Json(Saved {
         entity: entity.name().into(),
         saved: n,

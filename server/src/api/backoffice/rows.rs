@@ -240,6 +240,7 @@ static POLICY_FIELDS: &[Field] = &[
     field("return_deadline_working_days", Num, false, ty::<u32>),
     field("serial_required_items", List, false, ty::<BTreeSet<String>>),
     field("separation_of_duties", Bool, false, ty::<bool>),
+    field("offline_limit_days", Num, false, ty::<u32>),
     field("exceptions", List, false, ty::<BTreeSet<ReasonCode>>),
 ];
 

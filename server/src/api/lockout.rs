@@ -1,0 +1,180 @@
+//! The sign-in lock-out. Every attempt takes a slot *before* its PIN is
+//! checked, in one step on the ledger writer (so concurrent guesses cannot
+//! all pass a check made before any failure was recorded), per badge and per
+//! source (the device, or the client address without one). The counters
+//! live in the database, so a restart does not forget them, and the table is
+//! bounded. PIN checks (argon2, 19 MiB each) run a few at a time, so a burst
+//! of sign-ins cannot grow the server's memory. Badges and PINs longer than
+//! a badge or a PIN are refused before any of this.
+
+use super::{ApiError, AppState};
+use crate::store::SignInSlot;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use chrono::{Duration, Utc};
+use sparescan_core::ids::SiteId;
+use std::net::SocketAddr;
+
+/// Longest badge, in bytes (`docs/limits.md`).
+pub const MAX_BADGE_BYTES: usize = 64;
+/// Longest PIN, in bytes.
+pub const MAX_PIN_BYTES: usize = 64;
+/// Largest sign-in request body, in bytes.
+pub const MAX_SIGN_IN_BODY: usize = 4096;
+/// Wrong PINs per badge before it is locked.
+pub const MAX_FAILURES: u32 = 5;
+/// Failed attempts from one device or client address before it is locked
+/// (a shared handheld sees many people's typos; a guesser many badges).
+pub const MAX_SOURCE_FAILURES: u32 = 20;
+/// How long a lock lasts, from the last counted failure.
+pub const LOCKOUT_MINUTES: i64 = 15;
+/// Counters kept at most; the oldest go first.
+pub const MAX_TRACKED: u32 = 100_000;
+/// PIN checks running at once (each holds argon2's 19 MiB).
+pub const VERIFY_PERMITS: usize = 2;
+
+/// Refuses a badge or PIN that cannot be one, before any work.
+pub fn check_input(badge: &str, pin: &str) -> Result<(), ApiError> {
+    if badge.len() > MAX_BADGE_BYTES || pin.len() > MAX_PIN_BYTES {
+        return Err(ApiError::bad_request(
+            "too_long",
+            format!(
+                "a badge is at most {MAX_BADGE_BYTES} bytes and a PIN at most {MAX_PIN_BYTES}: scan the badge again"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Where an attempt comes from: the device, else the client address.
+pub enum Source<'a> {
+    Device(&'a str),
+    Address(Option<SocketAddr>),
+}
+
+impl Source<'_> {
+    fn key(&self) -> String {
+        match self {
+            Source::Device(id) => format!("device:{id}"),
+            Source::Address(Some(a)) => format!("addr:{}", a.ip()),
+            Source::Address(None) => "addr:unknown".to_owned(),
+        }
+    }
+}
+
+/// The client's address, if the server recorded it (never a rejection).
+pub struct ClientAddr(pub Option<SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0),
+        ))
+    }
+}
+
+/// An attempt that holds its slots; give it back with [`SignInGuard::succeeded`].
+pub struct Attempt {
+    site: SiteId,
+    badge_key: String,
+    source_key: String,
+}
+
+pub struct SignInGuard {
+    verifications: tokio::sync::Semaphore,
+}
+
+impl Default for SignInGuard {
+    fn default() -> Self {
+        SignInGuard {
+            verifications: tokio::sync::Semaphore::new(VERIFY_PERMITS),
+        }
+    }
+}
+
+impl SignInGuard {
+    /// Counts the attempt as failed before it is checked, or refuses it with
+    /// 429 when the badge or the source is locked.
+    pub async fn reserve(
+        &self,
+        state: &AppState,
+        site: &SiteId,
+        badge: &str,
+        source: Source<'_>,
+    ) -> Result<Attempt, ApiError> {
+        let attempt = Attempt {
+            site: site.clone(),
+            badge_key: format!("badge:{badge}"),
+            source_key: source.key(),
+        };
+        let slots = vec![
+            SignInSlot {
+                key: attempt.badge_key.clone(),
+                max_failures: MAX_FAILURES,
+            },
+            SignInSlot {
+                key: attempt.source_key.clone(),
+                max_failures: MAX_SOURCE_FAILURES,
+            },
+        ];
+        let s = site.clone();
+        let locked = state
+            .ledger
+            .write(move |store| {
+                store.reserve_sign_in(
+                    &s,
+                    &slots,
+                    Utc::now(),
+                    Duration::minutes(LOCKOUT_MINUTES),
+                    MAX_TRACKED,
+                )
+            })
+            .await?;
+        match locked {
+            None => Ok(attempt),
+            Some((index, until)) => {
+                let minutes = ((until - Utc::now()).num_seconds().max(1) + 59) / 60;
+                let what = if index == 0 {
+                    "too many wrong PINs for this badge"
+                } else {
+                    "too many wrong sign-ins from this device or address"
+                };
+                Err(ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "locked_out",
+                    format!(
+                        "{what}: try again in {minutes} minute(s), or ask an admin to reset the PIN"
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// Checks a PIN against its hash, a few at a time.
+    pub async fn verify(&self, pin: String, phc: String) -> bool {
+        let Ok(_permit) = self.verifications.acquire().await else {
+            return false;
+        };
+        tokio::task::spawn_blocking(move || super::auth::verify_pin(&pin, &phc))
+            .await
+            .unwrap_or(false)
+    }
+
+    /// The PIN was right: the badge's count starts again and the source
+    /// gets its slot back.
+    pub async fn succeeded(&self, state: &AppState, attempt: Attempt) -> Result<(), ApiError> {
+        state
+            .ledger
+            .write(move |store| {
+                store.sign_in_succeeded(&attempt.site, &attempt.badge_key, &attempt.source_key)
+            })
+            .await?;
+        Ok(())
+    }
+}

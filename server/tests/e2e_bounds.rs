@@ -1,0 +1,173 @@
+//! Bounds and cursors (issue 14, item 7), over real HTTPS against the
+//! server on 127.0.0.1: a 15 MiB reason, a quantity past what the ledger
+//! holds, a pull cursor past `i64`.
+
+mod common;
+
+use common::*;
+use sparescan_core::document::{Body, Document};
+use sparescan_core::model::Condition;
+use sparescan_core::qty::Qty;
+use sparescan_core::sync::{PushRequest, PushResponse, Verdict};
+use sparescan_server::client::Client;
+use sparescan_server::demo::SITE;
+
+async fn office(ts: &TestServer, user: &str) -> Client {
+    let (badge, pin) = pin_of(user);
+    let mut c = ts.client();
+    c.sign_in(badge, pin, Some(SITE)).await.expect("sign in");
+    c
+}
+
+async fn enrolled(ts: &TestServer, site: &str, name: &str) -> (Client, String) {
+    let code = ts.server.enrollment_code(&site.into()).await.expect("code");
+    let mut c = ts.client();
+    let r = c.enroll(&code, name).await.expect("enroll");
+    sign_in_everyone(&mut c).await;
+    (c, r.device_id)
+}
+
+/// Back-office documents, by the signed-in person.
+async fn submit(c: &Client, docs: &[Document]) -> Vec<Verdict> {
+    let r: PushResponse = c
+        .post_json(
+            "/api/v1/documents",
+            &PushRequest {
+                documents: docs.to_vec(),
+            },
+        )
+        .await
+        .expect("documents");
+    r.verdicts
+}
+
+/// The refusal's code, as on the wire.
+fn code_of(v: &Verdict) -> Option<&'static str> {
+    match v {
+        Verdict::Rejected { refusal, .. } => Some(refusal.code.code()),
+        _ => None,
+    }
+}
+
+fn count_doc(device: &str, author: &str, item: &str, bin: &str, counted: Qty) -> Document {
+    doc(
+        device,
+        author,
+        None,
+        None,
+        Body::Count {
+            item: item.into(),
+            bin: bin.into(),
+            batch: None,
+            condition: Condition::New,
+            counted,
+            adjust: false,
+        },
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_reason_is_refused_and_not_stored() {
+    let ts = TestServer::start().await;
+    let (dev, id) = enrolled(&ts, SITE, "HH-1").await;
+    let db = ts.dir.path().join("sparescan.db");
+    let size = || {
+        ["", "-wal"]
+            .iter()
+            .map(|s| {
+                std::fs::metadata(format!("{}{s}", db.display()))
+                    .map(|m| m.len())
+                    .unwrap_or(0)
+            })
+            .sum::<u64>()
+    };
+    let before = size();
+    let mut d = count_doc(&id, "clerk-1", "BRG-6204", "A-02", Qty::units(12));
+    d.reason = Some("x".repeat(15 * 1024 * 1024));
+    let r = dev.push(&[d]).await.expect("push");
+    assert_eq!(
+        code_of(&r.verdicts[0]),
+        Some("too_long"),
+        "{:?}",
+        code_of(&r.verdicts[0])
+    );
+    let grown = size().saturating_sub(before);
+    assert!(grown < 1024 * 1024, "the database grew by {grown} bytes");
+    ts.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_count_to_the_largest_quantity_then_a_return_loses_nothing() {
+    let ts = TestServer::start().await;
+    let clerk = office(&ts, "clerk-1").await;
+    let ctrl = office(&ts, "ctrl-1").await;
+    let issued = doc(
+        "backoffice",
+        "clerk-1",
+        Some("WO-1003"),
+        Some("WO-1003-L3"),
+        Body::Issue {
+            pick: pick("ZIP-200", "A-01", 5, &[]),
+            holder: Some("tech-1".into()),
+        },
+    );
+    let v = submit(&clerk, std::slice::from_ref(&issued)).await;
+    assert!(matches!(v[0], Verdict::Accepted { .. }), "{v:?}");
+    let largest = Qty::from_milli(i64::MAX);
+    let mut count = count_doc("backoffice", "ctrl-1", "ZIP-200", "A-01", largest);
+    if let Body::Count { adjust, .. } = &mut count.body {
+        *adjust = true;
+    }
+    let counted = submit(&ctrl, &[count]).await;
+    let mut back = doc(
+        "backoffice",
+        "clerk-1",
+        Some("WO-1003"),
+        None,
+        Body::Return {
+            item: "ZIP-200".into(),
+            batch: None,
+            serials: vec![],
+            qty: Qty::units(5),
+            condition: Condition::New,
+            to_bin: "A-01".into(),
+        },
+    );
+    back.follows = Some(issued.id);
+    let returned = submit(&clerk, &[back]).await;
+    let both = matches!(counted[0], Verdict::Accepted { .. })
+        && matches!(returned[0], Verdict::Accepted { .. });
+    assert!(
+        !both,
+        "a count to {largest} and a return of 5 were both accepted: 5 units vanished"
+    );
+    assert!(
+        [&counted[0], &returned[0]]
+            .iter()
+            .any(|v| code_of(v) == Some("quantity_too_large")),
+        "{counted:?} {returned:?}"
+    );
+    let report = ts.server.verify().expect("verify");
+    assert!(report.is_clean(), "{report}");
+    ts.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cursors_out_of_range_are_refused() {
+    let ts = TestServer::start().await;
+    let (dev, _) = enrolled(&ts, SITE, "HH-1").await;
+    let token = dev.device_token().expect("token").to_owned();
+    for after in ["9223372036854775808", "18446744073709551615", "-1", "1e3"] {
+        let resp = dev
+            .http()
+            .get(format!("{}/api/v1/sync/pull?after={after}", dev.base()))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("pull");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        assert_eq!(status, 400, "pull?after={after}: {text}");
+    }
+    ts.stop().await;
+}
