@@ -3,8 +3,10 @@
 //! The decoder owns no clock: every call takes the time of the key (or
 //! "now") from the caller, so behaviour is the same in tests and on the
 //! device. In the UI the times come from when Slint delivers the key, which a
-//! busy UI thread distorts (keys bunch up); evdev and serial modes use real
-//! timestamps instead, and a configured prefix makes timing irrelevant.
+//! busy UI thread distorts (keys bunch up, or a pause appears inside a scan);
+//! so the configured prefix and suffix come first: a burst that began like a
+//! scan waits for the suffix (up to a second), and a prefix makes a burst a
+//! scan however slowly it comes. Evdev and serial modes use real timestamps.
 //!
 //! Slint reports every key press as a text: a character, or a code for a
 //! key that types nothing — Shift as U+0010, Control U+0011, Alt U+0012,
