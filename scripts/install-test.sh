@@ -30,10 +30,10 @@ step "throw-away Debian 12 root"
 missing=()
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v curl >/dev/null || missing+=(curl)
+. scripts/apt-packages.sh
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt_install "$sudo" "${missing[@]}"
 fi
 if ! [ -f "$base/.complete" ]; then
   $sudo rm -rf "$base"
@@ -110,8 +110,7 @@ check_handheld() {
   $sudo cp "$handheld_deb" "$root/tmp/sparescan_$arch.deb"
   $sudo cp "$(command -v "$qemu")" "$root/usr/bin/"
   in_root dpkg --add-architecture "$arch"
-  in_root apt-get update -qq
-  in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "/tmp/sparescan_$arch.deb" >/dev/null
+  apt_install in_root "/tmp/sparescan_$arch.deb"
   in_root getent passwd sparescan >/dev/null || fail "no sparescan user"
   groups=$(in_root id -Gn sparescan)
   for g in video render input dialout; do

@@ -13,8 +13,8 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  . "$(dirname "$0")/apt-packages.sh"
+  apt_install "$sudo" "${missing[@]}"
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

@@ -16,8 +16,8 @@ cd "$(dirname "$0")/.."
 
 sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
 if ! [ -x /usr/bin/pyftsubset ] || ! [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq fonttools fonts-dejavu-core >/dev/null
+  . scripts/apt-packages.sh
+  apt_install "$sudo" fonttools fonts-dejavu-core
 fi
 
 ranges=(

@@ -334,10 +334,12 @@ impl Sink for UiSinkHandle {
     }
 }
 
-/// Keyboard-wedge scanners: the window's root FocusScope hands every key to
-/// `AppAdapter.key` first; the decoder keeps scan bursts (GS intact) from
-/// the widgets and a timer ends bursts without a suffix. Returns the timer,
-/// which must live as long as the window.
+/// Keyboard-wedge scanners: the window's root FocusScope hands every key
+/// press to `AppAdapter.key` first, as Slint reports it (Shift, Ctrl and the
+/// other modifiers as key texts of their own); the decoder keeps scan bursts
+/// (GS intact) from the widgets, lets modifiers and navigation keys through
+/// untouched, and a timer ends bursts that no suffix ends. Returns the
+/// timer, which must live as long as the window.
 pub fn wire_wedge(
     window: &AppWindow,
     tx: &Sender<Command>,
@@ -361,7 +363,17 @@ pub fn wire_wedge(
         move |events: Vec<WedgeEvent>| {
             for e in events {
                 match e {
-                    WedgeEvent::Scan(bytes) => send(&tx, Input::Scan(bytes)),
+                    WedgeEvent::Scan(bytes) => {
+                        // Handed over as its last key (or the pause that
+                        // ended it) is handled.
+                        let scan = Command::Scan {
+                            bytes,
+                            last_key: Instant::now(),
+                        };
+                        if tx.send(scan).is_err() {
+                            log::error!("the worker is gone");
+                        }
+                    }
                     // A code typed on a keyboard and ended with Enter is a
                     // manual entry; other stray keys mean nothing here.
                     WedgeEvent::Typed(text) => {
@@ -385,13 +397,10 @@ pub fn wire_wedge(
         let Ok(mut decoder) = d.try_borrow_mut() else {
             return false;
         };
-        if !decoder.wants_key(&text, at, focused) {
-            return false;
-        }
-        let mut events = decoder.flush_due(at);
-        events.extend(decoder.feed(&text, at));
-        f(events);
-        true
+        let outcome = decoder.key(&text, at, focused);
+        drop(decoder);
+        f(outcome.events);
+        outcome.captured
     });
     let timer = slint::Timer::default();
     timer.start(

@@ -111,10 +111,11 @@ fn start_reader(config: &Config, tx: &Sender<Command>) -> Option<crate::scanner:
         .name("sparescan-scans".into())
         .spawn(move || {
             while let Some(scan) = queue.recv() {
-                if tx
-                    .send(Command::Input(crate::engine::Input::Scan(scan.bytes)))
-                    .is_err()
-                {
+                let command = Command::Scan {
+                    bytes: scan.bytes,
+                    last_key: scan.at,
+                };
+                if tx.send(command).is_err() {
                     break;
                 }
             }

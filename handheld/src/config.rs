@@ -38,8 +38,9 @@ max_backoff_secs = 120
 # "serial" (a serial/USB-CDC tty).
 mode = "wedge"
 # Characters the scanner sends before and after each code. Enter ("\n") is
-# the usual suffix; a prefix (e.g. "\u0002") lets the app tell scans from
-# typing even while a text field has focus.
+# the usual suffix (a scan waits for it up to a second: set suffix = "" if
+# the scanner sends none); a prefix (e.g. "\u0002") lets the app tell scans
+# from typing even while a text field has focus.
 prefix = ""
 suffix = "\n"
 # What the scanner sends instead of the GS (FNC1) separator when it cannot

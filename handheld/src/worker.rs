@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use crate::cache::Cache;
 use crate::config::SyncConfig;
 use crate::engine::model::UiModel;
+use crate::engine::scanlog::Origin;
 use crate::engine::{Engine, Input, OnlineSignIn, meta, t};
 
 /// Where models go (the UI, or a test).
@@ -33,6 +34,11 @@ impl Sink for Sender<UiModel> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Input(Input),
+    /// A scan with the time its last key or byte came (for the log).
+    Scan {
+        bytes: Vec<u8>,
+        last_key: Instant,
+    },
     Enroll {
         server_url: String,
         ca_path: String,
@@ -178,6 +184,9 @@ fn run(
                         m.error = format!("{e:#}");
                     }
                 }
+            }
+            Some(Command::Scan { bytes, last_key }) => {
+                engine.scan_logged(&bytes, Origin::Scanner, Some(last_key))
             }
             Some(Command::SyncNow) => sync.due = Instant::now(),
             Some(Command::Refresh) => {}

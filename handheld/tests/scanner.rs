@@ -233,6 +233,190 @@ fn non_ascii_typing_round_trips() {
     assert_eq!(out, vec![typed("é"), typed("€")]);
 }
 
+// ---- recorded key events -------------------------------------------------
+//
+// What Slint delivers to the root FocusScope for a USB HID scanner (key press
+// texts only, with the time each arrived in ms): Slint reports the Shift
+// press itself as the text U+0010 before each shifted character, Ctrl as
+// U+0011 (Ctrl+] then arrives as "]"), Enter as "\n". On a Russian layout
+// (xkb "ru") the same keys arrive as the Cyrillic letters at those positions.
+
+#[rustfmt::skip]
+const US_BADGE: &[(&str, u64)] = &[("\u{10}", 0), ("U", 3), ("\u{10}", 5), ("S", 7), ("\u{10}", 10), ("R", 13), ("\u{10}", 15), (":", 17), ("\u{10}", 20), ("B", 24), ("-", 27), ("1", 29), ("0", 33), ("0", 38), ("1", 42), ("\u{a}", 46)];
+#[rustfmt::skip]
+const US_WORK_ORDER: &[(&str, u64)] = &[("\u{10}", 0), ("W", 4), ("\u{10}", 8), ("O", 11), ("\u{10}", 14), (":", 18), ("\u{10}", 22), ("W", 25), ("\u{10}", 29), ("O", 34), ("-", 37), ("1", 42), ("0", 47), ("0", 52), ("3", 54), ("\u{a}", 59)];
+#[rustfmt::skip]
+const US_GS1_HRI: &[(&str, u64)] = &[("\u{10}", 0), ("(", 5), ("0", 9), ("1", 14), ("\u{10}", 19), (")", 21), ("0", 26), ("4", 28), ("0", 31), ("1", 34), ("2", 37), ("3", 39), ("4", 43), ("5", 48), ("0", 51), ("0", 53), ("0", 55), ("0", 60), ("1", 62), ("6", 64), ("\u{10}", 69), ("(", 73), ("2", 78), ("1", 81), ("\u{10}", 84), (")", 88), ("\u{10}", 90), ("B", 93), ("\u{10}", 97), ("M", 101), ("-", 104), ("0", 108), ("1", 113), ("0", 118), ("2", 122), ("\u{a}", 127)];
+#[rustfmt::skip]
+const US_GS1_CTRL_GS: &[(&str, u64)] = &[("]", 0), ("d", 4), ("2", 9), ("0", 12), ("1", 14), ("0", 19), ("4", 24), ("0", 29), ("1", 31), ("2", 35), ("3", 37), ("4", 41), ("5", 43), ("0", 45), ("0", 50), ("0", 52), ("0", 56), ("1", 59), ("6", 64), ("2", 69), ("1", 74), ("\u{10}", 76), ("B", 78), ("\u{10}", 83), ("M", 85), ("-", 90), ("0", 93), ("1", 98), ("0", 102), ("2", 104), ("\u{11}", 106), ("]", 108), ("1", 112), ("0", 117), ("\u{10}", 122), ("L", 126), ("-", 128), ("4", 132), ("2", 137), ("\u{a}", 141)];
+#[rustfmt::skip]
+const RU_BADGE: &[(&str, u64)] = &[("\u{10}", 0), ("Г", 5), ("\u{10}", 10), ("Ы", 12), ("\u{10}", 16), ("К", 21), ("\u{10}", 23), ("Ж", 26), ("\u{10}", 30), ("И", 33), ("-", 38), ("1", 42), ("0", 46), ("0", 49), ("1", 53), ("\u{a}", 58)];
+#[rustfmt::skip]
+const RU_GS1_CTRL_GS: &[(&str, u64)] = &[("ъ", 0), ("в", 2), ("2", 6), ("0", 9), ("1", 13), ("0", 15), ("4", 18), ("0", 20), ("1", 25), ("2", 29), ("3", 32), ("4", 36), ("5", 38), ("0", 42), ("0", 46), ("0", 51), ("0", 56), ("1", 58), ("6", 63), ("2", 65), ("1", 67), ("\u{10}", 70), ("И", 75), ("\u{10}", 78), ("Ь", 81), ("-", 85), ("0", 89), ("1", 94), ("0", 97), ("2", 99), ("\u{11}", 104), ("ъ", 107), ("1", 111), ("0", 116), ("\u{10}", 121), ("Д", 123), ("-", 127), ("4", 131), ("2", 134), ("\u{a}", 138)];
+#[rustfmt::skip]
+const US_WORK_ORDER_STALL: &[(&str, u64)] = &[("\u{10}", 0), ("W", 3), ("\u{10}", 5), ("O", 10), ("\u{10}", 13), (":", 15), ("\u{10}", 17), ("W", 21), ("\u{10}", 24), ("O", 26), ("-", 331), ("1", 334), ("0", 337), ("0", 341), ("3", 344), ("\u{a}", 346)];
+
+/// Replays recorded key presses the way the app's root FocusScope hands them
+/// to the decoder (no text field focused), with the app's 20 ms timer
+/// flushing between keys, then lets the timer run out. A stall of the UI
+/// thread delays keys and timer alike: after it, the timer may fire before
+/// the keys that waited are handled.
+fn replay(d: &mut WedgeDecoder, keys: &[(&str, u64)]) -> Vec<WedgeEvent> {
+    let mut out = Vec::new();
+    let mut tick = 0;
+    for &(text, at) in keys {
+        while tick + 20 <= at {
+            tick += 20;
+            out.extend(d.flush_due(ms(tick)));
+        }
+        let outcome = d.key(text, ms(at), false);
+        out.extend(outcome.events);
+    }
+    let end = keys.last().map_or(0, |k| k.1) + 60_000;
+    out.extend(d.flush_due(ms(end)));
+    out
+}
+
+#[test]
+fn us_layout_hid_scans_with_shift_presses_decode_exactly() {
+    for (keys, want) in [
+        (US_BADGE, &b"USR:B-1001"[..]),
+        (US_WORK_ORDER, b"WO:WO-1003"),
+        (US_GS1_HRI, b"(01)04012345000016(21)BM-0102"),
+        (US_GS1_CTRL_GS, b"]d2010401234500001621BM-0102\x1d10L-42"),
+    ] {
+        let mut d = decoder(ScannerConfig::default());
+        assert_eq!(
+            replay(&mut d, keys),
+            vec![scan(want)],
+            "{}",
+            String::from_utf8_lossy(want)
+        );
+    }
+}
+
+#[test]
+fn russian_layout_scans_come_back_as_the_latin_keys() {
+    for (keys, want) in [
+        (RU_BADGE, &b"USR:B-1001"[..]),
+        (RU_GS1_CTRL_GS, b"]d2010401234500001621BM-0102\x1d10L-42"),
+    ] {
+        let mut d = decoder(ScannerConfig::default());
+        assert_eq!(
+            replay(&mut d, keys),
+            vec![scan(want)],
+            "{}",
+            String::from_utf8_lossy(want)
+        );
+    }
+    // An AIM prefix is recognised as the Russian layout types it ("ъ").
+    let mut d = decoder(ScannerConfig {
+        prefix: "]".into(),
+        ..ScannerConfig::default()
+    });
+    assert_eq!(
+        replay(&mut d, RU_GS1_CTRL_GS),
+        vec![scan(b"]d2010401234500001621BM-0102\x1d10L-42")]
+    );
+    // A person's typing on the Russian layout stays as typed.
+    let mut d = decoder(ScannerConfig::default());
+    assert_eq!(
+        replay(&mut d, &[("Ж", 0), ("д", 200), (".", 400)]),
+        vec![typed("Ж"), typed("д"), typed(".")]
+    );
+}
+
+#[test]
+fn a_300_ms_stall_inside_a_scan_does_not_split_it() {
+    let mut d = decoder(ScannerConfig::default());
+    assert_eq!(
+        replay(&mut d, US_WORK_ORDER_STALL),
+        vec![scan(b"WO:WO-1003")]
+    );
+    // The same with an AIM prefix configured, and with Tab as the suffix.
+    let mut d = decoder(ScannerConfig {
+        prefix: "W".into(),
+        ..ScannerConfig::default()
+    });
+    assert_eq!(
+        replay(&mut d, US_WORK_ORDER_STALL),
+        vec![scan(b"O:WO-1003")]
+    );
+    let tabbed: Vec<_> = US_WORK_ORDER_STALL
+        .iter()
+        .map(|&(t, at)| (if t == "\n" { "\t" } else { t }, at))
+        .collect();
+    let mut d = decoder(ScannerConfig {
+        suffix: Suffix::Tab,
+        ..ScannerConfig::default()
+    });
+    assert_eq!(replay(&mut d, &tabbed), vec![scan(b"WO:WO-1003")]);
+}
+
+#[test]
+fn without_a_suffix_the_gap_still_ends_a_scan() {
+    // Nothing else can end it: a stall there splits the scan, as documented.
+    let mut d = decoder(ScannerConfig {
+        suffix: Suffix::None,
+        ..ScannerConfig::default()
+    });
+    let keys: Vec<_> = US_WORK_ORDER_STALL
+        .iter()
+        .filter(|k| k.0 != "\n")
+        .copied()
+        .collect();
+    assert_eq!(replay(&mut d, &keys), vec![scan(b"WO:WO"), scan(b"-1003")]);
+}
+
+#[test]
+fn a_scan_without_its_suffix_ends_after_a_second() {
+    let mut d = decoder(ScannerConfig::default());
+    let mut out = Vec::new();
+    for (i, c) in "4006381333931".chars().enumerate() {
+        out.extend(d.key(&c.to_string(), ms(i as u64 * 3), false).events);
+    }
+    assert_eq!(d.deadline(), Some(ms(36 + 1000)));
+    assert!(d.flush_due(ms(1035)).is_empty());
+    assert_eq!(d.flush_due(ms(1036)), vec![scan(b"4006381333931")]);
+}
+
+/// A person typing on a keyboard, Shift for the capital, 150–300 ms apart.
+#[rustfmt::skip]
+const HAND_TYPED: &[(&str, u64)] = &[("\u{10}", 0), ("W", 120), ("o", 400), ("\u{F702}", 600), ("-", 700), ("7", 950), ("\n", 1200)];
+
+#[test]
+fn typing_by_hand_stays_typing() {
+    // No text field focused: every key comes back as typing, on its own.
+    let mut d = decoder(ScannerConfig::default());
+    assert_eq!(
+        replay(&mut d, HAND_TYPED),
+        vec![typed("W"), typed("o"), typed("-"), typed("7"), typed("\n")]
+    );
+    // A focused text field gets every key itself.
+    let mut d = decoder(ScannerConfig::default());
+    for &(text, at) in HAND_TYPED {
+        let outcome = d.key(text, ms(at), true);
+        assert!(!outcome.captured && outcome.events.is_empty(), "{text:?}");
+    }
+    // With a prefix configured, too; the scanner's prefixed scan is caught.
+    let mut d = decoder(ScannerConfig {
+        prefix: "\u{2}".into(),
+        ..ScannerConfig::default()
+    });
+    for &(text, at) in HAND_TYPED {
+        assert!(!d.key(text, ms(at), true).captured, "{text:?}");
+    }
+    let mut out = Vec::new();
+    let mut keys = vec![("\u{2}", 2000)];
+    keys.extend(US_BADGE.iter().map(|&(t, at)| (t, at + 2003)));
+    for (text, at) in keys {
+        let outcome = d.key(text, ms(at), true);
+        assert_eq!(outcome.captured, text != "\u{10}", "{text:?}");
+        out.extend(outcome.events);
+    }
+    assert_eq!(out, vec![scan(b"USR:B-1001")]);
+}
+
 // ---- configuration -------------------------------------------------------
 
 #[test]

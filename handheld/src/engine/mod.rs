@@ -9,6 +9,7 @@ mod issue;
 pub mod model;
 pub mod resolve;
 mod returns;
+pub mod scanlog;
 mod site;
 mod stock;
 mod text;
@@ -331,8 +332,8 @@ impl Engine {
 
     pub fn handle(&mut self, input: Input) {
         match input {
-            Input::Scan(bytes) => self.scan(&bytes),
-            Input::Typed(text) => self.scan(text.as_bytes()),
+            Input::Scan(bytes) => self.scan_logged(&bytes, scanlog::Origin::Scanner, None),
+            Input::Typed(text) => self.scan_logged(text.as_bytes(), scanlog::Origin::Typed, None),
             Input::Navigate(screen) => self.navigate(screen),
             Input::Back => self.navigate(ScreenId::Home),
             Input::SignOut => {

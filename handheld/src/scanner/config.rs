@@ -38,7 +38,10 @@ pub struct ScannerConfig {
     /// What ends a scan: `"\n"` (default, the Enter key), `"\r"` or `"\r\n"`
     /// (all three mean a line end: CR, LF or CR LF), `"\t"` (Tab), or `""` /
     /// `"none"` (a scan ends when the keys stop for `max_gap_ms`). Removed from
-    /// the delivered bytes. A line end cannot occur inside a scan.
+    /// the delivered bytes. A line end cannot occur inside a scan. From a
+    /// keyboard (wedge, evdev), a burst that began like a scan waits for the
+    /// suffix up to a second, so a stall of the app cannot cut it in two;
+    /// set `"none"` if the scanner sends no suffix.
     pub suffix: Suffix,
     /// What the scanner sends instead of the GS group separator (0x1D), when
     /// it cannot send GS itself, e.g. `"^]"` or `"<GS>"`. Turned back into
@@ -49,7 +52,8 @@ pub struct ScannerConfig {
     /// one scan; default 40. Keys less than this apart form a burst: a scan
     /// if it is long enough (`min_length`). A longer pause ends the scan, so
     /// raise it if scans arrive cut in two; lower it if fast typing is taken
-    /// for scans. After a prefix, ten times this pause is allowed.
+    /// for scans. After a prefix, ten times this pause is allowed; from a
+    /// keyboard with a suffix configured, see `suffix`.
     pub max_gap_ms: u64,
     /// Fewest characters (prefix and suffix not counted) a burst without a
     /// prefix needs to be a scan rather than typing; default 3, at least 2.

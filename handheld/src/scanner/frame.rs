@@ -1,15 +1,25 @@
 //! Cutting a timed stream of bytes into scans and typing: the rules the
 //! keyboard paths (wedge, evdev) and the serial path share.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use super::config::{ScannerConfig, Suffix};
+use super::keymap;
 
 const GS: u8 = 0x1D;
 
 /// Once the prefix has said "scanner", a pause this many times `max_gap`
 /// is still the same scan: a busy UI thread or a USB hiccup must not cut it.
 const PREFIXED_GAP_FACTOR: u32 = 10;
+
+/// Keyboards with a suffix configured: once a burst has begun like a scan
+/// (the prefix, or without one two keys less than `max_gap` apart), the
+/// suffix ends it, and only a pause this long (at least
+/// `PREFIXED_GAP_FACTOR` × `max_gap`) ends it without one. In wedge mode
+/// the gaps are measured when the UI thread handles the keys, so a stall of
+/// the app would otherwise cut a scan in two.
+const SUFFIX_WAIT: Duration = Duration::from_secs(1);
 
 /// One delimited piece of input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,11 +39,16 @@ pub(crate) struct Framer {
     gs_substitute: Option<Vec<u8>>,
     max_gap: Duration,
     min_chars: usize,
+    /// Keyboard input (see [`Framer::for_keyboard`]).
+    keyboard: bool,
+    /// The prefix as it arrives while the Russian layout is active, if it
+    /// differs; keyboard input only.
+    russian_prefix: Option<Vec<u8>>,
     buf: Vec<u8>,
     /// Time of the newest byte in `buf`; `None` when `buf` is empty.
     last: Option<Duration>,
-    /// `buf` starts with the prefix.
-    prefixed: bool,
+    /// `buf` starts with a prefix of this many bytes (0: no prefix).
+    prefixed: usize,
     /// A CR ended the previous frame at this time: an LF right after it is
     /// the rest of a CR LF line end.
     cr_at: Option<Duration>,
@@ -53,15 +68,36 @@ impl Framer {
                 .map(|s| s.as_bytes().to_vec()),
             max_gap: config.max_gap(),
             min_chars,
+            keyboard: false,
+            russian_prefix: None,
             buf: Vec::new(),
             last: None,
-            prefixed: false,
+            prefixed: 0,
             cr_at: None,
         }
     }
 
-    pub fn prefix(&self) -> &[u8] {
-        &self.prefix
+    /// Keyboard input (wedge and evdev), where a person may type too and the
+    /// key times may come from a busy UI thread: a burst that began like a
+    /// scan waits for the configured suffix (see [`SUFFIX_WAIT`]), and a scan
+    /// typed while the Russian layout was active comes back in the Latin
+    /// characters of its keys ([`keymap::latin_from_russian`]; the prefix is
+    /// recognised in either spelling). Barcodes on our labels are ASCII.
+    pub fn for_keyboard(mut self) -> Self {
+        self.keyboard = true;
+        let prefix = String::from_utf8_lossy(&self.prefix).into_owned();
+        let russian = keymap::russian_spelling(&prefix).into_bytes();
+        self.russian_prefix = (russian != self.prefix).then_some(russian);
+        self
+    }
+
+    /// The configured prefix, and its Russian-layout spelling if it differs.
+    pub fn prefixes(&self) -> impl Iterator<Item = &[u8]> {
+        std::iter::once(self.prefix.as_slice()).chain(self.russian_prefix.as_deref())
+    }
+
+    pub fn has_prefix(&self) -> bool {
+        !self.prefix.is_empty()
     }
 
     pub fn pending(&self) -> &[u8] {
@@ -70,12 +106,22 @@ impl Framer {
 
     /// When the pending burst ends if nothing more arrives.
     pub fn deadline(&self) -> Option<Duration> {
-        let gap = if self.prefixed {
+        let gap = if self.waits_for_suffix() {
+            SUFFIX_WAIT.max(self.max_gap * PREFIXED_GAP_FACTOR)
+        } else if self.prefixed > 0 {
             self.max_gap * PREFIXED_GAP_FACTOR
         } else {
             self.max_gap
         };
         self.last.map(|t| t + gap)
+    }
+
+    /// The pending keyboard burst began like a scan (with the prefix, if one
+    /// is configured) and a suffix will end it.
+    fn waits_for_suffix(&self) -> bool {
+        self.keyboard
+            && self.suffix != Suffix::None
+            && (self.prefixed > 0 || (self.prefix.is_empty() && char_count(&self.buf) >= 2))
     }
 
     pub fn push(&mut self, b: u8, at: Duration, out: &mut Vec<Frame>) {
@@ -97,20 +143,36 @@ impl Framer {
             self.finish(true, out);
             return;
         }
-        if !self.prefixed && !self.prefix.is_empty() && self.buf.ends_with(&self.prefix) {
+        let matched = (self.prefixed == 0)
+            .then(|| {
+                self.prefixes()
+                    .find(|p| !p.is_empty() && self.buf.ends_with(p))
+                    .map(<[u8]>::len)
+            })
+            .flatten();
+        if let Some(len) = matched {
             // Keys that came just before the prefix are not part of the scan.
-            let start = self.buf.len() - self.prefix.len();
+            let start = self.buf.len() - len;
             if start > 0 {
                 let head: Vec<u8> = self.buf.drain(..start).collect();
-                out.extend(self.classify(head, false, false));
+                out.extend(self.classify(head, 0, false));
             }
-            self.prefixed = true;
+            self.prefixed = len;
         }
     }
 
     /// Ends the pending burst if its gap has passed at `now`.
     pub fn flush_due(&mut self, now: Duration, out: &mut Vec<Frame>) {
         if self.deadline().is_some_and(|d| now >= d) {
+            if self.waits_for_suffix() {
+                log::info!(
+                    "scanner: a scan ended by a pause of {} ms without its suffix; if the \
+                     scanner sends none, set suffix = \"none\" in [scanner]",
+                    SUFFIX_WAIT
+                        .max(self.max_gap * PREFIXED_GAP_FACTOR)
+                        .as_millis()
+                );
+            }
             self.finish(false, out);
         }
     }
@@ -127,7 +189,7 @@ impl Framer {
         let n = self.buf.len();
         self.buf.clear();
         self.last = None;
-        self.prefixed = false;
+        self.prefixed = 0;
         self.cr_at = None;
         n
     }
@@ -139,13 +201,15 @@ impl Framer {
         out.extend(self.classify(raw, prefixed, terminated));
     }
 
-    fn classify(&self, raw: Vec<u8>, prefixed: bool, terminated: bool) -> Option<Frame> {
+    /// `prefix_len`: bytes of prefix `raw` starts with (0: none).
+    fn classify(&self, raw: Vec<u8>, prefix_len: usize, terminated: bool) -> Option<Frame> {
         if raw.is_empty() {
             return None;
         }
         let end = raw.len() - usize::from(terminated);
-        let start = if prefixed { self.prefix.len() } else { 0 };
-        let payload = replace_gs(&raw[start..end], self.gs_substitute.as_deref());
+        let prefixed = prefix_len > 0;
+        let payload = self.latin_payload(&raw[..end], &raw[prefix_len..end]);
+        let payload = replace_gs(&payload, self.gs_substitute.as_deref());
         let is_scan = if prefixed {
             !payload.is_empty()
         } else {
@@ -155,11 +219,26 @@ impl Framer {
             return Some(Frame::Typed(raw));
         }
         if prefixed && self.keep_prefix {
-            let mut data = raw[..start].to_vec();
+            // The configured spelling, whichever layout typed it.
+            let mut data = self.prefix.clone();
             data.extend_from_slice(&payload);
             return Some(Frame::Scan(data));
         }
         Some(Frame::Scan(payload))
+    }
+
+    /// `payload` (part of `burst`) in the Latin characters of its keys when
+    /// the keyboard burst shows it was typed on the Russian layout (the
+    /// prefix alone may show it, e.g. `ъ` for the AIM `]`).
+    fn latin_payload<'a>(&self, burst: &[u8], payload: &'a [u8]) -> Cow<'a, [u8]> {
+        if self.keyboard
+            && let (Ok(burst), Ok(text)) =
+                (std::str::from_utf8(burst), std::str::from_utf8(payload))
+            && keymap::typed_on_russian(burst)
+        {
+            return Cow::Owned(keymap::latin_keys(text).into_bytes());
+        }
+        Cow::Borrowed(payload)
     }
 }
 

@@ -7,6 +7,10 @@
 //! terminal convention (Ctrl+B = STX, Ctrl+D = EOT, Ctrl+^ = RS). Scanners
 //! set to "Alt+keypad" control-character output (Alt held, decimal code on
 //! the keypad, e.g. Alt 0 2 9 = GS) are understood by [`KeyState`].
+//!
+//! Russian layout: a wedge scanner presses the keys of the US layout, so
+//! while the handheld's active layout is Russian (ЙЦУКЕН) the app receives
+//! the Cyrillic letters on those keys; [`latin_from_russian`] turns them back.
 
 /// Modifier keys held while a key was pressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -63,6 +67,76 @@ pub fn control_char(c: char) -> Option<char> {
         _ => return None,
     };
     Some(char::from(b))
+}
+
+/// The keys of the US layout whose character differs on the Russian
+/// (ЙЦУКЕН, xkb "ru") layout, with that layout's character at the same
+/// index: plain, then shifted. Digits, `-` `=` `\\` `(` `)` and the rest are
+/// the same on both.
+const US_KEYS: [&str; 2] = [
+    "`qwertyuiop[]asdfghjkl;'zxcvbnm,./",
+    "~QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>?@#$^&|",
+];
+const RU_KEYS: [&str; 2] = [
+    "ёйцукенгшщзхъфывапролджэячсмитьбю.",
+    "ЁЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ,\"№;:?/",
+];
+
+/// The US character of the key that types `c` on the Russian layout
+/// (`й` → `q`, `Ж` → `:`, `.` → `/`); `None` for characters the Russian
+/// layout does not move.
+pub fn us_key_for_russian(c: char) -> Option<char> {
+    US_KEYS.iter().zip(RU_KEYS).find_map(|(us, ru)| {
+        ru.chars()
+            .position(|r| r == c)
+            .and_then(|i| us.chars().nth(i))
+    })
+}
+
+/// Whether `c` is typed only by the Russian layout (a Cyrillic letter of
+/// the layout, or №): its presence shows the text was typed on it.
+fn only_russian(c: char) -> bool {
+    !c.is_ascii() && us_key_for_russian(c).is_some()
+}
+
+/// Text a US-layout keyboard (a wedge scanner) typed while the Russian
+/// layout was active, back in the US layout's characters, key by key:
+/// `ГЫКЖИ-1001` → `USR:B-1001`. `None` when the text has no character only
+/// the Russian layout types: then nothing shows the layout was Russian, and
+/// punctuation such as `.` (the US `/` key) is taken as it is.
+pub fn latin_from_russian(text: &str) -> Option<String> {
+    typed_on_russian(text).then(|| latin_keys(text))
+}
+
+/// Whether `text` has a character only the Russian layout types.
+pub fn typed_on_russian(text: &str) -> bool {
+    text.chars().any(only_russian)
+}
+
+/// `text`, taken as typed on the Russian layout, in the US characters of
+/// its keys (unconditionally; see [`latin_from_russian`]).
+pub fn latin_keys(text: &str) -> String {
+    text.chars()
+        .map(|c| us_key_for_russian(c).unwrap_or(c))
+        .collect()
+}
+
+/// How the Russian layout spells what the US layout types as `text`
+/// (`]` → `ъ`): how a configured prefix arrives on a Russian handheld.
+pub fn russian_spelling(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            US_KEYS
+                .iter()
+                .zip(RU_KEYS)
+                .find_map(|(us, ru)| {
+                    us.chars()
+                        .position(|u| u == c)
+                        .and_then(|i| ru.chars().nth(i))
+                })
+                .unwrap_or(c)
+        })
+        .collect()
 }
 
 /// Unshifted and shifted character of a key.
@@ -310,6 +384,30 @@ mod tests {
         k.key(KEY_LEFTALT, 1);
         assert_eq!(k.key(KEY_LEFTALT, 0), None);
         assert_eq!(k.key(79, 1), Some('1'));
+    }
+
+    #[test]
+    fn russian_layout_maps_back_to_the_us_keys() {
+        assert_eq!(US_KEYS[0].chars().count(), RU_KEYS[0].chars().count());
+        assert_eq!(US_KEYS[1].chars().count(), RU_KEYS[1].chars().count());
+        // Every key of the US layout, as the Russian layout types it.
+        let us: String = (0..256u16)
+            .flat_map(|c| [key_char(c, NONE), key_char(c, SHIFT)])
+            .flatten()
+            .collect();
+        let ru = russian_spelling(&us);
+        assert!(ru.contains('й') && ru.contains('Ж') && ru.contains('№'));
+        assert_eq!(latin_from_russian(&ru).as_deref(), Some(us.as_str()));
+        assert_eq!(
+            latin_from_russian("ГЫКЖИ-1001").as_deref(),
+            Some("USR:B-1001")
+        );
+        assert_eq!(russian_spelling("]d2"), "ъв2");
+        // Nothing only Russian types: taken as it is.
+        assert_eq!(latin_from_russian("12.5/3:4"), None);
+        assert_eq!(latin_from_russian("WO:WO-1003"), None);
+        assert_eq!(us_key_for_russian('1'), None);
+        assert_eq!(us_key_for_russian('ъ'), Some(']'));
     }
 
     #[cfg(target_os = "linux")]

@@ -26,7 +26,7 @@ mod worker;
 pub use config::{ScannerConfig, ScannerMode, Suffix};
 pub use queue::{QueueClosed, ScanInput, ScanQueue, ScanSender, ScanSource};
 pub use serial::SerialSplitter;
-pub use wedge::{WedgeDecoder, WedgeEvent, ctrl_text};
+pub use wedge::{KeyOutcome, SlintKey, WedgeDecoder, WedgeEvent, ctrl_text, slint_key};
 pub use worker::ReaderHandle;
 
 /// Why scanner input could not be set up.

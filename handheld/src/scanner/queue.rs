@@ -6,7 +6,7 @@
 
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Where a scan came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,6 +30,9 @@ pub struct ScanInput {
     pub source: ScanSource,
     /// Position in the queue: 0, 1, 2, … in the order received.
     pub seq: u64,
+    /// When the reader sent it: right after the scan's last key or byte
+    /// (the log's key-to-verdict time starts here).
+    pub at: Instant,
 }
 
 /// The queue was closed: its [`ScanQueue`] is gone.
@@ -64,7 +67,12 @@ impl ScanSender {
         let seq = shared.next_seq;
         shared
             .tx
-            .send(ScanInput { bytes, source, seq })
+            .send(ScanInput {
+                bytes,
+                source,
+                seq,
+                at: Instant::now(),
+            })
             .map_err(|_| QueueClosed)?;
         shared.next_seq += 1;
         Ok(seq)
