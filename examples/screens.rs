@@ -130,12 +130,21 @@ fn sign_in_pin(app: &AppWindow) {
     app.global::<SyncAdapter>().set_progress_fraction(0.1);
 }
 
-/// The "type it" fallback for an unreadable label, opened by its button.
+/// The "type it" fallback for an unreadable label, opened by its button,
+/// with part of a code entered on its keypad.
 fn type_it(app: &AppWindow) {
     show_screen(app, "return");
     // A frame for the screen (and its change handler) before the tap.
     let _ = app.window().take_snapshot();
-    for button in ElementHandle::find_by_accessible_label(app, "Type the code") {
+    tap(app, "Type the code");
+    let _ = app.window().take_snapshot();
+    for key in ["B", "M", "-", "0", "1"] {
+        tap(app, key);
+    }
+}
+
+fn tap(app: &AppWindow, label: &str) {
+    for button in ElementHandle::find_by_accessible_label(app, label) {
         if button.accessible_role() == Some(AccessibleRole::Button) {
             button.invoke_accessible_default_action();
         }
