@@ -16,7 +16,7 @@ use i_slint_backend_testing::{
 use slint::{ComponentHandle, ModelRc, PhysicalSize, VecModel};
 use sparescan::engine::model::ScreenId;
 use sparescan::ui::{
-    AppAdapter, AppWindow, AttentionAdapter, ConfirmAdapter, IssueAdapter, SignInAdapter,
+    AppAdapter, AppWindow, AttentionAdapter, ConfirmAdapter, IssueAdapter, RowData, SignInAdapter,
     SyncAdapter, VerdictData,
 };
 
@@ -95,6 +95,28 @@ fn refused(app: &AppWindow) {
         code: "ITEM_NOT_ON_ORDER".into(),
     });
     a.set_show_verdict(true);
+    // The task's last scans: the refusal does not hide the earlier ones.
+    let row = |id: &str, title: &str, detail: &str, tone: &str| RowData {
+        id: id.into(),
+        title: title.into(),
+        detail: detail.into(),
+        tone: tone.into(),
+    };
+    a.set_recent_scans(ModelRc::new(VecModel::from(vec![
+        row(
+            "3",
+            "(01)04012345000054",
+            "Refused: FLT-AIR-595 is not a line of WO-1001",
+            "bad",
+        ),
+        row(
+            "2",
+            "(01)04012345000023(21)SN-48V-0002",
+            "Accepted: UPS battery module 48V",
+            "ok",
+        ),
+        row("1", "BIN:A-01-01", "Accepted: Bin A-01-01", "ok"),
+    ])));
 }
 
 /// The quantity keypad for a cable sold by the metre.

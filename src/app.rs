@@ -171,6 +171,7 @@ pub fn apply(window: &AppWindow, m: &UiModel) {
     }
 
     window.global::<HomeAdapter>().set_actions(rows(&m.home));
+    app.set_recent_scans(rows(&m.recent_scans));
 
     match m.screen {
         ScreenId::Issue => set_flow!(window, IssueAdapter, &m.flow),

@@ -9,6 +9,7 @@ mod issue;
 pub mod model;
 pub mod resolve;
 mod returns;
+mod scanlog;
 mod site;
 mod stock;
 mod text;
@@ -186,6 +187,8 @@ pub struct Engine {
     /// Scans handled since start (the burst test counts them).
     scans: u64,
     last_scan: Option<String>,
+    /// The current task's last scans and their verdicts.
+    scan_log: scanlog::ScanLog,
 }
 
 impl Engine {
@@ -206,6 +209,7 @@ impl Engine {
             },
             scans: 0,
             last_scan: None,
+            scan_log: scanlog::ScanLog::default(),
         };
         if engine.device().is_some() {
             engine.screen = ScreenId::SignIn;
@@ -300,7 +304,20 @@ impl Engine {
                     self.verdict = Some(problem("storage", e.to_string(), t("Try again.")));
                 }
             }
-            other => self.with_flow(|flow, cx| flow.input(cx, other)),
+            other => {
+                // A quantity or PIN answers the scan that waited for it.
+                let answer = matches!(other, Input::Quantity(_) | Input::Pin(_));
+                if matches!(other, Input::Cancel) {
+                    self.scan_log.clear();
+                }
+                let before = self.verdict.take();
+                self.with_flow(|flow, cx| flow.input(cx, other));
+                match &self.verdict {
+                    Some(v) if answer => self.scan_log.answered(v),
+                    Some(_) => {}
+                    None => self.verdict = before,
+                }
+            }
         }
     }
 
@@ -309,6 +326,7 @@ impl Engine {
             return;
         }
         self.verdict = None;
+        self.scan_log.clear();
         self.screen = screen;
         self.flow = match screen {
             ScreenId::Issue => Some(Box::new(issue::IssueFlow::default())),
@@ -351,6 +369,10 @@ impl Engine {
                     e.message.clone(),
                     t("Rescan the label; if it keeps failing, type the code by hand."),
                 ));
+                if self.flow.is_some() {
+                    let code = String::from_utf8_lossy(bytes);
+                    self.scan_log.scanned(&code, self.verdict.as_ref(), false);
+                }
                 return;
             }
         };
@@ -362,10 +384,10 @@ impl Engine {
                 let resolved = resolve::resolve(&self.cache, &decoded, None);
                 if let Resolved::WorkOrder(_) = resolved {
                     self.navigate(ScreenId::Issue);
-                    self.with_flow(|flow, cx| flow.scan(cx, resolved));
+                    self.flow_scan(resolved);
                 } else if let Resolved::Asset(_) = resolved {
                     self.navigate(ScreenId::Confirm);
-                    self.with_flow(|flow, cx| flow.scan(cx, resolved));
+                    self.flow_scan(resolved);
                 } else {
                     self.verdict = Some(problem(
                         "wrong_step",
@@ -377,8 +399,22 @@ impl Engine {
             _ => {
                 let context = self.flow.as_ref().and_then(|f| f.context_item());
                 let resolved = resolve::resolve(&self.cache, &decoded, context.as_ref());
-                self.with_flow(|flow, cx| flow.scan(cx, resolved));
+                self.flow_scan(resolved);
             }
+        }
+    }
+
+    /// A scan judged by the current task's flow, and entered in its log
+    /// with the verdict it produced (the banner keeps the previous verdict
+    /// when it produced none).
+    fn flow_scan(&mut self, resolved: Resolved) {
+        let badge = matches!(resolved, Resolved::Badge(_));
+        let before = self.verdict.take();
+        self.with_flow(|flow, cx| flow.scan(cx, resolved));
+        let code = self.last_scan.clone().unwrap_or_default();
+        self.scan_log.scanned(&code, self.verdict.as_ref(), badge);
+        if self.verdict.is_none() {
+            self.verdict = before;
         }
     }
 
@@ -493,6 +529,7 @@ impl Engine {
                 error: self.sign_in_error.clone(),
             },
             home: self.home(),
+            recent_scans: self.scan_log.rows(&flow),
             flow,
             attention: attention_items
                 .iter()
