@@ -16,7 +16,7 @@ use i_slint_backend_testing::{
 use slint::{ComponentHandle, ModelRc, PhysicalSize, VecModel};
 use sparescan::engine::model::ScreenId;
 use sparescan::ui::{
-    AppAdapter, AppWindow, AttentionAdapter, ConfirmAdapter, IssueAdapter, SignInAdapter,
+    AppAdapter, AppWindow, AttentionAdapter, ConfirmAdapter, IssueAdapter, RowData, SignInAdapter,
     SyncAdapter, VerdictData,
 };
 
@@ -95,6 +95,28 @@ fn refused(app: &AppWindow) {
         code: "ITEM_NOT_ON_ORDER".into(),
     });
     a.set_show_verdict(true);
+    // The task's last scans: the refusal does not hide the earlier ones.
+    let row = |id: &str, title: &str, detail: &str, tone: &str| RowData {
+        id: id.into(),
+        title: title.into(),
+        detail: detail.into(),
+        tone: tone.into(),
+    };
+    a.set_recent_scans(ModelRc::new(VecModel::from(vec![
+        row(
+            "3",
+            "(01)04012345000054",
+            "Refused: FLT-AIR-595 is not a line of WO-1001",
+            "bad",
+        ),
+        row(
+            "2",
+            "(01)04012345000023(21)SN-48V-0002",
+            "Accepted: UPS battery module 48V",
+            "ok",
+        ),
+        row("1", "BIN:A-01-01", "Accepted: Bin A-01-01", "ok"),
+    ])));
 }
 
 /// The quantity keypad for a cable sold by the metre.
@@ -130,12 +152,21 @@ fn sign_in_pin(app: &AppWindow) {
     app.global::<SyncAdapter>().set_progress_fraction(0.1);
 }
 
-/// The "type it" fallback for an unreadable label, opened by its button.
+/// The "type it" fallback for an unreadable label, opened by its button,
+/// with part of a code entered on its keypad.
 fn type_it(app: &AppWindow) {
     show_screen(app, "return");
     // A frame for the screen (and its change handler) before the tap.
     let _ = app.window().take_snapshot();
-    for button in ElementHandle::find_by_accessible_label(app, "Type the code") {
+    tap(app, "Type the code");
+    let _ = app.window().take_snapshot();
+    for key in ["B", "M", "-", "0", "1"] {
+        tap(app, key);
+    }
+}
+
+fn tap(app: &AppWindow, label: &str) {
+    for button in ElementHandle::find_by_accessible_label(app, label) {
         if button.accessible_role() == Some(AccessibleRole::Button) {
             button.invoke_accessible_default_action();
         }

@@ -171,6 +171,7 @@ pub fn apply(window: &AppWindow, m: &UiModel) {
     }
 
     window.global::<HomeAdapter>().set_actions(rows(&m.home));
+    app.set_recent_scans(rows(&m.recent_scans));
 
     match m.screen {
         ScreenId::Issue => set_flow!(window, IssueAdapter, &m.flow),
@@ -218,6 +219,11 @@ pub fn wire(window: &AppWindow, tx: &Sender<Command>) {
     app.on_dismiss_verdict(move || send(&t, Input::DismissVerdict));
     let t = tx.clone();
     app.on_manual_entry(move |code| send(&t, Input::Typed(code.into())));
+    app.on_without_last_char(|code| {
+        let mut code = code.to_string();
+        code.pop();
+        code.into()
+    });
 
     let t = tx.clone();
     window.global::<SyncAdapter>().on_sync_now(move || {

@@ -136,8 +136,23 @@ fn run(
         };
         match command {
             Some(Command::Shutdown) => return Ok(()),
+            // An approver's PIN: online first, as at a sign-in, so a
+            // supervisor who never signed in on this handheld can approve
+            // while it is online.
+            Some(Command::Input(Input::Pin(Some(pin)))) => {
+                if let Some(badge) = engine.pending_approver_badge().map(str::to_owned)
+                    && let OnlineSignIn::Signed { user, key } =
+                        rt.block_on(online_sign_in(&engine, &badge, &pin))
+                {
+                    engine.keep_approver_key(&user, &pin, &key);
+                }
+                engine.handle(Input::Pin(Some(pin)));
+            }
             Some(Command::Input(Input::SignIn { pin })) => {
-                let online = rt.block_on(online_sign_in(&engine, &pin));
+                let online = match engine.pending_badge().map(str::to_owned) {
+                    Some(badge) => rt.block_on(online_sign_in(&engine, &badge, &pin)),
+                    None => OnlineSignIn::Unreachable,
+                };
                 if engine.finish_sign_in(&pin, online) {
                     // Documents held for this person's sign-in go now.
                     sync.due = Instant::now();
@@ -275,10 +290,7 @@ async fn refresh_credentials(engine: &mut Engine, client: &Client) -> Result<()>
 /// Signs the person whose badge was scanned in with the server, when the
 /// device is enrolled and the server answers in time; the answer carries
 /// their presence key for this device.
-async fn online_sign_in(engine: &Engine, pin: &str) -> OnlineSignIn {
-    let Some(badge) = engine.pending_badge().map(str::to_owned) else {
-        return OnlineSignIn::Unreachable;
-    };
+async fn online_sign_in(engine: &Engine, badge: &str, pin: &str) -> OnlineSignIn {
     let mut client = match client_for(engine) {
         Ok(Some(c)) => c,
         Ok(None) => return OnlineSignIn::Unreachable,
@@ -287,7 +299,7 @@ async fn online_sign_in(engine: &Engine, pin: &str) -> OnlineSignIn {
             return OnlineSignIn::Unreachable;
         }
     };
-    match client.sign_in(&badge, pin, None).await {
+    match client.sign_in(badge, pin, None).await {
         Ok(signed) => match signed.presence {
             Some(key) => {
                 log::info!("{} signed in online", signed.user.id);

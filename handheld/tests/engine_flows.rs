@@ -10,13 +10,14 @@ use sparescan_core::memory::MemoryLedger;
 use sparescan_core::model::{Condition, WoStatus};
 use sparescan_core::qty::Qty;
 use sparescan_core::scan::ScanConfig;
-use sparescan_core::sync::BadgeHolder;
 use sparescan_core::view::LedgerView;
 use sparescan_handheld::cache::Cache;
 use sparescan_handheld::engine::model::{ScreenId, ScreenModel, Tone, UiModel};
 use sparescan_handheld::engine::{Engine, Input};
-use sparescan_handheld::presence;
 use sparescan_server::demo;
+
+mod common;
+use common::provision;
 
 /// Documents the demo's seed lacks that these screens need: a filter
 /// transfer from the north store to the main one, a fan sent north, and a
@@ -98,28 +99,6 @@ fn ledger() -> (MemoryLedger, Extra) {
         }
     }
     (ledger, extra)
-}
-
-/// What an online sign-in of each of `people` on this device left behind:
-/// their badge, and a presence key sealed by their PIN.
-fn provision(cache: &mut Cache, people: &[&str]) {
-    let holders: Vec<BadgeHolder> = demo::PEOPLE
-        .iter()
-        .filter(|p| people.contains(&p.badge))
-        .map(|p| BadgeHolder {
-            user: p.id.into(),
-            badge: p.badge.into(),
-        })
-        .collect();
-    cache.set_badges(&holders).expect("badges");
-    let until = chrono::Utc::now() + chrono::Duration::days(7);
-    for (n, p) in demo::PEOPLE.iter().enumerate() {
-        if people.contains(&p.badge) {
-            let sealed = presence::seal(p.pin, p.id, &format!("pk-{n}"), until, &[n as u8; 32])
-                .expect("seal");
-            cache.put_presence(&p.id.into(), &sealed).expect("key");
-        }
-    }
 }
 
 /// An engine over the demo site, signed in with `badge`.

@@ -23,6 +23,10 @@ pub trait Flow: Send {
     /// Needs attention's corrective action: set the screen up to record
     /// `refused` again (its order, its item, …).
     fn redo(&mut self, cx: &mut Cx, refused: &Document) -> Option<VerdictModel>;
+    /// The badge of an approver whose PIN the flow is asking for.
+    fn approver_badge(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// The screen where a refused document is put right.

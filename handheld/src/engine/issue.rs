@@ -653,6 +653,13 @@ impl Flow for IssueFlow {
         self.waiting.as_ref().map(|w| w.part.item.id.clone())
     }
 
+    fn approver_badge(&self) -> Option<&str> {
+        self.approver_badge
+            .as_ref()
+            .filter(|_| self.ask_pin)
+            .map(|(badge, _)| badge.as_str())
+    }
+
     fn redo(&mut self, cx: &mut Cx, refused: &Document) -> Option<VerdictModel> {
         if let Some(wo) = refused
             .work_order

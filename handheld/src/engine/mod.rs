@@ -7,6 +7,7 @@
 mod flow;
 mod issue;
 pub mod model;
+mod recent;
 pub mod resolve;
 mod returns;
 pub mod scanlog;
@@ -245,6 +246,8 @@ pub struct Engine {
     keys: Keyring,
     /// Wrong PINs entered offline, per badge.
     pin_failures: HashMap<String, (u32, Instant)>,
+    /// The current task's last scans and their verdicts.
+    scan_log: recent::ScanLog,
 }
 
 impl Engine {
@@ -267,6 +270,7 @@ impl Engine {
             last_scan: None,
             keys: Keyring::default(),
             pin_failures: HashMap::new(),
+            scan_log: recent::ScanLog::default(),
         };
         if engine.device().is_some() {
             engine.screen = ScreenId::SignIn;
@@ -365,7 +369,20 @@ impl Engine {
                     self.verdict = Some(problem("storage", e.to_string(), t("Try again.")));
                 }
             }
-            other => self.with_flow(|flow, cx| flow.input(cx, other)),
+            other => {
+                // A quantity or PIN answers the scan that waited for it.
+                let answer = matches!(other, Input::Quantity(_) | Input::Pin(_));
+                if matches!(other, Input::Cancel) {
+                    self.scan_log.clear();
+                }
+                let before = self.verdict.take();
+                self.with_flow(|flow, cx| flow.input(cx, other));
+                match &self.verdict {
+                    Some(v) if answer => self.scan_log.answered(v),
+                    Some(_) => {}
+                    None => self.verdict = before,
+                }
+            }
         }
     }
 
@@ -374,6 +391,7 @@ impl Engine {
             return;
         }
         self.verdict = None;
+        self.scan_log.clear();
         self.screen = screen;
         self.flow = match screen {
             ScreenId::Issue => Some(Box::new(issue::IssueFlow::default())),
@@ -417,6 +435,10 @@ impl Engine {
                     e.message.clone(),
                     t("Rescan the label; if it keeps failing, type the code by hand."),
                 ));
+                if self.flow.is_some() {
+                    let code = String::from_utf8_lossy(bytes);
+                    self.scan_log.scanned(&code, self.verdict.as_ref(), false);
+                }
                 return;
             }
         };
@@ -428,10 +450,10 @@ impl Engine {
                 let resolved = resolve::resolve(&self.cache, &decoded, None);
                 if let Resolved::WorkOrder(_) = resolved {
                     self.navigate(ScreenId::Issue);
-                    self.with_flow(|flow, cx| flow.scan(cx, resolved));
+                    self.flow_scan(resolved);
                 } else if let Resolved::Asset(_) = resolved {
                     self.navigate(ScreenId::Confirm);
-                    self.with_flow(|flow, cx| flow.scan(cx, resolved));
+                    self.flow_scan(resolved);
                 } else {
                     self.verdict = Some(problem(
                         "wrong_step",
@@ -443,8 +465,22 @@ impl Engine {
             _ => {
                 let context = self.flow.as_ref().and_then(|f| f.context_item());
                 let resolved = resolve::resolve(&self.cache, &decoded, context.as_ref());
-                self.with_flow(|flow, cx| flow.scan(cx, resolved));
+                self.flow_scan(resolved);
             }
+        }
+    }
+
+    /// A scan judged by the current task's flow, and entered in its log
+    /// with the verdict it produced (the banner keeps the previous verdict
+    /// when it produced none).
+    fn flow_scan(&mut self, resolved: Resolved) {
+        let badge = matches!(resolved, Resolved::Badge(_));
+        let before = self.verdict.take();
+        self.with_flow(|flow, cx| flow.scan(cx, resolved));
+        let code = self.last_scan.clone().unwrap_or_default();
+        self.scan_log.scanned(&code, self.verdict.as_ref(), badge);
+        if self.verdict.is_none() {
+            self.verdict = before;
         }
     }
 
@@ -472,6 +508,24 @@ impl Engine {
     /// The badge scanned on the sign-in screen, waiting for its PIN.
     pub fn pending_badge(&self) -> Option<&str> {
         self.badge.as_ref().map(|(b, _)| b.as_str())
+    }
+
+    /// The approver's badge a workflow waits for a PIN for.
+    pub fn pending_approver_badge(&self) -> Option<&str> {
+        self.flow.as_ref().and_then(|f| f.approver_badge())
+    }
+
+    /// An approver signed in online at this device while approving: their
+    /// key is kept, sealed by the PIN they entered, so the workflow opens
+    /// it as it would offline. Whether it was kept.
+    pub fn keep_approver_key(&mut self, user: &User, pin: &str, key: &PresenceKey) -> bool {
+        match self.keep_key(user, pin, key) {
+            Ok(_) => true,
+            Err(e) => {
+                log::warn!("the approver's key was not kept: {e}");
+                false
+            }
+        }
     }
 
     /// Ends a sign-in: with the server's answer when it gave one, else
@@ -639,6 +693,7 @@ impl Engine {
                 error: self.sign_in_error.clone(),
             },
             home: self.home(),
+            recent_scans: self.scan_log.rows(&flow),
             flow,
             attention: attention_items
                 .iter()

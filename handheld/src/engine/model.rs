@@ -215,6 +215,9 @@ pub struct UiModel {
     pub home: Vec<RowModel>,
     /// The model of the current workflow screen (empty on other screens).
     pub flow: ScreenModel,
+    /// The current task's last scans, newest first, each with what became
+    /// of it.
+    pub recent_scans: Vec<RowModel>,
     pub attention: Vec<AttentionModel>,
     /// Scans handled since start, and the last one (burst tests check that
     /// none is dropped or reordered).
