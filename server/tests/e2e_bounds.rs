@@ -5,66 +5,11 @@
 mod common;
 
 use common::*;
-use sparescan_core::document::{Body, Document};
+use sparescan_core::document::Body;
 use sparescan_core::model::Condition;
 use sparescan_core::qty::Qty;
-use sparescan_core::sync::{PushRequest, PushResponse, Verdict};
-use sparescan_server::client::Client;
+use sparescan_core::sync::Verdict;
 use sparescan_server::demo::SITE;
-
-async fn office(ts: &TestServer, user: &str) -> Client {
-    let (badge, pin) = pin_of(user);
-    let mut c = ts.client();
-    c.sign_in(badge, pin, Some(SITE)).await.expect("sign in");
-    c
-}
-
-async fn enrolled(ts: &TestServer, site: &str, name: &str) -> (Client, String) {
-    let code = ts.server.enrollment_code(&site.into()).await.expect("code");
-    let mut c = ts.client();
-    let r = c.enroll(&code, name).await.expect("enroll");
-    sign_in_everyone(&mut c).await;
-    (c, r.device_id)
-}
-
-/// Back-office documents, by the signed-in person.
-async fn submit(c: &Client, docs: &[Document]) -> Vec<Verdict> {
-    let r: PushResponse = c
-        .post_json(
-            "/api/v1/documents",
-            &PushRequest {
-                documents: docs.to_vec(),
-            },
-        )
-        .await
-        .expect("documents");
-    r.verdicts
-}
-
-/// The refusal's code, as on the wire.
-fn code_of(v: &Verdict) -> Option<&'static str> {
-    match v {
-        Verdict::Rejected { refusal, .. } => Some(refusal.code.code()),
-        _ => None,
-    }
-}
-
-fn count_doc(device: &str, author: &str, item: &str, bin: &str, counted: Qty) -> Document {
-    doc(
-        device,
-        author,
-        None,
-        None,
-        Body::Count {
-            item: item.into(),
-            bin: bin.into(),
-            batch: None,
-            condition: Condition::New,
-            counted,
-            adjust: false,
-        },
-    )
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_huge_reason_is_refused_and_not_stored() {

@@ -11,31 +11,6 @@ use sparescan_server::demo::SITE;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sparescan-server");
 
-async fn office(ts: &TestServer, user: &str) -> Client {
-    let (badge, pin) = pin_of(user);
-    let mut c = ts.client();
-    c.sign_in(badge, pin, Some(SITE)).await.expect("sign in");
-    c
-}
-
-/// Sends a request with the client's session: the status and the body
-/// (JSON where it is JSON, else the text as a string).
-async fn send(c: &Client, req: reqwest::RequestBuilder) -> (u16, Value) {
-    let req = match c.session() {
-        Some(s) => req.bearer_auth(s),
-        None => req,
-    };
-    let resp = req.send().await.expect("send");
-    let status = resp.status().as_u16();
-    let text = resp.text().await.expect("body");
-    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    (status, body)
-}
-
-async fn get(c: &Client, path: &str) -> (u16, Value) {
-    send(c, c.http().get(format!("{}{path}", c.base()))).await
-}
-
 async fn import_csv(c: &Client, entity: &str, csv: &str) -> (u16, Value) {
     let req = c
         .http()

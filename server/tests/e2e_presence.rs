@@ -14,18 +14,7 @@ use sparescan_core::presence;
 use sparescan_core::qty::Qty;
 use sparescan_core::reason::ReasonCode;
 use sparescan_core::sync::Verdict;
-use sparescan_server::client::{Client, ClientError};
-
-async fn enrolled(ts: &TestServer, name: &str) -> (Client, String) {
-    let code = ts
-        .server
-        .enrollment_code(&"PLANT-1".into())
-        .await
-        .expect("code");
-    let mut c = ts.client();
-    let r = c.enroll(&code, name).await.expect("enroll");
-    (c, r.device_id)
-}
+use sparescan_server::client::ClientError;
 
 fn code(v: &Verdict) -> Option<ReasonCode> {
     match v {
@@ -61,7 +50,7 @@ fn accepted(ts: &TestServer, id: DocId) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_token_alone_records_nothing_in_anyones_name() {
     let ts = TestServer::start().await;
-    let (c, dev) = enrolled(&ts, "HH-01").await;
+    let (c, dev) = enroll_only(&ts, "PLANT-1", "HH-01").await;
     let approve = doc(
         &dev,
         "eng-1",
@@ -148,7 +137,7 @@ async fn a_device_token_alone_records_nothing_in_anyones_name() {
         .expect("push");
     assert_eq!(code(&r.verdicts[0]), Some(ReasonCode::ProofMissing));
     // The site is not frozen: a later movement, properly signed, goes in.
-    let (mut signed, dev2) = enrolled(&ts, "HH-02").await;
+    let (mut signed, dev2) = enroll_only(&ts, "PLANT-1", "HH-02").await;
     let (b, p) = pin_of("tech-1");
     signed.sign_in(b, p, None).await.expect("sign in");
     let later = start(&dev2, "tech-1", "WO-1002");
@@ -167,7 +156,7 @@ async fn a_device_token_alone_records_nothing_in_anyones_name() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_proof_is_one_persons_on_one_device_for_one_document() {
     let ts = TestServer::start().await;
-    let (mut c, dev) = enrolled(&ts, "HH-01").await;
+    let (mut c, dev) = enroll_only(&ts, "PLANT-1", "HH-01").await;
     let (b, p) = pin_of("tech-1");
     let signed = c.sign_in(b, p, None).await.expect("sign in");
     let key = signed.presence.expect("a presence key on a device");
@@ -199,7 +188,7 @@ async fn a_proof_is_one_persons_on_one_device_for_one_document() {
         assert!(!accepted(&ts, d.id));
     }
     // tech-1's key used by another device, for a document naming it.
-    let (other, dev2) = enrolled(&ts, "HH-02").await;
+    let (other, dev2) = enroll_only(&ts, "PLANT-1", "HH-02").await;
     let elsewhere = presence::prove(start(&dev2, "tech-1", "WO-1002"), (&key.id, &raw), None);
     let r = other
         .push_as_is(std::slice::from_ref(&elsewhere))
@@ -224,7 +213,7 @@ async fn a_proof_is_one_persons_on_one_device_for_one_document() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_approver_proves_their_own_presence() {
     let ts = TestServer::start().await;
-    let (mut c, dev) = enrolled(&ts, "HH-01").await;
+    let (mut c, dev) = enroll_only(&ts, "PLANT-1", "HH-01").await;
     let (b, p) = pin_of("tech-1");
     c.sign_in(b, p, None).await.expect("sign in");
     let mut emergency = doc(
@@ -272,7 +261,7 @@ async fn an_approver_proves_their_own_presence() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn withdrawn_keys_hold_documents_until_the_person_signs_in_again() {
     let ts = TestServer::start().await;
-    let (mut c, dev) = enrolled(&ts, "HH-01").await;
+    let (mut c, dev) = enroll_only(&ts, "PLANT-1", "HH-01").await;
     let (b, p) = pin_of("tech-1");
     c.sign_in(b, p, None).await.expect("sign in");
     let d = c.prove(start(&dev, "tech-1", "WO-1002"));
@@ -319,7 +308,7 @@ async fn withdrawn_keys_hold_documents_until_the_person_signs_in_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn back_office_people_and_powers_stay_off_handhelds() {
     let ts = TestServer::start().await;
-    let (mut c, _) = enrolled(&ts, "HH-01").await;
+    let (mut c, _) = enroll_only(&ts, "PLANT-1", "HH-01").await;
     // The accountant and the admin never sign in on a handheld.
     for who in ["acct-1", "admin"] {
         let (b, p) = pin_of(who);
@@ -343,7 +332,7 @@ async fn back_office_people_and_powers_stay_off_handhelds() {
         .send()
         .await
         .expect("approve");
-    assert_eq!(resp.status().as_u16(), 403, "{:?}", resp.text().await);
+    assert_eq!(resp.status().as_u16(), 401, "{:?}", resp.text().await);
     let resp = c
         .http()
         .get(format!("{}/api/v1/work-orders", c.base()))
@@ -351,6 +340,6 @@ async fn back_office_people_and_powers_stay_off_handhelds() {
         .send()
         .await
         .expect("list");
-    assert_eq!(resp.status().as_u16(), 403);
+    assert_eq!(resp.status().as_u16(), 401);
     ts.stop().await;
 }

@@ -4,38 +4,7 @@
 mod common;
 
 use common::*;
-use serde_json::{Value, json};
-use sparescan_server::client::Client;
-use sparescan_server::demo::SITE;
-
-async fn office(ts: &TestServer, user: &str) -> Client {
-    let (badge, pin) = pin_of(user);
-    let mut c = ts.client();
-    c.sign_in(badge, pin, Some(SITE)).await.expect("sign in");
-    c
-}
-
-/// Sends a request with the client's session: the status and the body
-/// (JSON where it is JSON, else the text as a string).
-async fn send(c: &Client, req: reqwest::RequestBuilder) -> (u16, Value) {
-    let req = match c.session() {
-        Some(s) => req.bearer_auth(s),
-        None => req,
-    };
-    let resp = req.send().await.expect("send");
-    let status = resp.status().as_u16();
-    let text = resp.text().await.expect("body");
-    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    (status, body)
-}
-
-async fn get(c: &Client, path: &str) -> (u16, Value) {
-    send(c, c.http().get(format!("{}{path}", c.base()))).await
-}
-
-async fn put(c: &Client, path: &str, body: Value) -> (u16, Value) {
-    send(c, c.http().put(format!("{}{path}", c.base())).json(&body)).await
-}
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pin_reset_or_a_role_change_ends_the_sessions() {

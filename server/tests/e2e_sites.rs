@@ -7,61 +7,10 @@ mod common;
 use common::*;
 use sparescan_core::document::{Body, Document};
 use sparescan_core::ids::DocId;
-use sparescan_core::model::Condition;
 use sparescan_core::qty::Qty;
 use sparescan_core::reason::ReasonCode;
 use sparescan_core::sync::Verdict;
-use sparescan_server::client::Client;
 use sparescan_server::demo::SITE;
-
-async fn office(ts: &TestServer, user: &str) -> Client {
-    let (badge, pin) = pin_of(user);
-    let mut c = ts.client();
-    c.sign_in(badge, pin, Some(SITE)).await.expect("sign in");
-    c
-}
-
-async fn enrolled(ts: &TestServer, site: &str, name: &str) -> (Client, String) {
-    let code = ts.server.enrollment_code(&site.into()).await.expect("code");
-    let mut c = ts.client();
-    let r = c.enroll(&code, name).await.expect("enroll");
-    sign_in_everyone(&mut c).await;
-    (c, r.device_id)
-}
-
-fn count_doc(device: &str, author: &str, item: &str, bin: &str, counted: Qty) -> Document {
-    doc(
-        device,
-        author,
-        None,
-        None,
-        Body::Count {
-            item: item.into(),
-            bin: bin.into(),
-            batch: None,
-            condition: Condition::New,
-            counted,
-            adjust: false,
-        },
-    )
-}
-
-use serde_json::Value;
-
-async fn get(c: &Client, path: &str) -> (u16, Value) {
-    let req = c.http().get(format!("{}{path}", c.base()));
-    let req = match c.session() {
-        Some(s) => req.bearer_auth(s),
-        None => req,
-    };
-    let resp = req.send().await.expect("send");
-    let status = resp.status().as_u16();
-    let text = resp.text().await.expect("body");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
 
 const SITE_B: &str = "PLANT-2";
 

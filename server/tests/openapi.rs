@@ -566,8 +566,18 @@ async fn the_server_serves_the_document_and_answers_as_it_says() {
     let dev = Some(dev_token.as_str());
 
     // Sign-in: from the device, from the back office, refused.
-    let tech = sign_in(&mut api, "tech-1", dev).await;
-    assert!(tech.starts_with("ses_") && dev_token.starts_with("dev_"));
+    let tech_device = sign_in(&mut api, "tech-1", dev).await;
+    assert!(tech_device.starts_with("ses_") && dev_token.starts_with("dev_"));
+    // A session opened on a handheld does not open the back office.
+    let (status, _) = api
+        .get(
+            "/api/v1/work-orders",
+            "/api/v1/work-orders",
+            Some(tech_device.as_str()),
+        )
+        .await;
+    assert_eq!(status, 401);
+    let tech = sign_in(&mut api, "tech-1", None).await;
     let s = "/api/v1/sessions";
     let (status, _) = api
         .call(

@@ -226,7 +226,7 @@ impl FromRequestParts<AppState> for UserAuth {
         // A session opened on a handheld stays there: back-office powers
         // are never exercised with what a shared device holds.
         if session.device.is_some() {
-            return Err(ApiError::forbidden(
+            return Err(ApiError::unauthorized(
                 "this session was opened on a handheld: sign in to the back office",
             ));
         }

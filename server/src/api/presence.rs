@@ -186,7 +186,11 @@ fn check_mac(
     if key.revoked_at.is_some_and(|at| at <= now) {
         return refuse(ReasonCode::ProofRevoked, "the key was withdrawn".into());
     }
-    if doc.device_time > key.expires_at {
+    // A device clock far ahead is the time rules' to refuse
+    // (`device_time_future`), not a sign-in to wait for.
+    let plausible = doc.device_time
+        <= now + Duration::minutes(sparescan_core::rules::time::MAX_CLOCK_SKEW_MINUTES);
+    if doc.device_time > key.expires_at && plausible {
         return refuse(
             ReasonCode::ProofExpired,
             format!(

@@ -141,3 +141,89 @@ pub fn issue(device: &str, wo: &str, line: &str, p: Pick) -> Document {
         },
     )
 }
+
+/// A device enrolled at `site`, nobody signed in on it yet.
+pub async fn enroll_only(ts: &TestServer, site: &str, name: &str) -> (Client, String) {
+    let code = ts.server.enrollment_code(&site.into()).await.expect("code");
+    let mut c = ts.client();
+    let r = c.enroll(&code, name).await.expect("enroll");
+    (c, r.device_id)
+}
+
+/// A device enrolled at `site` with everyone who works on a handheld
+/// signed in on it (see [`sign_in_everyone`]).
+pub async fn enrolled(ts: &TestServer, site: &str, name: &str) -> (Client, String) {
+    let (mut c, id) = enroll_only(ts, site, name).await;
+    sign_in_everyone(&mut c).await;
+    (c, id)
+}
+
+/// A back-office sign-in at the demo site.
+pub async fn office(ts: &TestServer, user: &str) -> Client {
+    let (badge, pin) = pin_of(user);
+    let mut c = ts.client();
+    c.sign_in(badge, pin, Some(SITE)).await.expect("sign in");
+    c
+}
+
+/// Back-office documents, by the signed-in person.
+pub async fn submit(c: &Client, docs: &[Document]) -> Vec<sparescan_core::sync::Verdict> {
+    let r: sparescan_core::sync::PushResponse = c
+        .post_json(
+            "/api/v1/documents",
+            &sparescan_core::sync::PushRequest {
+                documents: docs.to_vec(),
+            },
+        )
+        .await
+        .expect("documents");
+    r.verdicts
+}
+
+/// The refusal's code, as on the wire.
+pub fn code_of(v: &sparescan_core::sync::Verdict) -> Option<&'static str> {
+    match v {
+        sparescan_core::sync::Verdict::Rejected { refusal, .. } => Some(refusal.code.code()),
+        _ => None,
+    }
+}
+
+/// A count of `item` in `bin` (no adjustment).
+pub fn count_doc(device: &str, author: &str, item: &str, bin: &str, counted: Qty) -> Document {
+    doc(
+        device,
+        author,
+        None,
+        None,
+        Body::Count {
+            item: item.into(),
+            bin: bin.into(),
+            batch: None,
+            condition: Condition::New,
+            counted,
+            adjust: false,
+        },
+    )
+}
+
+/// Sends a request with the client's session: the status and the body
+/// (JSON where it is JSON, else the text as a string).
+pub async fn send(c: &Client, req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    let req = match c.session() {
+        Some(s) => req.bearer_auth(s),
+        None => req,
+    };
+    let resp = req.send().await.expect("send");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+    (status, body)
+}
+
+pub async fn get(c: &Client, path: &str) -> (u16, serde_json::Value) {
+    send(c, c.http().get(format!("{}{path}", c.base()))).await
+}
+
+pub async fn put(c: &Client, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    send(c, c.http().put(format!("{}{path}", c.base())).json(&body)).await
+}
