@@ -2,9 +2,7 @@
 //! 127.0.0.1: device times ahead of the server or older than the site's
 //! offline limit, a period close past the server's today.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sparescan_core::document::Body;
 use sparescan_core::qty::Qty;
 use sparescan_core::sync::Verdict;

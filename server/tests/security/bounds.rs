@@ -2,9 +2,7 @@
 //! server on 127.0.0.1: a 15 MiB reason, a quantity past what the ledger
 //! holds, a pull cursor past `i64`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sparescan_core::document::Body;
 use sparescan_core::model::Condition;
 use sparescan_core::qty::Qty;

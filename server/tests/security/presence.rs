@@ -3,10 +3,8 @@
 //! presence, back-office powers never come from a device, and withdrawn
 //! keys hold documents back instead of losing them.
 
-mod common;
-
+use crate::common::*;
 use chrono::{Duration, NaiveDate, Utc};
-use common::*;
 use sparescan_core::document::{Body, Document, Transition};
 use sparescan_core::ids::DocId;
 use sparescan_core::model::Condition;

@@ -1,9 +1,7 @@
 //! Sessions end when what they stood for changes (issue 14, item 4): a PIN
 //! reset or a role change, over real HTTPS against the server on 127.0.0.1.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

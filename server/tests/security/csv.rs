@@ -2,9 +2,7 @@
 //! as formulas come back neutralised from the API's and the CLI's exports
 //! and from report CSVs; numbers stay numbers.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use sparescan_server::client::Client;
 use sparescan_server::demo::SITE;

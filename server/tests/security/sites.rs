@@ -2,9 +2,7 @@
 //! on 127.0.0.1 with two sites: ids, `follows` and refusal details are the
 //! site's own.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sparescan_core::document::{Body, Document};
 use sparescan_core::ids::DocId;
 use sparescan_core::qty::Qty;
