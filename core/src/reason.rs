@@ -45,7 +45,7 @@ reason_codes! {
     ProofInvalid => "proof_invalid", "The document's proof of presence does not match it: it was changed after it was recorded, or signed with another person's key.", "Record the movement again, signed in as yourself.";
     ProofExpired => "proof_expired", "The sign-in on this device had expired when the document was recorded.", "Sign in online on this handheld: documents waiting are sent again then.";
     ProofRevoked => "proof_revoked", "The sign-in on this device was withdrawn (PIN reset, role change, user or device disabled).", "Sign in online on this handheld again: documents waiting are sent again then.";
-    WaitingForEarlier => "waiting_for_earlier", "An earlier document from this device waits for its author to sign in online; this one waits behind it.", "Nothing to do: it is sent right after the earlier one.";
+    WaitingForEarlier => "waiting_for_earlier", "An earlier document of the same person, or one this document follows, waits for a sign-in online; this one waits behind it.", "Nothing to do: it is sent right after the earlier one.";
     BackOfficeOnly => "back_office_only", "This is done in the back office, not on a handheld.", "Ask the engineer, dispatcher, controller or accountant to do it in the back office.";
     UnknownUser => "unknown_user", "The author is not a known, active user of this site.", "Sign in again with your badge, or ask an admin to enable your account.";
     RoleNotAllowed => "role_not_allowed", "Your role may not record this movement.", "Ask a colleague with the right role (see the role matrix) to record it.";

@@ -8,12 +8,13 @@ use crate::store::{Device, PresenceKeyRecord};
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use sparescan_core::document::Document;
+use sparescan_core::ids::DocId;
 use sparescan_core::ids::{SiteId, UserId};
 use sparescan_core::presence::{self, KeyMac};
 use sparescan_core::reason::{ReasonCode, Refusal};
 use sparescan_core::rules::roles;
 use sparescan_core::sync::PresenceKey;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Issues a key to `user` on `device`, good for the site's
 /// `offline_sign_in_days`; the person's earlier key there is superseded.
@@ -55,9 +56,11 @@ pub async fn issue(
 }
 
 /// What stands between each pushed document and the rules: `Some` refusal
-/// for those that may not be judged. After the first document held for a
-/// sign-in, the later ones wait behind it (`waiting_for_earlier`), so a
-/// device's documents are still judged in the order it recorded them.
+/// for those that may not be judged. A document held for someone's sign-in
+/// holds back the later documents of the same people and those that follow
+/// it (`waiting_for_earlier`), so what depends on it is still judged after
+/// it; the others' documents go on — one absent person does not stop a
+/// shared device.
 pub async fn check_push(
     state: &AppState,
     device: &Device,
@@ -65,19 +68,28 @@ pub async fn check_push(
 ) -> Result<Vec<Option<Refusal>>, ApiError> {
     let keys = load_keys(state, docs).await?;
     let now = Utc::now();
-    let mut held = false;
+    let mut held_people: HashSet<&UserId> = HashSet::new();
+    let mut held_docs: HashSet<DocId> = HashSet::new();
     Ok(docs
         .iter()
         .map(|doc| {
-            if held {
-                return Some(Refusal::new(ReasonCode::WaitingForEarlier));
-            }
-            let verdict = roles::check_from_device(&doc.body)
-                .and_then(|()| check_doc(doc, device, &keys, now))
-                .err();
-            held = verdict
+            let people = std::iter::once(&doc.author).chain(doc.approver.as_ref());
+            let behind = people.clone().any(|p| held_people.contains(p))
+                || doc.follows.is_some_and(|f| held_docs.contains(&f));
+            let verdict = if behind {
+                Some(Refusal::new(ReasonCode::WaitingForEarlier))
+            } else {
+                roles::check_from_device(&doc.body)
+                    .and_then(|()| check_doc(doc, device, &keys, now))
+                    .err()
+            };
+            if verdict
                 .as_ref()
-                .is_some_and(|r| ReasonCode::HELD_FOR_SIGN_IN.contains(&r.code));
+                .is_some_and(|r| ReasonCode::HELD_FOR_SIGN_IN.contains(&r.code))
+            {
+                held_people.extend(people);
+                held_docs.insert(doc.id);
+            }
             verdict
         })
         .collect())
