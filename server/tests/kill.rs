@@ -14,43 +14,13 @@ use sparescan_core::qty::Qty;
 use sparescan_core::sync::Verdict;
 use sparescan_server::client::Client;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sparescan-server");
 
-struct Proc {
-    child: Child,
-    base: String,
-}
-
-fn start(dir: &Path) -> Proc {
-    let mut child = Command::new(BIN)
-        .arg("demo")
-        .env("SPARESCAN_LISTEN", "127.0.0.1:0")
-        .env("SPARESCAN_DATA_DIR", dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the server");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the server exited before listening")
-            .expect("read stdout");
-        if let Some(at) = line.find("https://") {
-            break line[at..].trim().to_owned();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Proc { child, base }
-}
+mod common;
+use common::start_demo_binary as start;
 
 fn count(device: &str, n: u64) -> Document {
     Document {

@@ -227,3 +227,46 @@ pub async fn get(c: &Client, path: &str) -> (u16, serde_json::Value) {
 pub async fn put(c: &Client, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
     send(c, c.http().put(format!("{}{path}", c.base())).json(&body)).await
 }
+
+/// The real server binary, `demo` on 127.0.0.1:0 in `dir`, as a child
+/// process (killed when dropped).
+pub struct Proc {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the server binary with the demo site and waits until it listens.
+pub fn start_demo_binary(dir: &std::path::Path) -> Proc {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sparescan-server"))
+        .arg("demo")
+        .env("SPARESCAN_LISTEN", "127.0.0.1:0")
+        .env("SPARESCAN_DATA_DIR", dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the server");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the server exited before listening")
+            .expect("read stdout");
+        if let Some(at) = line.find("https://") {
+            break line[at..].trim().to_owned();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Proc { child, base }
+}

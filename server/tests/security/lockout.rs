@@ -5,11 +5,8 @@
 //! `SIGNIN_BURST` sets the burst size (default 100).
 
 use serde_json::json;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_sparescan-server");
 const SITE: &str = "PLANT-1";
 /// The demo's clerk.
 const BADGE: &str = "B-2001";
@@ -17,42 +14,7 @@ const PIN: &str = "3333";
 /// What the server promises (`docs/limits.md`).
 const MAX_FAILURES: usize = 5;
 
-struct Proc {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(dir: &Path) -> Proc {
-    let mut child = Command::new(BIN)
-        .arg("demo")
-        .env("SPARESCAN_LISTEN", "127.0.0.1:0")
-        .env("SPARESCAN_DATA_DIR", dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the server");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the server exited before listening")
-            .expect("read stdout");
-        if let Some(at) = line.find("https://") {
-            break line[at..].trim().to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Proc { child, base }
-}
+use crate::common::{Proc, start_demo_binary as start};
 
 /// The server process's resident memory in KiB.
 fn rss_kib(proc: &Proc) -> u64 {
