@@ -17,7 +17,7 @@ use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
 use sparescan_core::rules::evaluate;
 use sparescan_core::sync::{Row, RowKey};
-use sparescan_server::demo::large_site;
+use sparescan_demo::large_site;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -4,8 +4,9 @@
 #   scripts/cross-armv7.sh tests   core's tests under qemu-arm-static: the
 #                                  rules and scan decoding on a 32-bit target
 #                                  (scripts/test.sh runs this on every CI run)
-#   scripts/cross-armv7.sh         those and the tests of sparescan-handheld
-#                                  (cache, engine, worker, scanner), then the
+#   scripts/cross-armv7.sh         those and the tests of sparescan-client and
+#                                  sparescan-handheld (cache, engine, worker,
+#                                  scanner), then the
 #                                  handheld (embedded, `device` profile), run
 #                                  under qemu-arm-static (--version, one
 #                                  decode), and its armhf .deb
@@ -49,7 +50,7 @@ cargo=/usr/bin/cargo
 # qemu-test profile as for aarch64 (Cargo.toml). The two decode CLI tests
 # start an ARM child process, which needs binfmt_misc (scripts/cross.sh).
 packages=(-p sparescan-core)
-[ "$mode" = all ] && packages+=(-p sparescan-handheld)
+[ "$mode" = all ] && packages+=(-p sparescan-client -p sparescan-handheld)
 step "tests under qemu-arm-static: ${packages[*]}"
 "$cargo" test --locked --profile qemu-test --target "$TARGET" -Zbuild-std "${packages[@]}" -- \
   --skip one_json_line_per_stdin_line --skip arguments_substitutes_and_usage_errors

@@ -7,8 +7,9 @@
 #  2. builds the handheld (embedded features: linuxkms + libinput, software
 #     renderer; the `device` profile: no unwinding) and the server (release)
 #     for aarch64;
-#  3. runs the tests of core and of the handheld without its UI (the
-#     sparescan-handheld crate: engine, cache, worker, scanner) under
+#  3. runs the tests of core, of the sync client and of the handheld
+#     without its UI (the sparescan-handheld crate: engine, cache, worker,
+#     scanner; it links neither the server nor the UI) under
 #     qemu-aarch64-static, in the `qemu-test` profile;
 #  4. prints the stripped binary sizes.
 #
@@ -63,14 +64,14 @@ qemu-aarch64-static "$device_out/sparescan" --version
 decoded=$(qemu-aarch64-static "$device_out/sparescan" decode ']d2010401234500001621BM-0101')
 grep -q '"ok": true' <<<"$decoded" || { echo "$decoded"; echo "cross: decode failed" >&2; exit 1; }
 
-step "tests under qemu-aarch64-static: core and the handheld without its UI"
+step "tests under qemu-aarch64-static: core, the client and the handheld without its UI"
 # The two decode CLI tests start the decode binary as a child: without
 # binfmt_misc (CI containers have none) an ARM child cannot be exec'd. The
 # decode binary itself ran under qemu just above. The UI, service and font
 # tests need the Slint stack: they run on the host, through Slint's testing
 # backend, and the UI's aarch64 build is the device binary above.
 "$cargo" test --locked --profile qemu-test --target "$TARGET" \
-  -p sparescan-core -p sparescan-handheld -- \
+  -p sparescan-core -p sparescan-client -p sparescan-handheld -- \
   --skip one_json_line_per_stdin_line --skip arguments_substitutes_and_usage_errors
 
 step "resident memory: the handheld on the demo site's cache, under qemu"

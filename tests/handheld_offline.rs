@@ -121,7 +121,7 @@ fn offline_issues_survive_a_kill_and_drain_once() {
     let again = server
         .block_on(async {
             let cache = Cache::open(&cache_path).expect("cache");
-            let client = sparescan_server::client::Client::new(
+            let client = sparescan_client::Client::new(
                 &server.url(),
                 std::fs::read(&server.ca_path).expect("ca").as_slice(),
             )

@@ -193,7 +193,7 @@ fn consumption_report(x: &Session, data: &Path) -> serde_json::Value {
         .expect("the demo supervisor");
     rt.block_on(async {
         let mut office =
-            sparescan_server::client::Client::new(&format!("https://127.0.0.1:{}", x.port), &ca)
+            sparescan_client::Client::new(&format!("https://127.0.0.1:{}", x.port), &ca)
                 .expect("client");
         office
             .sign_in(sup.badge, sup.pin, Some(SITE))

@@ -1,5 +1,7 @@
-//! The sync protocol between devices and the server (`/api/v1`), and the
-//! row model both sides keep their state in.
+//! The sync protocol between devices and the server (`/api/v1`): every
+//! wire type of it (enrollment, sessions, credentials, push, pull,
+//! bootstrap, errors), and the row model both sides keep their state in.
+//! The server's handlers and the device's client both take them from here.
 //!
 //! State — master data, every projection and the documents later ones
 //! follow — is a set of rows: a [`RowKey`] naming one entity and its JSON
@@ -11,7 +13,7 @@
 
 use crate::document::Document;
 use crate::ids::*;
-use crate::model::{InWorkKey, SerialKey, StockKey};
+use crate::model::{InWorkKey, SerialKey, StockKey, User};
 use crate::reason::{ReasonCode, Refusal};
 use serde::{Deserialize, Serialize};
 
@@ -324,6 +326,60 @@ pub struct BadgeHolder {
     pub user: UserId,
 }
 
+/// `POST /api/v1/devices/enroll`: a one-time code from an admin and a name
+/// for the device.
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EnrollRequest {
+    /// The one-time enrollment code, e.g. `ABCD-EFGH-JKMN` (case, dashes
+    /// and spaces do not matter).
+    #[cfg_attr(feature = "openapi", schema(example = "ABCD-EFGH-JKMN"))]
+    pub code: String,
+    /// 1 to 100 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "handheld 3", min_length = 1, max_length = 100)
+    )]
+    pub name: String,
+}
+
+/// The enrolled device and its token (`dev_…`), shown once.
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnrollResponse {
+    pub device_id: String,
+    pub site: SiteId,
+    /// The device's bearer token, `dev_…`.
+    pub token: String,
+}
+
+/// `POST /api/v1/sessions`: badge and PIN.
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    pub badge: String,
+    pub pin: String,
+    /// For back-office sign-in without a device token.
+    #[serde(default)]
+    pub site: Option<SiteId>,
+}
+
+/// A session: its bearer token (`ses_…`), the person, when it ends.
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInResponse {
+    /// The session's bearer token, `ses_…`.
+    pub token: String,
+    pub user: User,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// On an enrolled device: the person's presence key there, with which
+    /// the device signs each document in their name (docs/security.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presence: Option<PresenceKey>,
+}
+
 /// POST /api/v1/sync/push: documents in device order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -378,6 +434,23 @@ pub struct Change {
     pub value: Option<serde_json::Value>,
 }
 
+/// The query of `GET /api/v1/sync/pull`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
+#[serde(deny_unknown_fields)]
+pub struct PullQuery {
+    /// The cursor of the last pull or bootstrap (0 for everything).
+    #[serde(default)]
+    pub after: u64,
+    /// Changes per page at most (capped by the server's page size).
+    #[cfg_attr(feature = "openapi", param(minimum = 1))]
+    pub limit: Option<u32>,
+}
+
 /// GET /api/v1/sync/pull?after=N&limit=M
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -401,6 +474,19 @@ pub struct BootstrapPage {
     pub next: Option<String>,
     /// Rows in the whole snapshot, for progress.
     pub total: u64,
+}
+
+/// The query of `GET /api/v1/sync/bootstrap`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
+#[serde(deny_unknown_fields)]
+pub struct BootstrapQuery {
+    /// The `next` token of the previous page; none for the first page.
+    pub page: Option<String>,
 }
 
 /// An API error body: a stable code, a message a person can act on.

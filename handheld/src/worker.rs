@@ -6,10 +6,10 @@
 
 use anyhow::{Context, Result};
 use chrono::Utc;
+use sparescan_client::{Client, ClientError};
 use sparescan_core::document::Document;
 use sparescan_core::scan::ScanConfig;
 use sparescan_core::sync::Row;
-use sparescan_server::client::{Client, ClientError};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};

@@ -14,8 +14,8 @@ use sparescan_core::rules::evaluate;
 use sparescan_core::sync::BadgeHolder;
 use sparescan_core::sync::{Row, RowKey, Verdict};
 use sparescan_core::view::LedgerView;
+use sparescan_demo::{self as demo, MAIN, NORTH, SITE};
 use sparescan_handheld::cache::{Cache, keys};
-use sparescan_server::demo::{self, MAIN, NORTH, SITE};
 use std::collections::BTreeSet;
 
 // ---------------------------------------------------------------- fixtures

@@ -11,10 +11,10 @@ use sparescan_core::model::{Condition, WoStatus};
 use sparescan_core::qty::Qty;
 use sparescan_core::scan::ScanConfig;
 use sparescan_core::view::LedgerView;
+use sparescan_demo as demo;
 use sparescan_handheld::cache::Cache;
 use sparescan_handheld::engine::model::{ScreenId, ScreenModel, Tone, UiModel};
 use sparescan_handheld::engine::{Engine, Input};
-use sparescan_server::demo;
 
 mod common;
 use common::provision;

@@ -6,10 +6,10 @@
 use chrono::{Duration, Utc};
 use sparescan_core::memory::MemoryLedger;
 use sparescan_core::scan::ScanConfig;
+use sparescan_demo as demo;
 use sparescan_handheld::cache::Cache;
 use sparescan_handheld::engine::model::{RowModel, ScreenId, Tone, UiModel};
 use sparescan_handheld::engine::{Engine, Input};
-use sparescan_server::demo;
 
 mod common;
 

@@ -10,13 +10,13 @@
 //! `cargo bench -p sparescan-server --bench sync [-- push|concurrent|bootstrap]`
 
 use chrono::Utc;
+use sparescan_client::Client;
 use sparescan_core::document::{Body, Document, Pick};
 use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
 use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
 use sparescan_core::sync::{BootstrapPage, Verdict};
-use sparescan_server::client::Client;
 use sparescan_server::config::Config;
 use sparescan_server::{Running, Server, demo};
 use std::time::{Duration, Instant};
@@ -259,7 +259,7 @@ async fn bench_bootstrap() {
     let (client, _) = b.device(site, "fresh").await;
     let token = client.device_token().expect("token").to_owned();
     // Count what crosses the wire: ask for zstd and decompress here.
-    let tls = sparescan_server::tls::pinned_client_config(&b.ca).expect("tls");
+    let tls = sparescan_client::tls::pinned_client_config(&b.ca).expect("tls");
     let http = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .no_zstd()

@@ -3,7 +3,6 @@
 //! (sync) and the back office over HTTPS.
 
 pub mod api;
-pub mod client;
 pub mod config;
 pub mod csv_io;
 pub mod demo;

@@ -1,4 +1,5 @@
-//! TLS with rustls and the ring provider. Plain HTTP is never served.
+//! The server's TLS with rustls and the ring provider. Plain HTTP is never
+//! served. (The clients' pinned-CA configuration is sparescan-client's.)
 //! For development and the demo, a CA and a server certificate are made on
 //! first start (rcgen) and the CA is written as PEM for devices to pin.
 
@@ -108,19 +109,4 @@ pub fn server_config(cert_pem: &Path, key_pem: &Path) -> Result<Arc<rustls::Serv
         .context("the certificate and key do not match")?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
-}
-
-/// A client configuration that trusts only the pinned CA.
-pub fn pinned_client_config(ca_pem: &[u8]) -> Result<rustls::ClientConfig> {
-    install_provider();
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(ca_pem) {
-        roots
-            .add(cert.context("parsing the pinned CA")?)
-            .context("adding the pinned CA")?;
-    }
-    anyhow::ensure!(!roots.is_empty(), "the pinned CA file holds no certificate");
-    Ok(rustls::ClientConfig::builder()
-        .with_root_certificates(roots)
-        .with_no_client_auth())
 }

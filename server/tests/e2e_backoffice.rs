@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
+use sparescan_client::{Client, ClientError};
 use sparescan_core::document::{Body, Document, Transition};
 use sparescan_core::ids::DocId;
 use sparescan_core::memory::MemoryLedger;
@@ -13,7 +14,6 @@ use sparescan_core::qty::Qty;
 use sparescan_core::reason::{Blocker, ReasonCode};
 use sparescan_core::sync::{PushRequest, PushResponse, Verdict};
 use sparescan_core::view::LedgerView;
-use sparescan_server::client::{Client, ClientError};
 use sparescan_server::demo::SITE;
 
 const ENTITIES: [&str; 7] = [

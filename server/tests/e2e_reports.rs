@@ -6,11 +6,11 @@ mod common;
 
 use common::*;
 use serde_json::Value;
+use sparescan_client::{Client, ClientError};
 use sparescan_core::document::{Body, Decision};
 use sparescan_core::model::Condition;
 use sparescan_core::qty::Qty;
 use sparescan_core::sync::Verdict;
-use sparescan_server::client::{Client, ClientError};
 use sparescan_server::reports::{self, Format, Params, ReportKind};
 
 async fn enrolled(ts: &TestServer, name: &str) -> (Client, String) {

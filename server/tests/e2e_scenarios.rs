@@ -6,13 +6,13 @@ mod common;
 
 use common::*;
 use serde_json::Value;
+use sparescan_client::Client;
 use sparescan_core::document::*;
 use sparescan_core::ids::DocId;
 use sparescan_core::model::Condition;
 use sparescan_core::qty::Qty;
 use sparescan_core::reason::ReasonCode;
 use sparescan_core::sync::{PushRequest, PushResponse, Verdict};
-use sparescan_server::client::Client;
 
 /// An enrolled handheld.
 struct Handheld {

@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use sparescan_client::ClientError;
 use sparescan_core::document::Body;
 use sparescan_core::memory::MemoryLedger;
 use sparescan_core::model::Condition;
@@ -12,10 +13,9 @@ use sparescan_core::reason::ReasonCode;
 use sparescan_core::rules::evaluate;
 use sparescan_core::sync::{RowKey, Verdict};
 use sparescan_core::view::{Accepted, LedgerView};
-use sparescan_server::client::ClientError;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-async fn enrolled(ts: &TestServer, name: &str) -> (sparescan_server::client::Client, String) {
+async fn enrolled(ts: &TestServer, name: &str) -> (sparescan_client::Client, String) {
     let code = ts
         .server
         .enrollment_code(&"PLANT-1".into())
@@ -357,7 +357,7 @@ async fn plain_http_is_refused() {
         "plain HTTP was answered"
     );
     // The client refuses http:// addresses outright.
-    let err = sparescan_server::client::Client::new(&ts.base.replace("https", "http"), &ts.ca)
+    let err = sparescan_client::Client::new(&ts.base.replace("https", "http"), &ts.ca)
         .err()
         .expect("refused");
     assert!(matches!(err, ClientError::NotHttps(_)));

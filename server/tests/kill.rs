@@ -7,12 +7,12 @@
 //! `KILL_TRIALS` sets the number of kills (default 50).
 
 use rand::Rng;
+use sparescan_client::Client;
 use sparescan_core::document::{Body, Document};
 use sparescan_core::ids::DocId;
 use sparescan_core::model::Condition;
 use sparescan_core::qty::Qty;
 use sparescan_core::sync::Verdict;
-use sparescan_server::client::Client;
 use std::collections::HashMap;
 use std::process::Command;
 use std::time::Duration;

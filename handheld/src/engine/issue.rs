@@ -13,7 +13,7 @@ use sparescan_core::view::LedgerView;
 use super::flow::Flow;
 use super::model::*;
 use super::resolve::{PartScan, Resolved};
-use super::{Cx, Input, accepted_verdict, problem, refused_verdict, t};
+use super::{Cx, Input, accepted_verdict, problem, refused_verdict, storage_failure, t};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Mode {
@@ -343,29 +343,35 @@ impl IssueFlow {
             ));
         }
         let mut done = 0;
-        let mut refusals = Vec::new();
-        for p in std::mem::take(&mut self.pending) {
+        let mut kept = Vec::new();
+        let mut first: Option<VerdictModel> = None;
+        let mut picks = std::mem::take(&mut self.pending).into_iter();
+        while let Some(p) = picks.next() {
             match cx.submit(p.doc.clone()) {
                 Ok(Ok(_)) => done += 1,
-                Ok(Err(r)) => refusals.push((p, r)),
+                Ok(Err(r)) => {
+                    if first.is_none() {
+                        let mut v = refused_verdict(&r);
+                        v.reason = format!("{}: {}", p.title, v.reason);
+                        first = Some(v);
+                    }
+                    kept.push(p);
+                }
+                // Not a refusal: the storage failed. This pick and the ones
+                // after it stay, in order, to be confirmed again.
                 Err(e) => {
-                    refusals.push((
-                        p,
-                        sparescan_core::reason::Refusal::new(
-                            sparescan_core::reason::ReasonCode::NotReversible,
-                        )
-                        .detail(e),
-                    ));
+                    first = Some(storage_failure(&e));
+                    kept.push(p);
+                    kept.extend(picks);
+                    break;
                 }
             }
         }
         self.approver_badge = None;
         self.hint.clear();
-        if let Some((p, r)) = refusals.first() {
-            let mut v = refused_verdict(r);
-            v.reason = format!("{}: {}", p.title, v.reason);
+        if let Some(v) = first {
             // Refused picks stay listed so nothing is silently lost.
-            self.pending = refusals.into_iter().map(|(p, _)| p).collect();
+            self.pending = kept;
             return Some(v);
         }
         Some(accepted_verdict(

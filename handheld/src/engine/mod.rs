@@ -228,6 +228,21 @@ pub fn problem(
     }
 }
 
+/// A storage failure, said as one: not a verdict of the rules (nothing was
+/// judged), nothing was recorded, and what to do about it.
+pub fn storage_failure(e: impl std::fmt::Display) -> VerdictModel {
+    VerdictModel {
+        ok: false,
+        title: t("Storage error"),
+        reason: format!(
+            "{} ({e})",
+            t("The handheld could not use its storage: nothing was recorded.")
+        ),
+        what_to_do: t("Restart the app and try again; if it happens again, call support."),
+        code: "storage_error".into(),
+    }
+}
+
 pub struct Engine {
     cache: Cache,
     scan_config: ScanConfig,
@@ -366,7 +381,7 @@ impl Engine {
                 if let Ok(uuid) = uuid::Uuid::parse_str(&id)
                     && let Err(e) = self.cache.resolve_attention(DocId(uuid))
                 {
-                    self.verdict = Some(problem("storage", e.to_string(), t("Try again.")));
+                    self.verdict = Some(storage_failure(&e));
                 }
             }
             other => {
@@ -627,7 +642,7 @@ impl Engine {
         let items = match self.cache.attention() {
             Ok(items) => items,
             Err(e) => {
-                self.verdict = Some(problem("storage", e.to_string(), t("Try again.")));
+                self.verdict = Some(storage_failure(&e));
                 return;
             }
         };

@@ -22,7 +22,7 @@ use sparescan_core::view::{Accepted, LedgerView};
 use super::flow::Flow;
 use super::model::*;
 use super::resolve::{PartScan, Resolved};
-use super::{Cx, Input, accepted_verdict, problem, refused_verdict, t, text};
+use super::{Cx, Input, accepted_verdict, problem, refused_verdict, storage_failure, t, text};
 
 // ---------------------------------------------------------------------
 // Shared by the flows of this module and of `site` and `stock`.
@@ -88,7 +88,7 @@ pub(super) fn submit_all(
             }
             Err(e) => {
                 if first.is_none() {
-                    first = Some(problem("storage", e.to_string(), t("Try again.")));
+                    first = Some(storage_failure(&e));
                 }
                 kept.push(p);
             }
@@ -576,7 +576,7 @@ impl ReturnFlow {
                                 t("Sync, then scan it again; or ask the supervisor."),
                             ));
                         }
-                        Err(e) => return Some(problem("storage", e.to_string(), t("Try again."))),
+                        Err(e) => return Some(storage_failure(&e)),
                     };
                     let Some(issue) = issue_ref(cx, &acc, None) else {
                         return Some(problem(
@@ -615,7 +615,7 @@ impl ReturnFlow {
         }
         let issues = match cx.cache.open_issues_of_item(&item.id) {
             Ok(v) => v,
-            Err(e) => return Some(problem("storage", e.to_string(), t("Try again."))),
+            Err(e) => return Some(storage_failure(&e)),
         };
         let mut refs: Vec<IssueRef> = issues
             .iter()

@@ -17,7 +17,7 @@ use super::flow::Flow;
 use super::model::*;
 use super::resolve::{PartScan, Resolved};
 use super::returns::{issue_ref, parse_qty, serial_state, unknown_code, where_is, wrong_step};
-use super::{Cx, Input, accepted_verdict, problem, refused_verdict, t, text};
+use super::{Cx, Input, accepted_verdict, problem, refused_verdict, storage_failure, t, text};
 
 /// The lines of a work order as the issue and confirm screens show them.
 pub(crate) fn line_models(
@@ -354,7 +354,7 @@ impl ConfirmFlow {
         };
         let issue = match cx.cache.issue_of_serial(&part.item.id, serial) {
             Ok(acc) => acc.map(|a| a.doc.id),
-            Err(e) => return problem("storage", e.to_string(), t("Try again.")),
+            Err(e) => return storage_failure(&e),
         };
         let entry = Entry {
             id: self.id_for(),
@@ -599,7 +599,7 @@ impl ConfirmFlow {
                     kept.extend(ids);
                 }
                 Err(e) => {
-                    first.get_or_insert_with(|| problem("storage", e.to_string(), t("Try again.")));
+                    first.get_or_insert_with(|| storage_failure(&e));
                     kept.extend(ids);
                 }
             }
@@ -663,7 +663,7 @@ impl ConfirmFlow {
                 }
                 refused_verdict(&r)
             }
-            Err(e) => problem("storage", e.to_string(), t("Try again.")),
+            Err(e) => storage_failure(&e),
         }
     }
 }
@@ -709,7 +709,7 @@ impl Flow for ConfirmFlow {
                     format!("{} {}", a.id, t("has no open work order")),
                     t("Scan the work order, or sync if it is new."),
                 )),
-                Err(e) => Some(problem("storage", e.to_string(), t("Try again."))),
+                Err(e) => Some(storage_failure(&e)),
             },
             Resolved::WorkOrder(wo) => Some(self.set_order(wo)),
             Resolved::Part(p) => self.part(cx, p),

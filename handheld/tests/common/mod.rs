@@ -2,9 +2,9 @@
 #![allow(dead_code)]
 
 use sparescan_core::sync::BadgeHolder;
+use sparescan_demo as demo;
 use sparescan_handheld::cache::Cache;
 use sparescan_handheld::presence;
-use sparescan_server::demo;
 
 /// What an online sign-in of each of `people` on this device left behind:
 /// their badge, and a presence key sealed by their PIN.

@@ -11,12 +11,12 @@ use axum::http::request::Parts;
 use axum::routing::post;
 use axum::{Json, Router};
 use base64::Engine;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sparescan_core::ids::{SiteId, UserId};
 use sparescan_core::model::{Role, User};
+use sparescan_core::sync::{EnrollRequest, EnrollResponse, SignInRequest, SignInResponse};
 use sparescan_core::view::LedgerView;
 
 const DEVICE_PREFIX: &str = "dev_";
@@ -243,29 +243,6 @@ fn active_user(state: &AppState, site: &SiteId, id: &UserId) -> Result<User, Api
         .ok_or_else(|| ApiError::unauthorized("this user is not active at the site"))
 }
 
-/// `POST /api/v1/devices/enroll`: a one-time code from an admin and a name
-/// for the device.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EnrollRequest {
-    /// The one-time enrollment code, e.g. `ABCD-EFGH-JKMN` (case, dashes
-    /// and spaces do not matter).
-    #[schema(example = "ABCD-EFGH-JKMN")]
-    pub code: String,
-    /// 1 to 100 characters.
-    #[schema(example = "handheld 3", min_length = 1, max_length = 100)]
-    pub name: String,
-}
-
-/// The enrolled device and its token (`dev_…`), shown once.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct EnrollResponse {
-    pub device_id: String,
-    pub site: SiteId,
-    /// The device's bearer token, `dev_…`.
-    pub token: String,
-}
-
 /// Enroll a device.
 ///
 /// Enrolls a device with a one-time code; the answer carries the device
@@ -324,30 +301,6 @@ async fn enroll(
         site,
         token,
     }))
-}
-
-/// `POST /api/v1/sessions`: badge and PIN.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SignInRequest {
-    pub badge: String,
-    pub pin: String,
-    /// For back-office sign-in without a device token.
-    #[serde(default)]
-    pub site: Option<SiteId>,
-}
-
-/// A session: its bearer token (`ses_…`), the person, when it ends.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SignInResponse {
-    /// The session's bearer token, `ses_…`.
-    pub token: String,
-    pub user: User,
-    pub expires_at: DateTime<Utc>,
-    /// On an enrolled device: the person's presence key there, with which
-    /// the device signs each document in their name (docs/security.md).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub presence: Option<sparescan_core::sync::PresenceKey>,
 }
 
 /// Sign in with badge and PIN.

@@ -123,18 +123,6 @@ async fn push(
     Ok(Json(PushResponse { verdicts }))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-struct PullQuery {
-    /// The cursor of the last pull or bootstrap (0 for everything).
-    #[serde(default)]
-    after: u64,
-    /// Changes per page at most (capped by the server's page size).
-    #[param(minimum = 1)]
-    limit: Option<u32>,
-}
-
 /// Pull changes.
 ///
 /// The changes after a cursor, in sequence order, a page at a time.
@@ -210,14 +198,6 @@ async fn pull(
 struct PageToken {
     cursor: u64,
     after_key: String,
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-struct BootstrapQuery {
-    /// The `next` token of the previous page; none for the first page.
-    page: Option<String>,
 }
 
 /// Bootstrap a device: every row of its site.

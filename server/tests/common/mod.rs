@@ -3,11 +3,11 @@
 #![allow(dead_code)]
 
 use chrono::Utc;
+use sparescan_client::Client;
 use sparescan_core::document::*;
 use sparescan_core::ids::*;
 use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
-use sparescan_server::client::Client;
 use sparescan_server::config::Config;
 use sparescan_server::demo::{self, PEOPLE, SITE};
 use sparescan_server::{Running, Server};

@@ -4,7 +4,7 @@
 
 use crate::common::*;
 use serde_json::Value;
-use sparescan_server::client::Client;
+use sparescan_client::Client;
 use sparescan_server::demo::SITE;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sparescan-server");

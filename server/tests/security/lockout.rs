@@ -30,7 +30,7 @@ fn rss_kib(proc: &Proc) -> u64 {
 fn http(dir: &Path) -> reqwest::Client {
     let ca = std::fs::read(dir.join("tls/ca.pem")).expect("CA");
     // The client pins the server's development CA; the base is per request.
-    sparescan_server::client::Client::new("https://127.0.0.1", &ca)
+    sparescan_client::Client::new("https://127.0.0.1", &ca)
         .expect("client")
         .http()
         .clone()

@@ -5,6 +5,7 @@
 
 use crate::common::*;
 use chrono::{Duration, NaiveDate, Utc};
+use sparescan_client::ClientError;
 use sparescan_core::document::{Body, Document, Transition};
 use sparescan_core::ids::DocId;
 use sparescan_core::model::Condition;
@@ -12,7 +13,6 @@ use sparescan_core::presence;
 use sparescan_core::qty::Qty;
 use sparescan_core::reason::ReasonCode;
 use sparescan_core::sync::Verdict;
-use sparescan_server::client::ClientError;
 
 fn code(v: &Verdict) -> Option<ReasonCode> {
     match v {

@@ -4,16 +4,17 @@
 //! in every status (the in-work and awaiting-return ones reached through
 //! real documents). Tests and benchmarks use it too, and `large_site` makes
 //! a catalog of any size.
+//!
+//! Pure data over core's types, so the handheld's tests take their fixtures
+//! from here without linking the server; the server's `demo::install` puts
+//! it into a server.
 
-use crate::Server;
-use anyhow::Result;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sparescan_core::document::*;
 use sparescan_core::ids::*;
 use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
 use sparescan_core::scan::gs1_check_digit;
-use sparescan_core::sync::Verdict;
 use std::collections::BTreeSet;
 
 pub const SITE: &str = "PLANT-1";
@@ -588,31 +589,6 @@ pub fn seed_documents(now: DateTime<Utc>) -> Vec<Document> {
             },
         ),
     ]
-}
-
-/// Creates the demo site with everyone's badge and PIN, and seeds it.
-/// Does nothing if the site exists already.
-pub async fn install(server: &Server) -> Result<()> {
-    let exists = server.ledger().read(&SITE.into(), |_| ()).is_ok();
-    if exists {
-        return Ok(());
-    }
-    server.create_site(site()).await?;
-    for p in PEOPLE {
-        server
-            .set_credential(&SITE.into(), &p.id.into(), p.badge, p.pin)
-            .await?;
-    }
-    let verdicts = server
-        .ledger()
-        .push(SITE.into(), seed_documents(Utc::now()))
-        .await?;
-    for v in verdicts {
-        if let Verdict::Rejected { refusal, .. } = v {
-            anyhow::bail!("demo seed refused: {} {}", refusal.code, refusal.message);
-        }
-    }
-    Ok(())
 }
 
 /// The people and PINs, as `demo` prints them at start.

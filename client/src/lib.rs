@@ -1,7 +1,9 @@
 //! The sync client: what a device (and the tests, and the CLI) uses to talk
-//! to the server. HTTPS only, trusting only the pinned CA.
+//! to the server. HTTPS only, trusting only the pinned CA. The wire types
+//! are sparescan-core's (`core::sync`), the server's handlers use the same.
 
-use crate::api::auth::{EnrollRequest, EnrollResponse, SignInRequest, SignInResponse};
+pub mod tls;
+
 use reqwest::StatusCode;
 use sparescan_core::document::Document;
 use sparescan_core::memory::MemoryLedger;
@@ -301,5 +303,22 @@ impl Client {
 
     pub fn base(&self) -> &str {
         &self.base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_is_refused() {
+        let err = Client::new("http://127.0.0.1:8443", b"").err();
+        assert!(matches!(err, Some(ClientError::NotHttps(_))), "{err:?}");
+    }
+
+    #[test]
+    fn a_ca_that_is_not_one_is_refused() {
+        let err = Client::new("https://127.0.0.1:8443", b"no certificate").err();
+        assert!(matches!(err, Some(ClientError::Tls(_))), "{err:?}");
     }
 }
