@@ -196,7 +196,7 @@ fn consumption_report(x: &Session, data: &Path) -> serde_json::Value {
             sparescan_server::client::Client::new(&format!("https://127.0.0.1:{}", x.port), &ca)
                 .expect("client");
         office
-            .sign_in(sup.badge, sup.pin, Some(SITE))
+            .sign_in_office(sup.badge, sup.password, SITE)
             .await
             .expect("the supervisor signs in");
         let deadline = Instant::now() + Duration::from_secs(60);

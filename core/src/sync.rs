@@ -410,3 +410,43 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
 }
+
+/// `PUT /api/v1/me/password`: a person sets their own back-office password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password signed in with (a one-time one too).
+    pub current: String,
+    /// At least 12 characters (`limits::MIN_PASSWORD_CHARS`), at most 256
+    /// bytes, not the badge or the user id.
+    pub new: String,
+}
+
+// Passwords never reach a log through `{:?}`.
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordChange { .. }")
+    }
+}
+
+/// A one-time password an admin gave out, shown once: the person signs in
+/// with it and must choose their own before anything else.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OneTimePassword {
+    pub user: UserId,
+    pub password: String,
+    /// It opens nothing after this.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl std::fmt::Debug for OneTimePassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OneTimePassword")
+            .field("user", &self.user)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}

@@ -476,14 +476,18 @@ async fn sign_in_for_key(
     device: Option<&str>,
 ) -> (String, Option<(String, Vec<u8>)>) {
     let (badge, pin) = pin_of(user);
-    let site = if device.is_some() { None } else { Some(SITE) };
+    let (_, password) = password_of(user);
+    let request = match device {
+        Some(_) => json!({"badge": badge, "pin": pin}),
+        None => json!({"badge": badge, "password": password, "site": SITE}),
+    };
     let (status, body) = api
         .call(
             "POST",
             "/api/v1/sessions",
             "/api/v1/sessions",
             device,
-            Send::Json(json!({"badge": badge, "pin": pin, "site": site})),
+            Send::Json(request),
         )
         .await;
     assert_eq!(status, 200, "{body}");
@@ -994,6 +998,63 @@ async fn the_server_serves_the_document_and_answers_as_it_says() {
     assert_eq!(status, 400);
     let (status, _) = api.get(one, &format!("{r}/nonsense"), sup).await;
     assert_eq!(status, 404);
+
+    // Passwords: an admin's one-time password, changed by its holder.
+    let o = "/api/v1/users/{id}/one-time-password";
+    let (status, _) = api
+        .call(
+            "POST",
+            o,
+            "/api/v1/users/acct-1/one-time-password",
+            sup,
+            Send::Nothing,
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, otp) = api
+        .call(
+            "POST",
+            o,
+            "/api/v1/users/acct-1/one-time-password",
+            admin,
+            Send::Nothing,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let one_time = otp["password"].as_str().expect("password").to_owned();
+    let s = "/api/v1/sessions";
+    let (status, signed) = api
+        .call(
+            "POST",
+            s,
+            s,
+            None,
+            Send::Json(json!({"badge": "acct-1", "password": one_time, "site": SITE})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let acct = signed["token"].as_str().expect("token").to_owned();
+    let m = "/api/v1/me/password";
+    let (status, _) = api
+        .call(
+            "PUT",
+            m,
+            m,
+            Some(&acct),
+            Send::Json(json!({"current": one_time, "new": "short"})),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, _) = api
+        .call(
+            "PUT",
+            m,
+            m,
+            Some(&acct),
+            Send::Json(json!({"current": one_time, "new": "the books are closed"})),
+        )
+        .await;
+    assert_eq!(status, 204);
 
     // Metrics last: they count what went before.
     let (status, metrics) = api.get("/metrics", "/metrics", None).await;

@@ -23,7 +23,8 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
         version = env!("CARGO_PKG_VERSION"),
         description = "The sparescan server: the system of record for spare parts moved against \
             work orders. Devices enroll once and sync (push documents, pull changes); people \
-            sign in with badge and PIN for the back office and reports.\n\n\
+            sign in with badge and PIN on a device, and with a password for the back office and \
+            reports.\n\n\
             Errors are JSON `{code, message}` with a stable `code`; a 4xx is only for protocol \
             and authorisation problems: a push whose documents the rules refuse is still 200, \
             with a verdict per document. Quantities are decimal strings (`\"2.5\"`), never \
@@ -33,6 +34,8 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
     paths(
         super::auth::enroll,
         super::auth::sign_in,
+        super::passwords::change,
+        super::passwords::one_time,
         super::sync::push,
         super::sync::pull,
         super::sync::bootstrap,
@@ -346,7 +349,8 @@ impl Modify for Generated {
                     .bearer_format("ses_…")
                     .description(Some(
                         "A session token (`ses_` and 43 URL-safe base64 characters), from \
-                         `POST /api/v1/sessions` (badge and PIN). Valid for 12 hours.",
+                         `POST /api/v1/sessions` (badge and PIN on a device, badge or user id and \
+                         password in the back office). Valid for 12 hours.",
                     ))
                     .build(),
             ),
