@@ -8,7 +8,9 @@
 # Installs the pinned schemathesis into a venv inside the repo
 # (target/schemathesis-venv); idempotent.
 #
-# SCHEMATHESIS_EXAMPLES sets the examples per operation (default 30).
+# SCHEMATHESIS_EXAMPLES sets the examples per operation (default 30),
+# SCHEMATHESIS_CHECKS the checks (default: 5xx and conformance of status,
+# content type, headers and body to the document).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,7 +59,7 @@ device=$(curl -sS --fail-with-body --cacert "$ca" -H 'content-type: application/
   -d "{\"code\": \"$code\", \"name\": \"schemathesis\"}" \
   "$base/api/v1/devices/enroll" | json token)
 
-checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
+checks=${SCHEMATHESIS_CHECKS:-not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance}
 run() {
   local name=$1 token=$2; shift 2
   echo "=== schemathesis: $name"

@@ -236,7 +236,9 @@ pub enum MasterEdit {
     /// Records to add or change, one object each, named by their key
     /// fields (`id`; `item` and `code` for batches). Fields left out keep
     /// their value. A user record may carry `badge` and `pin` (4 to 12
-    /// digits): the PIN is stored as an argon2 hash and never returned.
+    /// digits, 6 at least for roles that approve on a handheld:
+    /// `pin_too_short`): the PIN is stored as an argon2 hash and never
+    /// returned.
     Records(Vec<std::collections::BTreeMap<String, serde_json::Value>>),
     /// The policy: one object with the settings that change.
     Policy(std::collections::BTreeMap<String, serde_json::Value>),
