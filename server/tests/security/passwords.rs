@@ -379,3 +379,65 @@ async fn devices_receive_no_password_material() {
         assert!(!text.contains(secret), "`{secret}` in {text}");
     }
 }
+
+/// Whoever can write the database but not read `chain.key` cannot give
+/// themselves the back office: a password hash written there opens
+/// nothing, and `verify` names it. The CLI's import holds approvers to
+/// their PIN length as the API does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_written_into_the_database_opens_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let proc = start_demo_binary(dir.path());
+    drop(proc);
+    let forged = sparescan_server::api::auth::hash_pin("attacker's phrase").expect("hash");
+    let db = rusqlite::Connection::open(dir.path().join("sparescan.db")).expect("db");
+    let n = db
+        .execute(
+            "UPDATE passwords SET hash = ?1 WHERE user_id = 'admin'",
+            [&forged],
+        )
+        .expect("write");
+    assert_eq!(n, 1);
+    drop(db);
+
+    let csv = dir.path().join("users.csv");
+    std::fs::write(
+        &csv,
+        "id,name,roles,active\ntech-2,Petr Technician,technician|engineer,true\n",
+    )
+    .expect("csv");
+    let out = cli(
+        dir.path(),
+        &[
+            "import",
+            "--site",
+            SITE,
+            "users",
+            csv.to_str().expect("path"),
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "the import gave a 4-digit PIN an engineer's role"
+    );
+    assert!(err.contains("line 2") && err.contains("6 digits"), "{err}");
+
+    let out = cli(dir.path(), &["verify"]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "verify passed a forged password: {report}"
+    );
+    assert!(report.contains("passwords"), "{report}");
+
+    let proc = start_demo_binary(dir.path());
+    let http = http(dir.path());
+    let (status, body) = sign_in(&http, &proc, "admin", "attacker's phrase").await;
+    assert_eq!(
+        status, 401,
+        "a forged password hash opened the back office: {body}"
+    );
+    let admin = person("admin");
+    assert_eq!(sign_in(&http, &proc, "admin", admin.password).await.0, 401);
+}
