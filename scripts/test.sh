@@ -28,6 +28,8 @@ log=target/test-output.txt
 mkdir -p target
 cargo test --workspace --locked 2>&1 | tee "$log"
 
+step "schemathesis"; ./scripts/schemathesis.sh
+
 step "biip oracle"; ./scripts/oracle.sh
 
 # The ARM builds, their tests under qemu (aarch64; core's on armv7), the

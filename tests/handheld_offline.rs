@@ -224,7 +224,9 @@ fn offline_work_is_accepted_in_the_persons_name_and_waits_for_a_withdrawn_sign_i
     let mut d = Device::open(&cache_path);
     d.wait("sign-in", |m| m.screen == ScreenId::SignIn);
     d.scan("USR:B-3001");
-    d.input(Input::SignIn { pin: "4444".into() });
+    d.input(Input::SignIn {
+        pin: "444444".into(),
+    });
     let m = d.wait("refused offline", |m| !m.sign_in.error.is_empty());
     assert!(
         m.sign_in.error.contains("online"),

@@ -138,7 +138,7 @@ fn issue_return_and_on_site_confirmation_against_the_server() {
     hh.window
         .global::<sparescan::ui::AppAdapter>()
         .invoke_sign_out();
-    hh.sign_in("B-3001", "4444");
+    hh.sign_in("B-3001", "444444");
     hh.navigate(ScreenId::Confirm);
     hh.scan("AST:INV-UPS-01");
     hh.wait("the asset's open order", |m| {

@@ -138,8 +138,14 @@ fn a_hid_scanner_and_taps_issue_two_parts_in_the_real_window() {
     });
     x.save("approver-badge");
     x.scan("USR:B-3001");
-    for key in ["4", "4", "4", "4"] {
-        x.tap(&layout.approver_pin[key], PRIMARY, "an approver's PIN key");
+    // An approver's PIN has six digits (the layout knows the key 4).
+    let pin = person("B-3001").pin;
+    for i in 0..pin.len() {
+        x.tap(
+            &layout.approver_pin[&pin[i..i + 1]],
+            PRIMARY,
+            "an approver's PIN key",
+        );
     }
     x.tap(&layout.approver_pin["OK"], OK, "the approver's OK");
     x.expect_verdict(true, "batch-part");
@@ -196,7 +202,7 @@ fn consumption_report(x: &Session, data: &Path) -> serde_json::Value {
             sparescan_client::Client::new(&format!("https://127.0.0.1:{}", x.port), &ca)
                 .expect("client");
         office
-            .sign_in(sup.badge, sup.pin, Some(SITE))
+            .sign_in_office(sup.badge, sup.password, SITE)
             .await
             .expect("the supervisor signs in");
         let deadline = Instant::now() + Duration::from_secs(60);

@@ -145,6 +145,7 @@ impl Client {
             .json(&SignInRequest {
                 badge: badge.to_owned(),
                 pin: pin.to_owned(),
+                password: None,
                 site: site.map(Into::into),
             });
         if let Some(t) = &self.device_token {
@@ -160,6 +161,28 @@ impl Client {
             self.presence
                 .insert(signed.user.id.to_string(), (p.id.clone(), key));
         }
+        Ok(signed)
+    }
+
+    /// Signs a person in to the back office of `site` with badge (or user
+    /// id) and password.
+    pub async fn sign_in_office(
+        &mut self,
+        login: &str,
+        password: &str,
+        site: &str,
+    ) -> Result<SignInResponse, ClientError> {
+        let req = self
+            .http
+            .post(self.url("/api/v1/sessions"))
+            .json(&SignInRequest {
+                badge: login.to_owned(),
+                pin: String::new(),
+                password: Some(password.to_owned()),
+                site: Some(site.into()),
+            });
+        let signed: SignInResponse = Self::parse(req.send().await?).await?;
+        self.session = Some(signed.token.clone());
         Ok(signed)
     }
 

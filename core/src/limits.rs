@@ -22,6 +22,12 @@ pub const MAX_QTY: Qty = Qty::units(1_000_000_000);
 /// what `i64` thousandths hold, so sums of balances (reports) stay exact.
 pub const MAX_BALANCE: Qty = Qty::units(1_000_000_000_000);
 
+/// Shortest back-office password, in characters (issue 14: a handheld PIN
+/// never opens the back office).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest password, in bytes: refused before any Argon2 work.
+pub const MAX_PASSWORD_BYTES: usize = 256;
+
 /// Whether `value` has more than `max` characters (stops counting there:
 /// a 15 MiB string costs no more than a short one).
 pub fn longer_than(value: &str, max: usize) -> bool {

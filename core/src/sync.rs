@@ -354,13 +354,20 @@ pub struct EnrollResponse {
     pub token: String,
 }
 
-/// `POST /api/v1/sessions`: badge and PIN.
+/// `POST /api/v1/sessions`: on a device badge and PIN; in the back office
+/// badge (or user id), password and site.
 #[derive(Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignInRequest {
+    /// The badge; in the back office the user id is taken too.
     pub badge: String,
+    /// On an enrolled device: the PIN.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub pin: String,
+    /// In the back office: the password (a PIN does not open it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
     /// For back-office sign-in without a device token.
     #[serde(default)]
     pub site: Option<SiteId>,
@@ -378,6 +385,10 @@ pub struct SignInResponse {
     /// the device signs each document in their name (docs/security.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presence: Option<PresenceKey>,
+    /// Signed in with a one-time password: until it is changed
+    /// (`PUT /api/v1/me/password`) the session may do nothing else.
+    #[serde(default)]
+    pub password_change_required: bool,
 }
 
 /// POST /api/v1/sync/push: documents in device order.
@@ -495,4 +506,44 @@ pub struct BootstrapQuery {
 pub struct ApiError {
     pub code: String,
     pub message: String,
+}
+
+/// `PUT /api/v1/me/password`: a person sets their own back-office password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password signed in with (a one-time one too).
+    pub current: String,
+    /// At least 12 characters (`limits::MIN_PASSWORD_CHARS`), at most 256
+    /// bytes, not the badge or the user id.
+    pub new: String,
+}
+
+// Passwords never reach a log through `{:?}`.
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordChange { .. }")
+    }
+}
+
+/// A one-time password an admin gave out, shown once: the person signs in
+/// with it and must choose their own before anything else.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OneTimePassword {
+    pub user: UserId,
+    pub password: String,
+    /// It opens nothing after this.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl std::fmt::Debug for OneTimePassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OneTimePassword")
+            .field("user", &self.user)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }

@@ -1,6 +1,6 @@
 //! The demo site: rich enough to walk every workflow — serial, batch with
 //! expiry, kit and tool items, quarantine and rejected bins, assets with
-//! installed serials, users of every role with known PINs, and work orders
+//! installed serials, users of every role with known PINs and passwords, and work orders
 //! in every status (the in-work and awaiting-return ones reached through
 //! real documents). Tests and benchmarks use it too, and `large_site` makes
 //! a catalog of any size.
@@ -21,13 +21,15 @@ pub const SITE: &str = "PLANT-1";
 pub const MAIN: &str = "WH-MAIN";
 pub const NORTH: &str = "WH-NORTH";
 
-/// A demo person: id, name, role, badge, PIN.
+/// A demo person: id, name, role, badge, PIN (six digits for those who
+/// approve on a handheld), back-office password.
 pub struct Person {
     pub id: &'static str,
     pub name: &'static str,
     pub role: Role,
     pub badge: &'static str,
     pub pin: &'static str,
+    pub password: &'static str,
 }
 
 pub const PEOPLE: &[Person] = &[
@@ -37,6 +39,7 @@ pub const PEOPLE: &[Person] = &[
         role: Role::Technician,
         badge: "B-1001",
         pin: "1111",
+        password: "demo-pass-1001",
     },
     Person {
         id: "tech-2",
@@ -44,6 +47,7 @@ pub const PEOPLE: &[Person] = &[
         role: Role::Technician,
         badge: "B-1002",
         pin: "2222",
+        password: "demo-pass-1002",
     },
     Person {
         id: "clerk-1",
@@ -51,34 +55,39 @@ pub const PEOPLE: &[Person] = &[
         role: Role::Clerk,
         badge: "B-2001",
         pin: "3333",
+        password: "demo-pass-2001",
     },
     Person {
         id: "sup-1",
         name: "Sergei Supervisor",
         role: Role::Supervisor,
         badge: "B-3001",
-        pin: "4444",
+        pin: "444444",
+        password: "demo-pass-3001",
     },
     Person {
         id: "eng-1",
         name: "Elena Engineer",
         role: Role::Engineer,
         badge: "B-4001",
-        pin: "5555",
+        pin: "555555",
+        password: "demo-pass-4001",
     },
     Person {
         id: "disp-1",
         name: "Dmitri Dispatcher",
         role: Role::Dispatcher,
         badge: "B-5001",
-        pin: "6666",
+        pin: "666666",
+        password: "demo-pass-5001",
     },
     Person {
         id: "ctrl-1",
         name: "Vera Controller",
         role: Role::Controller,
         badge: "B-6001",
-        pin: "7777",
+        pin: "777777",
+        password: "demo-pass-6001",
     },
     Person {
         id: "acct-1",
@@ -86,6 +95,7 @@ pub const PEOPLE: &[Person] = &[
         role: Role::Accountant,
         badge: "B-7001",
         pin: "8888",
+        password: "demo-pass-7001",
     },
     Person {
         id: "admin",
@@ -93,6 +103,7 @@ pub const PEOPLE: &[Person] = &[
         role: Role::Admin,
         badge: "B-9001",
         pin: "9999",
+        password: "demo-pass-9001",
     },
 ];
 
@@ -593,12 +604,13 @@ pub fn seed_documents(now: DateTime<Utc>) -> Vec<Document> {
 
 /// The people and PINs, as `demo` prints them at start.
 pub fn people_table() -> String {
-    let mut out = String::from("badge   PIN   role        name\n");
+    let mut out = String::from("badge   PIN     back-office password  role        name\n");
     for p in PEOPLE {
         out.push_str(&format!(
-            "{:<7} {:<5} {:<11} {}\n",
+            "{:<7} {:<7} {:<21} {:<11} {}\n",
             p.badge,
             p.pin,
+            p.password,
             format!("{:?}", p.role).to_lowercase(),
             p.name
         ));

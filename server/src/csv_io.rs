@@ -23,9 +23,10 @@ use crate::api::backoffice::rows::{self, Cell, Entry, Problem};
 use crate::ledger::{Ledger, LedgerError, SiteState};
 use crate::store::AuditEntry;
 use serde_json::{Map, Value};
-use sparescan_core::ids::SiteId;
+use sparescan_core::ids::{SiteId, UserId};
 use sparescan_core::model::MasterData;
 use sparescan_core::sync::Row;
+use sparescan_core::view::LedgerView;
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -328,9 +329,31 @@ fn read_error(e: &csv::Error, fallback_line: u64) -> CsvError {
 /// `Ledger::edit_master`; on any problem nothing is returned, and the
 /// error names the line and column.
 pub fn import(entity: Entity, state: &SiteState, input: impl Read) -> Result<Vec<Row>, CsvError> {
+    import_lines(entity, state, input).map(|(rows, _)| rows)
+}
+
+/// [`import`], with the file's line of each row (rows are in file order).
+pub fn import_lines(
+    entity: Entity,
+    state: &SiteState,
+    input: impl Read,
+) -> Result<(Vec<Row>, Vec<u64>), CsvError> {
     let mut parsed = parse(entity, input)?;
     let entries = std::mem::take(&mut parsed.entries);
-    rows::to_rows(entity, state, entries).map_err(|p| at_line(&parsed, entity, p))
+    let rows = rows::to_rows(entity, state, entries).map_err(|p| at_line(&parsed, entity, p))?;
+    Ok((rows, parsed.lines))
+}
+
+/// A user row whose roles the user's PIN is too short for, as the error of
+/// its line.
+pub fn roles_error(lines: &[u64], index: usize, message: String) -> CsvError {
+    err(
+        lines.get(index).copied().unwrap_or(1),
+        Some("roles"),
+        format!(
+            "{message}: set a longer PIN first (PUT /api/v1/master/users with `pin`), then import"
+        ),
+    )
 }
 
 fn at_line(parsed: &Parsed, entity: Entity, p: Problem) -> CsvError {
@@ -376,7 +399,14 @@ pub async fn import_into(
     actor: &str,
     input: &[u8],
 ) -> Result<usize, ImportError> {
-    let rows = ledger.read(site, |s| import(entity, s, input))??;
+    let (rows, lines) = ledger.read(site, |s| import_lines(entity, s, input))??;
+    if entity == Entity::Users {
+        let s = site.clone();
+        let creds = ledger.write(move |store| store.credentials(&s)).await?;
+        let before = |u: &UserId| ledger.read(site, |s| s.ledger.user(u)).ok().flatten();
+        crate::api::backoffice::master::pins_fit_roles(&rows, &creds, &[], &before)
+            .map_err(|(i, m)| roles_error(&lines, i, m))?;
+    }
     let n = rows.len();
     let audit = AuditEntry {
         actor: actor.to_owned(),

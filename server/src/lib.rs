@@ -97,7 +97,8 @@ impl Server {
         Ok(self.ledger.create_site(master).await?)
     }
 
-    /// Sets a user's badge and PIN.
+    /// Sets a user's badge and PIN (as long as their roles need:
+    /// `rules::roles::check_pin`).
     pub async fn set_credential(
         &self,
         site: &SiteId,
@@ -105,21 +106,51 @@ impl Server {
         badge: &str,
         pin: &str,
     ) -> Result<()> {
-        anyhow::ensure!(
-            pin.len() >= 4 && pin.bytes().all(|b| b.is_ascii_digit()),
-            "a PIN is at least four digits"
-        );
+        use sparescan_core::view::LedgerView;
+        let found = self.ledger.read(site, |s| s.ledger.user(user))?;
+        let roles = found
+            .map(|u| u.roles)
+            .with_context(|| format!("no user {user} at site {site}"))?;
+        sparescan_core::rules::roles::check_pin(pin, &roles)
+            .with_context(|| format!("the PIN of {user}"))?;
         let pin_hash = api::auth::hash_pin(pin).map_err(|e| anyhow::anyhow!(e.message))?;
         let cred = Credential {
             user: user.to_string(),
             badge: badge.to_owned(),
             pin_hash,
+            pin_digits: u32::try_from(pin.len()).ok(),
         };
         let site = site.clone();
         self.ledger
             .write(move |s| s.set_credential(&site, &cred))
             .await?;
         Ok(())
+    }
+
+    /// Sets a user's back-office password (no change needed at sign-in).
+    pub async fn set_password(
+        &self,
+        site: &SiteId,
+        user: &UserId,
+        badge: Option<&str>,
+        password: &str,
+        actor: &str,
+    ) -> Result<()> {
+        api::passwords::set_password(&self.ledger, site, user, badge, password, actor)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))
+    }
+
+    /// A one-time back-office password for a user of `site` (the CLI's,
+    /// for an admin who lost theirs): shown once, changed at first sign-in.
+    pub async fn one_time_password(
+        &self,
+        site: &SiteId,
+        user: &UserId,
+    ) -> Result<sparescan_core::sync::OneTimePassword> {
+        api::passwords::set_one_time(&self.ledger, site, user, "cli")
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))
     }
 
     /// A one-time enrollment code for a device of `site`.

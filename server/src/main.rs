@@ -33,7 +33,7 @@ enum Command {
     /// Serve HTTPS.
     Serve,
     /// Serve with the demo site (created on first start): every workflow,
-    /// users of every role with the PINs printed here.
+    /// users of every role with the PINs and passwords printed here.
     Demo,
     /// Print the documented configuration template.
     ConfigTemplate,
@@ -41,6 +41,15 @@ enum Command {
     EnrollDevice {
         #[arg(long)]
         site: String,
+    },
+    /// Print a one-time back-office password for a user of a site (for an
+    /// admin who lost theirs): valid 24 hours, to be changed at the first
+    /// sign-in; the user's sessions end.
+    OneTimePassword {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        user: String,
     },
     /// Revoke an enrolled device: its token stops working (within 30 s on a
     /// running server) and its sessions end.
@@ -165,6 +174,17 @@ fn run() -> Result<()> {
                 eprintln!(
                     "one-time code for a device of site {site}, valid {} hours",
                     sparescan_server::api::auth::ENROLLMENT_HOURS
+                );
+                Ok(())
+            }
+            Command::OneTimePassword { site, user } => {
+                let otp = server
+                    .one_time_password(&site.as_str().into(), &user.as_str().into())
+                    .await?;
+                println!("{}", otp.password);
+                eprintln!(
+                    "one-time password for {user} at site {site}, valid until {}: sign in with it and choose your own",
+                    otp.expires_at
                 );
                 Ok(())
             }

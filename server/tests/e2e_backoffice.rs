@@ -28,9 +28,11 @@ const ENTITIES: [&str; 7] = [
 
 /// A back-office client signed in as `user` (no device).
 async fn office(ts: &TestServer, user: &str) -> Client {
-    let (badge, pin) = pin_of(user);
+    let (badge, password) = password_of(user);
     let mut c = ts.client();
-    c.sign_in(badge, pin, Some(SITE)).await.expect("sign in");
+    c.sign_in_office(badge, password, SITE)
+        .await
+        .expect("sign in");
     c
 }
 
@@ -244,9 +246,10 @@ async fn users_get_a_badge_and_pin_that_never_leave() {
     )
     .await;
     assert_eq!(s, 200, "{body}");
-    let mut nina = ts.client();
+    // A PIN is for a handheld.
+    let (mut nina, _) = enroll_only(&ts, SITE, "hh-nina").await;
     let signed = nina
-        .sign_in("B-1003", "3030", Some(SITE))
+        .sign_in("B-1003", "3030", None)
         .await
         .expect("the new user signs in");
     assert_eq!(signed.user.id.as_str(), "tech-3");
@@ -278,9 +281,9 @@ async fn users_get_a_badge_and_pin_that_never_leave() {
     )
     .await;
     assert_eq!(s, 200, "{body}");
-    let mut again = ts.client();
+    let (mut again, _) = enroll_only(&ts, SITE, "hh-again").await;
     again
-        .sign_in("B-1003", "4040", Some(SITE))
+        .sign_in("B-1003", "4040", None)
         .await
         .expect("new PIN");
     // Badges are unique; roles are known; PINs are digits.
@@ -323,9 +326,9 @@ async fn users_get_a_badge_and_pin_that_never_leave() {
     )
     .await;
     assert_eq!(s, 200);
-    let err = ts
-        .client()
-        .sign_in("B-1003", "4040", Some(SITE))
+    let (mut late, _) = enroll_only(&ts, SITE, "hh-late").await;
+    let err = late
+        .sign_in("B-1003", "4040", None)
         .await
         .expect_err("inactive");
     assert!(matches!(err, ClientError::Api { status: 401, .. }), "{err}");

@@ -28,8 +28,8 @@ async fn enrolled(ts: &TestServer, name: &str) -> (Client, String) {
 /// A back-office client signed in as `user`.
 async fn office(ts: &TestServer, user: &str) -> Client {
     let mut c = ts.client();
-    let (badge, pin) = pin_of(user);
-    c.sign_in(badge, pin, Some("PLANT-1"))
+    let (badge, password) = password_of(user);
+    c.sign_in_office(badge, password, "PLANT-1")
         .await
         .expect("sign in");
     c

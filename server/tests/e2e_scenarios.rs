@@ -73,8 +73,8 @@ impl Handheld {
 /// A back-office sign-in.
 async fn office(ts: &TestServer, user: &str) -> Client {
     let mut c = ts.client();
-    let (badge, pin) = pin_of(user);
-    c.sign_in(badge, pin, Some("PLANT-1"))
+    let (badge, password) = password_of(user);
+    c.sign_in_office(badge, password, "PLANT-1")
         .await
         .expect("sign in");
     c

@@ -102,15 +102,70 @@ pub fn is_handheld_role(role: Role) -> bool {
             kind != DocKind::PeriodClose && author_roles(kind, None).contains(&role)
         }
     });
-    let approves = [
-        approvers::ADDITIONAL_ISSUE,
-        approvers::EMERGENCY_ISSUE,
-        approvers::SUBSTITUTION,
-        approvers::CORRECTION,
-    ]
-    .iter()
-    .any(|roles| roles.contains(&role));
-    authors || approves
+    authors || approves_on_handheld(role)
+}
+
+/// The approvals a second person gives at the handheld, entering their PIN
+/// there (a count adjustment is the back office's).
+const HANDHELD_APPROVALS: &[&[Role]] = &[
+    approvers::ADDITIONAL_ISSUE,
+    approvers::EMERGENCY_ISSUE,
+    approvers::SUBSTITUTION,
+    approvers::CORRECTION,
+];
+
+/// Whether `role` approves a movement on a handheld with its PIN.
+pub fn approves_on_handheld(role: Role) -> bool {
+    HANDHELD_APPROVALS.iter().any(|roles| roles.contains(&role))
+}
+
+/// Digits of a PIN at least, for anybody.
+pub const MIN_PIN_DIGITS: usize = 4;
+/// Digits of a PIN at least, for someone whose PIN approves on a handheld:
+/// that PIN stands for a second person's consent, and a thief of a device
+/// can try PINs offline against it.
+pub const MIN_APPROVER_PIN_DIGITS: usize = 6;
+/// Digits of a PIN at most.
+pub const MAX_PIN_DIGITS: usize = 12;
+
+/// The shortest PIN a person with `roles` may have.
+pub fn min_pin_digits<'a>(roles: impl IntoIterator<Item = &'a Role>) -> usize {
+    if roles.into_iter().any(|r| approves_on_handheld(*r)) {
+        MIN_APPROVER_PIN_DIGITS
+    } else {
+        MIN_PIN_DIGITS
+    }
+}
+
+/// Why a PIN cannot be set for a person.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PinProblem {
+    #[error("a PIN is digits only: choose {min} to {MAX_PIN_DIGITS} digits")]
+    NotDigits { min: usize },
+    #[error(
+        "a PIN of someone who approves on a handheld has at least {min} digits: choose a longer one"
+    )]
+    TooShortForApprover { min: usize },
+    #[error("a PIN has {min} to {MAX_PIN_DIGITS} digits: choose one of that length")]
+    Length { min: usize },
+}
+
+/// Whether `pin` may be the PIN of a person with `roles`.
+pub fn check_pin<'a>(
+    pin: &str,
+    roles: impl IntoIterator<Item = &'a Role>,
+) -> Result<(), PinProblem> {
+    let min = min_pin_digits(roles);
+    if !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(PinProblem::NotDigits { min });
+    }
+    if pin.len() < min && pin.len() >= MIN_PIN_DIGITS && min > MIN_PIN_DIGITS {
+        return Err(PinProblem::TooShortForApprover { min });
+    }
+    if pin.len() < min || pin.len() > MAX_PIN_DIGITS {
+        return Err(PinProblem::Length { min });
+    }
+    Ok(())
 }
 
 /// Whether `user` may sign in on a handheld (see [`is_handheld_role`]).
@@ -175,6 +230,26 @@ mod device_tests {
                 t == Transition::Approve
             );
         }
+    }
+
+    #[test]
+    fn pins_of_handheld_approvers_have_six_digits() {
+        let approving: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| approves_on_handheld(*r))
+            .collect();
+        assert_eq!(approving, [Supervisor, Engineer, Dispatcher, Controller]);
+        assert_eq!(min_pin_digits(&[Technician, Clerk]), 4);
+        assert_eq!(min_pin_digits(&[Technician, Supervisor]), 6);
+        assert!(check_pin("1234", &[Technician]).is_ok());
+        assert_eq!(
+            check_pin("1234", &[Supervisor]),
+            Err(PinProblem::TooShortForApprover { min: 6 })
+        );
+        assert!(check_pin("123456", &[Engineer]).is_ok());
+        assert!(check_pin("123", &[Clerk]).is_err());
+        assert!(check_pin("12345a", &[Clerk]).is_err());
+        assert!(check_pin(&"1".repeat(13), &[Clerk]).is_err());
     }
 
     #[test]

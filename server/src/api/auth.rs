@@ -1,6 +1,7 @@
 //! Devices and people. A device enrolls once with a one-time code and then
-//! holds a device token; people sign in with badge and PIN (argon2) and get
-//! a session, bound to the device they signed in on.
+//! holds a device token; people sign in there with badge and PIN (argon2)
+//! and get a session bound to that device. The back office takes a
+//! password instead (`passwords.rs`).
 
 use super::{ApiError, ApiJson, AppState, lockout};
 use crate::store::{Credential, Device, Session};
@@ -212,14 +213,34 @@ impl FromRequestParts<AppState> for UserAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let (auth, _) = UserAuth::any_session(parts, state).await?;
+        if auth.session.password_change_only {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "password_change_required",
+                "you signed in with a one-time password: choose your own first (PUT /api/v1/me/password)",
+            ));
+        }
+        Ok(auth)
+    }
+}
+
+impl UserAuth {
+    /// The back-office session of the request, also one that may only
+    /// change its password; with the session's token hash.
+    pub async fn any_session(
+        parts: &Parts,
+        state: &AppState,
+    ) -> Result<(UserAuth, String), ApiError> {
         let token = bearer(parts)
             .filter(|t| t.starts_with(SESSION_PREFIX))
-            .ok_or_else(|| ApiError::unauthorized("sign in with badge and PIN first"))?
+            .ok_or_else(|| ApiError::unauthorized("sign in with badge and password first"))?
             .to_owned();
         let hash = hash_secret(&token);
+        let key = hash.clone();
         let session = state
             .readers
-            .with(move |s| Ok(s.session(&hash)?))
+            .with(move |s| Ok(s.session(&key)?))
             .await?
             .filter(|s| s.expires_at > Utc::now())
             .ok_or_else(|| ApiError::unauthorized("the session has expired: sign in again"))?;
@@ -231,7 +252,7 @@ impl FromRequestParts<AppState> for UserAuth {
             ));
         }
         let user = active_user(state, &session.site, &UserId::new(session.user.clone()))?;
-        Ok(UserAuth { session, user })
+        Ok((UserAuth { session, user }, hash))
     }
 }
 
@@ -303,11 +324,13 @@ async fn enroll(
     }))
 }
 
-/// Sign in with badge and PIN.
+/// Sign in: badge and PIN on a device, password in the back office.
 ///
-/// Signs a person in with badge and PIN. From an enrolled device (its
-/// token as bearer) the session is bound to the device and its site; from
-/// the back office (no token) the request names the site.
+/// From an enrolled device (its token as bearer) a person signs in with
+/// badge and PIN; the session is bound to the device and its site. The
+/// back office (no device token) takes badge or user id, the person's
+/// password and the site; a PIN never opens it. A session opened with a
+/// one-time password may only change the password.
 #[utoipa::path(
     post,
     path = "/api/v1/sessions",
@@ -317,13 +340,13 @@ async fn enroll(
     responses(
         (status = 200, description = "Signed in", body = SignInResponse),
         (status = 400, response = crate::api::openapi::BadRequest),
-        (status = 401, description = "Badge or PIN not recognised, the user is not active, or the device token is not valid", body = sparescan_core::sync::ApiError),
+        (status = 401, description = "Badge, PIN or password not recognised (in the back office: no password given), a one-time password expired, the user is not active, or the device token is not valid", body = sparescan_core::sync::ApiError),
         (status = 403, description = "`forbidden`: on a device, a person whose roles are only the back office's (accountant, admin)", body = sparescan_core::sync::ApiError),
         (status = 404, description = "The site does not exist", body = sparescan_core::sync::ApiError),
         (status = 413, response = crate::api::openapi::TooLarge),
         (status = 415, response = crate::api::openapi::UnsupportedMediaType),
         (status = 422, response = crate::api::openapi::Unprocessable),
-        (status = 429, description = "Too many wrong PINs for this badge (`locked_out`): locked for 15 minutes", body = sparescan_core::sync::ApiError),
+        (status = 429, description = "Too many wrong PINs or passwords for this badge or person (`locked_out`): locked for 15 minutes", body = sparescan_core::sync::ApiError),
         (status = 503, response = crate::api::openapi::Unavailable),
     ),
     security((), ("device_token" = []))
@@ -344,18 +367,28 @@ async fn sign_in(
             ));
         }
     };
+    let Some(device_id) = device_id else {
+        return office_sign_in(state, addr, site, req).await;
+    };
+    if req.password.is_some() {
+        return Err(ApiError::bad_request(
+            "invalid",
+            "on a handheld sign in with badge and PIN; the password is for the back office",
+        ));
+    }
     lockout::check_input(&req.badge, &req.pin)?;
     state.ledger.read(&site, |_| ())?;
     let badge = req.badge.trim().to_owned();
-    let source = match &device_id {
-        Some(id) => lockout::Source::Device(id),
-        None => lockout::Source::Address(addr),
-    };
     // Counted as failed before it is checked: concurrent guesses cannot
     // all pass the lock-out.
     let attempt = state
         .sign_ins
-        .reserve(&state, &site, &badge, source)
+        .reserve(
+            &state,
+            &site,
+            lockout::Subject::Badge(&badge),
+            lockout::Source::Device(&device_id),
+        )
         .await?;
     let site2 = site.clone();
     let cred = state
@@ -373,23 +406,99 @@ async fn sign_in(
     let user = active_user(&state, &site, &UserId::new(cred.user.clone()))?;
     // On a device: only people who do something there, each with a key of
     // their own for it.
-    let presence = match &device_id {
-        Some(dev) => {
-            if !sparescan_core::rules::roles::may_use_handheld(&user) {
-                return Err(ApiError::forbidden(
-                    "your roles are used in the back office, not on a handheld: sign in there",
-                ));
-            }
-            Some(super::presence::issue(&state, &site, &user.id, dev).await?)
-        }
-        None => None,
+    if !sparescan_core::rules::roles::may_use_handheld(&user) {
+        return Err(ApiError::forbidden(
+            "your roles are used in the back office, not on a handheld: sign in there",
+        ));
+    }
+    let presence = Some(super::presence::issue(&state, &site, &user.id, &device_id).await?);
+    open_session(&state, site, user, Some(device_id), false, presence).await
+}
+
+/// A back-office sign-in: badge or user id, and the person's password —
+/// never a handheld PIN, which a thief of a device can try offline.
+async fn office_sign_in(
+    state: AppState,
+    addr: Option<std::net::SocketAddr>,
+    site: SiteId,
+    req: SignInRequest,
+) -> Result<Json<SignInResponse>, ApiError> {
+    let Some(password) = req.password else {
+        return Err(ApiError::unauthorized(
+            "the back office takes your password, not a PIN: ask an admin for a one-time password if you have none",
+        ));
     };
+    lockout::check_password_input(&req.badge, &password)?;
+    state.ledger.read(&site, |_| ())?;
+    let login = req.badge.trim().to_owned();
+    // Badge or user id, one counter per person either way.
+    let (site2, l) = (site.clone(), login.clone());
+    let by_badge = state
+        .readers
+        .with(move |s| Ok(s.credential_by_badge(&site2, &l)?))
+        .await?;
+    let user_id = match by_badge {
+        Some(c) => Some(c.user),
+        None => state
+            .ledger
+            .read(&site, |s| s.ledger.user(&UserId::new(login.clone())))?
+            .map(|u| u.id.to_string()),
+    };
+    let subject = match &user_id {
+        Some(u) => lockout::Subject::User(u),
+        None => lockout::Subject::Badge(&login),
+    };
+    let attempt = state
+        .sign_ins
+        .reserve(&state, &site, subject, lockout::Source::Address(addr))
+        .await?;
+    let denied = || ApiError::unauthorized("badge, user or password not recognised");
+    let Some(user_id) = user_id else {
+        return Err(denied());
+    };
+    let (site2, u) = (site.clone(), user_id.clone());
+    let record = state
+        .readers
+        .with(move |s| Ok(s.password(&site2, &u)?))
+        .await?;
+    let Some(record) = record else {
+        return Err(denied());
+    };
+    if !record.intact {
+        log::error!(
+            "the password of {user_id} at {site} was not set through the server (its MAC does not match): refused; set a new one"
+        );
+        return Err(denied());
+    }
+    if !state.sign_ins.verify(password, record.hash).await {
+        return Err(denied());
+    }
+    if record.one_time_until.is_some_and(|t| t <= Utc::now()) {
+        return Err(ApiError::unauthorized(
+            "this one-time password has expired: ask an admin for a new one",
+        ));
+    }
+    state.sign_ins.succeeded(&state, attempt).await?;
+    let user = active_user(&state, &site, &UserId::new(user_id))?;
+    let change_only = record.one_time_until.is_some();
+    open_session(&state, site, user, None, change_only, None).await
+}
+
+async fn open_session(
+    state: &AppState,
+    site: SiteId,
+    user: User,
+    device: Option<String>,
+    password_change_only: bool,
+    presence: Option<sparescan_core::sync::PresenceKey>,
+) -> Result<Json<SignInResponse>, ApiError> {
     let token = random_token(SESSION_PREFIX);
     let session = Session {
         site,
-        user: cred.user,
-        device: device_id,
+        user: user.id.to_string(),
+        device,
         expires_at: Utc::now() + Duration::hours(SESSION_HOURS),
+        password_change_only,
     };
     let hash = hash_secret(&token);
     let stored = session.clone();
@@ -402,6 +511,7 @@ async fn sign_in(
         user,
         expires_at: session.expires_at,
         presence,
+        password_change_required: password_change_only,
     }))
 }
 

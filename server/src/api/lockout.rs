@@ -47,6 +47,36 @@ pub fn check_input(badge: &str, pin: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Refuses a sign-in name or password that cannot be one, before any work.
+pub fn check_password_input(login: &str, password: &str) -> Result<(), ApiError> {
+    use sparescan_core::limits::MAX_PASSWORD_BYTES;
+    if login.len() > MAX_BADGE_BYTES || password.len() > MAX_PASSWORD_BYTES {
+        return Err(ApiError::bad_request(
+            "too_long",
+            format!(
+                "a badge or user id is at most {MAX_BADGE_BYTES} bytes and a password at most {MAX_PASSWORD_BYTES}: check what you typed"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Whose counter an attempt takes: a badge's (a PIN), or a person's (a
+/// back-office password, however they named themselves).
+pub enum Subject<'a> {
+    Badge(&'a str),
+    User(&'a str),
+}
+
+impl Subject<'_> {
+    fn key(&self) -> String {
+        match self {
+            Subject::Badge(b) => format!("badge:{b}"),
+            Subject::User(u) => format!("user:{u}"),
+        }
+    }
+}
+
 /// Where an attempt comes from: the device, else the client address.
 pub enum Source<'a> {
     Device(&'a str),
@@ -105,12 +135,12 @@ impl SignInGuard {
         &self,
         state: &AppState,
         site: &SiteId,
-        badge: &str,
+        subject: Subject<'_>,
         source: Source<'_>,
     ) -> Result<Attempt, ApiError> {
         let attempt = Attempt {
             site: site.clone(),
-            badge_key: format!("badge:{badge}"),
+            badge_key: subject.key(),
             source_key: source.key(),
         };
         let slots = vec![
@@ -141,7 +171,7 @@ impl SignInGuard {
             Some((index, until)) => {
                 let minutes = ((until - Utc::now()).num_seconds().max(1) + 59) / 60;
                 let what = if index == 0 {
-                    "too many wrong PINs for this badge"
+                    "too many wrong PINs or passwords for this badge"
                 } else {
                     "too many wrong sign-ins from this device or address"
                 };
@@ -156,7 +186,7 @@ impl SignInGuard {
         }
     }
 
-    /// Checks a PIN against its hash, a few at a time.
+    /// Checks a PIN or password against its hash, a few at a time.
     pub async fn verify(&self, pin: String, phc: String) -> bool {
         let Ok(_permit) = self.verifications.acquire().await else {
             return false;

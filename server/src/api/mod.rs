@@ -6,6 +6,7 @@ pub mod auth;
 pub mod backoffice;
 pub mod lockout;
 pub mod openapi;
+pub mod passwords;
 pub mod presence;
 pub mod reports;
 pub mod sync;
@@ -54,6 +55,7 @@ impl Default for Limits {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(auth::routes())
+        .merge(passwords::routes())
         .merge(sync::routes())
         .merge(backoffice::routes())
         .merge(reports::routes())

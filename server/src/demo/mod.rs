@@ -8,7 +8,8 @@ use anyhow::Result;
 use chrono::Utc;
 use sparescan_core::sync::Verdict;
 
-/// Creates the demo site with everyone's badge and PIN, and seeds it.
+/// Creates the demo site with everyone's badge, PIN and
+/// back-office password, and seeds it.
 /// Does nothing if the site exists already.
 pub async fn install(server: &Server) -> Result<()> {
     let exists = server.ledger().read(&SITE.into(), |_| ()).is_ok();
@@ -19,6 +20,15 @@ pub async fn install(server: &Server) -> Result<()> {
     for p in PEOPLE {
         server
             .set_credential(&SITE.into(), &p.id.into(), p.badge, p.pin)
+            .await?;
+        server
+            .set_password(
+                &SITE.into(),
+                &p.id.into(),
+                Some(p.badge),
+                p.password,
+                "demo",
+            )
             .await?;
     }
     let verdicts = server

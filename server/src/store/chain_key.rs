@@ -23,6 +23,8 @@ pub enum Chain {
     Audit,
     /// A site's master data (one link per site, `prev` is the site id).
     Master,
+    /// A back-office password (one link per person, `prev` is the site id).
+    Password,
 }
 
 impl Chain {
@@ -31,6 +33,7 @@ impl Chain {
             Chain::Documents => "documents",
             Chain::Audit => "audit",
             Chain::Master => "master",
+            Chain::Password => "password",
         }
     }
 }
@@ -167,7 +170,7 @@ impl ChainKey {
         let from = match chain {
             Chain::Documents => self.documents_from,
             Chain::Audit => self.audit_from,
-            Chain::Master => 0,
+            Chain::Master | Chain::Password => 0,
         };
         if seq < from {
             return plain(prev, parts);

@@ -45,6 +45,33 @@ pub struct CommitBatch {
     /// Users of the batch's site whose sessions end with this commit (their
     /// roles changed, or they were deactivated or removed).
     pub end_sessions: Vec<String>,
+    /// Back-office passwords set with this commit (with their audit entry
+    /// in `audit`).
+    pub passwords: Vec<PasswordSet>,
+}
+
+/// A back-office password to store: the person's other sessions end with
+/// it, and the badge's and user's lock-out counters are lifted.
+#[derive(Debug, Clone)]
+pub struct PasswordSet {
+    pub user: String,
+    /// Argon2id, PHC form.
+    pub hash: String,
+    /// A one-time password: valid until then, and the session it opens may
+    /// only change it.
+    pub one_time_until: Option<DateTime<Utc>>,
+    /// The session (token hash) that changed it, kept and freed of its
+    /// change-only limit.
+    pub keep_session: Option<String>,
+}
+
+/// A stored back-office password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordRecord {
+    pub hash: String,
+    pub one_time_until: Option<DateTime<Utc>>,
+    /// Its MAC under the chain key matches: written through the API.
+    pub intact: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +101,8 @@ pub struct Session {
     pub user: String,
     pub device: Option<String>,
     pub expires_at: DateTime<Utc>,
+    /// Opened with a one-time password: may only change the password.
+    pub password_change_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -81,6 +110,9 @@ pub struct Credential {
     pub user: String,
     pub badge: String,
     pub pin_hash: String,
+    /// Digits of the PIN (`None`: set before they were kept).
+    #[serde(default)]
+    pub pin_digits: Option<u32>,
 }
 
 /// A presence key as the server keeps it (docs/security.md).
@@ -179,6 +211,8 @@ pub trait Store: Send {
     fn set_credential(&mut self, site: &SiteId, cred: &Credential) -> StoreResult<()>;
     fn credential_by_badge(&self, site: &SiteId, badge: &str) -> StoreResult<Option<Credential>>;
     fn credentials(&self, site: &SiteId) -> StoreResult<Vec<Credential>>;
+    /// A person's back-office password, if they have one.
+    fn password(&self, site: &SiteId, user: &str) -> StoreResult<Option<PasswordRecord>>;
     fn add_session(&mut self, token_hash: &str, session: &Session) -> StoreResult<()>;
     /// Stores a new presence key; the holder's earlier keys on that device
     /// are superseded (revoked) in the same transaction.

@@ -19,6 +19,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0002_presence_keys.sql")),
         M::up(include_str!("../../migrations/0003_sign_in_attempts.sql")),
         M::up(include_str!("../../migrations/0004_master_mac.sql")),
+        M::up(include_str!("../../migrations/0005_passwords.sql")),
     ])
 }
 
@@ -219,6 +220,12 @@ impl SqliteStore {
         Ok(out)
     }
 
+    /// A stored password's MAC: binds the hash to its site and person.
+    fn password_mac(&self, site: &str, user: &str, hash: &str, until: Option<&str>) -> String {
+        self.key
+            .link(Chain::Password, 0, site, &[user, hash, until.unwrap_or("")])
+    }
+
     fn last_hash(&self, table: &str) -> StoreResult<String> {
         let sql = format!("SELECT hash FROM {table} ORDER BY seq DESC LIMIT 1");
         Ok(self
@@ -348,6 +355,38 @@ impl SqliteStore {
                     master,
                     self.key.link(Chain::Master, 0, &site, &[&master])
                 ],
+            )?;
+        }
+        for p in &batch.passwords {
+            let until = p.one_time_until.map(time_text);
+            self.conn.execute(
+                "INSERT INTO passwords (site, user_id, hash, one_time_until, set_at, mac)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (site, user_id) DO UPDATE SET hash = ?3, one_time_until = ?4,
+                 set_at = ?5, mac = ?6",
+                params![
+                    site,
+                    p.user,
+                    p.hash,
+                    until,
+                    now,
+                    self.password_mac(&site, &p.user, &p.hash, until.as_deref())
+                ],
+            )?;
+            // Whoever knew the old password is signed out; the session that
+            // changed it goes on, now free to do the rest.
+            let keep = p.keep_session.as_deref().unwrap_or("");
+            self.conn.execute(
+                "DELETE FROM sessions WHERE site = ?1 AND user_id = ?2 AND token_hash <> ?3",
+                params![site, p.user, keep],
+            )?;
+            self.conn.execute(
+                "UPDATE sessions SET password_change_only = 0 WHERE token_hash = ?1",
+                params![keep],
+            )?;
+            self.conn.execute(
+                "DELETE FROM sign_in_attempts WHERE site = ?1 AND key = ?2",
+                params![site, format!("user:{}", p.user)],
             )?;
         }
         if !batch.audit.is_empty() {
@@ -604,6 +643,23 @@ impl Store for SqliteStore {
                 });
             }
         }
+        // Passwords as the API set them.
+        let mut stmt = self.conn.prepare(
+            "SELECT site, user_id, hash, one_time_until, mac FROM passwords ORDER BY site, user_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            n += 1;
+            let (site, user, hash, until, mac): (String, String, String, Option<String>, String) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            if mac != self.password_mac(&site, &user, &hash, until.as_deref()) {
+                breaks.push(ChainBreak {
+                    table: "passwords",
+                    seq: n,
+                });
+            }
+        }
         Ok(breaks)
     }
 
@@ -789,9 +845,9 @@ impl Store for SqliteStore {
             )
             .optional()?;
         tx.execute(
-            "INSERT INTO credentials (site, user_id, badge, pin_hash) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (site, user_id) DO UPDATE SET badge = ?3, pin_hash = ?4",
-            params![site.as_str(), cred.user, cred.badge, cred.pin_hash],
+            "INSERT INTO credentials (site, user_id, badge, pin_hash, pin_digits) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (site, user_id) DO UPDATE SET badge = ?3, pin_hash = ?4, pin_digits = ?5",
+            params![site.as_str(), cred.user, cred.badge, cred.pin_hash, cred.pin_digits],
         )?;
         // A new PIN or badge ends the person's sessions (whoever knew the
         // old one is signed out) and lifts the badge's lock-out.
@@ -897,13 +953,14 @@ impl Store for SqliteStore {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT user_id, badge, pin_hash FROM credentials WHERE site = ?1 AND badge = ?2",
+                "SELECT user_id, badge, pin_hash, pin_digits FROM credentials WHERE site = ?1 AND badge = ?2",
             )?
             .query_row(params![site.as_str(), badge], |r| {
                 Ok(Credential {
                     user: r.get(0)?,
                     badge: r.get(1)?,
                     pin_hash: r.get(2)?,
+                    pin_digits: r.get(3)?,
                 })
             })
             .optional()?)
@@ -911,51 +968,76 @@ impl Store for SqliteStore {
 
     fn credentials(&self, site: &SiteId) -> StoreResult<Vec<Credential>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT user_id, badge, pin_hash FROM credentials WHERE site = ?1 ORDER BY user_id",
+            "SELECT user_id, badge, pin_hash, pin_digits FROM credentials WHERE site = ?1 ORDER BY user_id",
         )?;
         let rows = stmt.query_map([site.as_str()], |r| {
             Ok(Credential {
                 user: r.get(0)?,
                 badge: r.get(1)?,
                 pin_hash: r.get(2)?,
+                pin_digits: r.get(3)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn password(&self, site: &SiteId, user: &str) -> StoreResult<Option<PasswordRecord>> {
+        let found: Option<(String, Option<String>, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT hash, one_time_until, mac FROM passwords WHERE site = ?1 AND user_id = ?2",
+            )?
+            .query_row(params![site.as_str(), user], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        let Some((hash, until, mac)) = found else {
+            return Ok(None);
+        };
+        let intact = mac == self.password_mac(site.as_str(), user, &hash, until.as_deref());
+        Ok(Some(PasswordRecord {
+            hash,
+            one_time_until: until.as_deref().map(parse_time).transpose()?,
+            intact,
+        }))
+    }
+
     fn add_session(&mut self, token_hash: &str, s: &Session) -> StoreResult<()> {
         self.conn.execute(
-            "INSERT INTO sessions (token_hash, site, user_id, device_id, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO sessions (token_hash, site, user_id, device_id, created_at, expires_at,
+             password_change_only) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 token_hash,
                 s.site.as_str(),
                 s.user,
                 s.device,
                 time_text(Utc::now()),
-                time_text(s.expires_at)
+                time_text(s.expires_at),
+                s.password_change_only,
             ],
         )?;
         Ok(())
     }
 
     fn session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
-        let found: Option<(String, String, Option<String>, String)> = self
+        let found: Option<(String, String, Option<String>, String, bool)> = self
             .conn
             .prepare_cached(
-                "SELECT site, user_id, device_id, expires_at FROM sessions WHERE token_hash = ?1",
+                "SELECT site, user_id, device_id, expires_at, password_change_only FROM sessions
+                 WHERE token_hash = ?1",
             )?
             .query_row([token_hash], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
             .optional()?;
         found
-            .map(|(site, user, device, expires)| {
+            .map(|(site, user, device, expires, change_only)| {
                 Ok(Session {
                     site: SiteId::new(site),
                     user,
                     device,
                     expires_at: parse_time(&expires)?,
+                    password_change_only: change_only,
                 })
             })
             .transpose()

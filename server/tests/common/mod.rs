@@ -95,6 +95,12 @@ pub fn pin_of(user: &str) -> (&'static str, &'static str) {
     (p.badge, p.pin)
 }
 
+/// A demo person's badge and back-office password.
+pub fn password_of(user: &str) -> (&'static str, &'static str) {
+    let p = PEOPLE.iter().find(|p| p.id == user).expect("demo person");
+    (p.badge, p.password)
+}
+
 pub fn doc(
     device: &str,
     author: &str,
@@ -158,11 +164,13 @@ pub async fn enrolled(ts: &TestServer, site: &str, name: &str) -> (Client, Strin
     (c, id)
 }
 
-/// A back-office sign-in at the demo site.
+/// A back-office sign-in at the demo site (badge and password).
 pub async fn office(ts: &TestServer, user: &str) -> Client {
-    let (badge, pin) = pin_of(user);
+    let (badge, password) = password_of(user);
     let mut c = ts.client();
-    c.sign_in(badge, pin, Some(SITE)).await.expect("sign in");
+    c.sign_in_office(badge, password, SITE)
+        .await
+        .expect("sign in");
     c
 }
 

@@ -8,9 +8,11 @@ use serde_json::json;
 use std::path::Path;
 
 const SITE: &str = "PLANT-1";
-/// The demo's clerk.
+/// The demo's clerk and her back-office password.
 const BADGE: &str = "B-2001";
-const PIN: &str = "3333";
+const PASSWORD: &str = "demo-pass-2001";
+/// The demo supervisor's.
+const SUP: (&str, &str) = ("B-3001", "demo-pass-3001");
 /// What the server promises (`docs/limits.md`).
 const MAX_FAILURES: usize = 5;
 
@@ -36,24 +38,24 @@ fn http(dir: &Path) -> reqwest::Client {
         .clone()
 }
 
-/// One back-office sign-in; the status.
-async fn sign_in(http: &reqwest::Client, base: &str, badge: &str, pin: &str) -> u16 {
+/// One back-office sign-in (badge and password); the status.
+async fn sign_in(http: &reqwest::Client, base: &str, badge: &str, password: &str) -> u16 {
     http.post(format!("{base}/api/v1/sessions"))
-        .json(&json!({"badge": badge, "pin": pin, "site": SITE}))
+        .json(&json!({"badge": badge, "password": password, "site": SITE}))
         .send()
         .await
         .map(|r| r.status().as_u16())
         .unwrap_or(0)
 }
 
-/// `n` wrong PINs for one badge at once; the statuses, counted.
+/// `n` wrong passwords for one badge at once; the statuses, counted.
 async fn burst(http: &reqwest::Client, base: &str, n: usize) -> (usize, usize, usize) {
     let tasks: Vec<_> = (0..n)
         .map(|i| {
             let http = http.clone();
             let base = base.to_owned();
             tokio::spawn(async move {
-                sign_in(&http, &base, BADGE, &format!("{:04}", 9000 + i % 1000)).await
+                sign_in(&http, &base, BADGE, &format!("wrong-guess-{i:04}")).await
             })
         })
         .collect();
@@ -82,7 +84,7 @@ async fn concurrent_guesses_lock_the_badge_and_a_restart_keeps_the_lock() {
     let http = http(dir.path());
     let n = burst_size();
     let (denied, locked, other) = burst(&http, &proc.base, n).await;
-    println!("{n} concurrent wrong PINs: {denied} answered 401, {locked} answered 429");
+    println!("{n} concurrent wrong passwords: {denied} answered 401, {locked} answered 429");
     assert_eq!(other, 0, "every attempt is answered 401 or 429");
     assert!(
         denied <= MAX_FAILURES,
@@ -90,18 +92,18 @@ async fn concurrent_guesses_lock_the_badge_and_a_restart_keeps_the_lock() {
     );
     assert_eq!(denied + locked, n);
     assert_eq!(
-        sign_in(&http, &proc.base, BADGE, PIN).await,
+        sign_in(&http, &proc.base, BADGE, PASSWORD).await,
         429,
-        "the right PIN is refused while the badge is locked"
+        "the right password is refused while the badge is locked"
     );
     // Another badge is not locked by it.
-    assert_eq!(sign_in(&http, &proc.base, "B-3001", "4444").await, 200);
+    assert_eq!(sign_in(&http, &proc.base, SUP.0, SUP.1).await, 200);
 
     // A restart does not forget the lock.
     drop(proc);
     let proc = start(dir.path());
     assert_eq!(
-        sign_in(&http, &proc.base, BADGE, PIN).await,
+        sign_in(&http, &proc.base, BADGE, PASSWORD).await,
         429,
         "the lock-out survives a restart"
     );
@@ -113,14 +115,14 @@ async fn huge_badges_are_refused_and_memory_stays_flat() {
     let proc = start(dir.path());
     let http = http(dir.path());
     // Warm up: connections, TLS, the first sign-in's allocations.
-    assert_eq!(sign_in(&http, &proc.base, "B-3001", "4444").await, 200);
+    assert_eq!(sign_in(&http, &proc.base, SUP.0, SUP.1).await, 200);
     // Longer than a badge, short enough to be read: 400 `too_long`.
     assert_eq!(
-        sign_in(&http, &proc.base, &"B".repeat(65), "4444").await,
+        sign_in(&http, &proc.base, &"B".repeat(65), SUP.1).await,
         400
     );
     assert_eq!(
-        sign_in(&http, &proc.base, "B-3001", &"4".repeat(65)).await,
+        sign_in(&http, &proc.base, SUP.0, &"4".repeat(257)).await,
         400
     );
     let before = rss_kib(&proc);
@@ -164,12 +166,12 @@ async fn a_thousand_concurrent_attempts_keep_memory_flat() {
     let dir = tempfile::tempdir().expect("temp dir");
     let proc = start(dir.path());
     let http = http(dir.path());
-    assert_eq!(sign_in(&http, &proc.base, "B-3001", "4444").await, 200);
+    assert_eq!(sign_in(&http, &proc.base, SUP.0, SUP.1).await, 200);
     let before = rss_kib(&proc);
     let (denied, locked, other) = burst(&http, &proc.base, 1000).await;
     let after = rss_kib(&proc);
     println!(
-        "1000 concurrent wrong PINs: {denied} answered 401 before the lock-out, {locked} answered 429, {other} other; server RSS {before} KiB before, {after} KiB after"
+        "1000 concurrent wrong passwords: {denied} answered 401 before the lock-out, {locked} answered 429, {other} other; server RSS {before} KiB before, {after} KiB after"
     );
     assert!(denied <= MAX_FAILURES);
     // Generous: 1,000 argon2 checks at once would hold 19 GB.
@@ -180,7 +182,7 @@ async fn a_thousand_concurrent_attempts_keep_memory_flat() {
     let dir = tempfile::tempdir().expect("temp dir");
     let baseline = start(dir.path());
     let http = self::http(dir.path());
-    assert_eq!(sign_in(&http, &baseline.base, "B-3001", "4444").await, 200);
+    assert_eq!(sign_in(&http, &baseline.base, SUP.0, SUP.1).await, 200);
     let before = rss_kib(&baseline);
     let tasks: Vec<_> = (0..1000)
         .map(|_| {

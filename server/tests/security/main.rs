@@ -8,6 +8,7 @@ mod common;
 mod bounds;
 mod csv;
 mod lockout;
+mod passwords;
 mod presence;
 mod sessions;
 mod sites;

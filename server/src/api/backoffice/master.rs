@@ -7,7 +7,9 @@
 //!
 //! Users get their badge and PIN here too: a user record may carry `badge`
 //! and `pin`. The PIN is stored as an argon2 hash and never leaves the
-//! server; badges are shown to admins only.
+//! server; badges are shown to admins only. A PIN has as many digits as the
+//! user's roles need (six for those who approve on a handheld), also when
+//! an edit or an import changes the roles.
 
 use super::rows::{self, Entity, Entry, Problem};
 use super::{audit, query, require};
@@ -26,7 +28,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sparescan_core::ids::{SiteId, UserId};
 use sparescan_core::model::{Role, User};
+use sparescan_core::rules::roles::{check_pin, min_pin_digits};
 use sparescan_core::sync::Row;
+use sparescan_core::view::LedgerView;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
@@ -197,6 +201,8 @@ fn problem(p: Problem) -> ApiError {
 
 /// A badge and PIN change that comes with a user record.
 struct CredChange {
+    /// The entry it came with.
+    index: usize,
     user: UserId,
     badge: Option<String>,
     pin: Option<String>,
@@ -260,7 +266,7 @@ async fn put(
     if entity == Entity::Users {
         keep_own_admin(&auth, &rows)?;
     }
-    let creds = check_credentials(&state, &site, creds).await?;
+    let creds = check_credentials(&state, &site, creds, &rows).await?;
     let n = rows.len();
     let set: Vec<String> = creds.iter().map(|c| c.user.clone()).collect();
     let payload = json!({ "entity": entity.name(), "rows": rows, "credentials_set": set });
@@ -320,34 +326,61 @@ fn take_credentials(entries: &mut [Entry]) -> Result<Vec<CredChange>, ApiError> 
                 ApiError::bad_request("invalid", format!("entry {}, badge: badge {m}", i + 1))
             })?;
         }
-        if let Some(p) = &pin
-            && (p.len() < 4 || p.len() > 12 || !p.bytes().all(|b| b.is_ascii_digit()))
-        {
-            return Err(ApiError::bad_request(
-                "invalid",
-                format!("entry {}, pin: a PIN is 4 to 12 digits", i + 1),
-            ));
-        }
-        out.push(CredChange { user, badge, pin });
+        out.push(CredChange {
+            index: i,
+            user,
+            badge,
+            pin,
+        });
     }
     Ok(out)
 }
 
-/// Badges are unique per site; a first credential needs both badge and PIN.
-/// Returns the credentials to store, PINs hashed.
+/// Badges are unique per site; a first credential needs both badge and PIN;
+/// a PIN is as long as the user's roles (after the edit) need, and roles
+/// that need a longer PIN than the user has come with a new one. Returns
+/// the credentials to store, PINs hashed.
 async fn check_credentials(
     state: &AppState,
     site: &SiteId,
     changes: Vec<CredChange>,
+    rows: &[Row],
 ) -> Result<Vec<Credential>, ApiError> {
-    if changes.is_empty() {
-        return Ok(Vec::new());
-    }
     let s = site.clone();
     let existing: Vec<Credential> = state
         .readers
         .with(move |store| Ok(store.credentials(&s)?))
         .await?;
+    let roles = roles_after(rows);
+    for c in &changes {
+        if let Some(pin) = &c.pin {
+            let theirs = roles.get(c.user.as_str()).cloned().unwrap_or_default();
+            check_pin(pin, &theirs).map_err(|e| {
+                ApiError::bad_request(
+                    "pin_too_short",
+                    format!("entry {} ({}), pin: {e}", c.index + 1, c.user),
+                )
+            })?;
+        }
+    }
+    let new_pins: Vec<&str> = changes
+        .iter()
+        .filter(|c| c.pin.is_some())
+        .map(|c| c.user.as_str())
+        .collect();
+    let before = |u: &UserId| state.ledger.read(site, |s| s.ledger.user(u)).ok().flatten();
+    pins_fit_roles(rows, &existing, &new_pins, &before).map_err(|(i, m)| {
+        ApiError::bad_request(
+            "pin_too_short",
+            format!(
+                "entry {}, roles: {m}: give a new `pin` with the roles",
+                i + 1
+            ),
+        )
+    })?;
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut badge_owner: HashMap<String, String> = existing
         .iter()
         .map(|c| (c.badge.clone(), c.user.clone()))
@@ -381,6 +414,11 @@ async fn check_credentials(
             ));
         }
         badge_owner.insert(badge.clone(), c.user.to_string());
+        let digits = match (&c.pin, current) {
+            (Some(pin), _) => u32::try_from(pin.len()).ok(),
+            (None, Some(cur)) => cur.pin_digits,
+            (None, None) => None,
+        };
         let pin_hash = match (c.pin, current) {
             (Some(pin), _) => tokio::task::spawn_blocking(move || hash_pin(&pin))
                 .await
@@ -402,9 +440,66 @@ async fn check_credentials(
             user: c.user.to_string(),
             badge,
             pin_hash,
+            pin_digits: digits,
         });
     }
     Ok(out)
+}
+
+/// Each user's roles as `rows` leave them.
+fn roles_after(rows: &[Row]) -> HashMap<String, std::collections::BTreeSet<Role>> {
+    rows.iter()
+        .filter_map(|r| serde_json::from_value::<User>(r.value.clone()?).ok())
+        .map(|u| (u.id.to_string(), u.roles))
+        .collect()
+}
+
+/// Whether every user `rows` write keeps a PIN as long as their roles need
+/// (`rules::roles::min_pin_digits`): a role that approves on a handheld is
+/// not given to a person with a shorter PIN — nor, when its length is not
+/// known (set before it was kept), to one whose roles needed less before.
+/// `new_pins` are users whose PIN the same edit sets (checked by
+/// [`check_pin`]). Else the row's index and what is wrong.
+pub fn pins_fit_roles(
+    rows: &[Row],
+    creds: &[Credential],
+    new_pins: &[&str],
+    before: &dyn Fn(&UserId) -> Option<User>,
+) -> Result<(), (usize, String)> {
+    for (i, row) in rows.iter().enumerate() {
+        let Some(u) = row
+            .value
+            .clone()
+            .and_then(|v| serde_json::from_value::<User>(v).ok())
+        else {
+            continue;
+        };
+        let Some(cred) = creds.iter().find(|c| c.user == u.id.as_str()) else {
+            continue;
+        };
+        if new_pins.contains(&u.id.as_str()) {
+            continue;
+        }
+        let min = min_pin_digits(&u.roles);
+        let short = match cred.pin_digits {
+            Some(d) => (d as usize) < min,
+            None => before(&u.id).is_none_or(|b| min_pin_digits(&b.roles) < min),
+        };
+        if short {
+            let has = cred
+                .pin_digits
+                .map(|d| format!("has {d}"))
+                .unwrap_or_else(|| "may be shorter".into());
+            return Err((
+                i,
+                format!(
+                    "user {} gets a role that approves on a handheld: their PIN needs at least {min} digits and {has}",
+                    u.id
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// An admin may not take away their own admin role or deactivate
@@ -489,12 +584,27 @@ async fn import(
         }
     })?;
     let site = auth.session.site.clone();
-    let rows = state
+    let (rows, lines) = state
         .ledger
-        .read(&site, |s| csv_io::import(entity, s, &body[..]))?
+        .read(&site, |s| csv_io::import_lines(entity, s, &body[..]))?
         .map_err(|e| ApiError::bad_request("invalid_csv", e.to_string()))?;
     if entity == Entity::Users {
         keep_own_admin(&auth, &rows)?;
+        let s = site.clone();
+        let creds: Vec<Credential> = state
+            .readers
+            .with(move |store| Ok(store.credentials(&s)?))
+            .await?;
+        let before = |u: &UserId| {
+            state
+                .ledger
+                .read(&site, |s| s.ledger.user(u))
+                .ok()
+                .flatten()
+        };
+        pins_fit_roles(&rows, &creds, &[], &before).map_err(|(i, m)| {
+            ApiError::bad_request("invalid_csv", csv_io::roles_error(&lines, i, m).to_string())
+        })?;
     }
     let n = rows.len();
     let payload = json!({ "entity": entity.name(), "rows": rows });
