@@ -176,7 +176,7 @@ fn open_key(
 }
 
 /// What the server said to an online sign-in on this device.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum OnlineSignIn {
     /// Signed in: the person and their presence key here.
     Signed { user: User, key: PresenceKey },
@@ -248,6 +248,8 @@ pub struct Engine {
     pin_failures: HashMap<String, (u32, Instant)>,
     /// The current task's last scans and their verdicts.
     scan_log: recent::ScanLog,
+    /// An online sign-in or approver's PIN check is waiting for the server.
+    checking: bool,
 }
 
 impl Engine {
@@ -271,6 +273,7 @@ impl Engine {
             keys: Keyring::default(),
             pin_failures: HashMap::new(),
             scan_log: recent::ScanLog::default(),
+            checking: false,
         };
         if engine.device().is_some() {
             engine.screen = ScreenId::SignIn;
@@ -505,6 +508,12 @@ impl Engine {
         }
     }
 
+    /// Whether the screen says "Checking with the server…" (the worker
+    /// asked the server about a PIN and waits for the answer).
+    pub fn set_checking(&mut self, checking: bool) {
+        self.checking = checking;
+    }
+
     /// The badge scanned on the sign-in screen, waiting for its PIN.
     pub fn pending_badge(&self) -> Option<&str> {
         self.badge.as_ref().map(|(b, _)| b.as_str())
@@ -663,6 +672,11 @@ impl Engine {
             }
             _ => ScreenModel::default(),
         };
+        let mut flow = flow;
+        let checking = self.checking.then(|| t("Checking with the server…"));
+        if let (Some(text), Some(ask)) = (&checking, flow.ask_pin.as_mut()) {
+            ask.title = text.clone();
+        }
         UiModel {
             screen: self.screen,
             user_name: self
@@ -691,6 +705,7 @@ impl Engine {
                     .map(|(_, u)| u.name.clone())
                     .unwrap_or_default(),
                 error: self.sign_in_error.clone(),
+                status: checking.unwrap_or_default(),
             },
             home: self.home(),
             recent_scans: self.scan_log.rows(&flow),
