@@ -416,6 +416,7 @@ async fn bootstrap(
     report: &dyn Fn(Report),
 ) -> Result<u64> {
     let mut page = client.bootstrap_page(None).await?;
+    log::info!("sync: bootstrap of {} rows begins", page.total);
     let cursor = page.cursor;
     let mut done = 0u64;
     loop {
