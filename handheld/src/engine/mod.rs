@@ -501,6 +501,13 @@ impl Engine {
                 self.badge = Some((badge, user));
                 self.sign_in_error.clear();
             }
+            // Scans are judged while a bootstrap runs: the people may not
+            // have arrived yet.
+            None if self.sync.progress_fraction >= 0.0 => {
+                self.sign_in_error = t(
+                    "The site's data is still downloading. Scan your badge again when it is done.",
+                );
+            }
             None => {
                 self.sign_in_error =
                     t("Unknown badge. Ask your supervisor to register it, or sync and try again.");
