@@ -156,6 +156,7 @@ pub fn apply(window: &AppWindow, m: &UiModel) {
     sync.set_pending(m.sync.pending.min(i32::MAX as u64) as i32);
     sync.set_attention(m.sync.attention.min(i32::MAX as u64) as i32);
     sync.set_last_sync(s(&m.sync.last_sync));
+    sync.set_activity(s(&m.sync.activity));
     sync.set_progress(s(&m.sync.progress));
     sync.set_progress_fraction(m.sync.progress_fraction);
 
@@ -166,6 +167,7 @@ pub fn apply(window: &AppWindow, m: &UiModel) {
     let sign_in = window.global::<SignInAdapter>();
     sign_in.set_badge_name(s(&m.sign_in.badge_name));
     sign_in.set_error(s(&m.sign_in.error));
+    sign_in.set_status(s(&m.sign_in.status));
     if m.sign_in.badge_name.is_empty() {
         sign_in.set_pin(s(""));
     }

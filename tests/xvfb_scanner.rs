@@ -405,7 +405,26 @@ struct Session {
 }
 
 impl Session {
+    /// `sparescan demo` on `data`: the demo server in the app's process on
+    /// a free port, the device enrolling itself.
     fn start(data: &Path, shots: &Path) -> Session {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let args = [
+            "demo".to_string(),
+            "--dir".into(),
+            data.display().to_string(),
+            "--port".into(),
+            port.to_string(),
+        ];
+        Session::launch(&args, port, shots)
+    }
+
+    /// The app started with `args`, under a fresh Xvfb; `port`: the
+    /// server's, for the back office.
+    fn launch(args: &[String], port: u16, shots: &Path) -> Session {
         // Xvfb picks a free display and writes its number on stdout.
         let mut xvfb = Command::new("Xvfb")
             .args([
@@ -439,10 +458,6 @@ impl Session {
                 );
             }
         };
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
         let mut s = Session {
             display,
             window: String::new(),
@@ -454,10 +469,7 @@ impl Session {
             app: None,
         };
         let app = Command::new(env!("CARGO_BIN_EXE_sparescan"))
-            .arg("demo")
-            .arg("--dir")
-            .arg(data)
-            .args(["--port", &port.to_string()])
+            .args(args)
             .env("DISPLAY", &s.display)
             .env_remove("WAYLAND_DISPLAY")
             .env_remove("SPARESCAN_CONFIG")
@@ -467,7 +479,7 @@ impl Session {
             .stdout(log_file(shots, "app.out"))
             .stderr(log_file(shots, "app.log"))
             .spawn()
-            .expect("starting sparescan demo");
+            .expect("starting sparescan");
         s.app = Some(app);
 
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -518,7 +530,7 @@ impl Session {
             && let Ok(Some(status)) = app.try_wait()
         {
             panic!(
-                "sparescan demo exited with {status} (see {}/app.log)",
+                "sparescan exited with {status} (see {}/app.log)",
                 self.shots.display()
             );
         }
@@ -772,4 +784,357 @@ impl Shot {
             let _ = writer.write_image_data(&self.rgb);
         }
     }
+}
+
+// ---- Benchmark: key-to-verdict latency in the real window ----------------
+//
+// Ignored by `cargo test`; `scripts/bench-scan-latency.sh` runs it (release
+// build) and it prints its table. The app (`sparescan run`) talks to its
+// server through a proxy in this process that either forwards or, like an
+// access point that drops packets, accepts and never answers. Three
+// conditions, SCAN_BENCH_SCANS scans each (default 1,000) typed by xdotool
+// as a HID scanner: (a) the server answering, (b) the proxy never
+// answering, (c) while a bootstrap of SCAN_BENCH_SERIALS serial units
+// (default 1,000,000) is applied. The latency of each scan is the app's own
+// scan log line ("key_to_verdict_ms", from the UI thread's last key to the
+// verdict).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A TCP proxy to the server: forwarding, or (`hole` set) accepting and
+/// never answering, open connections included.
+struct Proxy {
+    port: u16,
+    hole: Arc<AtomicBool>,
+}
+
+impl Proxy {
+    fn start(to: std::net::SocketAddr) -> Proxy {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("proxy listener");
+        let port = listener.local_addr().expect("proxy address").port();
+        let hole = Arc::new(AtomicBool::new(false));
+        let h = hole.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                if h.load(Ordering::SeqCst) {
+                    // Held open, never answered.
+                    std::mem::forget(client);
+                    continue;
+                }
+                let Ok(server) = std::net::TcpStream::connect(to) else {
+                    continue;
+                };
+                for (from, into) in [
+                    (client.try_clone(), server.try_clone()),
+                    (server.try_clone(), client.try_clone()),
+                ] {
+                    let (Ok(mut from), Ok(mut into)) = (from, into) else {
+                        continue;
+                    };
+                    let h = h.clone();
+                    std::thread::spawn(move || {
+                        use std::io::{Read, Write};
+                        let mut buf = vec![0u8; 64 * 1024];
+                        loop {
+                            match from.read(&mut buf) {
+                                Ok(0) | Err(_) => break,
+                                // A dead link: the bytes go nowhere.
+                                Ok(_) if h.load(Ordering::SeqCst) => {}
+                                Ok(n) => {
+                                    if into.write_all(&buf[..n]).is_err() {
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                        let _ = into.shutdown(std::net::Shutdown::Write);
+                    });
+                }
+            }
+        });
+        Proxy { port, hole }
+    }
+
+    fn answer(&self, yes: bool) {
+        self.hole.store(!yes, Ordering::SeqCst);
+    }
+}
+
+/// The demo site with `serials` more serial units on its shelves (items
+/// IT-…, bins B-… of warehouse WH, from `demo::large_site`).
+fn demo_site_with(serials: usize) -> sparescan_core::model::MasterData {
+    let mut m = sparescan_server::demo::site();
+    let big = sparescan_server::demo::large_site(SITE, 10, serials);
+    m.items.extend(big.items);
+    m.warehouses.extend(big.warehouses);
+    m.bins.extend(big.bins);
+    m.opening_stock.extend(big.opening_stock);
+    m.opening_serials.extend(big.opening_serials);
+    m
+}
+
+/// Lines of the app's log from line `from` on.
+fn log_lines(shots: &Path, from: usize) -> Vec<String> {
+    std::fs::read_to_string(shots.join("app.log"))
+        .unwrap_or_default()
+        .lines()
+        .skip(from)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn wait_for_log(shots: &Path, from: usize, what: &str, timeout: Duration) -> usize {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(i) = log_lines(shots, from).iter().position(|l| l.contains(what)) {
+            return from + i + 1;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {what:?} in {}/app.log within {timeout:?}",
+            shots.display()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn latency_ms(line: &str) -> Option<u64> {
+    line.split("key_to_verdict_ms=").nth(1)?.trim().parse().ok()
+}
+
+/// Types `n` scans (9 of 10 numbered codes the site does not know, every
+/// tenth a bin label) in batches, waits for their log lines; their
+/// latencies, in order. `until`: stop typing once the log shows it.
+fn scan_batch(x: &Session, shots: &Path, n: usize, until: Option<&str>) -> Vec<u64> {
+    let from = log_lines(shots, 0).len();
+    let mut typed = 0;
+    while typed < n {
+        if let Some(stop) = until
+            && log_lines(shots, from).iter().any(|l| l.contains(stop))
+        {
+            break;
+        }
+        let batch = (n - typed).min(10);
+        let mut args: Vec<String> = Vec::new();
+        for i in typed..typed + batch {
+            let code = if i % 10 == 9 {
+                "BIN:A-02".to_string()
+            } else {
+                format!("SEQ-{i:05}")
+            };
+            args.extend(["type", "--delay", "3", "--"].map(String::from));
+            args.push(format!("{code}\n"));
+            // A person scans a few labels a second at most.
+            args.extend(["sleep", "0.05"].map(String::from));
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        x.xdotool(&refs, true);
+        typed += batch;
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let lines: Vec<u64> = log_lines(shots, from)
+            .iter()
+            .filter(|l| l.contains("scan: source=scanner"))
+            .filter_map(|l| latency_ms(l))
+            .collect();
+        if lines.len() >= typed || Instant::now() >= deadline {
+            return lines;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn percentiles(mut v: Vec<u64>) -> (usize, u64, u64, u64) {
+    v.sort_unstable();
+    if v.is_empty() {
+        return (0, 0, 0, 0);
+    }
+    let at = |p: f64| v[((v.len() as f64 * p) as usize).min(v.len() - 1)];
+    (v.len(), at(0.50), at(0.99), *v.last().unwrap_or(&0))
+}
+
+#[test]
+#[ignore = "benchmark: scripts/bench-scan-latency.sh"]
+fn scan_latency_in_the_real_window() {
+    let missing: Vec<&str> = ["Xvfb", "xdotool", "xwd"]
+        .into_iter()
+        .filter(|t| !on_path(t))
+        .collect();
+    assert!(missing.is_empty(), "missing {}", missing.join(", "));
+    let env = |name: &str, default: usize| -> usize {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let scans = env("SCAN_BENCH_SCANS", 1000);
+    let serials = env("SCAN_BENCH_SERIALS", 1_000_000);
+    let layout = Layout::new();
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scan_latency");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).expect("log dir");
+    let data = tempfile::tempdir().expect("tempdir");
+
+    // The server, in this process: the demo site with the extra serials.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let made = Instant::now();
+    let server = sparescan_server::Server::open(sparescan_server::config::Config::new(
+        ([127, 0, 0, 1], 0).into(),
+        data.path().join("server"),
+    ))
+    .expect("server");
+    let running = rt.block_on(async {
+        server
+            .create_site(demo_site_with(serials))
+            .await
+            .expect("site");
+        for p in sparescan_server::demo::PEOPLE {
+            server
+                .set_credential(&SITE.into(), &p.id.into(), p.badge, p.pin)
+                .await
+                .expect("credential");
+        }
+        server
+            .ledger()
+            .push(
+                SITE.into(),
+                sparescan_server::demo::seed_documents(chrono::Utc::now()),
+            )
+            .await
+            .expect("seed");
+        server.serve().await.expect("serve")
+    });
+    println!(
+        "scan_latency: the site with {serials} more serials made in {:.1} s",
+        made.elapsed().as_secs_f64()
+    );
+    let proxy = Proxy::start(running.addr);
+
+    // The device, enrolled through the proxy before the app starts.
+    let ca_path = data.path().join("server/tls/ca.pem");
+    let ca = std::fs::read_to_string(&ca_path).expect("CA");
+    let device_dir = data.path().join("device");
+    std::fs::create_dir_all(&device_dir).expect("device dir");
+    let proxy_url = format!("https://127.0.0.1:{}", proxy.port);
+    let enrolled = rt.block_on(async {
+        let code = server
+            .enrollment_code(&SITE.into())
+            .await
+            .expect("enrollment code");
+        let mut c =
+            sparescan_client::Client::new(&proxy_url, ca.as_bytes()).expect("client");
+        c.enroll(&code, "bench handheld").await.expect("enroll")
+    });
+    let cache_path = device_dir.join("cache.sqlite");
+    {
+        let cache = sparescan::cache::Cache::open(&cache_path).expect("cache");
+        for (k, v) in [
+            ("server_url", proxy_url.as_str()),
+            ("ca_pem", ca.as_str()),
+            ("device_token", enrolled.token.as_str()),
+            ("device_id", enrolled.device_id.as_str()),
+            ("site", enrolled.site.as_str()),
+        ] {
+            cache.set_meta(k, Some(v)).expect("meta");
+        }
+    }
+    let config = data.path().join("sparescan.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\n[sync]\ninterval_secs = 10\nmax_backoff_secs = 5\n",
+            device_dir.display().to_string()
+        ),
+    )
+    .expect("config");
+    let args = [
+        "run".to_string(),
+        "--config".into(),
+        config.display().to_string(),
+    ];
+    let mut x = Session::launch(&args, running.addr.port(), &shots);
+
+    // The first bootstrap, then sign in and open WO-1004's issue screen.
+    let t = Instant::now();
+    let after_boot = wait_for_log(&shots, 0, "bootstrap_rows=", Duration::from_secs(900));
+    println!(
+        "scan_latency: first bootstrap done {:.1} s after start",
+        t.elapsed().as_secs_f64()
+    );
+    let pin_key = layout.sign_in_pin["1"];
+    x.scan("USR:B-1001");
+    x.wait_for("the PIN keypad", |s| s.near(pin_key.probe(), PRIMARY));
+    for key in ["1", "1", "1", "1"] {
+        x.tap(&layout.sign_in_pin[key], PRIMARY, "a PIN key");
+    }
+    x.tap(&layout.sign_in_pin["OK"], OK, "the PIN's OK");
+    x.scan_expecting("WO:WO-1004", true, "order");
+
+    let mut table = Vec::new();
+    // (a) the server answering.
+    proxy.answer(true);
+    table.push(("(a) server answering", scan_batch(&x, &shots, scans, None)));
+    // (b) the proxy accepts and never answers.
+    proxy.answer(false);
+    let from = log_lines(&shots, 0).len();
+    // Once one round has hung and failed, the next ones (every 1–5 s) hang
+    // all through the scans.
+    wait_for_log(&shots, from, "sync failed", Duration::from_secs(30));
+    table.push((
+        "(b) server never answering",
+        scan_batch(&x, &shots, scans, None),
+    ));
+    let offline = log_lines(&shots, from)
+        .iter()
+        .filter(|l| l.contains("sync failed"))
+        .count();
+    println!("scan_latency: {offline} syncs failed during (b)");
+    // (c) the server answers again; the device is told to bootstrap anew
+    // (its cursor dropped), and scans while the rows are written.
+    proxy.answer(true);
+    let from = log_lines(&shots, 0).len().max(after_boot);
+    {
+        let conn = rusqlite::Connection::open(&cache_path).expect("cache file");
+        conn.busy_timeout(Duration::from_secs(5)).expect("busy");
+        conn.execute("DELETE FROM meta WHERE key = 'cursor'", [])
+            .expect("cursor dropped");
+    }
+    let began = wait_for_log(&shots, from, "sync: bootstrap", Duration::from_secs(60));
+    // The first page is being fetched and written from here on.
+    let during = scan_batch(&x, &shots, scans, Some("bootstrap_rows="));
+    let ended = log_lines(&shots, began)
+        .iter()
+        .any(|l| l.contains("bootstrap_rows="));
+    let label = if ended {
+        "(c) during a bootstrap (it ended first)"
+    } else {
+        "(c) during a bootstrap"
+    };
+    table.push((label, during));
+    wait_for_log(&shots, began, "bootstrap_rows=", Duration::from_secs(900));
+    let boot_line = log_lines(&shots, began)
+        .into_iter()
+        .find(|l| l.contains("bootstrap_rows="))
+        .unwrap_or_default();
+
+    println!(
+        "\nkey-to-verdict latency, real window under Xvfb (ms, whole ms from the app's scan log)"
+    );
+    println!(
+        "{:<44} {:>6} {:>5} {:>5} {:>5}",
+        "condition", "scans", "p50", "p99", "max"
+    );
+    for (name, v) in table {
+        let (n, p50, p99, max) = percentiles(v);
+        println!("{name:<44} {n:>6} {p50:>5} {p99:>5} {max:>5}");
+    }
+    println!("bootstrap of (c): {}", boot_line.trim());
+    drop(x);
+    rt.block_on(running.shutdown()).expect("shutdown");
 }

@@ -34,6 +34,14 @@ pub enum ClientError {
 /// How long a device waits for an online sign-in.
 pub const SIGN_IN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(8);
 
+/// TCP and TLS handshake: a handheld on a shop floor's Wi-Fi is told it is
+/// offline within seconds, not after the OS gives up.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Longest wait for the next bytes of an answer (an access point that
+/// accepts and then drops packets).
+pub const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(4);
+
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
@@ -55,8 +63,10 @@ impl Client {
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .https_only(true)
-            .connect_timeout(std::time::Duration::from_secs(10))
-            .timeout(std::time::Duration::from_secs(120))
+            .connect_timeout(CONNECT_TIMEOUT)
+            // No total per request: a bootstrap takes as long as its bytes
+            // keep coming; a read that waits longer than this is a dead link.
+            .read_timeout(READ_TIMEOUT)
             .build()?;
         Ok(Client {
             http,

@@ -123,7 +123,10 @@ impl Handheld {
         e.set_code(code.into());
         e.set_device_name("test handheld".into());
         e.invoke_enroll();
-        self.wait("sign-in after enrollment", |m| m.screen == ScreenId::SignIn);
+        // Scans no longer wait behind the first bootstrap: wait for it here.
+        self.wait("sign-in after enrollment and the first sync", |m| {
+            m.screen == ScreenId::SignIn && m.sync.online
+        });
     }
 
     /// Badge scan, then the PIN on the keypad.

@@ -6,6 +6,10 @@
 pub enum CacheError {
     #[error("cache database: {0}")]
     Sql(#[from] rusqlite::Error),
+    /// The file cannot be put in WAL mode (a file system without shared
+    /// memory): the sync thread would block scans.
+    #[error("the cache cannot use WAL (journal mode is {0}); keep it on a local file system")]
+    NotWal(String),
     #[error("cache schema migration: {0}")]
     Migration(#[from] rusqlite_migration::Error),
     /// A stored or received row does not hold a value of its entity's type.

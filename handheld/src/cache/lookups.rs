@@ -229,7 +229,10 @@ impl Cache {
     /// Replaces who each badge belongs to (as pulled from the server), in
     /// one transaction.
     pub fn set_badges(&mut self, holders: &[BadgeHolder]) -> Result<(), CacheError> {
-        let tx = self.conn.transaction()?;
+        let turn = self.gate.enter(self.role);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(sql::BADGES_CLEAR, [])?;
         {
             let mut put = tx.prepare_cached(sql::BADGE_PUT)?;
@@ -238,12 +241,14 @@ impl Cache {
             }
         }
         tx.commit()?;
+        drop(turn);
         Ok(())
     }
 
     /// Keeps a person's presence key, sealed by their PIN (the one they
     /// had before is replaced).
     pub fn put_presence(&mut self, user: &UserId, s: &Sealed) -> Result<(), CacheError> {
+        let _turn = self.write_turn();
         self.conn
             .prepare_cached(sql::PRESENCE_PUT)?
             .execute(params![

@@ -10,6 +10,7 @@
 //! rules whenever the rows underneath change.
 
 mod error;
+mod gate;
 mod lookups;
 mod outbox;
 mod overlay;
@@ -24,6 +25,7 @@ pub use lookups::AttentionItem;
 pub use view::CacheView;
 
 use chrono::NaiveDate;
+use gate::{Gate, Role};
 use overlay::Overlay;
 use rusqlite::{Connection, OptionalExtension};
 use rusqlite_migration::{M, Migrations};
@@ -33,7 +35,19 @@ use sparescan_core::reason::Refusal;
 use sparescan_core::view::Accepted;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, MutexGuard};
+use std::time::Duration;
+
+/// How long a connection waits for the other's write before failing. The
+/// gate keeps in-process waits to one short write; this covers another
+/// process (a support tool) holding the file.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Rows per write transaction when the background writes many (a bootstrap
+/// page, a clear): each holds the write lock for a few milliseconds, so a
+/// scan's document never waits longer.
+pub(crate) const ROWS_PER_WRITE: usize = 256;
 
 /// Names of the device settings kept with [`Cache::meta`].
 pub mod keys {
@@ -87,36 +101,93 @@ pub struct Cache {
     overlay: Overlay,
     snapshot: Snapshot,
     local: Local,
+    /// Shared by the connections of one file in this process.
+    gate: Arc<Gate>,
+    role: Role,
+    /// The file, for a second connection; `None` in memory.
+    path: Option<PathBuf>,
 }
 
 impl Cache {
     /// Opens (creating) the cache at `path`, migrates it and replays the
     /// outbox.
     pub fn open(path: &Path) -> Result<Cache, CacheError> {
-        Self::start(Connection::open(path)?)
+        Self::start(Connection::open(path)?, Some(path.to_path_buf()))
     }
 
     pub fn open_in_memory() -> Result<Cache, CacheError> {
-        Self::start(Connection::open_in_memory()?)
+        Self::start(Connection::open_in_memory()?, None)
     }
 
-    fn start(mut conn: Connection) -> Result<Cache, CacheError> {
-        // WAL: the UI reads while a sync writes. FULL: a submitted document
-        // is on disk before its verdict is shown.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+    fn start(mut conn: Connection, path: Option<PathBuf>) -> Result<Cache, CacheError> {
+        configure(&conn, path.is_some())?;
+        // FULL: a submitted document is on disk before its verdict is shown.
         conn.pragma_update(None, "synchronous", "FULL")?;
-        // Every look-up is a cached prepared statement.
-        conn.set_prepared_statement_cache_capacity(64);
         migrations().to_latest(&mut conn)?;
         let mut cache = Cache {
             conn,
             overlay: Overlay::default(),
             snapshot: Snapshot::default(),
             local: Local::default(),
+            gate: Arc::default(),
+            role: Role::Foreground,
+            path,
         };
         cache.load_snapshot()?;
         cache.replay()?;
         Ok(cache)
+    }
+
+    /// A second connection to the same file for the sync thread: it writes
+    /// server rows and verdicts while this one judges scans (WAL: neither
+    /// waits for the other's reads), and yields to this one's writes (the
+    /// gate). It keeps no view of its own: after its writes, the
+    /// connection that judges calls [`Cache::reload`]. `None` for a cache
+    /// in memory.
+    pub fn background(&self) -> Result<Option<Cache>, CacheError> {
+        let Some(path) = &self.path else {
+            return Ok(None);
+        };
+        let conn = Connection::open(path)?;
+        configure(&conn, true)?;
+        // Server rows can be fetched again and a verdict lost to a power
+        // cut is asked again (the server answers "duplicate"): no fsync on
+        // every chunk of a bootstrap.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(Some(Cache {
+            conn,
+            overlay: Overlay::default(),
+            snapshot: Snapshot::default(),
+            local: Local::default(),
+            gate: self.gate.clone(),
+            role: Role::Background,
+            path: Some(path.clone()),
+        }))
+    }
+
+    /// Reads what another connection changed: the hot rows again, and the
+    /// outbox replayed on the rows as they are now.
+    pub fn reload(&mut self) -> Result<(), CacheError> {
+        // One read transaction: the settled documents and the outbox as
+        // of one moment, though the sync thread settles meanwhile.
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        let result = self.load_snapshot().and_then(|()| self.replay());
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        self.conn.execute_batch(end)?;
+        result
+    }
+
+    /// Whether this connection keeps the view the rules judge against (the
+    /// background connection does not).
+    fn keeps_view(&self) -> bool {
+        self.role == Role::Foreground
+    }
+
+    /// The write turn (see [`gate`]), held until the guard is dropped.
+    /// Taken before every write; a transaction of the same cache can be
+    /// open beside it (`self.gate` and `self.conn` are borrowed apart).
+    fn write_turn(&self) -> MutexGuard<'_, ()> {
+        self.gate.enter(self.role)
     }
 
     /// The view the rules judge against: the rows with the outbox applied.
@@ -134,6 +205,7 @@ impl Cache {
 
     /// Sets a setting; `None` removes it.
     pub fn set_meta(&self, key: &str, value: Option<&str>) -> Result<(), CacheError> {
+        let _turn = self.write_turn();
         match value {
             Some(v) => self.conn.prepare_cached(sql::META_SET)?.execute([key, v])?,
             None => self.conn.prepare_cached(sql::META_DEL)?.execute([key])?,
@@ -161,4 +233,17 @@ impl Cache {
     pub fn local_refusals(&self) -> &[(DocId, Refusal)] {
         &self.local.refused
     }
+}
+
+/// What both connections set: WAL (readers never wait for the writer, nor
+/// the writer for readers), a busy timeout, cached statements.
+fn configure(conn: &Connection, file: bool) -> Result<(), CacheError> {
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    if file && !mode.eq_ignore_ascii_case("wal") {
+        return Err(CacheError::NotWal(mode));
+    }
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Every look-up is a cached prepared statement.
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
 }

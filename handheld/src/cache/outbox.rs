@@ -62,12 +62,16 @@ impl Cache {
             Ok(judged) => judged,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        let tx = self.conn.transaction()?;
+        let turn = self.gate.enter(self.role);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             sql::OUTBOX_PUT,
             params![doc.id.to_string(), to_json(&doc), Utc::now().to_rfc3339()],
         )?;
         tx.commit()?;
+        drop(turn);
         self.overlay_put(entries);
         self.local
             .accepted
@@ -121,7 +125,10 @@ impl Cache {
     /// [`super::keys::HELD`] for the status line.
     pub fn settle(&mut self, verdicts: &[Verdict]) -> Result<usize, CacheError> {
         let now = Utc::now().to_rfc3339();
-        let tx = self.conn.transaction()?;
+        let turn = self.gate.enter(self.role);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut settled = 0;
         let mut held: Vec<&Refusal> = Vec::new();
         for verdict in verdicts {
@@ -179,6 +186,7 @@ impl Cache {
             None => tx.execute(sql::META_DEL, [super::keys::HELD])?,
         };
         tx.commit()?;
+        drop(turn);
         if settled > 0 {
             self.replay()?;
         }
@@ -234,13 +242,17 @@ impl Cache {
             proved.proof = Some(proof);
             changed.push(proved);
         }
-        let tx = self.conn.transaction()?;
+        let turn = self.gate.enter(self.role);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let n = changed.len();
         for doc in changed {
             tx.execute(sql::OUTBOX_SET, params![doc.id.to_string(), to_json(&doc)])?;
         }
         tx.execute(sql::META_DEL, [super::keys::HELD])?;
         tx.commit()?;
+        drop(turn);
         Ok(n)
     }
 
@@ -268,10 +280,14 @@ impl Cache {
     /// nothing.
     pub fn resolve_attention(&mut self, id: DocId) -> Result<(), CacheError> {
         let id = id.to_string();
-        let tx = self.conn.transaction()?;
+        let turn = self.gate.enter(self.role);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(sql::ATTENTION_ARCHIVE, params![id, Utc::now().to_rfc3339()])?;
         tx.execute(sql::ATTENTION_DEL, [&id])?;
         tx.commit()?;
+        drop(turn);
         Ok(())
     }
 }

@@ -114,6 +114,9 @@ impl Cache {
     /// own documents the server accepted whose rows have not been pulled
     /// yet, then every outbox document in order, judged again.
     pub(super) fn replay(&mut self) -> Result<(), CacheError> {
+        if !self.keeps_view() {
+            return Ok(());
+        }
         self.overlay.clear();
         self.local = Local::default();
         for acc in self.settled_docs()? {

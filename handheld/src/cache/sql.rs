@@ -14,7 +14,8 @@ pub const ROW_PUT: &str = "INSERT INTO rows (key, kind, scope_a, scope_b, value)
      ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, scope_a = excluded.scope_a, \
      scope_b = excluded.scope_b, value = excluded.value";
 pub const ROW_DEL: &str = "DELETE FROM rows WHERE key = ?1";
-pub const ROWS_CLEAR: &str = "DELETE FROM rows";
+/// Up to ?1 rows (a re-bootstrap clears a chunk at a time).
+pub const ROWS_CLEAR_SOME: &str = "DELETE FROM rows WHERE key IN (SELECT key FROM rows LIMIT ?1)";
 pub const ROWS_COUNT: &str = "SELECT count(*) FROM rows";
 pub const ROWS_BY_A: &str = "SELECT key, value FROM rows WHERE kind = ?1 AND scope_a = ?2";
 pub const ROWS_BY_B: &str = "SELECT key, value FROM rows WHERE kind = ?1 AND scope_b = ?2";
@@ -25,7 +26,8 @@ pub const ROWS_WITH_B: &str = "SELECT key, value FROM rows WHERE kind = ?1 AND s
 
 pub const CODES_DEL: &str = "DELETE FROM item_codes WHERE key = ?1";
 pub const CODES_PUT: &str = "INSERT OR IGNORE INTO item_codes (code, key) VALUES (?1, ?2)";
-pub const CODES_CLEAR: &str = "DELETE FROM item_codes";
+pub const CODES_CLEAR_SOME: &str = "DELETE FROM item_codes WHERE (code, key) IN \
+     (SELECT code, key FROM item_codes LIMIT ?1)";
 pub const ITEM_BY_CODE: &str = "SELECT r.key, r.value FROM item_codes c \
      JOIN rows r ON r.key = c.key WHERE c.code = ?1 ORDER BY r.key LIMIT 1";
 

@@ -176,7 +176,7 @@ fn open_key(
 }
 
 /// What the server said to an online sign-in on this device.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum OnlineSignIn {
     /// Signed in: the person and their presence key here.
     Signed { user: User, key: PresenceKey },
@@ -263,6 +263,8 @@ pub struct Engine {
     pin_failures: HashMap<String, (u32, Instant)>,
     /// The current task's last scans and their verdicts.
     scan_log: recent::ScanLog,
+    /// An online sign-in or approver's PIN check is waiting for the server.
+    checking: bool,
 }
 
 impl Engine {
@@ -286,6 +288,7 @@ impl Engine {
             keys: Keyring::default(),
             pin_failures: HashMap::new(),
             scan_log: recent::ScanLog::default(),
+            checking: false,
         };
         if engine.device().is_some() {
             engine.screen = ScreenId::SignIn;
@@ -513,11 +516,24 @@ impl Engine {
                 self.badge = Some((badge, user));
                 self.sign_in_error.clear();
             }
+            // Scans are judged while a bootstrap runs: the people may not
+            // have arrived yet.
+            None if self.sync.progress_fraction >= 0.0 => {
+                self.sign_in_error = t(
+                    "The site's data is still downloading. Scan your badge again when it is done.",
+                );
+            }
             None => {
                 self.sign_in_error =
                     t("Unknown badge. Ask your supervisor to register it, or sync and try again.");
             }
         }
+    }
+
+    /// Whether the screen says "Checking with the server…" (the worker
+    /// asked the server about a PIN and waits for the answer).
+    pub fn set_checking(&mut self, checking: bool) {
+        self.checking = checking;
     }
 
     /// The badge scanned on the sign-in screen, waiting for its PIN.
@@ -678,6 +694,11 @@ impl Engine {
             }
             _ => ScreenModel::default(),
         };
+        let mut flow = flow;
+        let checking = self.checking.then(|| t("Checking with the server…"));
+        if let (Some(text), Some(ask)) = (&checking, flow.ask_pin.as_mut()) {
+            ask.title = text.clone();
+        }
         UiModel {
             screen: self.screen,
             user_name: self
@@ -706,6 +727,7 @@ impl Engine {
                     .map(|(_, u)| u.name.clone())
                     .unwrap_or_default(),
                 error: self.sign_in_error.clone(),
+                status: checking.unwrap_or_default(),
             },
             home: self.home(),
             recent_scans: self.scan_log.rows(&flow),

@@ -182,6 +182,9 @@ pub struct SyncModel {
     pub pending: u64,
     pub attention: u64,
     pub last_sync: String,
+    /// What the sync is doing now, for the status line: "Syncing…",
+    /// "Offline since 14:05 UTC"; empty when idle and online.
+    pub activity: String,
     pub progress: String,
     /// Below zero: no progress bar.
     pub progress_fraction: f32,
@@ -200,6 +203,8 @@ pub struct EnrollModel {
 pub struct SignInModel {
     pub badge_name: String,
     pub error: String,
+    /// "Checking with the server…" while an online sign-in waits.
+    pub status: String,
 }
 
 /// Everything the UI shows at one moment.
