@@ -14,6 +14,11 @@ free_gb() { df -Pk . | awk 'NR == 2 { printf "%d", $4 / 1048576 }'; }
 export CARGO_INCREMENTAL=0
 echo "disk: $(free_gb) GB free in $PWD"
 
+# Checks started in the background (pid:name:log); a run that stops early
+# stops them too.
+background=()
+trap 'for job in "${background[@]}"; do kill "${job%%:*}" 2>/dev/null || true; done' EXIT
+
 step "setup"
 ./scripts/setup.sh
 
@@ -26,9 +31,23 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "tests"
 log=target/test-output.txt
 mkdir -p target
-cargo test --workspace --locked 2>&1 | tee "$log"
+cargo test --workspace --locked --no-run
+# Two checks that mostly wait run beside the rest of the run, and the run
+# waits for them at its end: the burst test paces 5,000 scans at 20 a second
+# (250 s, little CPU), schemathesis waits on the server. Each writes its
+# own log; the run fails if either fails.
+burst_bin=$(cargo test --locked --test handheld_burst --no-run --message-format=json 2>/dev/null |
+  python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "handheld_burst" and m.get("executable"):
+        print(m["executable"])')
+"$burst_bin" > target/burst-output.txt 2>&1 & background+=("$!:burst test:target/burst-output.txt")
+cargo test --workspace --locked -- --skip five_thousand_scans_at_twenty_per_second 2>&1 | tee "$log"
 
-step "schemathesis"; ./scripts/schemathesis.sh
+step "schemathesis (in the background)"
+./scripts/schemathesis.sh > target/schemathesis-output.txt 2>&1 &
+background+=("$!:schemathesis:target/schemathesis-output.txt")
 
 step "biip oracle"; ./scripts/oracle.sh
 
@@ -50,6 +69,16 @@ if [ "${SPARESCAN_SKIP_ARM:-}" != 1 ]; then
   step "install test"; ./scripts/install-test.sh
   echo "ARM steps: $(( $(date +%s) - arm_started )) s"
 fi
+
+step "waiting for the background checks"
+failed=0
+for job in "${background[@]}"; do
+  IFS=: read -r pid name output <<<"$job"
+  if wait "$pid"; then echo "$name: passed"; else echo "$name: FAILED"; failed=1; fi
+  cat "$output"
+done
+cat target/burst-output.txt >> "$log"
+[ "$failed" = 0 ] || exit 1
 
 # One closing line for the whole run (cargo's last line is a doc-test
 # binary's, often "0 passed").

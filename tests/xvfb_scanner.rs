@@ -1027,8 +1027,7 @@ fn scan_latency_in_the_real_window() {
             .enrollment_code(&SITE.into())
             .await
             .expect("enrollment code");
-        let mut c =
-            sparescan_client::Client::new(&proxy_url, ca.as_bytes()).expect("client");
+        let mut c = sparescan_client::Client::new(&proxy_url, ca.as_bytes()).expect("client");
         c.enroll(&code, "bench handheld").await.expect("enroll")
     });
     let cache_path = device_dir.join("cache.sqlite");

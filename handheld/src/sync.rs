@@ -8,9 +8,9 @@
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
+use sparescan_client::{Client, ClientError};
 use sparescan_core::document::Document;
 use sparescan_core::sync::{Row, Verdict};
-use sparescan_client::{Client, ClientError};
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};

@@ -7,13 +7,13 @@
 use chrono::{Duration as Days, Utc};
 use sparescan_core::memory::MemoryLedger;
 use sparescan_core::scan::ScanConfig;
+use sparescan_demo as demo;
 use sparescan_handheld::cache::Cache;
 use sparescan_handheld::config::SyncConfig;
 use sparescan_handheld::engine::Input;
 use sparescan_handheld::engine::meta;
 use sparescan_handheld::engine::model::{ScreenId, UiModel};
 use sparescan_handheld::worker::{Command, Worker};
-use sparescan_demo as demo;
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::mpsc::{Receiver, channel};
