@@ -12,7 +12,7 @@ use sparescan_core::qty::Qty;
 use sparescan_core::reason::ReasonCode;
 use sparescan_core::rules::evaluate;
 use sparescan_core::sync::{RowKey, Verdict};
-use sparescan_core::view::{Accepted, LedgerView};
+use sparescan_core::view::Accepted;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn enrolled(ts: &TestServer, name: &str) -> (sparescan_client::Client, String) {
@@ -208,7 +208,10 @@ async fn a_device_judges_follow_ups_of_documents_it_did_not_record() {
     b.pull_into(&mut local, cursor).await.expect("pull");
     assert_eq!(local.rows(), ts.rows());
     let refused = evaluate(&local, &back).expect_err("the issue was reversed");
-    assert_eq!(refused.code, ReasonCode::WrongReference);
+    assert_eq!(
+        refused.refusal().map(|r| r.code),
+        Some(ReasonCode::WrongReference)
+    );
     // The server judges it the same.
     let r = b.push(std::slice::from_ref(&back)).await.expect("push");
     assert!(
