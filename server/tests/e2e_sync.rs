@@ -406,3 +406,87 @@ async fn a_revoked_device_is_refused() {
         "{err}"
     );
 }
+
+/// A storage failure while judging is no verdict (issue 15, item 6): the
+/// push is answered 503 `storage_error`, nothing of it is recorded (not as
+/// accepted, not as refused), and the same push is judged once the storage
+/// works again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storage_failure_while_judging_is_503_and_records_nothing() {
+    let ts = TestServer::start().await;
+    let (c, dev) = enrolled(&ts, "HH-01").await;
+    let issued = issue(
+        &dev,
+        "WO-1004",
+        "WO-1004-L1",
+        pick("FAN-120", "A-02", 1, &["FAN-A1"]),
+    );
+    let r = c.push(std::slice::from_ref(&issued)).await.expect("push");
+    assert!(
+        matches!(&r.verdicts[..], [Verdict::Accepted { .. }]),
+        "{:?}",
+        r.verdicts
+    );
+    let mut back = doc(
+        &dev,
+        "clerk-1",
+        Some("WO-1004"),
+        None,
+        Body::Return {
+            item: "FAN-120".into(),
+            batch: None,
+            serials: vec!["FAN-A1".into()],
+            qty: Qty::units(1),
+            condition: Condition::New,
+            to_bin: "A-02".into(),
+        },
+    );
+    back.follows = Some(issued.id);
+
+    // Another connection damages the issue's stored document: the rules
+    // cannot read the original the return follows.
+    let db = rusqlite::Connection::open(ts.dir.path().join("sparescan.db")).expect("db");
+    db.busy_timeout(std::time::Duration::from_secs(5))
+        .expect("busy timeout");
+    let id = issued.id.to_string();
+    db.execute(
+        "CREATE TABLE saved_doc AS SELECT id, doc FROM documents WHERE id = ?1",
+        [&id],
+    )
+    .expect("save");
+    db.execute(
+        "UPDATE documents SET doc = 'unreadable' WHERE id = ?1",
+        [&id],
+    )
+    .expect("damage");
+    let rows = ts.rows();
+    match c.push(std::slice::from_ref(&back)).await {
+        Err(ClientError::Api {
+            status,
+            code,
+            message,
+        }) => {
+            assert_eq!((status, code.as_str()), (503, "storage_error"), "{message}");
+            assert!(message.contains("nothing"), "{message}");
+        }
+        other => panic!("expected a storage error, got {other:?}"),
+    }
+    assert_eq!(ts.rows(), rows, "nothing recorded");
+
+    db.execute(
+        "UPDATE documents SET doc = (SELECT doc FROM saved_doc) WHERE id = ?1",
+        [&id],
+    )
+    .expect("repair");
+    // Judged now, as if it came for the first time: neither a duplicate nor
+    // a refusal was kept from the failed attempt.
+    let r = c.push(std::slice::from_ref(&back)).await.expect("retry");
+    assert!(
+        matches!(&r.verdicts[..], [Verdict::Accepted { id, .. }] if *id == back.id),
+        "{:?}",
+        r.verdicts
+    );
+    let report = ts.server.verify().expect("verify");
+    assert!(report.is_clean(), "{report}");
+    ts.stop().await;
+}
