@@ -499,11 +499,19 @@ impl ConfirmFlow {
         None
     }
 
+    fn still_waiting(&mut self, u: Usage, verdict: VerdictModel) -> VerdictModel {
+        self.waiting = Some(u);
+        self.ask_quantity = true;
+        verdict
+    }
+
     fn used(&mut self, cx: &Cx, u: Usage, qty: Qty) -> VerdictModel {
         // The line's open issue the quantity came from (oldest first).
+        // The quantity stays asked for after a storage failure, to enter
+        // again.
         let issues = match cx.cache.open_issues_of_item(&u.item.id) {
             Ok(issues) => issues,
-            Err(e) => return storage_failure(&e),
+            Err(e) => return self.still_waiting(u, storage_failure(&e)),
         };
         let mut issue = None;
         for (acc, open) in &issues {
@@ -513,7 +521,7 @@ impl ConfirmFlow {
                     break;
                 }
                 Ok(_) => {}
-                Err(e) => return storage_failure(&e),
+                Err(e) => return self.still_waiting(u, storage_failure(&e)),
             }
         }
         let batch_text = u
