@@ -254,7 +254,7 @@ fn verdicts(size: &Size, path: &Path) -> Result<(), Box<dyn std::error::Error>> 
         if let Err(r) = verdict {
             refused += 1;
             if refused == 1 {
-                println!("first refusal: {} {}", r.code, r.message);
+                println!("first refusal: {r}");
             }
         }
     }

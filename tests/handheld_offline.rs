@@ -9,7 +9,6 @@ use sparescan::demo::DemoServer;
 use sparescan::engine::Input;
 use sparescan::engine::model::ScreenId;
 use sparescan_core::model::{SerialKey, SerialState};
-use sparescan_core::view::LedgerView;
 use sparescan_server::demo::{SITE, gtin};
 use std::io::BufRead;
 use std::path::Path;

@@ -8,7 +8,6 @@ use slint::ComponentHandle;
 use sparescan::demo::DemoServer;
 use sparescan::engine::model::ScreenId;
 use sparescan_core::model::{Condition, SerialKey, SerialState};
-use sparescan_core::view::LedgerView;
 use sparescan_server::demo::{SITE, gtin};
 use sparescan_server::reports::{Format, Params, ReportKind};
 use support::Handheld;

@@ -21,51 +21,70 @@ pub struct Accepted {
     pub reversed_by: Option<DocId>,
 }
 
+/// The state could not be read (a failed query, a malformed row): a storage
+/// failure, never a business verdict. The scan or document that met it is
+/// neither recorded nor refused; it can be tried again.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("storage failed: {0}")]
+pub struct ViewError(pub String);
+
+impl ViewError {
+    pub fn new(what: impl std::fmt::Display) -> Self {
+        ViewError(what.to_string())
+    }
+}
+
+/// Every answer may fail with [`ViewError`]: a store that cannot read its
+/// state says so instead of answering "none" or zero.
 pub trait LedgerView {
-    fn policy(&self) -> SitePolicy;
-    fn site(&self) -> Option<SiteId>;
-    fn closed_until(&self) -> Option<NaiveDate>;
+    fn policy(&self) -> Result<SitePolicy, ViewError>;
+    fn site(&self) -> Result<Option<SiteId>, ViewError>;
+    fn closed_until(&self) -> Result<Option<NaiveDate>, ViewError>;
 
-    fn user(&self, id: &UserId) -> Option<User>;
-    fn item(&self, id: &ItemId) -> Option<Item>;
-    fn bin(&self, id: &BinId) -> Option<Bin>;
-    fn warehouse(&self, id: &WarehouseId) -> Option<Warehouse>;
-    fn batch(&self, item: &ItemId, code: &BatchCode) -> Option<Batch>;
-    fn asset(&self, id: &AssetId) -> Option<Asset>;
-    fn work_order(&self, id: &WorkOrderId) -> Option<WorkOrder>;
-    fn line(&self, id: &DemandLineId) -> Option<DemandLine>;
-    fn lines_of(&self, wo: &WorkOrderId) -> Vec<DemandLine>;
-    fn line_counts(&self, id: &DemandLineId) -> LineCounts;
+    fn user(&self, id: &UserId) -> Result<Option<User>, ViewError>;
+    fn item(&self, id: &ItemId) -> Result<Option<Item>, ViewError>;
+    fn bin(&self, id: &BinId) -> Result<Option<Bin>, ViewError>;
+    fn warehouse(&self, id: &WarehouseId) -> Result<Option<Warehouse>, ViewError>;
+    fn batch(&self, item: &ItemId, code: &BatchCode) -> Result<Option<Batch>, ViewError>;
+    fn asset(&self, id: &AssetId) -> Result<Option<Asset>, ViewError>;
+    fn work_order(&self, id: &WorkOrderId) -> Result<Option<WorkOrder>, ViewError>;
+    fn line(&self, id: &DemandLineId) -> Result<Option<DemandLine>, ViewError>;
+    fn lines_of(&self, wo: &WorkOrderId) -> Result<Vec<DemandLine>, ViewError>;
+    fn line_counts(&self, id: &DemandLineId) -> Result<LineCounts, ViewError>;
 
-    fn stock(&self, key: &StockKey) -> Qty;
+    fn stock(&self, key: &StockKey) -> Result<Qty, ViewError>;
     /// Usable stock of an item in a warehouse: new or opened, in available
     /// zones (quarantine, rejected and in transit never count), by stock row.
     /// Expired batches are included: the rules filter them by the
     /// document's day.
-    fn usable_stock(&self, item: &ItemId, warehouse: &WarehouseId) -> Vec<(StockKey, Qty)>;
-    fn in_work(&self, key: &InWorkKey) -> Qty;
+    fn usable_stock(
+        &self,
+        item: &ItemId,
+        warehouse: &WarehouseId,
+    ) -> Result<Vec<(StockKey, Qty)>, ViewError>;
+    fn in_work(&self, key: &InWorkKey) -> Result<Qty, ViewError>;
     /// Every in-work position of a holding.
-    fn in_work_of(&self, holding: &Holding) -> Vec<(InWorkKey, Qty)>;
-    fn issue_open(&self, issue: &DocId) -> Qty;
-    fn serial(&self, key: &SerialKey) -> Option<SerialState>;
+    fn in_work_of(&self, holding: &Holding) -> Result<Vec<(InWorkKey, Qty)>, ViewError>;
+    fn issue_open(&self, issue: &DocId) -> Result<Qty, ViewError>;
+    fn serial(&self, key: &SerialKey) -> Result<Option<SerialState>, ViewError>;
     /// Serial units whose state names this work order as removed from its
     /// asset and not yet returned.
-    fn removed_units_of(&self, wo: &WorkOrderId) -> Vec<SerialKey>;
+    fn removed_units_of(&self, wo: &WorkOrderId) -> Result<Vec<SerialKey>, ViewError>;
 
-    fn reserve(&self, id: &ReserveId) -> Option<Reserve>;
-    fn reserves_of_line(&self, line: &DemandLineId) -> Vec<Reserve>;
+    fn reserve(&self, id: &ReserveId) -> Result<Option<Reserve>, ViewError>;
+    fn reserves_of_line(&self, line: &DemandLineId) -> Result<Vec<Reserve>, ViewError>;
     /// Quantity locked by active reserves for an item at a warehouse.
-    fn locked(&self, item: &ItemId, warehouse: &WarehouseId) -> Qty;
+    fn locked(&self, item: &ItemId, warehouse: &WarehouseId) -> Result<Qty, ViewError>;
 
-    fn tool_out(&self, checkout: &DocId) -> Option<ToolOut>;
-    fn tools_out(&self) -> Vec<ToolOut>;
-    fn emergency(&self, doc: &DocId) -> Option<Emergency>;
-    fn emergencies(&self) -> Vec<Emergency>;
-    fn transit(&self, transfer: &DocId) -> Option<Transit>;
-    fn missing_serials_of(&self, wo: &WorkOrderId) -> Vec<MissingSerial>;
-    fn missing_serial(&self, write_off: &DocId) -> Option<MissingSerial>;
+    fn tool_out(&self, checkout: &DocId) -> Result<Option<ToolOut>, ViewError>;
+    fn tools_out(&self) -> Result<Vec<ToolOut>, ViewError>;
+    fn emergency(&self, doc: &DocId) -> Result<Option<Emergency>, ViewError>;
+    fn emergencies(&self) -> Result<Vec<Emergency>, ViewError>;
+    fn transit(&self, transfer: &DocId) -> Result<Option<Transit>, ViewError>;
+    fn missing_serials_of(&self, wo: &WorkOrderId) -> Result<Vec<MissingSerial>, ViewError>;
+    fn missing_serial(&self, write_off: &DocId) -> Result<Option<MissingSerial>, ViewError>;
 
-    fn accepted(&self, id: &DocId) -> Option<Accepted>;
+    fn accepted(&self, id: &DocId) -> Result<Option<Accepted>, ViewError>;
     /// The reason a document was refused, if it was.
-    fn refused(&self, id: &DocId) -> Option<ReasonCode>;
+    fn refused(&self, id: &DocId) -> Result<Option<ReasonCode>, ViewError>;
 }

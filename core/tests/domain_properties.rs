@@ -43,7 +43,6 @@ use sparescan_core::qty::Qty;
 use sparescan_core::reason::{ReasonCode, Refusal};
 use sparescan_core::rules::Outcome;
 use sparescan_core::rules::roles::{approvers, author_roles, check_author};
-use sparescan_core::view::LedgerView;
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 

@@ -7,7 +7,6 @@ use sparescan_core::document::*;
 use sparescan_core::model::*;
 use sparescan_core::reason::{Blocker, ReasonCode};
 use sparescan_core::rules::{closure_blockers, overdue_tools};
-use sparescan_core::view::LedgerView;
 
 /// A UPS goes to bypass; the battery module is replaced. The issue records
 /// the module's serial, the write-off records the removed module's serial,
@@ -378,7 +377,7 @@ fn server_cabinet_fan_replaced_old_fan_to_quarantine() {
         ReasonCode::ZoneMismatch,
     );
     // Closure waits for the old fan.
-    let blockers = closure_blockers(&book.ledger, &"WO-FAN".into());
+    let blockers = closure_blockers(&book.ledger, &"WO-FAN".into()).expect("memory ledger");
     assert_eq!(
         blockers,
         vec![Blocker::RemovedUnitNotReturned {
@@ -488,12 +487,14 @@ fn issue_without_order_refused_then_emergency_issue_linked_later() {
     );
     book.accept(doc(TECH, status(Transition::Start)).wo("WO-PUMP").at(31));
     // The order on that asset cannot close while the emergency issue waits.
-    assert!(closure_blockers(&book.ledger, &"WO-PUMP".into()).contains(
-        &Blocker::EmergencyNotLinked {
-            emergency,
-            item: CABLE.into()
-        }
-    ));
+    assert!(
+        closure_blockers(&book.ledger, &"WO-PUMP".into())
+            .expect("memory ledger")
+            .contains(&Blocker::EmergencyNotLinked {
+                emergency,
+                item: CABLE.into()
+            })
+    );
     book.accept(
         doc(CLERK, Body::EmergencyLink { emergency })
             .on("WO-PUMP", "L-CBL")
@@ -719,7 +720,11 @@ fn closure_refused_with_blockers_listed_then_allowed() {
         .at(25),
     );
 
-    assert!(closure_blockers(&book.ledger, &"WO-PC".into()).is_empty());
+    assert!(
+        closure_blockers(&book.ledger, &"WO-PC".into())
+            .expect("memory ledger")
+            .is_empty()
+    );
     book.accept(
         doc(SUPERVISOR, status(Transition::Close))
             .wo("WO-PC")
@@ -885,8 +890,12 @@ fn tool_checked_out_overdue_then_returned() {
         )
         .wo("WO-T"),
     );
-    assert!(overdue_tools(&book.ledger, at(60)).is_empty());
-    let overdue = overdue_tools(&book.ledger, at(121));
+    assert!(
+        overdue_tools(&book.ledger, at(60))
+            .expect("memory ledger")
+            .is_empty()
+    );
+    let overdue = overdue_tools(&book.ledger, at(121)).expect("memory ledger");
     assert_eq!(overdue.len(), 1);
     assert_eq!(overdue[0].holder.as_str(), TECH);
     // Tools are not consumed: neither issued nor written off.
@@ -908,7 +917,11 @@ fn tool_checked_out_overdue_then_returned() {
         .follows(checkout)
         .at(130),
     );
-    assert!(overdue_tools(&book.ledger, at(200)).is_empty());
+    assert!(
+        overdue_tools(&book.ledger, at(200))
+            .expect("memory ledger")
+            .is_empty()
+    );
     assert!(matches!(
         book.serial(DRILL, "DR-1"),
         Some(SerialState::InStock { .. })
@@ -1275,7 +1288,8 @@ fn fefo_hint_points_to_the_earlier_expiring_batch() {
         &WH.into(),
         &"G-NEW".into(),
         day(20),
-    );
+    )
+    .expect("memory ledger");
     assert_eq!(hint, Some(("G-MID".into(), SHELF.into(), day(28))));
     // G-OLD expired on the 10th: not a hint. G-MID is the earliest left.
     assert_eq!(
@@ -1285,7 +1299,8 @@ fn fefo_hint_points_to_the_earlier_expiring_batch() {
             &WH.into(),
             &"G-MID".into(),
             day(20)
-        ),
+        )
+        .expect("memory ledger"),
         None
     );
 }

@@ -327,7 +327,7 @@ fn answers(v: &impl LedgerView, p: &Probes, local: &BTreeSet<DocId>) -> Vec<Stri
         out.push(format!("missing_serial {id} {:?}", v.missing_serial(id)));
         let mut acc = v.accepted(id);
         if local.contains(id)
-            && let Some(a) = acc.as_mut()
+            && let Ok(Some(a)) = acc.as_mut()
         {
             a.seq = 0;
         }
@@ -669,7 +669,7 @@ fn same_verdicts(
         match theirs {
             Ok(_) => accepted += 1,
             Err(r) => {
-                codes.insert(r.code);
+                codes.insert(r.refusal().expect("a refusal, not a storage error").code);
             }
         }
     }
@@ -894,16 +894,32 @@ fn the_outbox_survives_a_restart_in_order() {
     assert_eq!(cache.meta(keys::SITE).unwrap().as_deref(), Some(SITE));
     assert_eq!(cache.cursor().unwrap(), 1);
     let view = cache.view();
-    assert_eq!(view.site(), Some(SITE.into()));
-    assert_eq!(view.stock(&stock_key("ZIP-200", "A-01")), q(500 - 12));
-    assert_eq!(view.stock(&stock_key("FAN-120", "A-02")), q(1));
+    assert_eq!(view.site().expect("cache view"), Some(SITE.into()));
+    assert_eq!(
+        view.stock(&stock_key("ZIP-200", "A-01"))
+            .expect("cache view"),
+        q(500 - 12)
+    );
+    assert_eq!(
+        view.stock(&stock_key("FAN-120", "A-02"))
+            .expect("cache view"),
+        q(1)
+    );
     assert!(matches!(
-        view.serial(&serial_key("FAN-120", "FAN-A1")),
+        view.serial(&serial_key("FAN-120", "FAN-A1"))
+            .expect("cache view"),
         Some(SerialState::InWork { .. })
     ));
-    assert_eq!(view.line_counts(&"WO-1003-L3".into()).issued, q(12));
     assert_eq!(
-        view.accepted(&docs[1].id).map(|a| (a.doc, a.seq)),
+        view.line_counts(&"WO-1003-L3".into())
+            .expect("cache view")
+            .issued,
+        q(12)
+    );
+    assert_eq!(
+        view.accepted(&docs[1].id)
+            .expect("cache view")
+            .map(|a| (a.doc, a.seq)),
         Some((docs[1].clone(), 0))
     );
     // The same document again is a duplicate; its id with other content too.
@@ -989,14 +1005,28 @@ fn settling_moves_documents_where_the_verdicts_say() {
     {
         let view = cache.view();
         // Accepted: found with the server's seq, its effects still shown.
-        let acc = view.accepted(&fan.id).expect("kept until the pull");
+        let acc = view
+            .accepted(&fan.id)
+            .expect("cache view")
+            .expect("kept until the pull");
         assert_eq!((acc.seq, &acc.doc), (fan_seq, &fan));
         assert!(!acc.effects.is_empty());
-        assert_eq!(view.stock(&stock_key("FAN-120", "A-02")), q(1));
+        assert_eq!(
+            view.stock(&stock_key("FAN-120", "A-02"))
+                .expect("cache view"),
+            q(1)
+        );
         // Rejected: refused, its effects gone, its follow-up refused here.
-        assert_eq!(view.refused(&zip.id), Some(ReasonCode::StockShortfall));
-        assert_eq!(view.accepted(&zip.id), None);
-        assert_eq!(view.stock(&stock_key("ZIP-200", "A-01")), q(500 - 1));
+        assert_eq!(
+            view.refused(&zip.id).expect("cache view"),
+            Some(ReasonCode::StockShortfall)
+        );
+        assert_eq!(view.accepted(&zip.id).expect("cache view"), None);
+        assert_eq!(
+            view.stock(&stock_key("ZIP-200", "A-01"))
+                .expect("cache view"),
+            q(500 - 1)
+        );
     }
     let local: Vec<_> = cache
         .local_refusals()
@@ -1014,17 +1044,36 @@ fn settling_moves_documents_where_the_verdicts_say() {
     );
     assert_eq!(cache.attention().unwrap(), attention);
     assert_eq!(cache.local_refusals().len(), 1);
-    assert_eq!(cache.view().accepted(&fan.id).map(|a| a.seq), Some(fan_seq));
+    assert_eq!(
+        cache
+            .view()
+            .accepted(&fan.id)
+            .expect("cache view")
+            .map(|a| a.seq),
+        Some(fan_seq)
+    );
 
     // The pull brings the fan's rows: it is counted once, from the rows.
     cache.apply_rows(&fan_rows, Some(2)).unwrap();
     assert_eq!(cache.cursor().unwrap(), 2);
     {
         let view = cache.view();
-        assert_eq!(view.stock(&stock_key("FAN-120", "A-02")), q(1));
-        assert_eq!(view.line_counts(&"WO-1004-L1".into()).issued, q(1));
+        assert_eq!(
+            view.stock(&stock_key("FAN-120", "A-02"))
+                .expect("cache view"),
+            q(1)
+        );
+        assert_eq!(
+            view.line_counts(&"WO-1004-L1".into())
+                .expect("cache view")
+                .issued,
+            q(1)
+        );
         // Now the server's own document row answers.
-        let acc = view.accepted(&fan.id).expect("the document row");
+        let acc = view
+            .accepted(&fan.id)
+            .expect("cache view")
+            .expect("the document row");
         assert_eq!(acc, server.accepted(&fan.id).unwrap());
     }
 
@@ -1032,7 +1081,7 @@ fn settling_moves_documents_where_the_verdicts_say() {
     cache.resolve_attention(zip.id).unwrap();
     assert!(cache.attention().unwrap().is_empty());
     assert_eq!(
-        cache.view().refused(&zip.id),
+        cache.view().refused(&zip.id).expect("cache view"),
         Some(ReasonCode::StockShortfall)
     );
     // Settling the rest: everything accounted for, nothing dropped.
@@ -1066,7 +1115,13 @@ fn pulled_rows_recompute_the_overlay_and_flag_conflicts() {
         .done();
     cache.submit(fan.clone()).unwrap().unwrap();
     cache.submit(zip.clone()).unwrap().unwrap();
-    assert_eq!(cache.view().stock(&stock_key("ZIP-200", "A-01")), q(495));
+    assert_eq!(
+        cache
+            .view()
+            .stock(&stock_key("ZIP-200", "A-01"))
+            .expect("cache view"),
+        q(495)
+    );
 
     // Another device took zip ties and the same fan, on another order's
     // line... the server accepted both first.
@@ -1085,14 +1140,24 @@ fn pulled_rows_recompute_the_overlay_and_flag_conflicts() {
 
     // The zip ties still apply, on top of the pulled stock.
     let view = cache.view();
-    assert_eq!(view.stock(&stock_key("ZIP-200", "A-01")), q(500 - 10 - 5));
-    assert_eq!(view.line_counts(&"WO-1003-L3".into()).issued, q(15));
+    assert_eq!(
+        view.stock(&stock_key("ZIP-200", "A-01"))
+            .expect("cache view"),
+        q(500 - 10 - 5)
+    );
+    assert_eq!(
+        view.line_counts(&"WO-1003-L3".into())
+            .expect("cache view")
+            .issued,
+        q(15)
+    );
     // The fan is the other device's now; ours is refused here, but kept.
     assert_eq!(
-        view.serial(&serial_key("FAN-120", "FAN-A2")),
+        view.serial(&serial_key("FAN-120", "FAN-A2"))
+            .expect("cache view"),
         server.serial(&serial_key("FAN-120", "FAN-A2"))
     );
-    assert_eq!(view.accepted(&fan.id), None);
+    assert_eq!(view.accepted(&fan.id).expect("cache view"), None);
     assert_eq!(cache.outbox().unwrap(), vec![fan.clone(), zip.clone()]);
     let flagged: Vec<DocId> = cache.local_refusals().iter().map(|(id, _)| *id).collect();
     assert_eq!(flagged, vec![fan.id]);
@@ -1302,7 +1367,13 @@ fn a_bad_row_refuses_the_batch_and_names_the_row() {
     assert!(text.contains("FAN-A1"), "{text}");
     assert_eq!(cache.row_count().unwrap(), before);
     assert_eq!(cache.cursor().unwrap(), 1);
-    assert_eq!(cache.view().stock(&stock_key("ZIP-200", "A-02")), Qty::ZERO);
+    assert_eq!(
+        cache
+            .view()
+            .stock(&stock_key("ZIP-200", "A-02"))
+            .expect("cache view"),
+        Qty::ZERO
+    );
 }
 
 /// A re-bootstrap: rows cleared, the outbox and attention kept, and the
@@ -1321,5 +1392,11 @@ fn clearing_rows_keeps_the_outbox() {
     assert_eq!(cache.outbox().unwrap(), vec![zip.clone()]);
     let cache = bootstrap(cache, &server);
     assert!(cache.local_refusals().is_empty());
-    assert_eq!(cache.view().stock(&stock_key("ZIP-200", "A-01")), q(495));
+    assert_eq!(
+        cache
+            .view()
+            .stock(&stock_key("ZIP-200", "A-01"))
+            .expect("cache view"),
+        q(495)
+    );
 }

@@ -572,6 +572,7 @@ fn on_site_the_supervisor_confirms_installed_and_removed_units_and_closure_waits
         e.cache()
             .view()
             .work_order(&"WO-1003".into())
+            .expect("cache view")
             .map(|w| w.state.status),
         Some(WoStatus::AwaitingReturn)
     );

@@ -83,11 +83,9 @@ fn assert_storage_failure(m: &UiModel) {
     );
 }
 
-// The rules' view (`LedgerView`) has no error path yet: the cache reads an
-// unreadable stock row as 0 and the rules answer `reserved_for_other_order`.
-// These two pass once every view method returns `Result`.
+// An unreadable stock row is a storage failure of the rules' view, not a
+// stock of 0 (which the rules would answer `reserved_for_other_order`).
 #[test]
-#[ignore = "issue 15 item 6: LedgerView has no error path yet"]
 fn a_scan_that_meets_a_storage_failure_is_not_a_refusal_and_can_be_retried() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("cache.db");
@@ -117,7 +115,6 @@ fn a_scan_that_meets_a_storage_failure_is_not_a_refusal_and_can_be_retried() {
 }
 
 #[test]
-#[ignore = "issue 15 item 6: LedgerView has no error path yet"]
 fn a_confirm_that_meets_a_storage_failure_records_nothing_and_keeps_the_pick() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("cache.db");

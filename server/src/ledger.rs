@@ -19,8 +19,9 @@ use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
 use sparescan_core::reason::{ReasonCode, Refusal};
 use sparescan_core::rules;
+use sparescan_core::rules::Judgement;
 use sparescan_core::sync::{Row, RowKey, Verdict};
-use sparescan_core::view::{Accepted, LedgerView};
+use sparescan_core::view::{Accepted, LedgerView, ViewError};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock, mpsc};
 use tokio::sync::oneshot;
@@ -32,6 +33,9 @@ const MAX_GROUP_DOCS: usize = 20_000;
 pub enum LedgerError {
     #[error("storage failed, nothing from this request was recorded; retry: {0}")]
     Storage(#[from] StoreError),
+    /// The rules could not read the state: no verdict, nothing recorded.
+    #[error("storage failed, nothing from this request was recorded; retry: {0}")]
+    View(#[from] ViewError),
     #[error("unknown site {0}")]
     UnknownSite(SiteId),
     #[error("{0}")]
@@ -188,10 +192,18 @@ struct ServerView<'a> {
     pending_refused: &'a HashMap<DocId, ReasonCode>,
 }
 
+/// The memory ledger's answers (it never fails to read).
 macro_rules! delegate {
     ($($name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty;)*) => {
-        $(fn $name(&self, $($arg: $ty),*) -> $ret { self.mem.$name($($arg),*) })*
+        $(fn $name(&self, $($arg: $ty),*) -> Result<$ret, ViewError> {
+            Ok(MemoryLedger::$name(self.mem, $($arg),*))
+        })*
     };
+}
+
+/// A database read that failed under the rules: a storage failure.
+fn read_failed(what: &str, e: StoreError) -> ViewError {
+    ViewError::new(format!("{what}: {e}"))
 }
 
 impl LedgerView for ServerView<'_> {
@@ -228,38 +240,36 @@ impl LedgerView for ServerView<'_> {
         missing_serial(write_off: &DocId) -> Option<MissingSerial>;
     }
 
-    fn accepted(&self, id: &DocId) -> Option<Accepted> {
-        let mut found = match self.pending.get(id) {
+    fn accepted(&self, id: &DocId) -> Result<Option<Accepted>, ViewError> {
+        let found = match self.pending.get(id) {
             Some(a) => Some(a.clone()),
-            // A read error here would judge a follow-up against a missing
-            // original; the commit would then fail loudly anyway, so log it.
-            None => self.store.document(id).unwrap_or_else(|e| {
-                log::error!("reading document {id}: {e}");
-                None
-            }),
-        }
-        .filter(|a| a.doc.site == *self.site)?;
+            // A read error is no answer: judging a follow-up against a
+            // missing original would be a wrong verdict.
+            None => self
+                .store
+                .document(id)
+                .map_err(|e| read_failed(&format!("reading document {id}"), e))?,
+        };
+        let Some(mut found) = found.filter(|a| a.doc.site == *self.site) else {
+            return Ok(None);
+        };
         found.reversed_by = self.mem.projections().reversed.get(id).copied();
-        Some(found)
+        Ok(Some(found))
     }
 
-    fn refused(&self, id: &DocId) -> Option<ReasonCode> {
+    fn refused(&self, id: &DocId) -> Result<Option<ReasonCode>, ViewError> {
         if self.pending.contains_key(id) {
-            return None;
+            return Ok(None);
         }
-        self.pending_refused.get(id).copied().or_else(|| {
-            let here = self.store.id_site(id).unwrap_or_else(|e| {
-                log::error!("reading refusal {id}: {e}");
-                None
-            });
-            if here.as_ref() != Some(self.site) {
-                return None;
-            }
-            self.store.refusal_code(id).unwrap_or_else(|e| {
-                log::error!("reading refusal {id}: {e}");
-                None
-            })
-        })
+        if let Some(code) = self.pending_refused.get(id) {
+            return Ok(Some(*code));
+        }
+        let read = |e| read_failed(&format!("reading refusal {id}"), e);
+        let here = self.store.id_site(id).map_err(read)?;
+        if here.as_ref() != Some(self.site) {
+            return Ok(None);
+        }
+        self.store.refusal_code(id).map_err(read)
     }
 }
 
@@ -353,10 +363,17 @@ fn process_pushes(
         let mut pending_refused: HashMap<DocId, ReasonCode> = HashMap::new();
         let mut touched_keys: BTreeSet<RowKey> = BTreeSet::new();
         let mut answers: Vec<(Vec<Verdict>, PushReply)> = Vec::new();
+        // A storage failure while judging is no verdict: nothing of this
+        // site's group is committed and every push in it gets the error
+        // to retry.
+        let mut failed: Option<ViewError> = None;
         for (docs, reply) in jobs {
             let mut verdicts = Vec::with_capacity(docs.len());
             for doc in docs {
-                let verdict = judge(
+                if failed.is_some() {
+                    break;
+                }
+                match judge(
                     store,
                     &mut state.ledger,
                     &mut pending,
@@ -365,10 +382,21 @@ fn process_pushes(
                     &mut touched_keys,
                     next_seq,
                     doc,
-                );
-                verdicts.push(verdict);
+                ) {
+                    Ok(verdict) => verdicts.push(verdict),
+                    Err(e) => failed = Some(e),
+                }
             }
             answers.push((verdicts, reply));
+        }
+        if let Some(e) = failed {
+            log::error!("storage failed judging for site {site}: {e}; nothing recorded");
+            *next_seq = seq_before;
+            reload_site(store, &site, state);
+            for (_, reply) in answers {
+                let _ = reply.send(Err(LedgerError::View(e.clone())));
+            }
+            continue;
         }
         batch.rows = touched_keys
             .into_iter()
@@ -389,16 +417,7 @@ fn process_pushes(
             Err(e) => {
                 log::error!("commit failed for site {site}: {e}; reloading its state");
                 *next_seq = seq_before;
-                match store
-                    .rows(&site)
-                    .map_err(LedgerError::from)
-                    .and_then(|rows| {
-                        MemoryLedger::from_rows(rows)
-                            .map_err(|e| LedgerError::Storage(StoreError::Corrupt(e.to_string())))
-                    }) {
-                    Ok(ledger) => state.ledger = ledger,
-                    Err(e) => log::error!("reloading site {site} failed: {e}"),
-                }
+                reload_site(store, &site, state);
                 let msg = e.to_string();
                 for (_, reply) in answers {
                     let _ =
@@ -409,7 +428,23 @@ fn process_pushes(
     }
 }
 
-/// One document's verdict, applied to memory and added to the batch.
+/// Memory back to what the database holds (after a group that was not
+/// committed).
+fn reload_site(store: &dyn Store, site: &SiteId, state: &mut SiteState) {
+    match store
+        .rows(site)
+        .map_err(LedgerError::from)
+        .and_then(|rows| {
+            MemoryLedger::from_rows(rows)
+                .map_err(|e| LedgerError::Storage(StoreError::Corrupt(e.to_string())))
+        }) {
+        Ok(ledger) => state.ledger = ledger,
+        Err(e) => log::error!("reloading site {site} failed: {e}"),
+    }
+}
+
+/// One document's verdict, applied to memory and added to the batch; a
+/// storage failure is no verdict.
 #[allow(clippy::too_many_arguments)]
 fn judge(
     store: &dyn Store,
@@ -420,36 +455,41 @@ fn judge(
     touched_keys: &mut BTreeSet<RowKey>,
     next_seq: &mut u64,
     doc: Document,
-) -> Verdict {
+) -> Result<Verdict, ViewError> {
     let id = doc.id;
     // Over a bound: refused before the rules see it, and not kept (a
     // 15 MiB reason would otherwise be stored with its refusal).
     if let Err(refusal) = limits::check_document(&doc) {
         if refusal.code == ReasonCode::TooLong {
-            return Verdict::Rejected { id, refusal };
+            return Ok(Verdict::Rejected { id, refusal });
         }
-        return refuse(pending_refused, batch, doc, refusal);
+        return Ok(refuse(pending_refused, batch, doc, refusal));
     }
     // The device's clock, held to the server's (a duplicate is answered
     // as before, whenever it comes again).
     let received_at = batch.received_at.unwrap_or_else(Utc::now);
     let offline_days = mem.policy().offline_limit_days;
     if let Err(refusal) = rules::check_times(&doc, received_at, offline_days)
-        && !is_duplicate(store, pending, &doc)
+        && !is_duplicate(store, pending, &doc)?
     {
-        return refuse(pending_refused, batch, doc, refusal);
+        return Ok(refuse(pending_refused, batch, doc, refusal));
     }
     // Ids are the site's own: one another site used (accepted or refused)
     // is not this site's to take, and nothing of it is told.
     match store.id_site(&id) {
         Ok(Some(owner)) if owner != doc.site => {
-            return Verdict::Rejected {
+            return Ok(Verdict::Rejected {
                 id,
                 refusal: Refusal::new(ReasonCode::IdReused),
-            };
+            });
         }
         Ok(_) => {}
-        Err(e) => log::error!("reading the site of document {id}: {e}"),
+        Err(e) => {
+            return Err(read_failed(
+                &format!("reading the site of document {id}"),
+                e,
+            ));
+        }
     }
     let result = {
         let view = ServerView {
@@ -459,19 +499,23 @@ fn judge(
             pending,
             pending_refused,
         };
-        rules::evaluate(&view, &doc).map_err(|r| {
-            let seq = match r.code {
-                ReasonCode::Duplicate => view.accepted(&id).map(|a| a.seq),
-                _ => None,
-            };
-            (r, seq)
-        })
+        match rules::evaluate(&view, &doc) {
+            Ok(outcome) => Ok(outcome),
+            Err(Judgement::Storage(e)) => return Err(e),
+            Err(Judgement::Refused(r)) => {
+                let seq = match r.code {
+                    ReasonCode::Duplicate => view.accepted(&id)?.map(|a| a.seq),
+                    _ => None,
+                };
+                Err((r, seq))
+            }
+        }
     };
     match result {
         Ok(outcome) => {
             if let Err(e) = mem.apply_effects(id, &outcome.effects) {
                 let refusal = Refusal::new(ReasonCode::NotReversible).detail(e.0);
-                return refuse(pending_refused, batch, doc, refusal);
+                return Ok(refuse(pending_refused, batch, doc, refusal));
             }
             let seq = *next_seq;
             *next_seq += 1;
@@ -488,24 +532,30 @@ fn judge(
             pending.insert(id, accepted.clone());
             pending_refused.remove(&id);
             batch.accepted.push((accepted, outcome.exceptions.clone()));
-            Verdict::Accepted {
+            Ok(Verdict::Accepted {
                 id,
                 seq,
                 exceptions: outcome.exceptions,
-            }
+            })
         }
-        Err((_, Some(seq))) => Verdict::Duplicate { id, seq },
-        Err((refusal, None)) => refuse(pending_refused, batch, doc, refusal),
+        Err((_, Some(seq))) => Ok(Verdict::Duplicate { id, seq }),
+        Err((refusal, None)) => Ok(refuse(pending_refused, batch, doc, refusal)),
     }
 }
 
 /// The same document, accepted before (a retry).
-fn is_duplicate(store: &dyn Store, pending: &HashMap<DocId, Accepted>, doc: &Document) -> bool {
+fn is_duplicate(
+    store: &dyn Store,
+    pending: &HashMap<DocId, Accepted>,
+    doc: &Document,
+) -> Result<bool, ViewError> {
     let prior = match pending.get(&doc.id) {
         Some(a) => Some(a.clone()),
-        None => store.document(&doc.id).ok().flatten(),
+        None => store
+            .document(&doc.id)
+            .map_err(|e| read_failed(&format!("reading document {}", doc.id), e))?,
     };
-    prior.is_some_and(|a| a.doc == *doc)
+    Ok(prior.is_some_and(|a| a.doc == *doc))
 }
 
 fn refuse(

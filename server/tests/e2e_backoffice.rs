@@ -13,7 +13,6 @@ use sparescan_core::memory::MemoryLedger;
 use sparescan_core::qty::Qty;
 use sparescan_core::reason::{Blocker, ReasonCode};
 use sparescan_core::sync::{PushRequest, PushResponse, Verdict};
-use sparescan_core::view::LedgerView;
 use sparescan_server::demo::SITE;
 
 const ENTITIES: [&str; 7] = [

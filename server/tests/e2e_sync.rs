@@ -12,7 +12,7 @@ use sparescan_core::qty::Qty;
 use sparescan_core::reason::ReasonCode;
 use sparescan_core::rules::evaluate;
 use sparescan_core::sync::{RowKey, Verdict};
-use sparescan_core::view::{Accepted, LedgerView};
+use sparescan_core::view::Accepted;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn enrolled(ts: &TestServer, name: &str) -> (sparescan_client::Client, String) {
@@ -208,7 +208,10 @@ async fn a_device_judges_follow_ups_of_documents_it_did_not_record() {
     b.pull_into(&mut local, cursor).await.expect("pull");
     assert_eq!(local.rows(), ts.rows());
     let refused = evaluate(&local, &back).expect_err("the issue was reversed");
-    assert_eq!(refused.code, ReasonCode::WrongReference);
+    assert_eq!(
+        refused.refusal().map(|r| r.code),
+        Some(ReasonCode::WrongReference)
+    );
     // The server judges it the same.
     let r = b.push(std::slice::from_ref(&back)).await.expect("push");
     assert!(
@@ -402,4 +405,88 @@ async fn a_revoked_device_is_refused() {
         matches!(err, ClientError::Api { status: 401, ref message, .. } if message.contains("revoked")),
         "{err}"
     );
+}
+
+/// A storage failure while judging is no verdict (issue 15, item 6): the
+/// push is answered 503 `storage_error`, nothing of it is recorded (not as
+/// accepted, not as refused), and the same push is judged once the storage
+/// works again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storage_failure_while_judging_is_503_and_records_nothing() {
+    let ts = TestServer::start().await;
+    let (c, dev) = enrolled(&ts, "HH-01").await;
+    let issued = issue(
+        &dev,
+        "WO-1004",
+        "WO-1004-L1",
+        pick("FAN-120", "A-02", 1, &["FAN-A1"]),
+    );
+    let r = c.push(std::slice::from_ref(&issued)).await.expect("push");
+    assert!(
+        matches!(&r.verdicts[..], [Verdict::Accepted { .. }]),
+        "{:?}",
+        r.verdicts
+    );
+    let mut back = doc(
+        &dev,
+        "clerk-1",
+        Some("WO-1004"),
+        None,
+        Body::Return {
+            item: "FAN-120".into(),
+            batch: None,
+            serials: vec!["FAN-A1".into()],
+            qty: Qty::units(1),
+            condition: Condition::New,
+            to_bin: "A-02".into(),
+        },
+    );
+    back.follows = Some(issued.id);
+
+    // Another connection damages the issue's stored document: the rules
+    // cannot read the original the return follows.
+    let db = rusqlite::Connection::open(ts.dir.path().join("sparescan.db")).expect("db");
+    db.busy_timeout(std::time::Duration::from_secs(5))
+        .expect("busy timeout");
+    let id = issued.id.to_string();
+    db.execute(
+        "CREATE TABLE saved_doc AS SELECT id, doc FROM documents WHERE id = ?1",
+        [&id],
+    )
+    .expect("save");
+    db.execute(
+        "UPDATE documents SET doc = 'unreadable' WHERE id = ?1",
+        [&id],
+    )
+    .expect("damage");
+    let rows = ts.rows();
+    match c.push(std::slice::from_ref(&back)).await {
+        Err(ClientError::Api {
+            status,
+            code,
+            message,
+        }) => {
+            assert_eq!((status, code.as_str()), (503, "storage_error"), "{message}");
+            assert!(message.contains("nothing"), "{message}");
+        }
+        other => panic!("expected a storage error, got {other:?}"),
+    }
+    assert_eq!(ts.rows(), rows, "nothing recorded");
+
+    db.execute(
+        "UPDATE documents SET doc = (SELECT doc FROM saved_doc) WHERE id = ?1",
+        [&id],
+    )
+    .expect("repair");
+    // Judged now, as if it came for the first time: neither a duplicate nor
+    // a refusal was kept from the failed attempt.
+    let r = c.push(std::slice::from_ref(&back)).await.expect("retry");
+    assert!(
+        matches!(&r.verdicts[..], [Verdict::Accepted { id, .. }] if *id == back.id),
+        "{:?}",
+        r.verdicts
+    );
+    let report = ts.server.verify().expect("verify");
+    assert!(report.is_clean(), "{report}");
+    ts.stop().await;
 }

@@ -9,7 +9,7 @@ use crate::model::*;
 use crate::qty::Qty;
 use crate::reason::{ReasonCode, Refusal};
 use crate::rules::{self, Outcome};
-use crate::view::{Accepted, LedgerView};
+use crate::view::{Accepted, LedgerView, ViewError};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -299,7 +299,7 @@ impl MemoryLedger {
     /// Evaluates `doc` and, if accepted, applies it. A refusal is
     /// remembered so documents that follow it are refused naming it.
     pub fn submit(&mut self, doc: Document) -> Result<Outcome, Refusal> {
-        match rules::evaluate(self, &doc) {
+        match rules::evaluate(self, &doc).map_err(never_storage) {
             Ok(outcome) => {
                 self.record(doc, &outcome)
                     .map_err(|e| Refusal::new(ReasonCode::NotReversible).detail(e.0))?;
@@ -336,7 +336,7 @@ impl MemoryLedger {
     /// Applies the effects of document `by` to the projections without
     /// keeping the document (a store that keeps its ledger elsewhere).
     pub fn apply_effects(&mut self, by: DocId, effects: &[Effect]) -> Result<(), ApplyError> {
-        rules::check_effects(self, effects).map_err(ApplyError)?;
+        rules::check_effects(self, effects).map_err(|e| ApplyError(e.to_string()))?;
         for e in effects {
             self.apply(e, by);
         }
@@ -583,44 +583,63 @@ impl MemoryLedger {
     }
 }
 
-impl LedgerView for MemoryLedger {
-    fn policy(&self) -> SitePolicy {
+/// A memory ledger reads nothing from storage: its view never fails, so
+/// every judgement on it is a refusal.
+fn never_storage(j: rules::Judgement) -> Refusal {
+    match j {
+        rules::Judgement::Refused(r) => r,
+        rules::Judgement::Storage(e) => unreachable!("a memory ledger failed to read: {e}"),
+    }
+}
+
+/// The answer of a rule's look-up (`rules::closure_blockers`, …) over a
+/// [`MemoryLedger`], whose view never fails to read.
+pub fn infallible<T>(read: Result<T, ViewError>) -> T {
+    match read {
+        Ok(v) => v,
+        Err(e) => unreachable!("a memory ledger failed to read: {e}"),
+    }
+}
+
+/// The view's answers, infallible: a memory ledger never fails to read.
+impl MemoryLedger {
+    pub fn policy(&self) -> SitePolicy {
         self.catalog.policy.clone()
     }
-    fn site(&self) -> Option<SiteId> {
+    pub fn site(&self) -> Option<SiteId> {
         self.catalog.site.clone()
     }
-    fn closed_until(&self) -> Option<NaiveDate> {
+    pub fn closed_until(&self) -> Option<NaiveDate> {
         self.proj.closed_until
     }
-    fn user(&self, id: &UserId) -> Option<User> {
+    pub fn user(&self, id: &UserId) -> Option<User> {
         self.catalog.users.get(id).cloned()
     }
-    fn item(&self, id: &ItemId) -> Option<Item> {
+    pub fn item(&self, id: &ItemId) -> Option<Item> {
         self.catalog.items.get(id).cloned()
     }
-    fn bin(&self, id: &BinId) -> Option<Bin> {
+    pub fn bin(&self, id: &BinId) -> Option<Bin> {
         self.catalog.bins.get(id).cloned()
     }
-    fn warehouse(&self, id: &WarehouseId) -> Option<Warehouse> {
+    pub fn warehouse(&self, id: &WarehouseId) -> Option<Warehouse> {
         self.catalog.warehouses.get(id).cloned()
     }
-    fn batch(&self, item: &ItemId, code: &BatchCode) -> Option<Batch> {
+    pub fn batch(&self, item: &ItemId, code: &BatchCode) -> Option<Batch> {
         self.catalog
             .batches
             .get(&(item.clone(), code.clone()))
             .cloned()
     }
-    fn asset(&self, id: &AssetId) -> Option<Asset> {
+    pub fn asset(&self, id: &AssetId) -> Option<Asset> {
         self.catalog.assets.get(id).cloned()
     }
-    fn work_order(&self, id: &WorkOrderId) -> Option<WorkOrder> {
+    pub fn work_order(&self, id: &WorkOrderId) -> Option<WorkOrder> {
         self.proj.work_orders.get(id).cloned()
     }
-    fn line(&self, id: &DemandLineId) -> Option<DemandLine> {
+    pub fn line(&self, id: &DemandLineId) -> Option<DemandLine> {
         self.proj.lines.get(id).cloned()
     }
-    fn lines_of(&self, wo: &WorkOrderId) -> Vec<DemandLine> {
+    pub fn lines_of(&self, wo: &WorkOrderId) -> Vec<DemandLine> {
         self.index
             .lines_by_wo
             .get(wo)
@@ -630,13 +649,13 @@ impl LedgerView for MemoryLedger {
             .collect()
     }
 
-    fn line_counts(&self, id: &DemandLineId) -> LineCounts {
+    pub fn line_counts(&self, id: &DemandLineId) -> LineCounts {
         self.proj.counts.get(id).copied().unwrap_or_default()
     }
-    fn stock(&self, key: &StockKey) -> Qty {
+    pub fn stock(&self, key: &StockKey) -> Qty {
         self.proj.stock.get(key).copied().unwrap_or_default()
     }
-    fn usable_stock(&self, item: &ItemId, warehouse: &WarehouseId) -> Vec<(StockKey, Qty)> {
+    pub fn usable_stock(&self, item: &ItemId, warehouse: &WarehouseId) -> Vec<(StockKey, Qty)> {
         self.stock_of_item(item)
             .filter(|(k, q)| {
                 q.is_positive()
@@ -651,10 +670,10 @@ impl LedgerView for MemoryLedger {
             .collect()
     }
 
-    fn in_work(&self, key: &InWorkKey) -> Qty {
+    pub fn in_work(&self, key: &InWorkKey) -> Qty {
         self.proj.in_work.get(key).copied().unwrap_or_default()
     }
-    fn in_work_of(&self, holding: &Holding) -> Vec<(InWorkKey, Qty)> {
+    pub fn in_work_of(&self, holding: &Holding) -> Vec<(InWorkKey, Qty)> {
         let from = InWorkKey {
             holding: holding.clone(),
             item: ItemId::new(""),
@@ -668,13 +687,13 @@ impl LedgerView for MemoryLedger {
             .collect()
     }
 
-    fn issue_open(&self, issue: &DocId) -> Qty {
+    pub fn issue_open(&self, issue: &DocId) -> Qty {
         self.proj.issue_open.get(issue).copied().unwrap_or_default()
     }
-    fn serial(&self, key: &SerialKey) -> Option<SerialState> {
+    pub fn serial(&self, key: &SerialKey) -> Option<SerialState> {
         self.proj.serials.get(key).cloned()
     }
-    fn removed_units_of(&self, wo: &WorkOrderId) -> Vec<SerialKey> {
+    pub fn removed_units_of(&self, wo: &WorkOrderId) -> Vec<SerialKey> {
         self.index
             .removed_by_wo
             .get(wo)
@@ -684,10 +703,10 @@ impl LedgerView for MemoryLedger {
             .collect()
     }
 
-    fn reserve(&self, id: &ReserveId) -> Option<Reserve> {
+    pub fn reserve(&self, id: &ReserveId) -> Option<Reserve> {
         self.proj.reserves.get(id).cloned()
     }
-    fn reserves_of_line(&self, line: &DemandLineId) -> Vec<Reserve> {
+    pub fn reserves_of_line(&self, line: &DemandLineId) -> Vec<Reserve> {
         self.index
             .reserves_by_line
             .get(line)
@@ -697,7 +716,7 @@ impl LedgerView for MemoryLedger {
             .collect()
     }
 
-    fn locked(&self, item: &ItemId, warehouse: &WarehouseId) -> Qty {
+    pub fn locked(&self, item: &ItemId, warehouse: &WarehouseId) -> Qty {
         self.index
             .reserves_by_item
             .get(item)
@@ -709,22 +728,22 @@ impl LedgerView for MemoryLedger {
             .sum()
     }
 
-    fn tool_out(&self, checkout: &DocId) -> Option<ToolOut> {
+    pub fn tool_out(&self, checkout: &DocId) -> Option<ToolOut> {
         self.proj.tools.get(checkout).cloned()
     }
-    fn tools_out(&self) -> Vec<ToolOut> {
+    pub fn tools_out(&self) -> Vec<ToolOut> {
         self.proj.tools.values().cloned().collect()
     }
-    fn emergency(&self, doc: &DocId) -> Option<Emergency> {
+    pub fn emergency(&self, doc: &DocId) -> Option<Emergency> {
         self.proj.emergencies.get(doc).cloned()
     }
-    fn emergencies(&self) -> Vec<Emergency> {
+    pub fn emergencies(&self) -> Vec<Emergency> {
         self.proj.emergencies.values().cloned().collect()
     }
-    fn transit(&self, transfer: &DocId) -> Option<Transit> {
+    pub fn transit(&self, transfer: &DocId) -> Option<Transit> {
         self.proj.transits.get(transfer).cloned()
     }
-    fn missing_serials_of(&self, wo: &WorkOrderId) -> Vec<MissingSerial> {
+    pub fn missing_serials_of(&self, wo: &WorkOrderId) -> Vec<MissingSerial> {
         self.proj
             .missing_serials
             .values()
@@ -732,13 +751,116 @@ impl LedgerView for MemoryLedger {
             .cloned()
             .collect()
     }
-    fn missing_serial(&self, write_off: &DocId) -> Option<MissingSerial> {
+    pub fn missing_serial(&self, write_off: &DocId) -> Option<MissingSerial> {
         self.proj.missing_serials.get(write_off).cloned()
     }
-    fn accepted(&self, id: &DocId) -> Option<Accepted> {
+    pub fn accepted(&self, id: &DocId) -> Option<Accepted> {
         self.docs.get(id).cloned()
     }
-    fn refused(&self, id: &DocId) -> Option<ReasonCode> {
+    pub fn refused(&self, id: &DocId) -> Option<ReasonCode> {
         self.refused.get(id).copied()
+    }
+}
+
+impl LedgerView for MemoryLedger {
+    fn policy(&self) -> Result<SitePolicy, ViewError> {
+        Ok(MemoryLedger::policy(self))
+    }
+    fn site(&self) -> Result<Option<SiteId>, ViewError> {
+        Ok(MemoryLedger::site(self))
+    }
+    fn closed_until(&self) -> Result<Option<NaiveDate>, ViewError> {
+        Ok(MemoryLedger::closed_until(self))
+    }
+    fn user(&self, id: &UserId) -> Result<Option<User>, ViewError> {
+        Ok(MemoryLedger::user(self, id))
+    }
+    fn item(&self, id: &ItemId) -> Result<Option<Item>, ViewError> {
+        Ok(MemoryLedger::item(self, id))
+    }
+    fn bin(&self, id: &BinId) -> Result<Option<Bin>, ViewError> {
+        Ok(MemoryLedger::bin(self, id))
+    }
+    fn warehouse(&self, id: &WarehouseId) -> Result<Option<Warehouse>, ViewError> {
+        Ok(MemoryLedger::warehouse(self, id))
+    }
+    fn batch(&self, item: &ItemId, code: &BatchCode) -> Result<Option<Batch>, ViewError> {
+        Ok(MemoryLedger::batch(self, item, code))
+    }
+    fn asset(&self, id: &AssetId) -> Result<Option<Asset>, ViewError> {
+        Ok(MemoryLedger::asset(self, id))
+    }
+    fn work_order(&self, id: &WorkOrderId) -> Result<Option<WorkOrder>, ViewError> {
+        Ok(MemoryLedger::work_order(self, id))
+    }
+    fn line(&self, id: &DemandLineId) -> Result<Option<DemandLine>, ViewError> {
+        Ok(MemoryLedger::line(self, id))
+    }
+    fn lines_of(&self, wo: &WorkOrderId) -> Result<Vec<DemandLine>, ViewError> {
+        Ok(MemoryLedger::lines_of(self, wo))
+    }
+    fn line_counts(&self, id: &DemandLineId) -> Result<LineCounts, ViewError> {
+        Ok(MemoryLedger::line_counts(self, id))
+    }
+    fn stock(&self, key: &StockKey) -> Result<Qty, ViewError> {
+        Ok(MemoryLedger::stock(self, key))
+    }
+    fn usable_stock(
+        &self,
+        item: &ItemId,
+        warehouse: &WarehouseId,
+    ) -> Result<Vec<(StockKey, Qty)>, ViewError> {
+        Ok(MemoryLedger::usable_stock(self, item, warehouse))
+    }
+    fn in_work(&self, key: &InWorkKey) -> Result<Qty, ViewError> {
+        Ok(MemoryLedger::in_work(self, key))
+    }
+    fn in_work_of(&self, holding: &Holding) -> Result<Vec<(InWorkKey, Qty)>, ViewError> {
+        Ok(MemoryLedger::in_work_of(self, holding))
+    }
+    fn issue_open(&self, issue: &DocId) -> Result<Qty, ViewError> {
+        Ok(MemoryLedger::issue_open(self, issue))
+    }
+    fn serial(&self, key: &SerialKey) -> Result<Option<SerialState>, ViewError> {
+        Ok(MemoryLedger::serial(self, key))
+    }
+    fn removed_units_of(&self, wo: &WorkOrderId) -> Result<Vec<SerialKey>, ViewError> {
+        Ok(MemoryLedger::removed_units_of(self, wo))
+    }
+    fn reserve(&self, id: &ReserveId) -> Result<Option<Reserve>, ViewError> {
+        Ok(MemoryLedger::reserve(self, id))
+    }
+    fn reserves_of_line(&self, line: &DemandLineId) -> Result<Vec<Reserve>, ViewError> {
+        Ok(MemoryLedger::reserves_of_line(self, line))
+    }
+    fn locked(&self, item: &ItemId, warehouse: &WarehouseId) -> Result<Qty, ViewError> {
+        Ok(MemoryLedger::locked(self, item, warehouse))
+    }
+    fn tool_out(&self, checkout: &DocId) -> Result<Option<ToolOut>, ViewError> {
+        Ok(MemoryLedger::tool_out(self, checkout))
+    }
+    fn tools_out(&self) -> Result<Vec<ToolOut>, ViewError> {
+        Ok(MemoryLedger::tools_out(self))
+    }
+    fn emergency(&self, doc: &DocId) -> Result<Option<Emergency>, ViewError> {
+        Ok(MemoryLedger::emergency(self, doc))
+    }
+    fn emergencies(&self) -> Result<Vec<Emergency>, ViewError> {
+        Ok(MemoryLedger::emergencies(self))
+    }
+    fn transit(&self, transfer: &DocId) -> Result<Option<Transit>, ViewError> {
+        Ok(MemoryLedger::transit(self, transfer))
+    }
+    fn missing_serials_of(&self, wo: &WorkOrderId) -> Result<Vec<MissingSerial>, ViewError> {
+        Ok(MemoryLedger::missing_serials_of(self, wo))
+    }
+    fn missing_serial(&self, write_off: &DocId) -> Result<Option<MissingSerial>, ViewError> {
+        Ok(MemoryLedger::missing_serial(self, write_off))
+    }
+    fn accepted(&self, id: &DocId) -> Result<Option<Accepted>, ViewError> {
+        Ok(MemoryLedger::accepted(self, id))
+    }
+    fn refused(&self, id: &DocId) -> Result<Option<ReasonCode>, ViewError> {
+        Ok(MemoryLedger::refused(self, id))
     }
 }

@@ -6,31 +6,34 @@
 use crate::effect::Effect;
 use crate::ids::WorkOrderId;
 use crate::model::{Holding, SerialState, WoStatus};
-use crate::view::LedgerView;
+use crate::view::{LedgerView, ViewError};
 
 /// The first closed order these effects would touch.
 pub(crate) fn closed_order_touched(
     view: &impl LedgerView,
     effects: &[Effect],
-) -> Option<WorkOrderId> {
-    let closed = |wo: &WorkOrderId| {
-        view.work_order(wo)
-            .is_some_and(|w| w.state.status == WoStatus::Closed)
+) -> Result<Option<WorkOrderId>, ViewError> {
+    let closed = |wo: &WorkOrderId| -> Result<bool, ViewError> {
+        Ok(view
+            .work_order(wo)?
+            .is_some_and(|w| w.state.status == WoStatus::Closed))
     };
-    let line_order = |line: &crate::ids::DemandLineId| view.line(line).map(|l| l.work_order);
+    let line_order = |line: &crate::ids::DemandLineId| -> Result<Option<WorkOrderId>, ViewError> {
+        Ok(view.line(line)?.map(|l| l.work_order))
+    };
     for e in effects {
         let mut orders: Vec<WorkOrderId> = Vec::new();
         match e {
             Effect::InWork { key, .. } => match &key.holding {
-                Holding::Line(l) => orders.extend(line_order(l)),
+                Holding::Line(l) => orders.extend(line_order(l)?),
                 Holding::Emergency(doc) => {
-                    if let Some(em) = view.emergency(doc) {
+                    if let Some(em) = view.emergency(doc)? {
                         orders.extend(em.linked.map(|(wo, _)| wo));
                         orders.extend(em.work_order);
                     }
                 }
             },
-            Effect::LineCount { line, .. } => orders.extend(line_order(line)),
+            Effect::LineCount { line, .. } => orders.extend(line_order(line)?),
             Effect::Serial { before, after, .. } => {
                 // Where the unit goes, and whom it leaves if it was in hand;
                 // a unit installed under an old order may be removed later.
@@ -49,14 +52,14 @@ pub(crate) fn closed_order_touched(
                         .or(before.as_ref())
                         .map(|r| r.work_order.clone()),
                 );
-                orders.extend(view.reserve(id).map(|r| r.work_order));
+                orders.extend(view.reserve(id)?.map(|r| r.work_order));
             }
             Effect::ReserveQty { id, .. } | Effect::ReserveCancelled { id, .. } => {
-                orders.extend(view.reserve(id).map(|r| r.work_order));
+                orders.extend(view.reserve(id)?.map(|r| r.work_order));
             }
             Effect::WorkOrder { id, before, .. } => {
                 if before.status == WoStatus::Closed {
-                    return Some(id.clone());
+                    return Ok(Some(id.clone()));
                 }
             }
             Effect::Tool { before, after, .. } => {
@@ -87,11 +90,13 @@ pub(crate) fn closed_order_touched(
             | Effect::PeriodClosed { .. }
             | Effect::Reversed { .. } => {}
         }
-        if let Some(wo) = orders.into_iter().find(|wo| closed(wo)) {
-            return Some(wo);
+        for wo in orders {
+            if closed(&wo)? {
+                return Ok(Some(wo));
+            }
         }
     }
-    None
+    Ok(None)
 }
 
 fn order_of(state: &SerialState) -> Option<WorkOrderId> {

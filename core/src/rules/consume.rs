@@ -26,7 +26,9 @@ pub(super) fn write_off<V: LedgerView>(ctx: &mut Ctx<V>, w: WriteOff<'_>) -> Rul
     let line = ctx.line_of(&wo)?;
     let item = ctx.item(w.item)?;
     if item.kind == ItemKind::Tool {
-        return Err(Refusal::new(ReasonCode::ToolNotConsumable).detail(&item.id));
+        return Err(Refusal::new(ReasonCode::ToolNotConsumable)
+            .detail(&item.id)
+            .into());
     }
     // Only removals (the old unit came off, nothing consumed yet) is a
     // write-off of zero.
@@ -39,12 +41,14 @@ pub(super) fn write_off<V: LedgerView>(ctx: &mut Ctx<V>, w: WriteOff<'_>) -> Rul
             item: item.id.clone(),
             batch: w.batch.cloned(),
         };
-        let in_work = ctx.view.in_work(&key);
+        let in_work = ctx.view.in_work(&key)?;
         if w.qty > in_work {
-            return Err(Refusal::new(ReasonCode::NotInWork).detail(format!(
-                "{in_work} of {} in work on line {}, writing off {}",
-                item.id, line.id, w.qty
-            )));
+            return Err(Refusal::new(ReasonCode::NotInWork)
+                .detail(format!(
+                    "{in_work} of {} in work on line {}, writing off {}",
+                    item.id, line.id, w.qty
+                ))
+                .into());
         }
         install(ctx, &wo, &line, &item, &w)?;
         ctx.push(Effect::InWork { key, delta: -w.qty });
@@ -82,18 +86,20 @@ fn install<V: LedgerView>(
                 item: item.id.clone(),
                 serial: serial.clone(),
             };
-            let state = ctx.view.serial(&key);
+            let state = ctx.view.serial(&key)?;
             match &state {
                 Some(SerialState::InWork { holding, batch, .. })
                     if *holding == Holding::Line(line.id.clone())
                         && (w.batch.is_none() || batch.as_ref() == w.batch) => {}
                 Some(SerialState::InWork { .. }) | None => {
                     return Err(Refusal::new(ReasonCode::SerialNotInWork)
-                        .detail(format!("{serial} was not issued to line {}", line.id)));
+                        .detail(format!("{serial} was not issued to line {}", line.id))
+                        .into());
                 }
                 Some(other) => {
                     return Err(Refusal::new(ReasonCode::SerialNotInWork)
-                        .detail(describe_serial(serial, other)));
+                        .detail(describe_serial(serial, other))
+                        .into());
                 }
             }
             ctx.push(Effect::Serial {
@@ -111,9 +117,10 @@ fn install<V: LedgerView>(
             item: item.id.clone(),
             serial: serial.clone(),
         };
-        if let Some(state) = ctx.view.serial(&key) {
+        if let Some(state) = ctx.view.serial(&key)? {
             return Err(Refusal::new(ReasonCode::SerialInstalledElsewhere)
-                .detail(describe_serial(serial, &state)));
+                .detail(describe_serial(serial, &state))
+                .into());
         }
         ctx.push(Effect::Serial {
             key,
@@ -151,17 +158,19 @@ fn remove<V: LedgerView>(ctx: &mut Ctx<V>, wo: &WorkOrder, unit: &RemovedUnit) -
         item: unit.item.clone(),
         serial: unit.serial.clone(),
     };
-    let state = ctx.view.serial(&key);
+    let state = ctx.view.serial(&key)?;
     match &state {
         None => {}
         Some(SerialState::Installed { asset, .. }) if *asset == wo.asset => {}
         Some(SerialState::Installed { asset, .. }) => {
             return Err(Refusal::new(ReasonCode::SerialInstalledElsewhere)
-                .detail(format!("{} is installed on {asset}", unit.serial)));
+                .detail(format!("{} is installed on {asset}", unit.serial))
+                .into());
         }
         Some(other) => {
             return Err(Refusal::new(ReasonCode::SerialNotOnAsset)
-                .detail(describe_serial(&unit.serial, other)));
+                .detail(describe_serial(&unit.serial, other))
+                .into());
         }
     }
     ctx.push(Effect::Serial {
@@ -180,10 +189,12 @@ fn remove<V: LedgerView>(ctx: &mut Ctx<V>, wo: &WorkOrder, unit: &RemovedUnit) -
 fn return_bin<V: LedgerView>(ctx: &Ctx<V>, to_bin: &BinId, condition: Condition) -> Rule<Bin> {
     let bin = ctx.bin(to_bin)?;
     if !condition.fits_zone(bin.zone) {
-        return Err(Refusal::new(ReasonCode::ZoneMismatch).detail(format!(
-            "{condition:?} cannot go to bin {} ({:?})",
-            bin.id, bin.zone
-        )));
+        return Err(Refusal::new(ReasonCode::ZoneMismatch)
+            .detail(format!(
+                "{condition:?} cannot go to bin {} ({:?})",
+                bin.id, bin.zone
+            ))
+            .into());
     }
     Ok(bin)
 }
@@ -204,12 +215,12 @@ fn referenced_issue<V: LedgerView>(ctx: &Ctx<V>) -> Rule<IssueRef> {
         .ok_or_else(|| Refusal::new(ReasonCode::ReferenceRequired))?;
     let acc = ctx
         .view
-        .accepted(&id)
+        .accepted(&id)?
         .ok_or_else(|| Refusal::new(ReasonCode::UnknownDocument).detail(id))?;
     if acc.reversed_by.is_some() {
-        return Err(
-            Refusal::new(ReasonCode::WrongReference).detail(format!("issue {id} was reversed"))
-        );
+        return Err(Refusal::new(ReasonCode::WrongReference)
+            .detail(format!("issue {id} was reversed"))
+            .into());
     }
     let (pick, holding, work_order) = match &acc.doc.body {
         Body::Issue { pick, .. } | Body::SubstitutionIssue { pick, .. } => (
@@ -223,7 +234,7 @@ fn referenced_issue<V: LedgerView>(ctx: &Ctx<V>) -> Rule<IssueRef> {
             acc.doc.work_order.clone(),
         ),
         Body::EmergencyIssue { pick, .. } => {
-            let linked = ctx.view.emergency(&id).and_then(|e| e.linked);
+            let linked = ctx.view.emergency(&id)?.and_then(|e| e.linked);
             match linked {
                 Some((wo, line)) => (pick, Some(Holding::Line(line)), Some(wo)),
                 None => (pick, Some(Holding::Emergency(id)), None),
@@ -261,42 +272,47 @@ pub(super) fn return_unused<V: LedgerView>(
     if let Some(wo_id) = &issue.work_order {
         if ctx.doc.work_order.as_ref().is_some_and(|w| w != wo_id) {
             return Err(Refusal::new(ReasonCode::WrongReference)
-                .detail(format!("issue {} belongs to {wo_id}", issue.doc)));
+                .detail(format!("issue {} belongs to {wo_id}", issue.doc))
+                .into());
         }
         let wo = ctx.known_work_order(wo_id)?;
         super::status::require(&wo, Movement::Return)?;
     }
     if issue.item != *item_id {
         return Err(Refusal::new(ReasonCode::WrongReference)
-            .detail(format!("issue {} handed out {}", issue.doc, issue.item)));
+            .detail(format!("issue {} handed out {}", issue.doc, issue.item))
+            .into());
     }
     let item = ctx.item(item_id)?;
     ctx.check_batch(&item, batch, false)?;
     ctx.check_serials(&item, serials, qty)?;
     return_bin(ctx, to_bin, condition)?;
-    let open = ctx.view.issue_open(&issue.doc);
+    let open = ctx.view.issue_open(&issue.doc)?;
     if qty > open {
-        return Err(Refusal::new(ReasonCode::ReturnExceedsIssue).detail(format!(
-            "{open} of issue {} still out, returning {qty}",
-            issue.doc
-        )));
+        return Err(Refusal::new(ReasonCode::ReturnExceedsIssue)
+            .detail(format!(
+                "{open} of issue {} still out, returning {qty}",
+                issue.doc
+            ))
+            .into());
     }
     let key = InWorkKey {
         holding: issue.holding.clone(),
         item: item.id.clone(),
         batch: batch.cloned(),
     };
-    let in_work = ctx.view.in_work(&key);
+    let in_work = ctx.view.in_work(&key)?;
     if qty > in_work {
         return Err(Refusal::new(ReasonCode::NotInWork)
-            .detail(format!("{in_work} in work, returning {qty}")));
+            .detail(format!("{in_work} in work, returning {qty}"))
+            .into());
     }
     for serial in serials {
         let skey = SerialKey {
             item: item.id.clone(),
             serial: serial.clone(),
         };
-        let state = ctx.view.serial(&skey);
+        let state = ctx.view.serial(&skey)?;
         let ok = issue.serials.contains(serial)
             && matches!(&state, Some(SerialState::InWork { holding, .. }) if *holding == issue.holding);
         if !ok {
@@ -304,7 +320,9 @@ pub(super) fn return_unused<V: LedgerView>(
                 Some(s) => describe_serial(serial, s),
                 None => format!("{serial} is unknown"),
             };
-            return Err(Refusal::new(ReasonCode::SerialNotInWork).detail(detail));
+            return Err(Refusal::new(ReasonCode::SerialNotInWork)
+                .detail(detail)
+                .into());
         }
         ctx.push(Effect::Serial {
             key: skey,
@@ -352,24 +370,28 @@ pub(super) fn removed_unit_return<V: LedgerView>(
         item: item.clone(),
         serial: serial.clone(),
     };
-    let state = ctx.view.serial(&key);
+    let state = ctx.view.serial(&key)?;
     let Some(SerialState::Removed { work_order, .. }) = &state else {
         let detail = match &state {
             Some(s) => describe_serial(serial, s),
             None => format!("{serial} is unknown"),
         };
-        return Err(Refusal::new(ReasonCode::SerialNotRemoved).detail(detail));
+        return Err(Refusal::new(ReasonCode::SerialNotRemoved)
+            .detail(detail)
+            .into());
     };
     if ctx.doc.work_order.as_ref().is_some_and(|w| w != work_order) {
         return Err(Refusal::new(ReasonCode::SerialNotRemoved)
-            .detail(format!("{serial} was removed on {work_order}")));
+            .detail(format!("{serial} was removed on {work_order}"))
+            .into());
     }
     let wo = ctx.known_work_order(work_order)?;
     super::status::require(&wo, Movement::Return)?;
     // A removed unit never goes straight to available stock.
     if condition.is_usable() {
         return Err(Refusal::new(ReasonCode::ZoneMismatch)
-            .detail("a removed unit goes to quarantine (under inspection) or rejected"));
+            .detail("a removed unit goes to quarantine (under inspection) or rejected")
+            .into());
     }
     return_bin(ctx, to_bin, condition)?;
     // Units of items not tracked by serial in stock are counted by quantity
@@ -409,27 +431,31 @@ pub(super) fn inspection<V: LedgerView>(
     let from = ctx.bin(from_bin)?;
     if from.zone != Zone::Quarantine {
         return Err(Refusal::new(ReasonCode::ZoneMismatch)
-            .detail(format!("bin {} is not a quarantine bin", from.id)));
+            .detail(format!("bin {} is not a quarantine bin", from.id))
+            .into());
     }
     ctx.check_batch(&item, batch, false)?;
     ctx.check_serials(&item, serials, qty)?;
     // Removed units keep their serial even where stock is not serial-tracked.
     if !serials.is_empty() && qty != Qty::units(serials.len() as i64) {
         return Err(Refusal::new(ReasonCode::SerialCountMismatch)
-            .detail(format!("quantity {qty}, {} serial(s)", serials.len())));
+            .detail(format!("quantity {qty}, {} serial(s)", serials.len()))
+            .into());
     }
     let (to_bin, condition) = match decision {
         Decision::Release { condition, to_bin } if condition.is_usable() => (to_bin, *condition),
         Decision::Release { .. } => {
             return Err(Refusal::new(ReasonCode::ZoneMismatch)
-                .detail("a release makes stock new or opened"));
+                .detail("a release makes stock new or opened")
+                .into());
         }
         Decision::Reject { to_bin } => (to_bin, Condition::Rejected),
     };
     let to = return_bin(ctx, to_bin, condition)?;
     if to.warehouse != from.warehouse {
         return Err(Refusal::new(ReasonCode::WrongWarehouse)
-            .detail("inspection moves stock within one warehouse; record a transfer"));
+            .detail("inspection moves stock within one warehouse; record a transfer")
+            .into());
     }
     let from_key = StockKey {
         item: item.id.clone(),
@@ -437,24 +463,27 @@ pub(super) fn inspection<V: LedgerView>(
         batch: batch.cloned(),
         condition: Condition::UnderInspection,
     };
-    let under = ctx.view.stock(&from_key);
+    let under = ctx.view.stock(&from_key)?;
     if qty > under {
-        return Err(Refusal::new(ReasonCode::NothingToInspect).detail(format!(
-            "{under} of {} under inspection in {from_bin}",
-            item.id
-        )));
+        return Err(Refusal::new(ReasonCode::NothingToInspect)
+            .detail(format!(
+                "{under} of {} under inspection in {from_bin}",
+                item.id
+            ))
+            .into());
     }
     for serial in serials {
         let key = SerialKey {
             item: item.id.clone(),
             serial: serial.clone(),
         };
-        let state = ctx.view.serial(&key);
+        let state = ctx.view.serial(&key)?;
         let here = matches!(&state, Some(SerialState::InStock { bin, condition: Condition::UnderInspection, batch: b })
             if bin == from_bin && b.as_ref() == batch);
         if !here {
             return Err(Refusal::new(ReasonCode::SerialNotInBin)
-                .detail(format!("{serial} is not under inspection in {from_bin}")));
+                .detail(format!("{serial} is not under inspection in {from_bin}"))
+                .into());
         }
         ctx.push(Effect::Serial {
             key,

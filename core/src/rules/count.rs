@@ -23,11 +23,14 @@ pub(super) fn count<V: LedgerView>(
     let item = ctx.item(item)?;
     let bin = ctx.bin(bin)?;
     if counted.is_negative() {
-        return Err(Refusal::new(ReasonCode::QuantityInvalid).detail(counted));
+        return Err(Refusal::new(ReasonCode::QuantityInvalid)
+            .detail(counted)
+            .into());
     }
     if !condition.fits_zone(bin.zone) {
         return Err(Refusal::new(ReasonCode::ZoneMismatch)
-            .detail(format!("bin {} is {:?}", bin.id, bin.zone)));
+            .detail(format!("bin {} is {:?}", bin.id, bin.zone))
+            .into());
     }
     ctx.check_batch(&item, batch, false)?;
     let key = StockKey {
@@ -36,13 +39,14 @@ pub(super) fn count<V: LedgerView>(
         batch: batch.cloned(),
         condition,
     };
-    let book = ctx.view.stock(&key);
+    let book = ctx.view.stock(&key)?;
     if book == counted {
         return Ok(());
     }
     if adjust && item.tracking.serial() {
         return Err(Refusal::new(ReasonCode::SerialRequired)
-            .detail("serial units are adjusted one by one: correct or receive each unit"));
+            .detail("serial units are adjusted one by one: correct or receive each unit")
+            .into());
     }
     ctx.push(Effect::Discrepancy(Discrepancy {
         doc: ctx.doc.id,
@@ -64,12 +68,14 @@ pub(super) fn count<V: LedgerView>(
 pub(super) fn period_close<V: LedgerView>(ctx: &mut Ctx<V>, until: NaiveDate) -> Rule {
     if until >= ctx.day() {
         return Err(Refusal::new(ReasonCode::PeriodInFuture)
-            .detail(format!("closing through {until} on {}", ctx.day())));
+            .detail(format!("closing through {until} on {}", ctx.day()))
+            .into());
     }
-    let before = ctx.view.closed_until();
+    let before = ctx.view.closed_until()?;
     if before.is_some_and(|b| until <= b) {
         return Err(Refusal::new(ReasonCode::PeriodNotAfter)
-            .detail(format!("closed through {}", before.unwrap_or(until))));
+            .detail(format!("closed through {}", before.unwrap_or(until)))
+            .into());
     }
     ctx.push(Effect::PeriodClosed {
         before,

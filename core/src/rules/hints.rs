@@ -2,7 +2,7 @@
 //! the shelf and the return deadline after work completes.
 
 use crate::ids::*;
-use crate::view::LedgerView;
+use crate::view::{LedgerView, ViewError};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 
 /// First-expiry-first-out: an unexpired batch of `item` in `warehouse`
@@ -13,17 +13,27 @@ pub fn fefo_hint(
     warehouse: &WarehouseId,
     chosen: &BatchCode,
     on: NaiveDate,
-) -> Option<(BatchCode, BinId, NaiveDate)> {
-    let chosen_expiry = view.batch(item, chosen)?.expiry?;
-    view.usable_stock(item, warehouse)
-        .into_iter()
-        .filter_map(|(key, qty)| {
-            let code = key.batch?;
-            let expiry = view.batch(item, &code)?.expiry?;
-            (qty.is_positive() && expiry >= on && expiry < chosen_expiry)
-                .then_some((code, key.bin, expiry))
-        })
-        .min_by_key(|(code, bin, expiry)| (*expiry, code.clone(), bin.clone()))
+) -> Result<Option<(BatchCode, BinId, NaiveDate)>, ViewError> {
+    let Some(chosen_expiry) = view.batch(item, chosen)?.and_then(|b| b.expiry) else {
+        return Ok(None);
+    };
+    let mut best: Option<(BatchCode, BinId, NaiveDate)> = None;
+    for (key, qty) in view.usable_stock(item, warehouse)? {
+        let Some(code) = key.batch else { continue };
+        let Some(expiry) = view.batch(item, &code)?.and_then(|b| b.expiry) else {
+            continue;
+        };
+        if !(qty.is_positive() && expiry >= on && expiry < chosen_expiry) {
+            continue;
+        }
+        let better = best
+            .as_ref()
+            .is_none_or(|(c, b, e)| (expiry, &code, &key.bin) < (*e, c, b));
+        if better {
+            best = Some((code, key.bin, expiry));
+        }
+    }
+    Ok(best)
 }
 
 /// When leftovers of an order completed at `completed` must be back:

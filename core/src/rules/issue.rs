@@ -19,7 +19,9 @@ use crate::view::LedgerView;
 fn check_issuable<V: LedgerView>(ctx: &Ctx<V>, pick: &Pick) -> Rule<(Item, Bin)> {
     let (item, bin) = ctx.check_pick(pick)?;
     if item.kind == ItemKind::Tool {
-        return Err(Refusal::new(ReasonCode::ToolNotConsumable).detail(&item.id));
+        return Err(Refusal::new(ReasonCode::ToolNotConsumable)
+            .detail(&item.id)
+            .into());
     }
     Ok((item, bin))
 }
@@ -32,7 +34,8 @@ fn check_separation<V: LedgerView>(ctx: &Ctx<V>, wo: &WorkOrder, line: &DemandLi
     let author = &ctx.doc.author;
     if *author == line.requested_by || wo.approved_by.as_ref() == Some(author) {
         return Err(Refusal::new(ReasonCode::SeparationOfDuties)
-            .detail(format!("{author} requested or approved line {}", line.id)));
+            .detail(format!("{author} requested or approved line {}", line.id))
+            .into());
     }
     Ok(())
 }
@@ -92,22 +95,25 @@ fn issue_to_line<V: LedgerView>(
         let listed = line.substitutes.contains(&item.id)
             || ctx
                 .view
-                .item(&line.item)
+                .item(&line.item)?
                 .is_some_and(|i| i.substitutes.contains(&item.id));
         if item.id == line.item {
             return Err(Refusal::new(ReasonCode::SubstituteNotAllowed)
-                .detail("this is the line's own item: record a plain issue"));
+                .detail("this is the line's own item: record a plain issue")
+                .into());
         }
-        if !listed && !ctx.qualified_approver(approvers::SUBSTITUTION) {
+        if !listed && !ctx.qualified_approver(approvers::SUBSTITUTION)? {
             if ctx.doc.approver.is_some() {
                 ctx.require_approver(approvers::SUBSTITUTION)?;
             }
             return Err(Refusal::new(ReasonCode::SubstituteNotAllowed)
-                .detail(format!("{} for {}", item.id, line.item)));
+                .detail(format!("{} for {}", item.id, line.item))
+                .into());
         }
     } else if item.id != line.item {
         return Err(Refusal::new(ReasonCode::ItemNotOnLine)
-            .detail(format!("line {} asks for {}", line.id, line.item)));
+            .detail(format!("line {} asks for {}", line.id, line.item))
+            .into());
     }
     check_separation(ctx, &wo, &line)?;
     // Where the unit is comes before the plan: a serial in someone else's
@@ -118,24 +124,27 @@ fn issue_to_line<V: LedgerView>(
             item: item.id.clone(),
             serial: serial.clone(),
         };
-        if let Some(state) = ctx.view.serial(&key)
+        if let Some(state) = ctx.view.serial(&key)?
             && !matches!(state, SerialState::InStock { .. })
         {
             return Err(Refusal::new(ReasonCode::SerialHeldElsewhere)
-                .detail(super::describe_serial(serial, &state)));
+                .detail(super::describe_serial(serial, &state))
+                .into());
         }
     }
-    let counts = ctx.view.line_counts(&line.id);
+    let counts = ctx.view.line_counts(&line.id)?;
     let ceiling = tolerance_ceiling(ctx, &line);
     if counts.issued + pick.qty > ceiling {
-        return Err(Refusal::new(ReasonCode::OverTolerance).detail(format!(
-            "planned {}, issued {}, this issue {}, limit {ceiling}",
-            line.planned, counts.issued, pick.qty
-        )));
+        return Err(Refusal::new(ReasonCode::OverTolerance)
+            .detail(format!(
+                "planned {}, issued {}, this issue {}, limit {ceiling}",
+                line.planned, counts.issued, pick.qty
+            ))
+            .into());
     }
     ctx.check_free_for(pick, &bin, Some(&line.id))?;
     let holder = ctx.holder(holder)?;
-    consume(ctx, &line.id, pick.qty);
+    consume(ctx, &line.id, pick.qty)?;
     hand_over(
         ctx,
         pick,
@@ -176,8 +185,8 @@ pub(super) fn additional<V: LedgerView>(
         Some(_) => Some(ctx.line_of(&wo)?),
         None => None,
     };
-    if ctx.view.line(new_line).is_some() {
-        return Err(Refusal::new(ReasonCode::LineExists).detail(new_line));
+    if ctx.view.line(new_line)?.is_some() {
+        return Err(Refusal::new(ReasonCode::LineExists).detail(new_line).into());
     }
     let task = task
         .cloned()
@@ -185,7 +194,9 @@ pub(super) fn additional<V: LedgerView>(
     if let Some(t) = &task
         && !wo.tasks.iter().any(|x| x.id == *t)
     {
-        return Err(Refusal::new(ReasonCode::UnknownLine).detail(format!("task {t} on {}", wo.id)));
+        return Err(Refusal::new(ReasonCode::UnknownLine)
+            .detail(format!("task {t} on {}", wo.id))
+            .into());
     }
     ctx.check_free_for(pick, &bin, None)?;
     let holder = ctx.holder(holder)?;
@@ -229,9 +240,9 @@ pub(super) fn emergency<V: LedgerView>(
     ctx.require_reason()?;
     let approver = ctx.require_approver(approvers::EMERGENCY_ISSUE)?;
     if let Some(a) = asset
-        && ctx.view.asset(a).is_none_or(|x| x.site != ctx.doc.site)
+        && ctx.view.asset(a)?.is_none_or(|x| x.site != ctx.doc.site)
     {
-        return Err(Refusal::new(ReasonCode::UnknownAsset).detail(a));
+        return Err(Refusal::new(ReasonCode::UnknownAsset).detail(a).into());
     }
     // An order that exists already but cannot take issues yet (created,
     // approved) may be named so its closure waits for the link.
@@ -239,7 +250,8 @@ pub(super) fn emergency<V: LedgerView>(
         let wo = ctx.known_work_order(wo)?;
         if !wo.state.status.is_open() {
             return Err(Refusal::new(ReasonCode::WorkOrderStatus)
-                .detail(format!("{} is {:?}", wo.id, wo.state.status)));
+                .detail(format!("{} is {:?}", wo.id, wo.state.status))
+                .into());
         }
     }
     ctx.check_free_for(pick, &bin, None)?;
@@ -278,7 +290,7 @@ pub(super) fn link_emergency<V: LedgerView>(ctx: &mut Ctx<V>, id: &DocId) -> Rul
     let line = ctx.line_of(&wo)?;
     let em = ctx
         .view
-        .emergency(id)
+        .emergency(id)?
         .ok_or_else(|| Refusal::new(ReasonCode::UnknownDocument).detail(id))?;
     if em.linked.is_some() {
         return Err(ReasonCode::AlreadyLinked.into());
@@ -286,16 +298,17 @@ pub(super) fn link_emergency<V: LedgerView>(ctx: &mut Ctx<V>, id: &DocId) -> Rul
     let substitute_ok = line.substitutes.contains(&em.item)
         || ctx
             .view
-            .item(&line.item)
+            .item(&line.item)?
             .is_some_and(|i| i.substitutes.contains(&em.item));
     if em.item != line.item && !substitute_ok {
         return Err(Refusal::new(ReasonCode::ItemNotOnLine)
-            .detail(format!("line {} asks for {}", line.id, line.item)));
+            .detail(format!("line {} asks for {}", line.id, line.item))
+            .into());
     }
     let from = Holding::Emergency(*id);
     let to = Holding::Line(line.id.clone());
     let mut moved = Qty::ZERO;
-    for (key, qty) in ctx.view.in_work_of(&from) {
+    for (key, qty) in ctx.view.in_work_of(&from)? {
         moved += qty;
         ctx.push(Effect::InWork {
             key: key.clone(),
@@ -320,10 +333,10 @@ pub(super) fn link_emergency<V: LedgerView>(ctx: &mut Ctx<V>, id: &DocId) -> Rul
             batch,
             condition,
             ..
-        }) = ctx.view.serial(&key)
+        }) = ctx.view.serial(&key)?
             && holding == from
         {
-            let before = ctx.view.serial(&key);
+            let before = ctx.view.serial(&key)?;
             ctx.push(Effect::Serial {
                 key,
                 before,

@@ -24,7 +24,7 @@ pub use hints::{fefo_hint, return_deadline};
 pub use serial_format::serial_matches;
 pub use time::check_times;
 pub use tool::overdue_tools;
-pub use verify::check_effects;
+pub use verify::{EffectsError, check_effects};
 
 use crate::document::{Body, Document, Pick};
 use crate::effect::Effect;
@@ -32,7 +32,7 @@ use crate::ids::*;
 use crate::model::*;
 use crate::qty::Qty;
 use crate::reason::{ReasonCode, Refusal};
-use crate::view::LedgerView;
+use crate::view::{LedgerView, ViewError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use status::Movement;
@@ -46,15 +46,54 @@ pub struct Outcome {
     pub exceptions: Vec<ReasonCode>,
 }
 
+/// Why the rules did not accept a document: a refusal (a business verdict
+/// with a stable code), or a storage failure while reading the state (no
+/// verdict at all: nothing is recorded, the document can be tried again).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Judgement {
+    #[error(transparent)]
+    Refused(Refusal),
+    #[error(transparent)]
+    Storage(ViewError),
+}
+
+impl Judgement {
+    /// The refusal, if this is one.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            Judgement::Refused(r) => Some(r),
+            Judgement::Storage(_) => None,
+        }
+    }
+}
+
+impl From<Refusal> for Judgement {
+    fn from(r: Refusal) -> Self {
+        Judgement::Refused(r)
+    }
+}
+
+impl From<ReasonCode> for Judgement {
+    fn from(code: ReasonCode) -> Self {
+        Judgement::Refused(Refusal::new(code))
+    }
+}
+
+impl From<ViewError> for Judgement {
+    fn from(e: ViewError) -> Self {
+        Judgement::Storage(e)
+    }
+}
+
 /// The verdict of the rules on one document against the current state.
-pub fn evaluate(view: &impl LedgerView, doc: &Document) -> Result<Outcome, Refusal> {
-    if let Some(prior) = view.accepted(&doc.id) {
+pub fn evaluate(view: &impl LedgerView, doc: &Document) -> Result<Outcome, Judgement> {
+    if let Some(prior) = view.accepted(&doc.id)? {
         let code = if prior.doc.same_content(doc) {
             ReasonCode::Duplicate
         } else {
             ReasonCode::IdReused
         };
-        return Err(Refusal::new(code).related(doc.id));
+        return Err(Refusal::new(code).related(doc.id).into());
     }
     let mut ctx = Ctx::new(view, doc)?;
     ctx.run()?;
@@ -62,9 +101,10 @@ pub fn evaluate(view: &impl LedgerView, doc: &Document) -> Result<Outcome, Refus
     verify::within_bounds(view, &effects)?;
     // Whatever the document, nothing moves on a closed order: this also
     // covers follow-ups and corrections that reach an order indirectly.
-    if let Some(wo) = closed::closed_order_touched(view, &effects) {
+    if let Some(wo) = closed::closed_order_touched(view, &effects)? {
         return Err(Refusal::new(ReasonCode::WorkOrderStatus)
-            .detail(format!("{wo} is closed: nothing moves on it")));
+            .detail(format!("{wo} is closed: nothing moves on it"))
+            .into());
     }
     // Every store checks the effects against its state as it applies them
     // (`MemoryLedger::apply_effects`), so they are not checked twice here.
@@ -83,53 +123,63 @@ pub(crate) struct Ctx<'a, V: LedgerView> {
     pub exceptions: Vec<ReasonCode>,
 }
 
-pub(crate) type Rule<T = ()> = Result<T, Refusal>;
+pub(crate) type Rule<T = ()> = Result<T, Judgement>;
 
 impl<'a, V: LedgerView> Ctx<'a, V> {
     fn new(view: &'a V, doc: &'a Document) -> Rule<Self> {
-        if let Some(site) = view.site()
+        if let Some(site) = view.site()?
             && site != doc.site
         {
-            return Err(Refusal::new(ReasonCode::SiteMismatch).detail(format!(
-                "document for site {}, this is site {site}",
-                doc.site
-            )));
+            return Err(Refusal::new(ReasonCode::SiteMismatch)
+                .detail(format!(
+                    "document for site {}, this is site {site}",
+                    doc.site
+                ))
+                .into());
         }
-        let author = match view.user(&doc.author) {
+        let author = match view.user(&doc.author)? {
             Some(u) if u.active && u.site == doc.site => u,
-            _ => return Err(Refusal::new(ReasonCode::UnknownUser).detail(&doc.author)),
+            _ => {
+                return Err(Refusal::new(ReasonCode::UnknownUser)
+                    .detail(&doc.author)
+                    .into());
+            }
         };
-        let policy = view.policy();
+        let policy = view.policy()?;
         roles::check_author(&author, &doc.body, &policy)?;
-        if let Some(until) = view.closed_until()
+        if let Some(until) = view.closed_until()?
             && doc.device_time.date_naive() <= until
         {
-            return Err(Refusal::new(ReasonCode::PeriodClosed).detail(format!(
-                "dated {}, closed through {until}",
-                doc.device_time.date_naive()
-            )));
+            return Err(Refusal::new(ReasonCode::PeriodClosed)
+                .detail(format!(
+                    "dated {}, closed through {until}",
+                    doc.device_time.date_naive()
+                ))
+                .into());
         }
         // A named order must exist, and nothing moves on a closed one (its
         // own status changes answer for themselves).
         if let Some(wo) = &doc.work_order {
-            match view.work_order(wo).filter(|w| w.site == doc.site) {
-                None => return Err(Refusal::new(ReasonCode::UnknownWorkOrder).detail(wo)),
+            match view.work_order(wo)?.filter(|w| w.site == doc.site) {
+                None => return Err(Refusal::new(ReasonCode::UnknownWorkOrder).detail(wo).into()),
                 Some(w)
                     if w.state.status == WoStatus::Closed
                         && !matches!(doc.body, Body::WoStatusChange { .. }) =>
                 {
                     return Err(Refusal::new(ReasonCode::WorkOrderStatus)
-                        .detail(format!("{wo} is closed: nothing moves on it")));
+                        .detail(format!("{wo} is closed: nothing moves on it"))
+                        .into());
                 }
                 Some(_) => {}
             }
         }
         if let Some(follows) = doc.follows
-            && let Some(code) = view.refused(&follows)
+            && let Some(code) = view.refused(&follows)?
         {
             return Err(Refusal::new(ReasonCode::ReferenceRefused)
                 .detail(format!("document {follows} was refused: {code}"))
-                .related(follows));
+                .related(follows)
+                .into());
         }
         Ok(Ctx {
             view,
@@ -278,9 +328,9 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
 
     pub fn known_work_order(&self, id: &WorkOrderId) -> Rule<WorkOrder> {
         self.view
-            .work_order(id)
+            .work_order(id)?
             .filter(|wo| wo.site == self.doc.site)
-            .ok_or_else(|| Refusal::new(ReasonCode::UnknownWorkOrder).detail(id))
+            .ok_or_else(|| Refusal::new(ReasonCode::UnknownWorkOrder).detail(id).into())
     }
 
     /// The envelope's demand line, which must belong to `wo`.
@@ -291,35 +341,40 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
             .as_ref()
             .ok_or_else(|| Refusal::new(ReasonCode::LineRequired))?;
         self.view
-            .line(id)
+            .line(id)?
             .filter(|l| l.work_order == wo.id)
             .ok_or_else(|| {
-                Refusal::new(ReasonCode::UnknownLine).detail(format!("{id} on {}", wo.id))
+                Refusal::new(ReasonCode::UnknownLine)
+                    .detail(format!("{id} on {}", wo.id))
+                    .into()
             })
     }
 
     pub fn item(&self, id: &ItemId) -> Rule<Item> {
         self.view
-            .item(id)
-            .ok_or_else(|| Refusal::new(ReasonCode::UnknownItem).detail(id))
+            .item(id)?
+            .ok_or_else(|| Refusal::new(ReasonCode::UnknownItem).detail(id).into())
     }
 
     pub fn bin(&self, id: &BinId) -> Rule<Bin> {
-        self.view
-            .bin(id)
-            .filter(|b| {
-                self.view
-                    .warehouse(&b.warehouse)
-                    .is_some_and(|w| w.site == self.doc.site)
-            })
-            .ok_or_else(|| Refusal::new(ReasonCode::UnknownBin).detail(id))
+        match self.view.bin(id)? {
+            Some(b)
+                if self
+                    .view
+                    .warehouse(&b.warehouse)?
+                    .is_some_and(|w| w.site == self.doc.site) =>
+            {
+                Ok(b)
+            }
+            _ => Err(Refusal::new(ReasonCode::UnknownBin).detail(id).into()),
+        }
     }
 
     pub fn warehouse(&self, id: &WarehouseId) -> Rule<Warehouse> {
         self.view
-            .warehouse(id)
+            .warehouse(id)?
             .filter(|w| w.site == self.doc.site)
-            .ok_or_else(|| Refusal::new(ReasonCode::UnknownWarehouse).detail(id))
+            .ok_or_else(|| Refusal::new(ReasonCode::UnknownWarehouse).detail(id).into())
     }
 
     pub fn require_reason(&self) -> Rule {
@@ -341,19 +396,28 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
         }
         let user = self
             .view
-            .user(id)
+            .user(id)?
             .filter(|u| u.active && u.site == self.doc.site)
             .ok_or_else(|| Refusal::new(ReasonCode::UnknownUser).detail(id))?;
         if !user.has_any(roles) {
             return Err(Refusal::new(ReasonCode::ApproverNotAllowed)
-                .detail(format!("{id} is not {}", roles_list(roles))));
+                .detail(format!("{id} is not {}", roles_list(roles)))
+                .into());
         }
         Ok(user)
     }
 
     /// An approver holding one of `roles`, if one was given and qualifies.
-    pub fn qualified_approver(&self, roles: &[Role]) -> bool {
-        self.doc.approver.is_some() && self.require_approver(roles).is_ok()
+    /// A storage failure is no answer: it is passed on.
+    pub fn qualified_approver(&self, roles: &[Role]) -> Rule<bool> {
+        if self.doc.approver.is_none() {
+            return Ok(false);
+        }
+        match self.require_approver(roles) {
+            Ok(_) => Ok(true),
+            Err(Judgement::Refused(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     pub fn holder(&self, holder: Option<&UserId>) -> Rule<UserId> {
@@ -361,10 +425,10 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
             None => Ok(self.doc.author.clone()),
             Some(h) => self
                 .view
-                .user(h)
+                .user(h)?
                 .filter(|u| u.active && u.site == self.doc.site)
                 .map(|u| u.id)
-                .ok_or_else(|| Refusal::new(ReasonCode::UnknownUser).detail(h)),
+                .ok_or_else(|| Refusal::new(ReasonCode::UnknownUser).detail(h).into()),
         }
     }
 
@@ -375,7 +439,8 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
         let bin = self.bin(&pick.bin)?;
         if !pick.condition.is_usable() || !pick.condition.fits_zone(bin.zone) {
             return Err(Refusal::new(ReasonCode::ZoneMismatch)
-                .detail(format!("bin {} is {:?}", bin.id, bin.zone)));
+                .detail(format!("bin {} is {:?}", bin.id, bin.zone))
+                .into());
         }
         self.check_batch(&item, pick.batch.as_ref(), true)?;
         self.check_serials(&item, &pick.serials, pick.qty)?;
@@ -387,18 +452,22 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
     pub fn check_batch(&self, item: &Item, batch: Option<&BatchCode>, usable: bool) -> Rule {
         let Some(code) = batch else {
             if item.tracking.batch() {
-                return Err(Refusal::new(ReasonCode::BatchRequired).detail(&item.id));
+                return Err(Refusal::new(ReasonCode::BatchRequired)
+                    .detail(&item.id)
+                    .into());
             }
             return Ok(());
         };
-        let batch = self.view.batch(&item.id, code).ok_or_else(|| {
+        let batch = self.view.batch(&item.id, code)?.ok_or_else(|| {
             Refusal::new(ReasonCode::UnknownBatch).detail(format!("{} batch {code}", item.id))
         })?;
         if usable && item.expiry_tracked && batch.expired_on(self.day()) {
-            return Err(Refusal::new(ReasonCode::BatchExpired).detail(format!(
-                "batch {code} expired {}",
-                batch.expiry.map(|d| d.to_string()).unwrap_or_default()
-            )));
+            return Err(Refusal::new(ReasonCode::BatchExpired)
+                .detail(format!(
+                    "batch {code} expired {}",
+                    batch.expiry.map(|d| d.to_string()).unwrap_or_default()
+                ))
+                .into());
         }
         Ok(())
     }
@@ -409,16 +478,21 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
         check_qty(qty)?;
         if !item.tracking.serial() {
             if !serials.is_empty() {
-                return Err(Refusal::new(ReasonCode::SerialNotTracked).detail(&item.id));
+                return Err(Refusal::new(ReasonCode::SerialNotTracked)
+                    .detail(&item.id)
+                    .into());
             }
             return Ok(());
         }
         if serials.is_empty() {
-            return Err(Refusal::new(ReasonCode::SerialRequired).detail(&item.id));
+            return Err(Refusal::new(ReasonCode::SerialRequired)
+                .detail(&item.id)
+                .into());
         }
         if !qty.is_whole() || qty != Qty::units(serials.len() as i64) {
             return Err(Refusal::new(ReasonCode::SerialCountMismatch)
-                .detail(format!("quantity {qty}, {} serial(s)", serials.len())));
+                .detail(format!("quantity {qty}, {} serial(s)", serials.len()))
+                .into());
         }
         self.check_serial_labels(item, serials)
     }
@@ -427,15 +501,17 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
         let mut seen = std::collections::BTreeSet::new();
         for s in serials {
             if !serial_matches(item.serial_format.as_deref(), s.as_str()) {
-                return Err(Refusal::new(ReasonCode::SerialFormat).detail(format!(
-                    "{s} does not match {}",
-                    item.serial_format
-                        .as_deref()
-                        .unwrap_or("a non-empty serial")
-                )));
+                return Err(Refusal::new(ReasonCode::SerialFormat)
+                    .detail(format!(
+                        "{s} does not match {}",
+                        item.serial_format
+                            .as_deref()
+                            .unwrap_or("a non-empty serial")
+                    ))
+                    .into());
             }
             if !seen.insert(s) {
-                return Err(Refusal::new(ReasonCode::SerialRepeated).detail(s));
+                return Err(Refusal::new(ReasonCode::SerialRepeated).detail(s).into());
             }
         }
         Ok(())
@@ -448,7 +524,7 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
             self.exceptions.push(code);
             Ok(())
         } else {
-            Err(Refusal::new(code).detail(detail))
+            Err(Refusal::new(code).detail(detail).into())
         }
     }
 
@@ -477,7 +553,7 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
                     item: item.id.clone(),
                     serial: serial.clone(),
                 };
-                let state = self.view.serial(&skey);
+                let state = self.view.serial(&skey)?;
                 match &state {
                     Some(SerialState::InStock {
                         bin,
@@ -497,13 +573,19 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
                     }
                     Some(SerialState::InStock { bin, condition, .. }) => {
                         return Err(Refusal::new(ReasonCode::SerialNotInBin)
-                            .detail(format!("{serial} is in bin {bin} ({condition:?})")));
+                            .detail(format!("{serial} is in bin {bin} ({condition:?})"))
+                            .into());
                     }
                     Some(other) => {
                         return Err(Refusal::new(ReasonCode::SerialHeldElsewhere)
-                            .detail(describe_serial(serial, other)));
+                            .detail(describe_serial(serial, other))
+                            .into());
                     }
-                    None => return Err(Refusal::new(ReasonCode::SerialUnknown).detail(serial)),
+                    None => {
+                        return Err(Refusal::new(ReasonCode::SerialUnknown)
+                            .detail(serial)
+                            .into());
+                    }
                 }
             }
             for (batch, n) in by_batch {
@@ -517,7 +599,7 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
             }
             return Ok(());
         }
-        let on_hand = self.view.stock(&key);
+        let on_hand = self.view.stock(&key)?;
         let mut take = pick.qty;
         if on_hand < pick.qty {
             self.exception_or_refuse(
@@ -547,25 +629,25 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
         bin: &Bin,
         own_line: Option<&DemandLineId>,
     ) -> Rule {
-        let usable = reserve::usable_qty(self, &pick.item, &bin.warehouse);
-        let locked = self.view.locked(&pick.item, &bin.warehouse);
-        let own: Qty = own_line
-            .map(|l| {
-                self.view
-                    .reserves_of_line(l)
-                    .iter()
-                    .filter(|r| r.is_active() && r.warehouse == bin.warehouse)
-                    .map(|r| r.locked)
-                    .sum()
-            })
-            .unwrap_or(Qty::ZERO);
+        let usable = reserve::usable_qty(self, &pick.item, &bin.warehouse)?;
+        let locked = self.view.locked(&pick.item, &bin.warehouse)?;
+        let own: Qty = match own_line {
+            Some(l) => self
+                .view
+                .reserves_of_line(l)?
+                .iter()
+                .filter(|r| r.is_active() && r.warehouse == bin.warehouse)
+                .map(|r| r.locked)
+                .sum(),
+            None => Qty::ZERO,
+        };
         let free = usable - locked + own;
         let taking = pick.qty.min(self.view.stock(&StockKey {
             item: pick.item.clone(),
             bin: pick.bin.clone(),
             batch: pick.batch.clone(),
             condition: pick.condition,
-        }));
+        })?);
         let taking = if pick.serials.is_empty() {
             taking
         } else {
@@ -590,7 +672,7 @@ pub(crate) fn check_qty(qty: Qty) -> Rule {
     if qty.is_positive() {
         Ok(())
     } else {
-        Err(Refusal::new(ReasonCode::QuantityInvalid).detail(qty))
+        Err(Refusal::new(ReasonCode::QuantityInvalid).detail(qty).into())
     }
 }
 

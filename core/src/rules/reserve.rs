@@ -8,29 +8,39 @@ use crate::ids::*;
 use crate::model::*;
 use crate::qty::Qty;
 use crate::reason::{ReasonCode, Refusal};
-use crate::view::LedgerView;
+use crate::view::{LedgerView, ViewError};
 
 /// Usable stock of an item at a warehouse on the document's day: new or
 /// opened, in available zones, batch not expired.
-pub(crate) fn usable_qty<V: LedgerView>(ctx: &Ctx<V>, item: &ItemId, wh: &WarehouseId) -> Qty {
+pub(crate) fn usable_qty<V: LedgerView>(
+    ctx: &Ctx<V>,
+    item: &ItemId,
+    wh: &WarehouseId,
+) -> Result<Qty, ViewError> {
     let day = ctx.day();
-    ctx.view
-        .usable_stock(item, wh)
-        .into_iter()
-        .filter(|(key, _)| match &key.batch {
-            Some(code) => !ctx
+    let mut total = Qty::ZERO;
+    for (key, q) in ctx.view.usable_stock(item, wh)? {
+        let expired = match &key.batch {
+            Some(code) => ctx
                 .view
-                .batch(item, code)
+                .batch(item, code)?
                 .is_some_and(|b| b.expired_on(day)),
-            None => true,
-        })
-        .map(|(_, q)| q)
-        .sum()
+            None => false,
+        };
+        if !expired {
+            total += q;
+        }
+    }
+    Ok(total)
 }
 
 /// What is not locked by any active reserve.
-fn free_qty<V: LedgerView>(ctx: &Ctx<V>, item: &ItemId, wh: &WarehouseId) -> Qty {
-    (usable_qty(ctx, item, wh) - ctx.view.locked(item, wh)).max(Qty::ZERO)
+fn free_qty<V: LedgerView>(
+    ctx: &Ctx<V>,
+    item: &ItemId,
+    wh: &WarehouseId,
+) -> Result<Qty, ViewError> {
+    Ok((usable_qty(ctx, item, wh)? - ctx.view.locked(item, wh)?).max(Qty::ZERO))
 }
 
 pub(super) fn reserve<V: LedgerView>(ctx: &mut Ctx<V>, wh: &WarehouseId, qty: Qty) -> Rule {
@@ -40,24 +50,26 @@ pub(super) fn reserve<V: LedgerView>(ctx: &mut Ctx<V>, wh: &WarehouseId, qty: Qt
     ctx.warehouse(wh)?;
     // What the line may still take: plan plus tolerance, minus what was
     // issued and what open reserves already ask for.
-    let counts = ctx.view.line_counts(&line.id);
+    let counts = ctx.view.line_counts(&line.id)?;
     let open: Qty = ctx
         .view
-        .reserves_of_line(&line.id)
+        .reserves_of_line(&line.id)?
         .iter()
         .filter(|r| r.is_active())
         .map(|r| r.open)
         .sum();
     let ceiling = tolerance_ceiling(ctx, &line);
     if counts.issued + open + qty > ceiling {
-        return Err(Refusal::new(ReasonCode::OverTolerance).detail(format!(
-            "line {} allows {ceiling}; {} issued, {open} reserved",
-            line.id, counts.issued
-        )));
+        return Err(Refusal::new(ReasonCode::OverTolerance)
+            .detail(format!(
+                "line {} allows {ceiling}; {} issued, {open} reserved",
+                line.id, counts.issued
+            ))
+            .into());
     }
     let locked = match super::status::require(&wo, Movement::Reserve)? {
         Allowance::DemandOnly => Qty::ZERO,
-        _ => qty.min(free_qty(ctx, &line.item, wh)),
+        _ => qty.min(free_qty(ctx, &line.item, wh)?),
     };
     let reserve = Reserve {
         id: ctx.doc.id,
@@ -85,9 +97,9 @@ pub(crate) fn tolerance_ceiling<V: LedgerView>(ctx: &Ctx<V>, line: &DemandLine) 
 
 fn active_reserve<V: LedgerView>(ctx: &Ctx<V>, id: &ReserveId) -> Rule<Reserve> {
     ctx.view
-        .reserve(id)
+        .reserve(id)?
         .filter(|r| r.is_active())
-        .ok_or_else(|| Refusal::new(ReasonCode::UnknownReserve).detail(id))
+        .ok_or_else(|| Refusal::new(ReasonCode::UnknownReserve).detail(id).into())
 }
 
 pub(super) fn confirm<V: LedgerView>(ctx: &mut Ctx<V>, id: &ReserveId) -> Rule {
@@ -95,9 +107,10 @@ pub(super) fn confirm<V: LedgerView>(ctx: &mut Ctx<V>, id: &ReserveId) -> Rule {
     let wo = ctx.known_work_order(&r.work_order)?;
     if super::status::require(&wo, Movement::Reserve)? == Allowance::DemandOnly {
         return Err(Refusal::new(ReasonCode::WorkOrderStatus)
-            .detail(format!("{} is not approved yet", wo.id)));
+            .detail(format!("{} is not approved yet", wo.id))
+            .into());
     }
-    let add = r.shortfall().min(free_qty(ctx, &r.item, &r.warehouse));
+    let add = r.shortfall().min(free_qty(ctx, &r.item, &r.warehouse)?);
     if add.is_positive() {
         ctx.push(Effect::ReserveQty {
             id: r.id,
@@ -143,10 +156,10 @@ pub(crate) fn release_all<V: LedgerView>(ctx: &mut Ctx<V>, r: &Reserve) {
 
 /// An issue against a line consumes its reserves, oldest first: the open
 /// quantity drops, and the lock with it.
-pub(crate) fn consume<V: LedgerView>(ctx: &mut Ctx<V>, line: &DemandLineId, qty: Qty) {
+pub(crate) fn consume<V: LedgerView>(ctx: &mut Ctx<V>, line: &DemandLineId, qty: Qty) -> Rule {
     let mut reserves: Vec<Reserve> = ctx
         .view
-        .reserves_of_line(line)
+        .reserves_of_line(line)?
         .into_iter()
         .filter(|r| r.is_active())
         .collect();
@@ -165,12 +178,13 @@ pub(crate) fn consume<V: LedgerView>(ctx: &mut Ctx<V>, line: &DemandLineId, qty:
             locked: -locked_take,
         });
     }
+    Ok(())
 }
 
 /// Transfer in tops up the reserve it was sent for: the reserve on the
 /// target confirms only once the goods are there.
-pub(crate) fn top_up<V: LedgerView>(ctx: &mut Ctx<V>, id: &ReserveId, received: Qty) {
-    if let Some(r) = ctx.view.reserve(id).filter(|r| r.is_active()) {
+pub(crate) fn top_up<V: LedgerView>(ctx: &mut Ctx<V>, id: &ReserveId, received: Qty) -> Rule {
+    if let Some(r) = ctx.view.reserve(id)?.filter(|r| r.is_active()) {
         let add = r.shortfall().min(received);
         if add.is_positive() {
             ctx.push(Effect::ReserveQty {
@@ -180,4 +194,5 @@ pub(crate) fn top_up<V: LedgerView>(ctx: &mut Ctx<V>, id: &ReserveId, received: 
             });
         }
     }
+    Ok(())
 }

@@ -17,13 +17,14 @@ pub(super) fn checkout<V: LedgerView>(
 ) -> Rule {
     let (item, _bin) = ctx.check_pick(pick)?;
     if item.kind != ItemKind::Tool {
-        return Err(Refusal::new(ReasonCode::NotATool).detail(&item.id));
+        return Err(Refusal::new(ReasonCode::NotATool).detail(&item.id).into());
     }
     if let Some(wo) = &ctx.doc.work_order {
         let wo = ctx.known_work_order(wo)?;
         if !wo.state.status.is_open() {
             return Err(Refusal::new(ReasonCode::WorkOrderStatus)
-                .detail(format!("{} is {:?}", wo.id, wo.state.status)));
+                .detail(format!("{} is {:?}", wo.id, wo.state.status))
+                .into());
         }
     }
     let holder = ctx.holder(holder)?;
@@ -60,20 +61,21 @@ pub(super) fn tool_return<V: LedgerView>(ctx: &mut Ctx<V>, to_bin: &BinId) -> Ru
         .doc
         .follows
         .ok_or_else(|| Refusal::new(ReasonCode::ReferenceRequired))?;
-    let out = ctx.view.tool_out(&id).ok_or_else(|| {
+    let out = ctx.view.tool_out(&id)?.ok_or_else(|| {
         Refusal::new(ReasonCode::UnknownDocument).detail(format!("no tool out on checkout {id}"))
     })?;
     let bin = ctx.bin(to_bin)?;
     if !out.from.condition.fits_zone(bin.zone) {
         return Err(Refusal::new(ReasonCode::ZoneMismatch)
-            .detail(format!("bin {} is {:?}", bin.id, bin.zone)));
+            .detail(format!("bin {} is {:?}", bin.id, bin.zone))
+            .into());
     }
     for serial in &out.serials {
         let key = SerialKey {
             item: out.item.clone(),
             serial: serial.clone(),
         };
-        let before = ctx.view.serial(&key);
+        let before = ctx.view.serial(&key)?;
         ctx.push(Effect::Serial {
             key,
             before,
@@ -100,12 +102,15 @@ pub(super) fn tool_return<V: LedgerView>(ctx: &mut Ctx<V>, to_bin: &BinId) -> Ru
 }
 
 /// Tools out past their due time at `now`, oldest due first.
-pub fn overdue_tools(view: &impl LedgerView, now: DateTime<Utc>) -> Vec<ToolOut> {
+pub fn overdue_tools(
+    view: &impl LedgerView,
+    now: DateTime<Utc>,
+) -> Result<Vec<ToolOut>, crate::view::ViewError> {
     let mut out: Vec<ToolOut> = view
-        .tools_out()
+        .tools_out()?
         .into_iter()
         .filter(|t| t.due < now)
         .collect();
     out.sort_by_key(|t| t.due);
-    out
+    Ok(out)
 }

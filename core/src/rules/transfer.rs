@@ -19,13 +19,14 @@ pub(super) fn transfer_out<V: LedgerView>(
     ctx.warehouse(to_wh)?;
     if bin.warehouse == *to_wh {
         return Err(Refusal::new(ReasonCode::WrongWarehouse)
-            .detail("a transfer goes to another warehouse; move within one by count"));
+            .detail("a transfer goes to another warehouse; move within one by count")
+            .into());
     }
     if let Some(r) = for_reserve {
-        let reserve = ctx.view.reserve(r).filter(|x| x.is_active());
+        let reserve = ctx.view.reserve(r)?.filter(|x| x.is_active());
         match reserve {
             Some(x) if x.warehouse == *to_wh && x.item == item.id => {}
-            _ => return Err(Refusal::new(ReasonCode::UnknownReserve).detail(r)),
+            _ => return Err(Refusal::new(ReasonCode::UnknownReserve).detail(r).into()),
         }
     }
     ctx.check_free_for(pick, &bin, None)?;
@@ -63,10 +64,10 @@ pub(super) fn transfer_in<V: LedgerView>(
         .doc
         .follows
         .ok_or_else(|| Refusal::new(ReasonCode::ReferenceRequired))?;
-    let transit = match ctx.view.transit(&id) {
+    let transit = match ctx.view.transit(&id)? {
         Some(t) => t,
         None => {
-            let known = ctx.view.accepted(&id);
+            let known = ctx.view.accepted(&id)?;
             return Err(match known {
                 Some(a) if !matches!(a.doc.body, Body::TransferOut { .. }) => {
                     Refusal::new(ReasonCode::WrongReference)
@@ -75,21 +76,25 @@ pub(super) fn transfer_in<V: LedgerView>(
                 Some(_) => Refusal::new(ReasonCode::NotInTransit)
                     .detail(format!("transfer {id} was fully received")),
                 None => Refusal::new(ReasonCode::UnknownDocument).detail(id),
-            });
+            }
+            .into());
         }
     };
     let bin = ctx.bin(to_bin)?;
     if bin.warehouse != transit.to_warehouse {
         return Err(Refusal::new(ReasonCode::WrongWarehouse)
-            .detail(format!("transfer {id} goes to {}", transit.to_warehouse)));
+            .detail(format!("transfer {id} goes to {}", transit.to_warehouse))
+            .into());
     }
     if !transit.condition.fits_zone(bin.zone) {
         return Err(Refusal::new(ReasonCode::ZoneMismatch)
-            .detail(format!("bin {} is {:?}", bin.id, bin.zone)));
+            .detail(format!("bin {} is {:?}", bin.id, bin.zone))
+            .into());
     }
     if qty > transit.qty {
         return Err(Refusal::new(ReasonCode::NotInTransit)
-            .detail(format!("{} in transit, receiving {qty}", transit.qty)));
+            .detail(format!("{} in transit, receiving {qty}", transit.qty))
+            .into());
     }
     let item = ctx.item(&transit.item)?;
     ctx.check_serials(&item, serials, qty)?;
@@ -99,12 +104,13 @@ pub(super) fn transfer_in<V: LedgerView>(
                 item: item.id.clone(),
                 serial: serial.clone(),
             };
-            let state = ctx.view.serial(&key);
+            let state = ctx.view.serial(&key)?;
             let in_this =
                 matches!(&state, Some(SerialState::InTransit { transfer, .. }) if *transfer == id);
             if !in_this {
                 return Err(Refusal::new(ReasonCode::NotInTransit)
-                    .detail(format!("{serial} is not on transfer {id}")));
+                    .detail(format!("{serial} is not on transfer {id}"))
+                    .into());
             }
             ctx.push(Effect::Serial {
                 key,
@@ -139,7 +145,7 @@ pub(super) fn transfer_in<V: LedgerView>(
         });
     }
     if let Some(r) = &transit.for_reserve {
-        super::reserve::top_up(ctx, r, qty);
+        super::reserve::top_up(ctx, r, qty)?;
     }
     Ok(())
 }

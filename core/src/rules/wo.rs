@@ -45,12 +45,13 @@ pub(super) fn status_change<V: LedgerView>(ctx: &mut Ctx<V>, t: Transition) -> R
             // (separation of duties), so the approval is recorded.
             if ctx.policy.separation_of_duties && wo.created_by == ctx.doc.author {
                 return Err(Refusal::new(ReasonCode::SeparationOfDuties)
-                    .detail("the order's creator may not approve it"));
+                    .detail("the order's creator may not approve it")
+                    .into());
             }
         }
         Transition::Complete => {
             after.completed_at = Some(ctx.doc.device_time);
-            if has_items_out(ctx, &wo) {
+            if has_items_out(ctx, &wo)? {
                 status = WoStatus::AwaitingReturn;
             }
         }
@@ -58,8 +59,8 @@ pub(super) fn status_change<V: LedgerView>(ctx: &mut Ctx<V>, t: Transition) -> R
             if t == Transition::Hold {
                 after.held_from = Some(before.status);
             }
-            for line in ctx.view.lines_of(&wo.id) {
-                for r in ctx.view.reserves_of_line(&line.id) {
+            for line in ctx.view.lines_of(&wo.id)? {
+                for r in ctx.view.reserves_of_line(&line.id)? {
                     if r.is_active() {
                         release_all(ctx, &r);
                     }
@@ -68,7 +69,7 @@ pub(super) fn status_change<V: LedgerView>(ctx: &mut Ctx<V>, t: Transition) -> R
         }
         Transition::Resume => after.held_from = None,
         Transition::Close => {
-            let blockers = closure_blockers(ctx.view, &wo.id);
+            let blockers = closure_blockers(ctx.view, &wo.id)?;
             if !blockers.is_empty() {
                 let mut refusal = Refusal::new(ReasonCode::ClosureBlocked).detail(
                     blockers
@@ -78,7 +79,7 @@ pub(super) fn status_change<V: LedgerView>(ctx: &mut Ctx<V>, t: Transition) -> R
                         .join("; "),
                 );
                 refusal.blockers = blockers;
-                return Err(refusal);
+                return Err(refusal.into());
             }
         }
         Transition::Start => {}
@@ -96,10 +97,11 @@ pub(super) fn status_change<V: LedgerView>(ctx: &mut Ctx<V>, t: Transition) -> R
 
 /// Anything still with people on this order: in work on its lines, or a
 /// removed unit not yet returned.
-fn has_items_out<V: LedgerView>(ctx: &Ctx<V>, wo: &WorkOrder) -> bool {
-    ctx.view
-        .lines_of(&wo.id)
-        .iter()
-        .any(|l| ctx.view.line_counts(&l.id).in_work().is_positive())
-        || !ctx.view.removed_units_of(&wo.id).is_empty()
+fn has_items_out<V: LedgerView>(ctx: &Ctx<V>, wo: &WorkOrder) -> Rule<bool> {
+    for l in ctx.view.lines_of(&wo.id)? {
+        if ctx.view.line_counts(&l.id)?.in_work().is_positive() {
+            return Ok(true);
+        }
+    }
+    Ok(!ctx.view.removed_units_of(&wo.id)?.is_empty())
 }

@@ -506,22 +506,18 @@ impl Book {
     }
 
     pub fn stock(&self, item: &str, bin: &str, condition: Condition) -> Qty {
-        use sparescan_core::view::LedgerView;
         self.ledger.stock(&stock_key(item, bin, None, condition))
     }
 
     pub fn counts(&self, line: &str) -> LineCounts {
-        use sparescan_core::view::LedgerView;
         self.ledger.line_counts(&line.into())
     }
 
     pub fn serial(&self, item: &str, serial: &str) -> Option<SerialState> {
-        use sparescan_core::view::LedgerView;
         self.ledger.serial(&serial_key(item, serial))
     }
 
     pub fn wo_status(&self, wo: &str) -> WoStatus {
-        use sparescan_core::view::LedgerView;
         self.ledger
             .work_order(&wo.into())
             .map(|w| w.state.status)
@@ -529,7 +525,6 @@ impl Book {
     }
 
     pub fn reserves(&self, line: &str) -> Vec<Reserve> {
-        use sparescan_core::view::LedgerView;
         self.ledger.reserves_of_line(&line.into())
     }
 }

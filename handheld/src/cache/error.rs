@@ -41,4 +41,7 @@ pub enum CacheError {
     /// ledger built from the cache's rows (a rows/rules mismatch).
     #[error("the effects of document {doc} do not apply to the cached rows: {why}")]
     Apply { doc: String, why: String },
+    /// The rules could not read the cache (their view's own error).
+    #[error(transparent)]
+    View(#[from] sparescan_core::view::ViewError),
 }

@@ -5,7 +5,7 @@
 use super::error::CacheError;
 use super::outbox::parse_time;
 use super::scope::{self, Scope};
-use super::view::{Bad, CacheView};
+use super::view::CacheView;
 use super::{Cache, sql};
 use crate::presence::Sealed;
 use chrono::{DateTime, Utc};
@@ -54,20 +54,20 @@ fn issue_pick(doc: &Document) -> Option<&Pick> {
 
 /// Where an issue's quantity is held now (as the rules find it for a
 /// return): its line, or for an emergency issue the line it was linked to.
-fn holding_of(view: &CacheView<'_>, acc: &Accepted) -> Option<Holding> {
-    match &acc.doc.body {
+fn holding_of(view: &CacheView<'_>, acc: &Accepted) -> Result<Option<Holding>, CacheError> {
+    Ok(match &acc.doc.body {
         Body::Issue { .. } | Body::SubstitutionIssue { .. } => {
             acc.doc.line.clone().map(Holding::Line)
         }
         Body::AdditionalIssue { new_line, .. } => Some(Holding::Line(new_line.clone())),
         Body::EmergencyIssue { .. } => {
-            Some(match view.emergency(&acc.doc.id).and_then(|e| e.linked) {
+            Some(match view.emergency(&acc.doc.id)?.and_then(|e| e.linked) {
                 Some((_, line)) => Holding::Line(line),
                 None => Holding::Emergency(acc.doc.id),
             })
         }
         _ => None,
-    }
+    })
 }
 
 impl Cache {
@@ -80,7 +80,7 @@ impl Cache {
     ) -> Result<Vec<sparescan_core::model::Bin>, CacheError> {
         let mut bins: Vec<sparescan_core::model::Bin> = self
             .view()
-            .scoped::<sparescan_core::model::Bin>("bin", Scope::A(warehouse.as_str()), Bad::Fail)?
+            .scoped::<sparescan_core::model::Bin>("bin", Scope::A(warehouse.as_str()))?
             .into_iter()
             .map(|(_, b)| b)
             .filter(|b| b.zone == zone)
@@ -93,7 +93,7 @@ impl Cache {
     pub fn open_orders(&self) -> Result<Vec<WorkOrder>, CacheError> {
         Ok(self
             .view()
-            .scoped::<WorkOrder>("work_order", Scope::AnyB, Bad::Fail)?
+            .scoped::<WorkOrder>("work_order", Scope::AnyB)?
             .into_iter()
             .map(|(_, wo)| wo)
             .collect())
@@ -104,7 +104,7 @@ impl Cache {
     pub fn order_of_asset(&self, asset: &AssetId) -> Result<Option<WorkOrder>, CacheError> {
         Ok(self
             .view()
-            .scoped::<WorkOrder>("work_order", Scope::A(asset.as_str()), Bad::Fail)?
+            .scoped::<WorkOrder>("work_order", Scope::A(asset.as_str()))?
             .into_iter()
             .map(|(_, wo)| wo)
             .filter(|wo| wo.state.status.is_open())
@@ -117,7 +117,7 @@ impl Cache {
     pub fn open_issues_of_item(&self, item: &ItemId) -> Result<Vec<(Accepted, Qty)>, CacheError> {
         let view = self.view();
         let mut ids: BTreeSet<DocId> = view
-            .scoped::<Accepted>("document", Scope::A(item.as_str()), Bad::Fail)?
+            .scoped::<Accepted>("document", Scope::A(item.as_str()))?
             .into_iter()
             .map(|(_, acc)| acc.doc.id)
             .collect();
@@ -146,15 +146,15 @@ impl Cache {
             if acc.reversed_by.is_some() || pick.item != *item {
                 continue;
             }
-            let Some(holding) = holding_of(&view, &acc) else {
+            let Some(holding) = holding_of(&view, &acc)? else {
                 continue;
             };
             let in_work = view.in_work(&InWorkKey {
                 holding,
                 item: item.clone(),
                 batch: pick.batch.clone(),
-            });
-            let open = view.issue_open(&id).min(in_work);
+            })?;
+            let open = view.issue_open(&id)?.min(in_work);
             if open.is_positive() {
                 out.push((acc, open));
             }
@@ -179,14 +179,15 @@ impl Cache {
             return Ok(None);
         };
         let view = self.view();
-        Ok(self
-            .open_issues_of_item(item)?
-            .into_iter()
-            .map(|(acc, _)| acc)
-            .rfind(|acc| {
-                issue_pick(&acc.doc).is_some_and(|p| p.serials.contains(serial))
-                    && holding_of(&view, acc).as_ref() == Some(&holding)
-            }))
+        let mut found = None;
+        for (acc, _) in self.open_issues_of_item(item)? {
+            if issue_pick(&acc.doc).is_some_and(|p| p.serials.contains(serial))
+                && holding_of(&view, &acc)?.as_ref() == Some(&holding)
+            {
+                found = Some(acc);
+            }
+        }
+        Ok(found)
     }
 
     /// The item a scanned barcode (GTIN or other printed code) names.
@@ -214,7 +215,7 @@ impl Cache {
             .collect();
         bins.sort_by(|a, b| a.id.cmp(&b.id));
         for bin in bins {
-            for (key, qty) in view.scoped::<Qty>("stock", Scope::B(bin.id.as_str()), Bad::Fail)? {
+            for (key, qty) in view.scoped::<Qty>("stock", Scope::B(bin.id.as_str()))? {
                 if let RowKey::Stock(k) = key
                     && qty.is_positive()
                 {

@@ -14,7 +14,7 @@ use sparescan_core::ids::DocId;
 use sparescan_core::memory::{MemoryLedger, touched};
 use sparescan_core::model::Holding;
 use sparescan_core::reason::{ReasonCode, Refusal};
-use sparescan_core::rules::{self, Outcome};
+use sparescan_core::rules::{self, EffectsError, Judgement, Outcome};
 use sparescan_core::sync::{Row, RowKey};
 use sparescan_core::view::Accepted;
 use std::collections::BTreeSet;
@@ -29,8 +29,12 @@ pub(super) fn effect_entries(
     by: DocId,
     effects: &[Effect],
 ) -> Result<Result<Entries, Refusal>, CacheError> {
-    if let Err(why) = rules::check_effects(view, effects) {
-        return Ok(Err(Refusal::new(ReasonCode::NotReversible).detail(why)));
+    match rules::check_effects(view, effects) {
+        Ok(()) => {}
+        Err(EffectsError::Conflict(why)) => {
+            return Ok(Err(Refusal::new(ReasonCode::NotReversible).detail(why)));
+        }
+        Err(EffectsError::Storage(e)) => return Err(e.into()),
     }
     let touched = touched(effects);
     // Besides the touched rows, the checks `apply_effects` repeats read an
@@ -97,9 +101,11 @@ impl Cache {
         doc: &Document,
     ) -> Result<Result<(Outcome, Entries), Refusal>, CacheError> {
         let view = self.view();
+        // A storage failure is the cache's error, not a refusal.
         let outcome = match rules::evaluate(&view, doc) {
             Ok(outcome) => outcome,
-            Err(refusal) => return Ok(Err(refusal)),
+            Err(Judgement::Refused(refusal)) => return Ok(Err(refusal)),
+            Err(Judgement::Storage(e)) => return Err(e.into()),
         };
         Ok(effect_entries(&view, doc.id, &outcome.effects)?.map(|entries| (outcome, entries)))
     }

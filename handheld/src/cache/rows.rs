@@ -160,9 +160,7 @@ impl Cache {
         self.snapshot.policy = self.stored_row(&RowKey::Policy)?.unwrap_or_default();
         self.snapshot.closed_until = self.stored_row(&RowKey::ClosedUntil)?;
         *self.snapshot.site.borrow_mut() = self.meta(keys::SITE)?.map(SiteId::from);
-        let bins = self
-            .view()
-            .scoped::<Bin>("bin", Scope::AnyA, super::view::Bad::Fail)?;
+        let bins = self.view().scoped::<Bin>("bin", Scope::AnyA)?;
         self.snapshot.bins = bins.into_iter().map(|(_, b)| (b.id.clone(), b)).collect();
         Ok(())
     }

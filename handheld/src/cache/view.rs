@@ -13,21 +13,12 @@ use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
 use sparescan_core::reason::{ReasonCode, Refusal};
 use sparescan_core::sync::RowKey;
-use sparescan_core::view::{Accepted, LedgerView};
+use sparescan_core::view::{Accepted, LedgerView, ViewError};
 
 /// The cache as the rules see it (snapshot plus outbox).
 #[derive(Clone, Copy)]
 pub struct CacheView<'c> {
     pub(super) cache: &'c Cache,
-}
-
-/// What a listing does with a row that does not decode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Bad {
-    /// Fail, naming the row (the device look-ups).
-    Fail,
-    /// Log it and leave it out (the rules' view cannot return errors).
-    Skip,
 }
 
 fn decode<T: DeserializeOwned>(key: &str, text: &str) -> Result<T, CacheError> {
@@ -51,13 +42,15 @@ fn parse_key(key: &str) -> Result<RowKey, CacheError> {
     })
 }
 
-/// The rules' view cannot fail: a broken row is logged and reads as
-/// missing.
-fn or_log<T: Default>(result: Result<T, CacheError>) -> T {
-    result.unwrap_or_else(|e| {
-        log::error!("cache: {e}");
-        T::default()
-    })
+/// A cache failure seen by the rules: a storage error, never "missing" or
+/// zero (a damaged row is one too). The engine shows it as such.
+impl From<CacheError> for ViewError {
+    fn from(e: CacheError) -> Self {
+        match e {
+            CacheError::View(v) => v,
+            other => ViewError::new(other),
+        }
+    }
 }
 
 impl<'c> CacheView<'c> {
@@ -97,21 +90,9 @@ impl<'c> CacheView<'c> {
         &self,
         kind: &'static str,
         scope: Scope<'_>,
-        bad: Bad,
     ) -> Result<Vec<(RowKey, T)>, CacheError> {
         let overlay = &self.cache.overlay;
         let mut out = Vec::new();
-        let mut keep = |decoded: Result<(RowKey, T), CacheError>| match decoded {
-            Ok(row) => {
-                out.push(row);
-                Ok(())
-            }
-            Err(e) if bad == Bad::Skip => {
-                log::error!("cache: {e} (left out)");
-                Ok(())
-            }
-            Err(e) => Err(e),
-        };
         let (statement, arg) = match scope {
             Scope::A(v) => (sql::ROWS_BY_A, Some(v)),
             Scope::B(v) => (sql::ROWS_BY_B, Some(v)),
@@ -129,22 +110,26 @@ impl<'c> CacheView<'c> {
                 continue;
             }
             let value: String = row.get(1)?;
-            let decoded = parse_key(&key).and_then(|k| Ok((k, decode(&key, &value)?)));
-            keep(decoded)?;
+            let k = parse_key(&key)?;
+            out.push((k, decode(&key, &value)?));
         }
         for (key, value) in overlay.scoped(kind, scope) {
-            let decoded = parse_key(key).and_then(|k| Ok((k, decode_value(key, value)?)));
-            keep(decoded)?;
+            out.push((parse_key(key)?, decode_value(key, value)?));
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }
 
-    fn values<T: DeserializeOwned>(&self, kind: &'static str, scope: Scope<'_>) -> Vec<T> {
-        or_log(self.scoped(kind, scope, Bad::Skip))
+    fn values<T: DeserializeOwned>(
+        &self,
+        kind: &'static str,
+        scope: Scope<'_>,
+    ) -> Result<Vec<T>, ViewError> {
+        Ok(self
+            .scoped(kind, scope)?
             .into_iter()
             .map(|(_, v)| v)
-            .collect()
+            .collect())
     }
 
     /// An accepted document: one of the outbox (accepted here, seq 0), a
@@ -209,57 +194,64 @@ impl<'c> CacheView<'c> {
 }
 
 impl LedgerView for CacheView<'_> {
-    fn policy(&self) -> SitePolicy {
-        self.cache.snapshot.policy.clone()
+    fn policy(&self) -> Result<SitePolicy, ViewError> {
+        Ok(self.cache.snapshot.policy.clone())
     }
-    fn site(&self) -> Option<SiteId> {
-        self.cache.snapshot.site.borrow().clone()
+    fn site(&self) -> Result<Option<SiteId>, ViewError> {
+        Ok(self.cache.snapshot.site.borrow().clone())
     }
-    fn closed_until(&self) -> Option<chrono::NaiveDate> {
+    fn closed_until(&self) -> Result<Option<chrono::NaiveDate>, ViewError> {
         match self.cache.overlay.get(&RowKey::ClosedUntil.to_text()) {
-            Some(_) => or_log(self.get(&RowKey::ClosedUntil)),
-            None => self.cache.snapshot.closed_until,
+            Some(_) => Ok(self.get(&RowKey::ClosedUntil)?),
+            None => Ok(self.cache.snapshot.closed_until),
         }
     }
 
-    fn user(&self, id: &UserId) -> Option<User> {
-        or_log(self.get(&RowKey::User(id.clone())))
+    fn user(&self, id: &UserId) -> Result<Option<User>, ViewError> {
+        Ok(self.get(&RowKey::User(id.clone()))?)
     }
-    fn item(&self, id: &ItemId) -> Option<Item> {
-        or_log(self.get(&RowKey::Item(id.clone())))
+    fn item(&self, id: &ItemId) -> Result<Option<Item>, ViewError> {
+        Ok(self.get(&RowKey::Item(id.clone()))?)
     }
-    fn bin(&self, id: &BinId) -> Option<Bin> {
+    fn bin(&self, id: &BinId) -> Result<Option<Bin>, ViewError> {
         // Bins are master data: never in the overlay, kept in memory.
-        self.cache.snapshot.bins.get(id).cloned()
+        Ok(self.cache.snapshot.bins.get(id).cloned())
     }
-    fn warehouse(&self, id: &WarehouseId) -> Option<Warehouse> {
-        or_log(self.get(&RowKey::Warehouse(id.clone())))
+    fn warehouse(&self, id: &WarehouseId) -> Result<Option<Warehouse>, ViewError> {
+        Ok(self.get(&RowKey::Warehouse(id.clone()))?)
     }
-    fn batch(&self, item: &ItemId, code: &BatchCode) -> Option<Batch> {
-        or_log(self.get(&RowKey::Batch(item.clone(), code.clone())))
+    fn batch(&self, item: &ItemId, code: &BatchCode) -> Result<Option<Batch>, ViewError> {
+        Ok(self.get(&RowKey::Batch(item.clone(), code.clone()))?)
     }
-    fn asset(&self, id: &AssetId) -> Option<Asset> {
-        or_log(self.get(&RowKey::Asset(id.clone())))
+    fn asset(&self, id: &AssetId) -> Result<Option<Asset>, ViewError> {
+        Ok(self.get(&RowKey::Asset(id.clone()))?)
     }
-    fn work_order(&self, id: &WorkOrderId) -> Option<WorkOrder> {
-        or_log(self.get(&RowKey::WorkOrder(id.clone())))
+    fn work_order(&self, id: &WorkOrderId) -> Result<Option<WorkOrder>, ViewError> {
+        Ok(self.get(&RowKey::WorkOrder(id.clone()))?)
     }
-    fn line(&self, id: &DemandLineId) -> Option<DemandLine> {
-        or_log(self.get(&RowKey::Line(id.clone())))
+    fn line(&self, id: &DemandLineId) -> Result<Option<DemandLine>, ViewError> {
+        Ok(self.get(&RowKey::Line(id.clone()))?)
     }
-    fn lines_of(&self, wo: &WorkOrderId) -> Vec<DemandLine> {
+    fn lines_of(&self, wo: &WorkOrderId) -> Result<Vec<DemandLine>, ViewError> {
         self.values("line", Scope::A(wo.as_str()))
     }
-    fn line_counts(&self, id: &DemandLineId) -> LineCounts {
-        or_log(self.get(&RowKey::LineCounts(id.clone()))).unwrap_or_default()
+    fn line_counts(&self, id: &DemandLineId) -> Result<LineCounts, ViewError> {
+        Ok(self
+            .get(&RowKey::LineCounts(id.clone()))?
+            .unwrap_or_default())
     }
 
-    fn stock(&self, key: &StockKey) -> Qty {
-        or_log(self.get(&RowKey::Stock(key.clone()))).unwrap_or_default()
+    fn stock(&self, key: &StockKey) -> Result<Qty, ViewError> {
+        Ok(self.get(&RowKey::Stock(key.clone()))?.unwrap_or_default())
     }
-    fn usable_stock(&self, item: &ItemId, warehouse: &WarehouseId) -> Vec<(StockKey, Qty)> {
+    fn usable_stock(
+        &self,
+        item: &ItemId,
+        warehouse: &WarehouseId,
+    ) -> Result<Vec<(StockKey, Qty)>, ViewError> {
         let bins = &self.cache.snapshot.bins;
-        or_log(self.scoped::<Qty>("stock", Scope::A(item.as_str()), Bad::Skip))
+        Ok(self
+            .scoped::<Qty>("stock", Scope::A(item.as_str()))?
             .into_iter()
             .filter_map(|(key, q)| match key {
                 RowKey::Stock(k) => Some((k, q)),
@@ -272,77 +264,80 @@ impl LedgerView for CacheView<'_> {
                         .get(&k.bin)
                         .is_some_and(|b| b.warehouse == *warehouse && b.zone.is_available())
             })
-            .collect()
+            .collect())
     }
-    fn in_work(&self, key: &InWorkKey) -> Qty {
-        or_log(self.get(&RowKey::InWork(key.clone()))).unwrap_or_default()
+    fn in_work(&self, key: &InWorkKey) -> Result<Qty, ViewError> {
+        Ok(self.get(&RowKey::InWork(key.clone()))?.unwrap_or_default())
     }
-    fn in_work_of(&self, holding: &Holding) -> Vec<(InWorkKey, Qty)> {
+    fn in_work_of(&self, holding: &Holding) -> Result<Vec<(InWorkKey, Qty)>, ViewError> {
         let scope = scope::holding(holding);
-        or_log(self.scoped::<Qty>("in_work", Scope::A(&scope), Bad::Skip))
+        Ok(self
+            .scoped::<Qty>("in_work", Scope::A(&scope))?
             .into_iter()
             .filter_map(|(key, q)| match key {
                 RowKey::InWork(k) => Some((k, q)),
                 _ => None,
             })
-            .collect()
+            .collect())
     }
-    fn issue_open(&self, issue: &DocId) -> Qty {
-        or_log(self.get(&RowKey::IssueOpen(*issue))).unwrap_or_default()
+    fn issue_open(&self, issue: &DocId) -> Result<Qty, ViewError> {
+        Ok(self.get(&RowKey::IssueOpen(*issue))?.unwrap_or_default())
     }
-    fn serial(&self, key: &SerialKey) -> Option<SerialState> {
-        or_log(self.get(&RowKey::Serial(key.clone())))
+    fn serial(&self, key: &SerialKey) -> Result<Option<SerialState>, ViewError> {
+        Ok(self.get(&RowKey::Serial(key.clone()))?)
     }
-    fn removed_units_of(&self, wo: &WorkOrderId) -> Vec<SerialKey> {
-        or_log(self.scoped::<SerialState>("serial", Scope::A(wo.as_str()), Bad::Skip))
+    fn removed_units_of(&self, wo: &WorkOrderId) -> Result<Vec<SerialKey>, ViewError> {
+        Ok(self
+            .scoped::<SerialState>("serial", Scope::A(wo.as_str()))?
             .into_iter()
             .filter_map(|(key, _)| match key {
                 RowKey::Serial(k) => Some(k),
                 _ => None,
             })
-            .collect()
+            .collect())
     }
 
-    fn reserve(&self, id: &ReserveId) -> Option<Reserve> {
-        or_log(self.get(&RowKey::Reserve(*id)))
+    fn reserve(&self, id: &ReserveId) -> Result<Option<Reserve>, ViewError> {
+        Ok(self.get(&RowKey::Reserve(*id))?)
     }
-    fn reserves_of_line(&self, line: &DemandLineId) -> Vec<Reserve> {
+    fn reserves_of_line(&self, line: &DemandLineId) -> Result<Vec<Reserve>, ViewError> {
         self.values("reserve", Scope::A(line.as_str()))
     }
-    fn locked(&self, item: &ItemId, warehouse: &WarehouseId) -> Qty {
-        self.values::<Reserve>("reserve", Scope::B(item.as_str()))
+    fn locked(&self, item: &ItemId, warehouse: &WarehouseId) -> Result<Qty, ViewError> {
+        Ok(self
+            .values::<Reserve>("reserve", Scope::B(item.as_str()))?
             .into_iter()
             .filter(|r| r.warehouse == *warehouse && r.is_active())
             .map(|r| r.locked)
-            .sum()
+            .sum())
     }
 
-    fn tool_out(&self, checkout: &DocId) -> Option<ToolOut> {
-        or_log(self.get(&RowKey::Tool(*checkout)))
+    fn tool_out(&self, checkout: &DocId) -> Result<Option<ToolOut>, ViewError> {
+        Ok(self.get(&RowKey::Tool(*checkout))?)
     }
-    fn tools_out(&self) -> Vec<ToolOut> {
+    fn tools_out(&self) -> Result<Vec<ToolOut>, ViewError> {
         self.values("tool", Scope::AnyA)
     }
-    fn emergency(&self, doc: &DocId) -> Option<Emergency> {
-        or_log(self.get(&RowKey::Emergency(*doc)))
+    fn emergency(&self, doc: &DocId) -> Result<Option<Emergency>, ViewError> {
+        Ok(self.get(&RowKey::Emergency(*doc))?)
     }
-    fn emergencies(&self) -> Vec<Emergency> {
+    fn emergencies(&self) -> Result<Vec<Emergency>, ViewError> {
         self.values("emergency", Scope::AnyA)
     }
-    fn transit(&self, transfer: &DocId) -> Option<Transit> {
-        or_log(self.get(&RowKey::Transit(*transfer)))
+    fn transit(&self, transfer: &DocId) -> Result<Option<Transit>, ViewError> {
+        Ok(self.get(&RowKey::Transit(*transfer))?)
     }
-    fn missing_serials_of(&self, wo: &WorkOrderId) -> Vec<MissingSerial> {
+    fn missing_serials_of(&self, wo: &WorkOrderId) -> Result<Vec<MissingSerial>, ViewError> {
         self.values("missing_serial", Scope::A(wo.as_str()))
     }
-    fn missing_serial(&self, write_off: &DocId) -> Option<MissingSerial> {
-        or_log(self.get(&RowKey::MissingSerial(*write_off)))
+    fn missing_serial(&self, write_off: &DocId) -> Result<Option<MissingSerial>, ViewError> {
+        Ok(self.get(&RowKey::MissingSerial(*write_off))?)
     }
 
-    fn accepted(&self, id: &DocId) -> Option<Accepted> {
-        or_log(self.accepted_doc(id))
+    fn accepted(&self, id: &DocId) -> Result<Option<Accepted>, ViewError> {
+        Ok(self.accepted_doc(id)?)
     }
-    fn refused(&self, id: &DocId) -> Option<ReasonCode> {
-        or_log(self.refusal(id)).map(|r| r.code)
+    fn refused(&self, id: &DocId) -> Result<Option<ReasonCode>, ViewError> {
+        Ok(self.refusal(id)?.map(|r| r.code))
     }
 }

@@ -8,12 +8,14 @@ use sparescan_core::ids::*;
 use sparescan_core::model::{Condition, Tracking, WorkOrder};
 use sparescan_core::qty::Qty;
 use sparescan_core::rules;
-use sparescan_core::view::LedgerView;
+use sparescan_core::view::{LedgerView, ViewError};
 
 use super::flow::Flow;
 use super::model::*;
 use super::resolve::{PartScan, Resolved};
-use super::{Cx, Input, accepted_verdict, problem, refused_verdict, storage_failure, t};
+use super::{
+    Cx, Input, accepted_verdict, not_accepted, problem, refused_verdict, shown, storage_failure, t,
+};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Mode {
@@ -91,10 +93,10 @@ pub struct IssueFlow {
 }
 
 impl IssueFlow {
+    /// The order, for the screen.
     fn order(&self, cx: &Cx) -> Option<WorkOrder> {
-        self.order
-            .as_ref()
-            .and_then(|o| cx.cache.view().work_order(o))
+        let o = self.order.as_ref()?;
+        shown(cx.cache.view().work_order(o))
     }
 
     fn set_order(&mut self, wo: WorkOrder) -> VerdictModel {
@@ -118,25 +120,32 @@ impl IssueFlow {
 
     /// The line a part goes to: the selected one if it fits, else the first
     /// line of that item (or, in substitution mode, allowing it).
-    fn line_for(&self, cx: &Cx, item: &ItemId) -> Option<DemandLineId> {
-        let wo = self.order.as_ref()?;
-        let view = cx.cache.view();
-        let lines = view.lines_of(wo);
-        let fits = |l: &sparescan_core::model::DemandLine| match self.mode {
-            Mode::Substitution => {
-                l.substitutes.contains(item)
-                    || view
-                        .item(&l.item)
-                        .is_some_and(|i| i.substitutes.contains(item))
-            }
-            _ => l.item == *item,
+    fn line_for(&self, cx: &Cx, item: &ItemId) -> Result<Option<DemandLineId>, ViewError> {
+        let Some(wo) = self.order.as_ref() else {
+            return Ok(None);
         };
-        if let Some(sel) = &self.line
-            && lines.iter().any(|l| l.id == *sel && fits(l))
-        {
-            return Some(sel.clone());
+        let view = cx.cache.view();
+        let mut fitting = Vec::new();
+        for l in view.lines_of(wo)? {
+            let fits = match self.mode {
+                Mode::Substitution => {
+                    l.substitutes.contains(item)
+                        || view
+                            .item(&l.item)?
+                            .is_some_and(|i| i.substitutes.contains(item))
+                }
+                _ => l.item == *item,
+            };
+            if fits {
+                fitting.push(l.id);
+            }
         }
-        lines.iter().find(|l| fits(l)).map(|l| l.id.clone())
+        if let Some(sel) = &self.line
+            && fitting.contains(sel)
+        {
+            return Ok(Some(sel.clone()));
+        }
+        Ok(fitting.into_iter().next())
     }
 
     /// The batch to take: the label's, or the only one on this bin.
@@ -158,17 +167,18 @@ impl IssueFlow {
                 serial: serial.clone(),
             };
             if let Some(sparescan_core::model::SerialState::InStock { batch, .. }) =
-                cx.cache.view().serial(&key)
+                cx.cache.view().serial(&key).map_err(storage_failure)?
             {
                 return Ok(batch);
             }
         }
         let view = cx.cache.view();
-        let Some(b) = view.bin(bin) else {
+        let Some(b) = view.bin(bin).map_err(storage_failure)? else {
             return Ok(None);
         };
         let mut batches: Vec<BatchCode> = view
             .usable_stock(&part.item.id, &b.warehouse)
+            .map_err(storage_failure)?
             .into_iter()
             .filter(|(k, _)| k.bin == *bin)
             .filter_map(|(k, _)| k.batch)
@@ -268,7 +278,10 @@ impl IssueFlow {
             qty,
             condition: Condition::New,
         };
-        let line = self.line_for(cx, &pick.item);
+        let line = match self.line_for(cx, &pick.item) {
+            Ok(line) => line,
+            Err(e) => return storage_failure(&e),
+        };
         let body = match self.mode {
             Mode::Issue => Body::Issue { pick, holder: None },
             Mode::Substitution => Body::SubstitutionIssue { pick, holder: None },
@@ -309,7 +322,7 @@ impl IssueFlow {
         }
         match cx.judge(&doc) {
             Ok(outcome) => {
-                self.hint = fefo(cx, &doc).unwrap_or_default();
+                self.hint = shown(fefo(cx, &doc)).unwrap_or_default();
                 let title = w.part.item.name.clone();
                 let detail = match (&w.part.serial, &batch) {
                     (Some(s), _) => format!("{} · {}", w.part.item.id, s),
@@ -330,7 +343,7 @@ impl IssueFlow {
                 }
                 v
             }
-            Err(r) => refused_verdict(&r),
+            Err(j) => not_accepted(&j),
         }
     }
 
@@ -392,18 +405,25 @@ fn pick_of(doc: &Document) -> Option<&Pick> {
 }
 
 /// "An earlier-expiring batch exists" (FEFO), from core's hint.
-fn fefo(cx: &Cx, doc: &Document) -> Option<String> {
-    let pick = pick_of(doc)?;
-    let batch = pick.batch.as_ref()?;
+fn fefo(cx: &Cx, doc: &Document) -> Result<Option<String>, ViewError> {
+    let Some((pick, batch)) = pick_of(doc).and_then(|p| Some((p, p.batch.as_ref()?))) else {
+        return Ok(None);
+    };
     let view = cx.cache.view();
-    let wh = view.bin(&pick.bin)?.warehouse;
-    let (b, bin, expiry) = rules::fefo_hint(&view, &pick.item, &wh, batch, cx.now.date_naive())?;
-    Some(format!(
+    let Some(wh) = view.bin(&pick.bin)?.map(|b| b.warehouse) else {
+        return Ok(None);
+    };
+    let Some((b, bin, expiry)) =
+        rules::fefo_hint(&view, &pick.item, &wh, batch, cx.now.date_naive())?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(format!(
         "{} {b} ({} {bin}) {} {expiry}",
         t("Batch"),
         t("bin"),
         t("expires earlier:")
-    ))
+    )))
 }
 
 impl Flow for IssueFlow {
@@ -469,7 +489,7 @@ impl Flow for IssueFlow {
         match input {
             Input::Select(id) => {
                 if self.order.is_none() {
-                    let wo = cx.cache.view().work_order(&id.as_str().into())?;
+                    let wo = or_storage!(cx.cache.view().work_order(&id.as_str().into()))?;
                     return Some(self.set_order(wo));
                 }
                 self.line = Some(id.into());
@@ -647,7 +667,7 @@ impl Flow for IssueFlow {
                 who: self
                     .approver_badge
                     .as_ref()
-                    .and_then(|(_, u)| view.user(&u.as_str().into()))
+                    .and_then(|(_, u)| shown(view.user(&u.as_str().into())))
                     .map(|u| u.name)
                     .unwrap_or_default(),
             });
@@ -667,11 +687,11 @@ impl Flow for IssueFlow {
     }
 
     fn redo(&mut self, cx: &mut Cx, refused: &Document) -> Option<VerdictModel> {
-        if let Some(wo) = refused
-            .work_order
-            .as_ref()
-            .and_then(|w| cx.cache.view().work_order(w))
-        {
+        let wo = match &refused.work_order {
+            Some(w) => or_storage!(cx.cache.view().work_order(w)),
+            None => None,
+        };
+        if let Some(wo) = wo {
             self.set_order(wo);
         }
         if let Some(p) = pick_of(refused) {

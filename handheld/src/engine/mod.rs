@@ -4,6 +4,18 @@
 //! over the local cache ([`Cache::view`]): the same functions the server runs.
 //! The worker owns the engine; the UI only sees [`UiModel`]s.
 
+/// The value of a cache read in a flow step that answers with a verdict
+/// (`Option<VerdictModel>`): on a storage failure the step stops and says
+/// so; nothing is judged or recorded, and the step can be tried again.
+macro_rules! or_storage {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return Some($crate::engine::storage_failure(&e)),
+        }
+    };
+}
+
 mod flow;
 mod issue;
 pub mod model;
@@ -20,7 +32,7 @@ use sparescan_core::document::{Body, Document};
 use sparescan_core::ids::*;
 use sparescan_core::model::{Role, User};
 use sparescan_core::reason::Refusal;
-use sparescan_core::rules::{self, Outcome};
+use sparescan_core::rules::{self, Judgement, Outcome};
 use sparescan_core::scan::{self, ScanConfig};
 
 use crate::cache::{Cache, CacheError};
@@ -103,8 +115,9 @@ impl Cx<'_> {
         }
     }
 
-    /// The rules' verdict on `doc`, without recording it.
-    pub fn judge(&self, doc: &Document) -> Result<Outcome, Refusal> {
+    /// The rules' verdict on `doc`, without recording it: a refusal, or a
+    /// storage failure (no verdict).
+    pub fn judge(&self, doc: &Document) -> Result<Outcome, Judgement> {
         rules::evaluate(&self.cache.view(), doc)
     }
 
@@ -201,6 +214,15 @@ pub fn accepted_verdict(title: impl Into<String>, detail: impl Into<String>) -> 
     }
 }
 
+/// Why the rules did not accept, said to the person: the refusal, or the
+/// storage failure that kept them from judging.
+pub fn not_accepted(j: &Judgement) -> VerdictModel {
+    match j {
+        Judgement::Refused(r) => refused_verdict(r),
+        Judgement::Storage(e) => storage_failure(e),
+    }
+}
+
 pub fn refused_verdict(r: &Refusal) -> VerdictModel {
     let (reason, what_to_do) = text::refusal(r);
     VerdictModel {
@@ -226,6 +248,16 @@ pub fn problem(
         what_to_do: what_to_do.into(),
         code: code.into(),
     }
+}
+
+/// A cache read for what a screen shows (a name, a list), not for a
+/// verdict: a failure is logged and shows as nothing. Every judgement and
+/// record reads through the rules and says storage failure instead.
+pub(crate) fn shown<T: Default>(read: Result<T, impl std::fmt::Display>) -> T {
+    read.unwrap_or_else(|e| {
+        log::error!("cache, for display: {e}");
+        T::default()
+    })
 }
 
 /// A storage failure, said as one: not a verdict of the rules (nothing was
@@ -465,7 +497,13 @@ impl Engine {
             ScreenId::SignIn => self.badge_scanned(&decoded),
             ScreenId::Home | ScreenId::Attention => {
                 // A work order scanned from home opens the issue screen with it.
-                let resolved = resolve::resolve(&self.cache, &decoded, None);
+                let resolved = match resolve::resolve(&self.cache, &decoded, None) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        self.verdict = Some(storage_failure(&e));
+                        return;
+                    }
+                };
                 if let Resolved::WorkOrder(_) = resolved {
                     self.navigate(ScreenId::Issue);
                     self.flow_scan(resolved);
@@ -482,8 +520,16 @@ impl Engine {
             }
             _ => {
                 let context = self.flow.as_ref().and_then(|f| f.context_item());
-                let resolved = resolve::resolve(&self.cache, &decoded, context.as_ref());
-                self.flow_scan(resolved);
+                match resolve::resolve(&self.cache, &decoded, context.as_ref()) {
+                    Ok(resolved) => self.flow_scan(resolved),
+                    // Nothing judged: the scan is logged with the failure
+                    // and can be scanned again.
+                    Err(e) => {
+                        self.verdict = Some(storage_failure(&e));
+                        let code = self.last_scan.clone().unwrap_or_default();
+                        self.scan_log.scanned(&code, self.verdict.as_ref(), false);
+                    }
+                }
             }
         }
     }

@@ -86,6 +86,10 @@ impl ScanLog {
                     State::Judged(v) if v.ok => {
                         (format!("{}: {}", t("Accepted"), v.title), Tone::Ok)
                     }
+                    // A storage failure is no verdict: it says what it is.
+                    State::Judged(v) if v.code == "storage_error" => {
+                        (format!("{}: {}", v.title, v.reason), Tone::Bad)
+                    }
                     State::Judged(v) => (format!("{}: {}", t("Refused"), v.reason), Tone::Bad),
                     State::Badge => (t("Approver's badge"), Tone::Plain),
                     State::Waiting => {

@@ -7,7 +7,7 @@ use sparescan_core::qty::Qty;
 use sparescan_core::scan::{Scan, SiteLabelKind};
 use sparescan_core::view::LedgerView;
 
-use crate::cache::Cache;
+use crate::cache::{Cache, CacheError};
 
 /// A part as scanned: the item, and whatever the label said about the unit.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,25 +31,28 @@ pub enum Resolved {
 }
 
 /// Resolves a decoded scan. `context_item` is the item the screen expects
-/// (a bare serial number is looked up as that item's serial first).
-pub fn resolve(cache: &Cache, scan: &Scan, context_item: Option<&ItemId>) -> Resolved {
-    match scan {
+/// (a bare serial number is looked up as that item's serial first). A cache
+/// that cannot be read is an error, never "unknown code".
+pub fn resolve(
+    cache: &Cache,
+    scan: &Scan,
+    context_item: Option<&ItemId>,
+) -> Result<Resolved, CacheError> {
+    Ok(match scan {
         Scan::Site(label) => {
             let v = label.value.as_str();
+            let view = cache.view();
             match label.kind {
-                SiteLabelKind::WorkOrder => cache
-                    .view()
-                    .work_order(&v.into())
+                SiteLabelKind::WorkOrder => view
+                    .work_order(&v.into())?
                     .map(Resolved::WorkOrder)
                     .unwrap_or_else(|| Resolved::Unknown(v.into())),
-                SiteLabelKind::Bin => cache
-                    .view()
-                    .bin(&v.into())
+                SiteLabelKind::Bin => view
+                    .bin(&v.into())?
                     .map(Resolved::Bin)
                     .unwrap_or_else(|| Resolved::Unknown(v.into())),
-                SiteLabelKind::Asset => cache
-                    .view()
-                    .asset(&v.into())
+                SiteLabelKind::Asset => view
+                    .asset(&v.into())?
                     .map(Resolved::Asset)
                     .unwrap_or_else(|| Resolved::Unknown(v.into())),
                 SiteLabelKind::User => Resolved::Badge(v.into()),
@@ -60,7 +63,10 @@ pub fn resolve(cache: &Cache, scan: &Scan, context_item: Option<&ItemId>) -> Res
             }
         }
         Scan::Gs1(g) => {
-            let item = g.gtin().and_then(|gtin| item_by_code(cache, gtin));
+            let item = match g.gtin() {
+                Some(gtin) => item_by_code(cache, gtin)?,
+                None => None,
+            };
             match item {
                 Some(item) => Resolved::Part(PartScan {
                     item,
@@ -73,7 +79,7 @@ pub fn resolve(cache: &Cache, scan: &Scan, context_item: Option<&ItemId>) -> Res
         }
         Scan::Hibc(h) => {
             let code = h.product.clone().unwrap_or_default();
-            match item_by_code(cache, &code) {
+            match item_by_code(cache, &code)? {
                 Some(item) => Resolved::Part(PartScan {
                     item,
                     serial: h.serial.clone().map(Into::into),
@@ -85,7 +91,7 @@ pub fn resolve(cache: &Cache, scan: &Scan, context_item: Option<&ItemId>) -> Res
         }
         Scan::Supplier(s) => {
             let code = s.customer_part().unwrap_or_default().to_string();
-            match item_by_code(cache, &code) {
+            match item_by_code(cache, &code)? {
                 Some(item) => Resolved::Part(PartScan {
                     item,
                     serial: s.serial().map(Into::into),
@@ -95,53 +101,58 @@ pub fn resolve(cache: &Cache, scan: &Scan, context_item: Option<&ItemId>) -> Res
                 None => Resolved::Unknown(code),
             }
         }
-        Scan::Plain(text) => plain(cache, text.trim(), context_item),
-    }
+        Scan::Plain(text) => plain(cache, text.trim(), context_item)?,
+    })
 }
 
-fn item_by_code(cache: &Cache, code: &str) -> Option<Item> {
-    let view = cache.view();
-    view.item(&code.into())
-        .or_else(|| cache.items_by_code(code).ok().flatten())
+fn item_by_code(cache: &Cache, code: &str) -> Result<Option<Item>, CacheError> {
+    match cache.view().item(&code.into())? {
+        Some(item) => Ok(Some(item)),
+        None => cache.items_by_code(code),
+    }
 }
 
 /// A bare code: the site's own ids first (orders, bins, assets, items),
 /// then barcodes, then a serial number.
-fn plain(cache: &Cache, text: &str, context_item: Option<&ItemId>) -> Resolved {
+fn plain(cache: &Cache, text: &str, context_item: Option<&ItemId>) -> Result<Resolved, CacheError> {
     let view = cache.view();
-    if let Some(wo) = view.work_order(&text.into()) {
-        return Resolved::WorkOrder(wo);
+    if let Some(wo) = view.work_order(&text.into())? {
+        return Ok(Resolved::WorkOrder(wo));
     }
-    if let Some(bin) = view.bin(&text.into()) {
-        return Resolved::Bin(bin);
+    if let Some(bin) = view.bin(&text.into())? {
+        return Ok(Resolved::Bin(bin));
     }
-    if let Some(asset) = view.asset(&text.into()) {
-        return Resolved::Asset(asset);
+    if let Some(asset) = view.asset(&text.into())? {
+        return Ok(Resolved::Asset(asset));
     }
-    if let Some(item) = item_by_code(cache, text) {
-        return Resolved::Part(PartScan {
+    if let Some(item) = item_by_code(cache, text)? {
+        return Ok(Resolved::Part(PartScan {
             item,
             serial: None,
             batch: None,
             qty: None,
-        });
+        }));
     }
-    if let Some(item) = context_item.and_then(|i| view.item(i)) {
+    let context = match context_item {
+        Some(i) => view.item(i)?,
+        None => None,
+    };
+    if let Some(item) = context {
         let key = sparescan_core::model::SerialKey {
             item: item.id.clone(),
             serial: text.into(),
         };
-        if view.serial(&key).is_some() {
-            return Resolved::Part(PartScan {
+        if view.serial(&key)?.is_some() {
+            return Ok(Resolved::Part(PartScan {
                 item,
                 serial: Some(text.into()),
                 batch: None,
                 qty: None,
-            });
+            }));
         }
     }
     if let Ok(id) = uuid::Uuid::parse_str(text) {
-        return Resolved::Document(DocId(id));
+        return Ok(Resolved::Document(DocId(id)));
     }
-    Resolved::Unknown(text.into())
+    Ok(Resolved::Unknown(text.into()))
 }

@@ -17,12 +17,15 @@ use sparescan_core::document::{Body, Decision, Document, Pick};
 use sparescan_core::ids::*;
 use sparescan_core::model::{Condition, Item, SerialKey, SerialState, StockKey, Zone};
 use sparescan_core::qty::Qty;
-use sparescan_core::view::{Accepted, LedgerView};
+use sparescan_core::view::{Accepted, LedgerView, ViewError};
 
 use super::flow::Flow;
 use super::model::*;
 use super::resolve::{PartScan, Resolved};
-use super::{Cx, Input, accepted_verdict, problem, refused_verdict, storage_failure, t, text};
+use super::{
+    Cx, Input, accepted_verdict, not_accepted, problem, refused_verdict, shown, storage_failure, t,
+    text,
+};
 
 // ---------------------------------------------------------------------
 // Shared by the flows of this module and of `site` and `stock`.
@@ -185,7 +188,11 @@ pub(super) fn where_is(serial: &SerialNo, state: Option<&SerialState>) -> String
     }
 }
 
-pub(super) fn serial_state(cx: &Cx, item: &ItemId, serial: &SerialNo) -> Option<SerialState> {
+pub(super) fn serial_state(
+    cx: &Cx,
+    item: &ItemId,
+    serial: &SerialNo,
+) -> Result<Option<SerialState>, ViewError> {
     cx.cache.view().serial(&SerialKey {
         item: item.clone(),
         serial: serial.clone(),
@@ -251,10 +258,18 @@ pub(super) fn pick_of(doc: &Document) -> Option<&Pick> {
 }
 
 /// The issue `acc` as a return reads it; `None` if it is no issue.
-pub(super) fn issue_ref(cx: &Cx, acc: &Accepted, open: Option<Qty>) -> Option<IssueRef> {
+pub(super) fn issue_ref(
+    cx: &Cx,
+    acc: &Accepted,
+    open: Option<Qty>,
+) -> Result<Option<IssueRef>, ViewError> {
     let view = cx.cache.view();
-    let pick = pick_of(&acc.doc)?;
-    let item = view.item(&pick.item)?;
+    let Some(pick) = pick_of(&acc.doc) else {
+        return Ok(None);
+    };
+    let Some(item) = view.item(&pick.item)? else {
+        return Ok(None);
+    };
     let (holder, work_order, line) = match &acc.doc.body {
         Body::Issue { holder, .. } | Body::SubstitutionIssue { holder, .. } => (
             holder.clone(),
@@ -269,14 +284,18 @@ pub(super) fn issue_ref(cx: &Cx, acc: &Accepted, open: Option<Qty>) -> Option<Is
             Some(new_line.clone()),
         ),
         Body::EmergencyIssue { holder, .. } => {
-            match view.emergency(&acc.doc.id).and_then(|e| e.linked) {
+            match view.emergency(&acc.doc.id)?.and_then(|e| e.linked) {
                 Some((wo, line)) => (holder.clone(), Some(wo), Some(line)),
                 None => (holder.clone(), None, None),
             }
         }
-        _ => return None,
+        _ => return Ok(None),
     };
-    Some(IssueRef {
+    let open = match open {
+        Some(q) => q,
+        None => view.issue_open(&acc.doc.id)?,
+    };
+    Ok(Some(IssueRef {
         id: acc.doc.id,
         item,
         bin: pick.bin.clone(),
@@ -284,16 +303,13 @@ pub(super) fn issue_ref(cx: &Cx, acc: &Accepted, open: Option<Qty>) -> Option<Is
         work_order,
         line,
         holder: holder.unwrap_or_else(|| acc.doc.author.clone()),
-        open: open.unwrap_or_else(|| view.issue_open(&acc.doc.id)),
+        open,
         at: acc.doc.device_time,
-    })
+    }))
 }
 
 fn issue_row(cx: &Cx, i: &IssueRef) -> RowModel {
-    let holder = cx
-        .cache
-        .view()
-        .user(&i.holder)
+    let holder = shown(cx.cache.view().user(&i.holder))
         .map(|u| u.name)
         .unwrap_or_else(|| i.holder.to_string());
     let mut title = vec![
@@ -401,7 +417,9 @@ impl ReturnFlow {
             return Some(b.clone());
         }
         let warehouse = match &draft.target {
-            Target::Issue { issue, .. } => cx.cache.view().bin(&issue.bin).map(|b| b.warehouse),
+            Target::Issue { issue, .. } => {
+                shown(cx.cache.view().bin(&issue.bin)).map(|b| b.warehouse)
+            }
             Target::Removed { .. } => None,
         };
         match self.condition() {
@@ -537,7 +555,7 @@ impl ReturnFlow {
                     .push(Pending::new(doc, title.clone(), detail.clone()));
                 accepted_verdict(title, detail)
             }
-            Err(r) => refused_verdict(&r),
+            Err(j) => not_accepted(&j),
         }
     }
 
@@ -551,7 +569,7 @@ impl ReturnFlow {
                     t("Scan the next unit, or confirm."),
                 ));
             }
-            let state = serial_state(cx, &item.id, serial);
+            let state = or_storage!(serial_state(cx, &item.id, serial));
             return match &state {
                 Some(SerialState::Removed { work_order, .. }) => {
                     self.issue = None;
@@ -578,7 +596,7 @@ impl ReturnFlow {
                         }
                         Err(e) => return Some(storage_failure(&e)),
                     };
-                    let Some(issue) = issue_ref(cx, &acc, None) else {
+                    let Some(issue) = or_storage!(issue_ref(cx, &acc, None)) else {
                         return Some(problem(
                             "no_open_issue",
                             t("The unit's issue is not in this device's data."),
@@ -617,9 +635,12 @@ impl ReturnFlow {
             Ok(v) => v,
             Err(e) => return Some(storage_failure(&e)),
         };
-        let mut refs: Vec<IssueRef> = issues
-            .iter()
-            .filter_map(|(acc, open)| issue_ref(cx, acc, Some(*open)))
+        let mut found = Vec::new();
+        for (acc, open) in &issues {
+            found.extend(or_storage!(issue_ref(cx, acc, Some(*open))));
+        }
+        let mut refs: Vec<IssueRef> = found
+            .into_iter()
             .filter(|i| self.order.is_none() || i.work_order == self.order)
             .filter(|i| part.batch.is_none() || i.batch == part.batch)
             .collect();
@@ -649,14 +670,14 @@ impl ReturnFlow {
     }
 
     fn document(&mut self, cx: &mut Cx, id: DocId) -> Option<VerdictModel> {
-        let Some(acc) = cx.cache.view().accepted(&id) else {
+        let Some(acc) = or_storage!(cx.cache.view().accepted(&id)) else {
             return Some(problem(
                 "unknown_document",
                 t("This document is not in this device's data."),
                 t("Sync, then scan it again."),
             ));
         };
-        let Some(mut issue) = issue_ref(cx, &acc, None) else {
+        let Some(mut issue) = or_storage!(issue_ref(cx, &acc, None)) else {
             return Some(problem(
                 "not_an_issue",
                 format!(
@@ -745,7 +766,11 @@ impl Flow for ReturnFlow {
                 self.condition = Some(c);
                 // A scanned bin that cannot take this condition no longer
                 // applies.
-                if let Some(b) = self.bin.as_ref().and_then(|b| cx.cache.view().bin(b))
+                let bin = match &self.bin {
+                    Some(b) => or_storage!(cx.cache.view().bin(b)),
+                    None => None,
+                };
+                if let Some(b) = bin
                     && !c.fits_zone(b.zone)
                 {
                     self.bin = None;
@@ -896,8 +921,12 @@ impl Flow for ReturnFlow {
                 self.bin = Some(to_bin.clone());
                 self.order = refused.work_order.clone();
                 self.expect_serial_of = Some(item.clone());
-                if let Some(acc) = refused.follows.and_then(|f| cx.cache.view().accepted(&f))
-                    && let Some(issue) = issue_ref(cx, &acc, None)
+                let acc = match refused.follows {
+                    Some(f) => or_storage!(cx.cache.view().accepted(&f)),
+                    None => None,
+                };
+                if let Some(acc) = acc
+                    && let Some(issue) = or_storage!(issue_ref(cx, &acc, None))
                 {
                     self.issue = Some(issue);
                 }
@@ -1003,19 +1032,20 @@ impl InspectFlow {
         self.ask_quantity = false;
     }
 
-    fn item(&self, cx: &Cx) -> Option<Item> {
-        self.row
-            .as_ref()
-            .and_then(|(k, _)| cx.cache.view().item(&k.item))
+    fn item(&self, cx: &Cx) -> Result<Option<Item>, ViewError> {
+        match &self.row {
+            Some((k, _)) => cx.cache.view().item(&k.item),
+            None => Ok(None),
+        }
     }
 
     /// Asks for what the decision lacks, or judges it.
     fn advance(&mut self, cx: &mut Cx) -> Option<VerdictModel> {
         let (key, _) = self.row.clone()?;
         let decision = self.decision?;
-        let item = self.item(cx)?;
+        let item = or_storage!(self.item(cx))?;
         if self.bin.is_none() && decision == Verdict::Reject {
-            let wh = cx.cache.view().bin(&key.bin).map(|b| b.warehouse);
+            let wh = or_storage!(cx.cache.view().bin(&key.bin)).map(|b| b.warehouse);
             self.bin = zone_bin(cx, wh.as_ref(), Zone::Rejected);
         }
         let bin = self.bin.clone()?;
@@ -1072,7 +1102,7 @@ impl InspectFlow {
                 if decision != Verdict::Reject {
                     self.bin = None;
                 }
-                Some(refused_verdict(&r))
+                Some(not_accepted(&r))
             }
         }
     }
@@ -1101,7 +1131,7 @@ impl InspectFlow {
     fn part(&mut self, cx: &mut Cx, part: PartScan) -> Option<VerdictModel> {
         let queue = self.queue(cx);
         if let Some(serial) = &part.serial {
-            let state = serial_state(cx, &part.item.id, serial);
+            let state = or_storage!(serial_state(cx, &part.item.id, serial));
             let Some(SerialState::InStock {
                 bin,
                 batch,
@@ -1219,7 +1249,11 @@ impl Flow for InspectFlow {
                 let d = Verdict::ALL.into_iter().find(|d| d.id() == id)?;
                 if self.decision != Some(d) {
                     // A bin scanned for the other decision does not apply.
-                    if let Some(b) = self.bin.as_ref().and_then(|b| cx.cache.view().bin(b)) {
+                    let bin = match &self.bin {
+                        Some(b) => or_storage!(cx.cache.view().bin(b)),
+                        None => None,
+                    };
+                    if let Some(b) = bin {
                         let fits = match d {
                             Verdict::Reject => b.zone == Zone::Rejected,
                             _ => b.zone.is_available(),
@@ -1269,7 +1303,7 @@ impl Flow for InspectFlow {
             .queue(cx)
             .iter()
             .map(|(k, q)| {
-                let item = view.item(&k.item);
+                let item = shown(view.item(&k.item));
                 let mut title = vec![k.item.to_string(), k.bin.to_string()];
                 if let Some(b) = &k.batch {
                     title.push(format!("{} {b}", t("batch")));
@@ -1302,7 +1336,7 @@ impl Flow for InspectFlow {
                 })
             })
             .collect();
-        let item = self.item(cx);
+        let item = shown(self.item(cx));
         m.prompt = match (&self.row, self.decision) {
             (None, _) => t("Choose a row of the queue or scan the part"),
             (Some(_), None) => t("Release or reject?"),
@@ -1360,7 +1394,7 @@ impl Flow for InspectFlow {
                 batch: batch.clone(),
                 condition: Condition::UnderInspection,
             };
-            let qty = cx.cache.view().stock(&key);
+            let qty = or_storage!(cx.cache.view().stock(&key));
             self.select_key(key, qty);
             self.decision = Some(match decision {
                 Decision::Release {

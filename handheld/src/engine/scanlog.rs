@@ -120,7 +120,10 @@ impl Engine {
         let resolved = match (&decoded, screen) {
             (Ok(d), s) if !matches!(s, ScreenId::Enroll | ScreenId::SignIn) => {
                 let context = self.flow.as_ref().and_then(|f| f.context_item());
-                resolved(&resolve::resolve(&self.cache, d, context.as_ref()))
+                match resolve::resolve(&self.cache, d, context.as_ref()) {
+                    Ok(r) => resolved(&r),
+                    Err(_) => "storage_error".into(),
+                }
             }
             _ => "-".into(),
         };

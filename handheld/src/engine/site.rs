@@ -11,13 +11,16 @@ use sparescan_core::model::{
 };
 use sparescan_core::qty::Qty;
 use sparescan_core::rules;
-use sparescan_core::view::LedgerView;
+use sparescan_core::view::{LedgerView, ViewError};
 
 use super::flow::Flow;
 use super::model::*;
 use super::resolve::{PartScan, Resolved};
 use super::returns::{issue_ref, parse_qty, serial_state, unknown_code, where_is, wrong_step};
-use super::{Cx, Input, accepted_verdict, problem, refused_verdict, storage_failure, t, text};
+use super::{
+    Cx, Input, accepted_verdict, not_accepted, problem, refused_verdict, shown, storage_failure, t,
+    text,
+};
 
 /// The lines of a work order as the issue and confirm screens show them.
 pub(crate) fn line_models(
@@ -26,12 +29,11 @@ pub(crate) fn line_models(
     selected: Option<&DemandLineId>,
 ) -> Vec<LineModel> {
     let view = cx.cache.view();
-    view.lines_of(wo)
+    shown(view.lines_of(wo))
         .into_iter()
         .map(|l| {
-            let counts = view.line_counts(&l.id);
-            let reserved: Qty = view
-                .reserves_of_line(&l.id)
+            let counts = shown(view.line_counts(&l.id));
+            let reserved: Qty = shown(view.reserves_of_line(&l.id))
                 .iter()
                 .filter(|r| r.is_active())
                 .map(|r| r.locked)
@@ -39,7 +41,9 @@ pub(crate) fn line_models(
             LineModel {
                 id: l.id.to_string(),
                 item: l.item.to_string(),
-                description: view.item(&l.item).map(|i| i.name).unwrap_or_default(),
+                description: shown(view.item(&l.item))
+                    .map(|i| i.name)
+                    .unwrap_or_default(),
                 planned: l.planned.to_string(),
                 reserved: reserved.to_string(),
                 issued: counts.issued.to_string(),
@@ -124,7 +128,11 @@ pub struct ConfirmFlow {
 /// (item, line, batch, issue); removed units with a write-off of their own
 /// item, else on their own (zero quantity) on the item's line or the
 /// order's first line. Each document with the entries it carries.
-fn group(cx: &Cx, wo: &WorkOrderId, facts: &[&Entry]) -> Vec<(Document, Vec<String>)> {
+fn group(
+    cx: &Cx,
+    wo: &WorkOrderId,
+    facts: &[&Entry],
+) -> Result<Vec<(Document, Vec<String>)>, ViewError> {
     type Key = (ItemId, DemandLineId, Option<BatchCode>, Option<DocId>);
     struct Group {
         key: Key,
@@ -182,7 +190,7 @@ fn group(cx: &Cx, wo: &WorkOrderId, facts: &[&Entry]) -> Vec<(Document, Vec<Stri
             Fact::Removed { .. } => {}
         }
     }
-    let lines = cx.cache.view().lines_of(wo);
+    let lines = cx.cache.view().lines_of(wo)?;
     for e in facts {
         let Fact::Removed { item, serial } = &e.fact else {
             continue;
@@ -225,7 +233,7 @@ fn group(cx: &Cx, wo: &WorkOrderId, facts: &[&Entry]) -> Vec<(Document, Vec<Stri
             }),
         }
     }
-    groups
+    Ok(groups
         .into_iter()
         .map(|g| {
             let (item, line, batch, issue) = g.key;
@@ -242,14 +250,14 @@ fn group(cx: &Cx, wo: &WorkOrderId, facts: &[&Entry]) -> Vec<(Document, Vec<Stri
             doc.follows = issue;
             (doc, g.entries)
         })
-        .collect()
+        .collect())
 }
 
 impl ConfirmFlow {
+    /// The order, for the screen.
     fn order(&self, cx: &Cx) -> Option<WorkOrder> {
-        self.order
-            .as_ref()
-            .and_then(|o| cx.cache.view().work_order(o))
+        let o = self.order.as_ref()?;
+        shown(cx.cache.view().work_order(o))
     }
 
     fn set_order(&mut self, wo: WorkOrder) -> VerdictModel {
@@ -281,7 +289,12 @@ impl ConfirmFlow {
             return Err(no_order());
         };
         if facts.iter().any(|e| matches!(e.fact, Fact::Removed { .. }))
-            && cx.cache.view().lines_of(wo).is_empty()
+            && cx
+                .cache
+                .view()
+                .lines_of(wo)
+                .map_err(storage_failure)?
+                .is_empty()
         {
             return Err(problem(
                 "line_required",
@@ -289,8 +302,8 @@ impl ConfirmFlow {
                 t("Ask the dispatcher to add the line."),
             ));
         }
-        for (doc, _) in group(cx, wo, facts) {
-            cx.judge(&doc).map_err(|r| refused_verdict(&r))?;
+        for (doc, _) in group(cx, wo, facts).map_err(storage_failure)? {
+            cx.judge(&doc).map_err(|j| not_accepted(&j))?;
         }
         Ok(())
     }
@@ -325,7 +338,10 @@ impl ConfirmFlow {
         part: &PartScan,
         serial: &SerialNo,
     ) -> VerdictModel {
-        let state = serial_state(cx, &part.item.id, serial);
+        let state = match serial_state(cx, &part.item.id, serial) {
+            Ok(state) => state,
+            Err(e) => return storage_failure(&e),
+        };
         let (line, batch) = match &state {
             Some(SerialState::InWork {
                 holding: Holding::Line(line),
@@ -378,7 +394,10 @@ impl ConfirmFlow {
         part: &PartScan,
         serial: &SerialNo,
     ) -> VerdictModel {
-        let state = serial_state(cx, &part.item.id, serial);
+        let state = match serial_state(cx, &part.item.id, serial) {
+            Ok(state) => state,
+            Err(e) => return storage_failure(&e),
+        };
         match &state {
             None => {}
             Some(SerialState::Installed { asset, .. }) if *asset == wo.asset => {}
@@ -429,7 +448,7 @@ impl ConfirmFlow {
         batch: Option<BatchCode>,
     ) -> Option<VerdictModel> {
         let view = cx.cache.view();
-        let item = view.item(&line.item)?;
+        let item = or_storage!(view.item(&line.item))?;
         if item.tracking.serial() {
             self.expect_serial_of = Some(item.id.clone());
             return Some(problem(
@@ -438,12 +457,12 @@ impl ConfirmFlow {
                 t("Scan the serial number label of each unit installed."),
             ));
         }
-        let in_work: Vec<(InWorkKey, Qty)> = view
-            .in_work_of(&Holding::Line(line.id.clone()))
-            .into_iter()
-            .filter(|(k, q)| k.item == item.id && q.is_positive())
-            .filter(|(k, _)| batch.is_none() || k.batch == batch)
-            .collect();
+        let in_work: Vec<(InWorkKey, Qty)> =
+            or_storage!(view.in_work_of(&Holding::Line(line.id.clone())))
+                .into_iter()
+                .filter(|(k, q)| k.item == item.id && q.is_positive())
+                .filter(|(k, _)| batch.is_none() || k.batch == batch)
+                .collect();
         let listed: Qty = self
             .entries
             .iter()
@@ -480,16 +499,31 @@ impl ConfirmFlow {
         None
     }
 
+    fn still_waiting(&mut self, u: Usage, verdict: VerdictModel) -> VerdictModel {
+        self.waiting = Some(u);
+        self.ask_quantity = true;
+        verdict
+    }
+
     fn used(&mut self, cx: &Cx, u: Usage, qty: Qty) -> VerdictModel {
         // The line's open issue the quantity came from (oldest first).
-        let issue = cx
-            .cache
-            .open_issues_of_item(&u.item.id)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|(acc, open)| issue_ref(cx, acc, Some(*open)))
-            .find(|i| i.line.as_ref() == Some(&u.line.id) && i.batch == u.batch)
-            .map(|i| i.id);
+        // The quantity stays asked for after a storage failure, to enter
+        // again.
+        let issues = match cx.cache.open_issues_of_item(&u.item.id) {
+            Ok(issues) => issues,
+            Err(e) => return self.still_waiting(u, storage_failure(&e)),
+        };
+        let mut issue = None;
+        for (acc, open) in &issues {
+            match issue_ref(cx, acc, Some(*open)) {
+                Ok(Some(i)) if i.line.as_ref() == Some(&u.line.id) && i.batch == u.batch => {
+                    issue = Some(i.id);
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => return self.still_waiting(u, storage_failure(&e)),
+            }
+        }
         let batch_text = u
             .batch
             .as_ref()
@@ -548,20 +582,22 @@ impl ConfirmFlow {
             ));
         }
         let view = cx.cache.view();
-        let lines: Vec<DemandLine> = view
-            .lines_of(&wo.id)
+        let lines: Vec<DemandLine> = or_storage!(view.lines_of(&wo.id))
             .into_iter()
             .filter(|l| l.item == part.item.id)
             .collect();
+        let mut in_work = None;
+        for l in &lines {
+            if or_storage!(view.line_counts(&l.id)).in_work().is_positive() {
+                in_work = Some(l);
+                break;
+            }
+        }
         let line = self
             .line
             .as_ref()
             .and_then(|sel| lines.iter().find(|l| l.id == *sel))
-            .or_else(|| {
-                lines
-                    .iter()
-                    .find(|l| view.line_counts(&l.id).in_work().is_positive())
-            })
+            .or(in_work)
             .or_else(|| lines.first())
             .cloned();
         match line {
@@ -587,7 +623,14 @@ impl ConfirmFlow {
         }
         let entries = std::mem::take(&mut self.entries);
         let refs: Vec<&Entry> = entries.iter().collect();
-        let docs = group(cx, &wo, &refs);
+        let docs = match group(cx, &wo, &refs) {
+            Ok(docs) => docs,
+            Err(e) => {
+                // Nothing was recorded: the entries stay to confirm again.
+                self.entries = entries;
+                return storage_failure(&e);
+            }
+        };
         let mut done = 0;
         let mut kept: Vec<String> = Vec::new();
         let mut first: Option<VerdictModel> = None;
@@ -612,7 +655,7 @@ impl ConfirmFlow {
         if let Some(v) = first {
             return v;
         }
-        let blockers = rules::closure_blockers(&cx.cache.view(), &wo);
+        let blockers = shown(rules::closure_blockers(&cx.cache.view(), &wo));
         accepted_verdict(
             t("Written off"),
             format!(
@@ -643,10 +686,7 @@ impl ConfirmFlow {
         match cx.submit(doc) {
             Ok(Ok(_)) => {
                 self.refused_close.clear();
-                let status = cx
-                    .cache
-                    .view()
-                    .work_order(&wo)
+                let status = shown(cx.cache.view().work_order(&wo))
                     .map(|w| text::status(w.state.status))
                     .unwrap_or_default();
                 accepted_verdict(
@@ -725,14 +765,14 @@ impl Flow for ConfirmFlow {
             Input::Select(id) => {
                 let view = cx.cache.view();
                 if self.order.is_none() {
-                    let wo = view.work_order(&id.as_str().into())?;
+                    let wo = or_storage!(view.work_order(&id.as_str().into()))?;
                     return Some(self.set_order(wo));
                 }
-                let line = view
-                    .line(&id.as_str().into())
+                let line = or_storage!(view.line(&id.as_str().into()))
                     .filter(|l| Some(&l.work_order) == self.order.as_ref())?;
                 self.line = Some(line.id.clone());
-                let serial = view.item(&line.item).is_some_and(|i| i.tracking.serial());
+                let serial =
+                    or_storage!(view.item(&line.item)).is_some_and(|i| i.tracking.serial());
                 if serial {
                     self.expect_serial_of = Some(line.item.clone());
                     return None;
@@ -843,8 +883,7 @@ impl Flow for ConfirmFlow {
         let view = cx.cache.view();
         // What is on the asset now, to scan when taken off.
         if self.mode == Mode::Removed {
-            m.rows = view
-                .removed_units_of(&wo.id)
+            m.rows = shown(view.removed_units_of(&wo.id))
                 .into_iter()
                 .map(|k| {
                     RowModel::new(
@@ -857,7 +896,7 @@ impl Flow for ConfirmFlow {
                 .collect();
         }
         let blockers: Vec<String> = if self.refused_close.is_empty() {
-            rules::closure_blockers(&view, &wo.id)
+            shown(rules::closure_blockers(&view, &wo.id))
                 .iter()
                 .map(text::blocker)
                 .collect()
@@ -888,11 +927,11 @@ impl Flow for ConfirmFlow {
     }
 
     fn redo(&mut self, cx: &mut Cx, refused: &Document) -> Option<VerdictModel> {
-        if let Some(wo) = refused
-            .work_order
-            .as_ref()
-            .and_then(|w| cx.cache.view().work_order(w))
-        {
+        let wo = match &refused.work_order {
+            Some(w) => or_storage!(cx.cache.view().work_order(w)),
+            None => None,
+        };
+        if let Some(wo) = wo {
             self.set_order(wo);
         }
         self.line = refused.line.clone();

@@ -15,7 +15,7 @@ use sparescan_core::ids::*;
 use sparescan_core::model::{Condition, Item, ItemKind, SerialState, ToolOut, Transit};
 use sparescan_core::qty::Qty;
 use sparescan_core::rules;
-use sparescan_core::view::LedgerView;
+use sparescan_core::view::{LedgerView, ViewError};
 
 use super::flow::Flow;
 use super::model::*;
@@ -23,7 +23,7 @@ use super::resolve::{PartScan, Resolved};
 use super::returns::{
     Pending, parse_qty, serial_state, submit_all, unknown_code, where_is, wrong_step,
 };
-use super::{Cx, Input, accepted_verdict, problem, refused_verdict, t, text};
+use super::{Cx, Input, accepted_verdict, not_accepted, problem, shown, storage_failure, t, text};
 
 /// How long a tool goes out for when the site sets nothing else.
 const TOOL_LOAN_HOURS: i64 = 8;
@@ -67,10 +67,11 @@ impl TransferFlow {
         Some(doc)
     }
 
-    fn item(&self, cx: &Cx) -> Option<Item> {
-        self.transfer
-            .as_ref()
-            .and_then(|tr| cx.cache.view().item(&tr.item))
+    fn item(&self, cx: &Cx) -> Result<Option<Item>, ViewError> {
+        match &self.transfer {
+            Some(tr) => cx.cache.view().item(&tr.item),
+            None => Ok(None),
+        }
     }
 
     /// Judges the receipt as it stands.
@@ -78,15 +79,21 @@ impl TransferFlow {
         let doc = self.doc(cx).ok_or_else(bin_first)?;
         match cx.judge(&doc) {
             Ok(_) => Ok(accepted_verdict(title, detail)),
-            Err(r) => Err(refused_verdict(&r)),
+            Err(j) => Err(not_accepted(&j)),
         }
     }
 
     fn document(&mut self, cx: &mut Cx, id: DocId) -> VerdictModel {
         let view = cx.cache.view();
-        match view.transit(&id) {
+        let transit = match view.transit(&id) {
+            Ok(t) => t,
+            Err(e) => return storage_failure(&e),
+        };
+        match transit {
             Some(tr) => {
-                let item = view.item(&tr.item).map(|i| i.name).unwrap_or_default();
+                let item = shown(view.item(&tr.item))
+                    .map(|i| i.name)
+                    .unwrap_or_default();
                 let v = accepted_verdict(
                     format!("{} · {}", t("Transfer"), tr.item),
                     format!(
@@ -103,21 +110,24 @@ impl TransferFlow {
                 v
             }
             None => match view.accepted(&id) {
-                Some(a) if matches!(a.doc.body, Body::TransferOut { .. }) => problem(
-                    "not_in_transit",
-                    t("This transfer was received in full."),
-                    t("Nothing is left to receive on it."),
-                ),
-                Some(a) => problem(
-                    "not_a_transfer",
-                    format!("{} {}", text::kind(a.doc.kind()), t("is not a transfer.")),
-                    t("Scan the label of the transfer document."),
-                ),
-                None => problem(
-                    "unknown_document",
-                    t("This document is not in this device's data."),
-                    t("Sync, then scan it again."),
-                ),
+                Err(e) => storage_failure(&e),
+                Ok(a) => match a {
+                    Some(a) if matches!(a.doc.body, Body::TransferOut { .. }) => problem(
+                        "not_in_transit",
+                        t("This transfer was received in full."),
+                        t("Nothing is left to receive on it."),
+                    ),
+                    Some(a) => problem(
+                        "not_a_transfer",
+                        format!("{} {}", text::kind(a.doc.kind()), t("is not a transfer.")),
+                        t("Scan the label of the transfer document."),
+                    ),
+                    None => problem(
+                        "unknown_document",
+                        t("This document is not in this device's data."),
+                        t("Sync, then scan it again."),
+                    ),
+                },
             },
         }
     }
@@ -175,7 +185,7 @@ impl TransferFlow {
             ));
         }
         if !tr.serials.contains(&serial) {
-            let state = serial_state(cx, &part.item.id, &serial);
+            let state = or_storage!(serial_state(cx, &part.item.id, &serial));
             return Some(problem(
                 "not_in_transit",
                 where_is(&serial, state.as_ref()),
@@ -235,7 +245,7 @@ impl Flow for TransferFlow {
                     ));
                 }
                 self.bin = Some(b.id.clone());
-                let serial = self.item(cx).is_some_and(|i| i.tracking.serial());
+                let serial = or_storage!(self.item(cx)).is_some_and(|i| i.tracking.serial());
                 if !serial && self.qty.is_none() {
                     self.ask_quantity = true;
                     return None;
@@ -265,7 +275,7 @@ impl Flow for TransferFlow {
                 match parse_qty(&q, false) {
                     Ok(qty) => {
                         let before = self.qty.replace(qty);
-                        let item = self.item(cx)?;
+                        let item = or_storage!(self.item(cx))?;
                         match self.judge(cx, item.name.clone(), format!("{} × {qty}", item.id)) {
                             Ok(v) => Some(v),
                             Err(v) => {
@@ -319,7 +329,7 @@ impl Flow for TransferFlow {
             m.prompt = t("Scan the transfer document's label");
             return m;
         };
-        let item = self.item(cx);
+        let item = shown(self.item(cx));
         let serial = item.as_ref().is_some_and(|i| i.tracking.serial());
         m.header = format!("{} · {}", t("Transfer"), tr.item);
         m.subheader = format!(
@@ -435,7 +445,7 @@ impl ToolsFlow {
                     .push(Pending::new(doc, title.clone(), detail.clone()));
                 accepted_verdict(title, detail)
             }
-            Err(r) => refused_verdict(&r),
+            Err(j) => not_accepted(&j),
         }
     }
 
@@ -468,10 +478,7 @@ impl ToolsFlow {
     }
 
     fn give_back(&mut self, cx: &Cx, out: ToolOut, bin: BinId) -> VerdictModel {
-        let item = cx
-            .cache
-            .view()
-            .item(&out.item)
+        let item = shown(cx.cache.view().item(&out.item))
             .map(|i| i.name)
             .unwrap_or_else(|| out.item.to_string());
         let what = if out.serials.is_empty() {
@@ -541,7 +548,7 @@ impl ToolsFlow {
                 t("Scan the next tool, or confirm."),
             ));
         }
-        let state = serial_state(cx, &part.item.id, &serial);
+        let state = or_storage!(serial_state(cx, &part.item.id, &serial));
         match state {
             Some(SerialState::InStock {
                 bin,
@@ -566,7 +573,7 @@ impl ToolsFlow {
                         t("Scan the next tool, or confirm."),
                     ));
                 }
-                let Some(out) = cx.cache.view().tool_out(&checkout) else {
+                let Some(out) = or_storage!(cx.cache.view().tool_out(&checkout)) else {
                     return Some(problem(
                         "unknown_document",
                         t("The checkout of this tool is not in this device's data."),
@@ -629,10 +636,7 @@ impl Flow for ToolsFlow {
     fn input(&mut self, cx: &mut Cx, input: Input) -> Option<VerdictModel> {
         match input {
             Input::Select(id) => {
-                let out = cx
-                    .cache
-                    .view()
-                    .tools_out()
+                let out = or_storage!(cx.cache.view().tools_out())
                     .into_iter()
                     .find(|o| o.checkout.to_string() == id)?;
                 if self.returning_pending(&out.checkout) {
@@ -699,16 +703,18 @@ impl Flow for ToolsFlow {
         if let Some(wo) = &self.order {
             m.subheader = format!("{} {wo}", t("Checkouts against"));
         }
-        let overdue: Vec<DocId> = rules::overdue_tools(&view, cx.now)
+        let overdue: Vec<DocId> = shown(rules::overdue_tools(&view, cx.now))
             .iter()
             .map(|o| o.checkout)
             .collect();
-        let mut out = view.tools_out();
+        let mut out = shown(view.tools_out());
         out.sort_by_key(|o| o.due);
         m.rows = out
             .iter()
             .map(|o| {
-                let name = view.item(&o.item).map(|i| i.name).unwrap_or_default();
+                let name = shown(view.item(&o.item))
+                    .map(|i| i.name)
+                    .unwrap_or_default();
                 let what = if o.serials.is_empty() {
                     format!("{} × {}", o.item, o.qty)
                 } else {
@@ -722,8 +728,7 @@ impl Flow for ToolsFlow {
                             .join(", ")
                     )
                 };
-                let holder = view
-                    .user(&o.holder)
+                let holder = shown(view.user(&o.holder))
                     .map(|u| u.name)
                     .unwrap_or_else(|| o.holder.to_string());
                 let late = overdue.contains(&o.checkout);
@@ -775,7 +780,8 @@ impl Flow for ToolsFlow {
     fn redo(&mut self, cx: &mut Cx, refused: &Document) -> Option<VerdictModel> {
         self.order = refused.work_order.clone();
         if let Body::ToolReturn { .. } = refused.body
-            && let Some(out) = refused.follows.and_then(|f| cx.cache.view().tool_out(&f))
+            && let Some(f) = refused.follows
+            && let Some(out) = or_storage!(cx.cache.view().tool_out(&f))
         {
             self.returning = Some(out);
         }
@@ -845,7 +851,7 @@ impl CountFlow {
                 self.pending.push(p);
                 v
             }
-            Err(r) => refused_verdict(&r),
+            Err(j) => not_accepted(&j),
         }
     }
 }

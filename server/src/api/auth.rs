@@ -18,7 +18,6 @@ use sha2::{Digest, Sha256};
 use sparescan_core::ids::{SiteId, UserId};
 use sparescan_core::model::{Role, User};
 use sparescan_core::sync::{EnrollRequest, EnrollResponse, SignInRequest, SignInResponse};
-use sparescan_core::view::LedgerView;
 
 const DEVICE_PREFIX: &str = "dev_";
 const SESSION_PREFIX: &str = "ses_";

@@ -108,7 +108,16 @@ impl From<LedgerError> for ApiError {
         match e {
             LedgerError::UnknownSite(s) => ApiError::not_found(format!("unknown site {s}")),
             LedgerError::Invalid(m) => ApiError::bad_request("invalid", m),
-            LedgerError::Storage(_) | LedgerError::Stopped => {
+            // A storage failure is no verdict: the client retries.
+            LedgerError::Storage(_) | LedgerError::View(_) => {
+                log::error!("{e}");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_error",
+                    e.to_string(),
+                )
+            }
+            LedgerError::Stopped => {
                 log::error!("{e}");
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -117,6 +126,12 @@ impl From<LedgerError> for ApiError {
                 )
             }
         }
+    }
+}
+
+impl From<sparescan_core::view::ViewError> for ApiError {
+    fn from(e: sparescan_core::view::ViewError) -> Self {
+        LedgerError::View(e).into()
     }
 }
 

@@ -318,7 +318,7 @@ pub struct Internal(pub ApiError);
 
 #[derive(ToResponse)]
 #[response(
-    description = "`unavailable`: storage failed or the server is stopping; retry later",
+    description = "`storage_error`: storage failed, nothing of the request was recorded (no verdict); retry. `unavailable`: the server is stopping; retry later",
     example = json!({"code": "unavailable", "message": "the ledger has stopped"})
 )]
 pub struct Unavailable(pub ApiError);

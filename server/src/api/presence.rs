@@ -26,10 +26,7 @@ pub async fn issue(
 ) -> Result<PresenceKey, ApiError> {
     let days = state
         .ledger
-        .read(site, |s| {
-            use sparescan_core::view::LedgerView;
-            s.ledger.policy().offline_sign_in_days
-        })?
+        .read(site, |s| s.ledger.policy().offline_sign_in_days)?
         .max(1);
     let now = Utc::now();
     let key: [u8; presence::KEY_LEN] = rand::rng().random();

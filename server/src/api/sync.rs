@@ -12,7 +12,6 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sparescan_core::reason::{ReasonCode, Refusal};
 use sparescan_core::sync::*;
-use sparescan_core::view::LedgerView;
 use std::time::Instant;
 
 pub fn routes() -> Router<AppState> {

@@ -10,7 +10,7 @@ use sparescan_core::effect::Effect;
 use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
 use sparescan_core::model::*;
-use sparescan_core::view::{Accepted, LedgerView};
+use sparescan_core::view::Accepted;
 use std::collections::BTreeMap;
 
 /// The serial units installed on each asset now (design §3: the installed

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sparescan_core::document::{Body, DocKind, Document, Pick};
 use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
-use sparescan_core::view::{Accepted, LedgerView};
+use sparescan_core::view::Accepted;
 
 /// Inclusive days (UTC) on device time; open ends are unbounded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

@@ -11,7 +11,7 @@ use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
 use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
-use sparescan_core::view::{Accepted, LedgerView};
+use sparescan_core::view::Accepted;
 use std::collections::{BTreeMap, HashMap};
 
 /// Consumption by work order, from the documents in the period: each

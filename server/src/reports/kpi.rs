@@ -19,7 +19,7 @@ use sparescan_core::document::{Body, DocKind};
 use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
 use sparescan_core::qty::Qty;
-use sparescan_core::view::{Accepted, LedgerView};
+use sparescan_core::view::Accepted;
 use std::collections::{BTreeMap, HashMap};
 
 /// The KPIs. CSV: one row per figure (`kpi, unit, numerator,

@@ -57,7 +57,7 @@ use serde::Serialize;
 use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
 use sparescan_core::model::Role;
-use sparescan_core::view::{Accepted, LedgerView};
+use sparescan_core::view::Accepted;
 
 /// Who may read reports: everyone but technicians and clerks, whose work
 /// is the movements themselves.

@@ -7,11 +7,11 @@ use super::{Params, ReportError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sparescan_core::ids::*;
-use sparescan_core::memory::MemoryLedger;
+use sparescan_core::memory::{MemoryLedger, infallible};
 use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
 use sparescan_core::rules::{overdue_tools, return_deadline};
-use sparescan_core::view::{Accepted, LedgerView};
+use sparescan_core::view::Accepted;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Items in work past the return deadline. An order whose work was
@@ -318,7 +318,7 @@ pub struct ToolOutRow {
 }
 
 pub fn tools_out(ledger: &MemoryLedger, now: DateTime<Utc>, params: &Params) -> ToolsOut {
-    let late: HashSet<DocId> = overdue_tools(ledger, now)
+    let late: HashSet<DocId> = infallible(overdue_tools(ledger, now))
         .into_iter()
         .map(|t| t.checkout)
         .collect();

@@ -9,7 +9,6 @@ use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
 use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
-use sparescan_core::view::LedgerView;
 
 /// Active reserves (created, confirmed or partially supplied) that hang,
 /// oldest first. A reserve hangs when

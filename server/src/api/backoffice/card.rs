@@ -7,11 +7,11 @@ use crate::ledger::SiteState;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sparescan_core::ids::*;
+use sparescan_core::memory::infallible;
 use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
 use sparescan_core::reason::Blocker;
 use sparescan_core::rules;
-use sparescan_core::view::LedgerView;
 
 /// The work-order card: everything a planner or supervisor needs on one
 /// page, closure blockers included.
@@ -147,7 +147,7 @@ pub fn card(s: &SiteState, id: &WorkOrderId) -> Option<Card> {
             created_at: r.created_at,
         }));
     }
-    let blockers = rules::closure_blockers(v, id)
+    let blockers = infallible(rules::closure_blockers(v, id))
         .into_iter()
         .map(|b| BlockerCard {
             message: b.to_string(),

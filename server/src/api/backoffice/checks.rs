@@ -10,7 +10,6 @@ use sparescan_core::ids::*;
 use sparescan_core::model::*;
 use sparescan_core::reason::ReasonCode;
 use sparescan_core::sync::RowKey;
-use sparescan_core::view::LedgerView;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 pub(super) type Check = Result<(), (Option<&'static str>, String)>;

@@ -186,17 +186,23 @@ pub(super) fn line_id(
     let id = match given {
         Some(id) => {
             check_id(id.as_str()).map_err(|m| invalid(format!("line id {m}")))?;
-            if v.line(id).is_some() || taken.contains(id) {
+            if v.line(id)?.is_some() || taken.contains(id) {
                 return Err(invalid(format!(
                     "line {id} exists already: give each line its own id"
                 )));
             }
             id.clone()
         }
-        None => (1..)
-            .map(|n| DemandLineId::from(format!("{wo}-L{n}")))
-            .find(|id| v.line(id).is_none() && !taken.contains(id))
-            .unwrap_or_else(|| DemandLineId::from(format!("{wo}-L0"))),
+        None => {
+            let mut n = 1u64;
+            loop {
+                let id = DemandLineId::from(format!("{wo}-L{n}"));
+                if v.line(&id)?.is_none() && !taken.contains(&id) {
+                    break id;
+                }
+                n += 1;
+            }
+        }
     };
     taken.insert(id.clone());
     Ok(id)
@@ -213,7 +219,7 @@ pub(super) fn plan_line(
     existing: Option<&DemandLine>,
     me: &UserId,
 ) -> Result<DemandLine, ApiError> {
-    let item = v.item(&input.item).ok_or_else(|| {
+    let item = v.item(&input.item)?.ok_or_else(|| {
         invalid(format!(
             "line {id}: item {} is not in the catalog: add it under master/items first",
             input.item
@@ -298,7 +304,7 @@ pub(super) fn check_limits(
                 "line {line}: {s} is the line's own item, not a substitute"
             )));
         }
-        if v.item(s).is_none() {
+        if v.item(s)?.is_none() {
             return Err(invalid(format!(
                 "line {line}: substitute {s} is not in the catalog: add it first or remove it"
             )));
@@ -325,8 +331,8 @@ pub(super) fn check_replan(
             old.id
         )));
     }
-    let counts = v.line_counts(&old.id);
-    let reserves = v.reserves_of_line(&old.id);
+    let counts = v.line_counts(&old.id)?;
+    let reserves = v.reserves_of_line(&old.id)?;
     if *item != old.item && (counts.issued.is_positive() || !reserves.is_empty()) {
         return Err(invalid(format!(
             "line {} already has movements or reserves of {}: keep its item and add a new line for {item}",

@@ -25,7 +25,6 @@ use sparescan_core::ids::*;
 use sparescan_core::model::*;
 use sparescan_core::rules;
 use sparescan_core::sync::{Row, RowKey, Verdict};
-use sparescan_core::view::LedgerView;
 use std::collections::HashSet;
 
 /// Who plans work orders.

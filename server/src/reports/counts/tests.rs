@@ -1,6 +1,5 @@
 use super::*;
 use crate::reports::testkit::{Kit, q};
-use sparescan_core::view::LedgerView;
 
 fn count(kit: &mut Kit, item: &str, bin: &str, counted: Qty) {
     let d = kit.doc(
