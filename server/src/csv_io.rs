@@ -26,7 +26,6 @@ use serde_json::{Map, Value};
 use sparescan_core::ids::{SiteId, UserId};
 use sparescan_core::model::MasterData;
 use sparescan_core::sync::Row;
-use sparescan_core::view::LedgerView;
 use std::collections::HashMap;
 use std::io::Read;
 

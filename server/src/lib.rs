@@ -106,7 +106,6 @@ impl Server {
         badge: &str,
         pin: &str,
     ) -> Result<()> {
-        use sparescan_core::view::LedgerView;
         let found = self.ledger.read(site, |s| s.ledger.user(user))?;
         let roles = found
             .map(|u| u.roles)

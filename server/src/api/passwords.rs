@@ -22,7 +22,6 @@ use sparescan_core::ids::{SiteId, UserId};
 use sparescan_core::limits::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS};
 use sparescan_core::model::Role;
 use sparescan_core::sync::{OneTimePassword, PasswordChange};
-use sparescan_core::view::LedgerView;
 
 /// How long a one-time password opens a session.
 pub const ONE_TIME_HOURS: i64 = 24;

@@ -30,7 +30,6 @@ use sparescan_core::ids::{SiteId, UserId};
 use sparescan_core::model::{Role, User};
 use sparescan_core::rules::roles::{check_pin, min_pin_digits};
 use sparescan_core::sync::Row;
-use sparescan_core::view::LedgerView;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
