@@ -38,9 +38,12 @@ pub const SIGN_IN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 /// offline within seconds, not after the OS gives up.
 pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// Longest wait for the next bytes of an answer (an access point that
-/// accepts and then drops packets).
-pub const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(4);
+/// Longest wait for the next bytes of an answer, after the handshake (a
+/// link that dies mid-request). Not shorter: a busy server may judge a
+/// batch of 500 documents, or read a large one, for seconds before its
+/// first byte; 4 s timed out a 15 MiB push on a loaded test machine. A
+/// server that cannot be reached is told by the connect timeout.
+pub const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 #[derive(Clone)]
 pub struct Client {

@@ -1,8 +1,8 @@
 //! A device's push payload, through every check the server makes before and
 //! while judging it: parsing, the back-office-only kinds, the proof of
 //! presence, the bounds, the device's clock, then the rules over the demo
-//! site. Nothing may panic, and after every accepted document the ledger
-//! must still be consistent (no negative stock, no unit in two places).
+//! site. Nothing may panic, and after the accepted documents the ledger must
+//! still be consistent (no negative stock, no unit in two places).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -17,6 +17,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut ledger = demo_site().ledger.clone();
     let offline_days = ledger.policy().offline_limit_days;
+    let mut accepted = 0;
     for doc in push.documents {
         // The gates of `api::presence::check_push`: their verdicts are
         // what matter to the server, here that they never panic.
@@ -30,10 +31,12 @@ fuzz_target!(|data: &[u8]| {
         if rules::check_times(&doc, now(), offline_days).is_err() {
             continue;
         }
-        let id = doc.id;
         if ledger.submit(doc).is_ok() {
-            let errors = ledger.consistency_errors();
-            assert!(errors.is_empty(), "{id} accepted, ledger inconsistent: {errors:?}");
+            accepted += 1;
         }
+    }
+    if accepted > 0 {
+        let errors = ledger.consistency_errors();
+        assert!(errors.is_empty(), "{accepted} accepted, ledger inconsistent: {errors:?}");
     }
 });

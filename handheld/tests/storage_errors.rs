@@ -196,3 +196,25 @@ fn a_confirm_that_cannot_record_says_storage_and_keeps_the_pick() {
     assert_eq!(e.cache().outbox_len().expect("outbox"), outbox + 1);
     assert!(m.flow.pending.is_empty(), "{:#?}", m.flow.pending);
 }
+
+/// A badge whose person cannot be read is a storage failure on the sign-in
+/// screen, not "Unknown badge" (which sends a person to their supervisor for
+/// a badge that is registered).
+#[test]
+fn a_badge_that_cannot_be_read_is_a_storage_failure_not_an_unknown_badge() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("device.sqlite");
+    let mut engine = clerk(&path);
+    engine.handle(Input::SignOut);
+    assert_eq!(engine.screen(), ScreenId::SignIn);
+    let db = rusqlite::Connection::open(&path).expect("second connection");
+    db.execute_batch("UPDATE rows SET value = 'unreadable' WHERE kind = 'user';")
+        .expect("break the user rows");
+    let m = scan(&mut engine, &format!("USR:{CLERK}"));
+    let error = &m.sign_in.error;
+    assert!(
+        !error.contains("Unknown badge"),
+        "a storage failure shown as an unknown badge: {error}"
+    );
+    assert!(error.contains("storage"), "{error}");
+}

@@ -431,11 +431,12 @@ impl Flow for IssueFlow {
         if self.ask_pin {
             if let Resolved::Badge(b) = &scanned {
                 return match cx.badge_user(b) {
-                    Some(u) => {
+                    Err(e) => Some(storage_failure(e)),
+                    Ok(Some(u)) => {
                         self.approver_badge = Some((b.clone(), u.id.to_string()));
                         None
                     }
-                    None => Some(problem(
+                    Ok(None) => Some(problem(
                         "unknown_badge",
                         t("Unknown badge."),
                         t("Scan the approver's badge."),

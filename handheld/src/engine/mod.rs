@@ -131,19 +131,24 @@ impl Cx<'_> {
     /// their presence key here opens with that PIN, and stays open for the
     /// documents they approve.
     pub fn check_pin(&mut self, badge: &str, pin: &str) -> Result<User, String> {
-        let user = badge_user(self.cache, badge).ok_or_else(|| t("Unknown badge."))?;
+        let user = badge_user(self.cache, badge)
+            .map_err(|e| storage_failure(e).reason)?
+            .ok_or_else(|| t("Unknown badge."))?;
         let key = open_key(self.cache, &user, pin, self.now)?;
         self.keys.insert(user.id.clone(), key.0, key.1);
         Ok(user)
     }
 
-    pub fn badge_user(&self, badge: &str) -> Option<User> {
+    pub fn badge_user(&self, badge: &str) -> Result<Option<User>, CacheError> {
         badge_user(self.cache, badge)
     }
 }
 
-fn badge_user(cache: &Cache, badge: &str) -> Option<User> {
-    cache.user_by_badge(badge).ok().flatten()
+/// The person of a badge; a cache that cannot be read is an error, never
+/// "Unknown badge" (which sends people to have a registered badge
+/// registered again).
+fn badge_user(cache: &Cache, badge: &str) -> Result<Option<User>, CacheError> {
+    cache.user_by_badge(badge)
 }
 
 /// `user`'s presence key on this device, opened with `pin` — the offline
@@ -558,18 +563,22 @@ impl Engine {
             }
         };
         match badge_user(&self.cache, &badge) {
-            Some(user) => {
+            Err(e) => {
+                let failure = storage_failure(e);
+                self.sign_in_error = format!("{} {}", failure.reason, failure.what_to_do);
+            }
+            Ok(Some(user)) => {
                 self.badge = Some((badge, user));
                 self.sign_in_error.clear();
             }
             // Scans are judged while a bootstrap runs: the people may not
             // have arrived yet.
-            None if self.sync.progress_fraction >= 0.0 => {
+            Ok(None) if self.sync.progress_fraction >= 0.0 => {
                 self.sign_in_error = t(
                     "The site's data is still downloading. Scan your badge again when it is done.",
                 );
             }
-            None => {
+            Ok(None) => {
                 self.sign_in_error =
                     t("Unknown badge. Ask your supervisor to register it, or sync and try again.");
             }
