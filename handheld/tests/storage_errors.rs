@@ -114,8 +114,14 @@ fn a_scan_that_meets_a_storage_failure_is_not_a_refusal_and_can_be_retried() {
     assert_eq!(m.flow.pending.len(), 1, "{:#?}", m.flow.pending);
 }
 
-#[test]
-fn a_confirm_that_meets_a_storage_failure_records_nothing_and_keeps_the_pick() {
+/// A Confirm of one pick while `break_it` holds: a storage failure,
+/// nothing recorded, the pick kept; after `repair`, the same Confirm
+/// records it. The engine (and its cache's directory) is returned for more
+/// checks.
+fn confirm_through_a_storage_failure(
+    break_it: fn(&Path),
+    repair: fn(&Path),
+) -> (Engine, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("cache.db");
     let mut e = clerk(&path);
@@ -125,7 +131,7 @@ fn a_confirm_that_meets_a_storage_failure_records_nothing_and_keeps_the_pick() {
     assert_eq!(m.flow.pending.len(), 1, "{:#?}", m.flow.pending);
     let outbox = e.cache().outbox_len().expect("outbox");
 
-    break_stock(&path);
+    break_it(&path);
     e.handle(Input::Confirm);
     let m = e.model();
     assert_storage_failure(&m);
@@ -141,9 +147,15 @@ fn a_confirm_that_meets_a_storage_failure_records_nothing_and_keeps_the_pick() {
         m.flow.pending
     );
 
-    repair_stock(&path);
+    repair(&path);
     e.handle(Input::Confirm);
     assert_eq!(e.cache().outbox_len().expect("outbox"), outbox + 1);
+    (e, dir)
+}
+
+#[test]
+fn a_confirm_that_meets_a_storage_failure_records_nothing_and_keeps_the_pick() {
+    confirm_through_a_storage_failure(break_stock, repair_stock);
 }
 
 /// Another connection makes every insert into the outbox fail.
@@ -164,36 +176,10 @@ fn allow_outbox_writes(path: &Path) {
 
 #[test]
 fn a_confirm_that_cannot_record_says_storage_and_keeps_the_pick() {
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("cache.db");
-    let mut e = clerk(&path);
-    scan(&mut e, "WO:WO-1004");
-    scan(&mut e, "BIN:A-02");
-    let m = scan(&mut e, &fan_label("FAN-A1"));
-    assert_eq!(m.flow.pending.len(), 1, "{:#?}", m.flow.pending);
-    let outbox = e.cache().outbox_len().expect("outbox");
-
-    refuse_outbox_writes(&path);
-    e.handle(Input::Confirm);
-    let m = e.model();
-    assert_storage_failure(&m);
-    assert_eq!(
-        e.cache().outbox_len().expect("outbox"),
-        outbox,
-        "nothing recorded"
-    );
-    assert_eq!(
-        m.flow.pending.len(),
-        1,
-        "the pick is kept: {:#?}",
-        m.flow.pending
-    );
-
-    allow_outbox_writes(&path);
-    e.handle(Input::Confirm);
+    let (mut e, _dir) =
+        confirm_through_a_storage_failure(refuse_outbox_writes, allow_outbox_writes);
     let m = e.model();
     assert!(m.verdict.as_ref().is_some_and(|v| v.ok), "{:?}", m.verdict);
-    assert_eq!(e.cache().outbox_len().expect("outbox"), outbox + 1);
     assert!(m.flow.pending.is_empty(), "{:#?}", m.flow.pending);
 }
 
