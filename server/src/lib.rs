@@ -206,6 +206,7 @@ impl Server {
             _ => anyhow::bail!("give both tls.cert and tls.key, or neither for a development CA"),
         };
         let limits = &self.config.limits;
+        let metrics = Arc::new(metrics::Metrics::default());
         let state = AppState {
             ledger: self.ledger.clone(),
             readers: Readers::new(self.backend.clone()),
@@ -214,9 +215,9 @@ impl Server {
                 bootstrap_page: limits.bootstrap_page,
                 push_max_docs: limits.push_max_docs,
             },
-            metrics: Arc::new(metrics::Metrics::default()),
+            sign_ins: Arc::new(api::lockout::SignInGuard::new(metrics.secret_checks())),
+            metrics,
             devices: Arc::new(api::auth::DeviceCache::default()),
-            sign_ins: Arc::new(api::lockout::SignInGuard::default()),
         };
         let metrics = state.metrics.clone();
         let app = api::router(state)

@@ -20,6 +20,7 @@ pub struct Metrics {
     documents: Family<VerdictLabels, Counter>,
     push_seconds: Histogram,
     pulled: Counter,
+    secret_checks: Counter,
 }
 
 impl Default for Metrics {
@@ -43,11 +44,18 @@ impl Default for Metrics {
             "Changes served to devices",
             pulled.clone(),
         );
+        let secret_checks = Counter::default();
+        registry.register(
+            "secret_checks",
+            "Argon2 checks of PINs and passwords at sign-in, decoys for unknown badges included",
+            secret_checks.clone(),
+        );
         Metrics {
             registry,
             documents,
             push_seconds,
             pulled,
+            secret_checks,
         }
     }
 }
@@ -76,6 +84,11 @@ impl Metrics {
 
     pub fn pulled(&self, n: usize) {
         self.pulled.inc_by(n as u64);
+    }
+
+    /// The sign-ins' check counter, for [`crate::api::lockout::SignInGuard`].
+    pub fn secret_checks(&self) -> Counter {
+        self.secret_checks.clone()
     }
 
     pub fn render(&self) -> String {

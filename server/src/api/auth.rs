@@ -43,7 +43,7 @@ pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-fn random_token(prefix: &str) -> String {
+pub(crate) fn random_token(prefix: &str) -> String {
     let bytes: [u8; 32] = rand::rng().random();
     format!(
         "{prefix}{}",
@@ -395,12 +395,11 @@ async fn sign_in(
         .with(move |s| Ok(s.credential_by_badge(&site2, &badge)?))
         .await?;
     let denied = || ApiError::unauthorized("badge or PIN not recognised");
-    let Some(cred): Option<Credential> = cred else {
+    let hash = cred.as_ref().map(|c: &Credential| c.pin_hash.clone());
+    // An unknown badge is checked against a decoy: it answers no as slowly.
+    let (true, Some(cred)) = (state.sign_ins.verify(req.pin, hash).await, cred) else {
         return Err(denied());
     };
-    if !state.sign_ins.verify(req.pin, cred.pin_hash.clone()).await {
-        return Err(denied());
-    }
     state.sign_ins.succeeded(&state, attempt).await?;
     let user = active_user(&state, &site, &UserId::new(cred.user.clone()))?;
     // On a device: only people who do something there, each with a key of
@@ -452,26 +451,33 @@ async fn office_sign_in(
         .reserve(&state, &site, subject, lockout::Source::Address(addr))
         .await?;
     let denied = || ApiError::unauthorized("badge, user or password not recognised");
-    let Some(user_id) = user_id else {
+    let record = match user_id.clone() {
+        Some(u) => {
+            let site2 = site.clone();
+            state
+                .readers
+                .with(move |s| Ok(s.password(&site2, &u)?))
+                .await?
+        }
+        None => None,
+    };
+    let record = record.filter(|r| {
+        if !r.intact {
+            log::error!(
+                "the password of {} at {site} was not set through the server (its MAC does not match): refused; set a new one",
+                user_id.as_deref().unwrap_or_default()
+            );
+        }
+        r.intact
+    });
+    // No such person, no password or a forged one: checked against a
+    // decoy, so the answer comes as slowly as for a wrong password.
+    let hash = record.as_ref().map(|r| r.hash.clone());
+    let (true, Some(user_id), Some(record)) =
+        (state.sign_ins.verify(password, hash).await, user_id, record)
+    else {
         return Err(denied());
     };
-    let (site2, u) = (site.clone(), user_id.clone());
-    let record = state
-        .readers
-        .with(move |s| Ok(s.password(&site2, &u)?))
-        .await?;
-    let Some(record) = record else {
-        return Err(denied());
-    };
-    if !record.intact {
-        log::error!(
-            "the password of {user_id} at {site} was not set through the server (its MAC does not match): refused; set a new one"
-        );
-        return Err(denied());
-    }
-    if !state.sign_ins.verify(password, record.hash).await {
-        return Err(denied());
-    }
     if record.one_time_until.is_some_and(|t| t <= Utc::now()) {
         return Err(ApiError::unauthorized(
             "this one-time password has expired: ask an admin for a new one",

@@ -109,6 +109,18 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
+/// A hash of a random secret nobody knows, made with the same parameters
+/// as real ones: what an unknown badge's answer is checked against.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| {
+        let secret = super::auth::random_token("decoy_");
+        // hash_pin fails only on a salt it generated itself; an empty hash
+        // fails to parse, checks nothing and the answer is still no.
+        super::auth::hash_pin(&secret).unwrap_or_default()
+    })
+}
+
 /// An attempt that holds its slots; give it back with [`SignInGuard::succeeded`].
 pub struct Attempt {
     site: SiteId,
@@ -118,17 +130,18 @@ pub struct Attempt {
 
 pub struct SignInGuard {
     verifications: tokio::sync::Semaphore,
-}
-
-impl Default for SignInGuard {
-    fn default() -> Self {
-        SignInGuard {
-            verifications: tokio::sync::Semaphore::new(VERIFY_PERMITS),
-        }
-    }
+    /// Checks run (`sparescan_secret_checks_total`).
+    checks: prometheus_client::metrics::counter::Counter,
 }
 
 impl SignInGuard {
+    pub fn new(checks: prometheus_client::metrics::counter::Counter) -> Self {
+        SignInGuard {
+            verifications: tokio::sync::Semaphore::new(VERIFY_PERMITS),
+            checks,
+        }
+    }
+
     /// Counts the attempt as failed before it is checked, or refuses it with
     /// 429 when the badge or the source is locked.
     pub async fn reserve(
@@ -186,14 +199,25 @@ impl SignInGuard {
         }
     }
 
-    /// Checks a PIN or password against its hash, a few at a time.
-    pub async fn verify(&self, pin: String, phc: String) -> bool {
+    /// Checks a PIN or password against its hash, a few at a time. With no
+    /// hash (an unknown badge or person, no password set, a record that
+    /// failed its MAC) it runs the same check against a decoy that matches
+    /// nothing and answers no: a refusal takes as long either way, so its
+    /// timing does not tell a prober which badges and people exist.
+    pub async fn verify(&self, secret: String, phc: Option<String>) -> bool {
         let Ok(_permit) = self.verifications.acquire().await else {
             return false;
         };
-        tokio::task::spawn_blocking(move || super::auth::verify_pin(&pin, &phc))
-            .await
-            .unwrap_or(false)
+        self.checks.inc();
+        tokio::task::spawn_blocking(move || match phc {
+            Some(phc) => super::auth::verify_pin(&secret, &phc),
+            None => {
+                super::auth::verify_pin(&secret, decoy_hash());
+                false
+            }
+        })
+        .await
+        .unwrap_or(false)
     }
 
     /// The PIN was right: the badge's count starts again and the source

@@ -237,10 +237,11 @@ async fn change(
         .with(move |store| Ok(store.password(&s, &u)?))
         .await?
         .filter(|r| r.intact);
-    let right = match record {
-        Some(r) => state.sign_ins.verify(req.current, r.hash).await,
-        None => false,
-    };
+    let right = record.is_some()
+        & state
+            .sign_ins
+            .verify(req.current, record.map(|r| r.hash))
+            .await;
     if !right {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

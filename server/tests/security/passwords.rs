@@ -441,3 +441,78 @@ async fn a_password_written_into_the_database_opens_nothing() {
     let admin = person("admin");
     assert_eq!(sign_in(&http, &proc, "admin", admin.password).await.0, 401);
 }
+
+/// Argon2 checks the server has run (real and decoy), from `/metrics`.
+async fn secret_checks(http: &reqwest::Client, proc: &Proc) -> u64 {
+    let text = http
+        .get(format!("{}/metrics", proc.base))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    text.lines()
+        .find_map(|l| l.strip_prefix("sparescan_secret_checks_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no sparescan_secret_checks_total in /metrics:\n{text}"))
+}
+
+/// A wrong answer costs one Argon2 check whether or not the badge, user id
+/// or password exists: how long the server takes to say no does not tell a
+/// prober which badges and people are real (counted, not timed: a timed
+/// test would be noise on shared CI cores).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_badge_costs_the_same_check_as_a_known_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let proc = start_demo_binary(dir.path());
+    let http = http(dir.path());
+    let code = String::from_utf8(cli(dir.path(), &["enroll-device", "--site", SITE]).stdout)
+        .expect("code");
+    let (status, enrolled) = post(
+        &http,
+        &proc,
+        "/api/v1/devices/enroll",
+        json!({"code": code.trim(), "name": "timing probe"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{enrolled}");
+    let device = enrolled["token"].as_str().expect("device token").to_owned();
+    let on_device = |badge: &str, pin: &str| {
+        http.post(format!("{}/api/v1/sessions", proc.base))
+            .bearer_auth(&device)
+            .json(&json!({"badge": badge, "pin": pin}))
+    };
+    let tech = person("tech-1");
+    // Each pair: a known subject with a wrong secret, then an unknown one.
+    let attempts: Vec<(&str, reqwest::RequestBuilder)> = vec![
+        ("a known badge, wrong PIN", on_device(tech.badge, "000001")),
+        (
+            "an unknown badge on a device",
+            on_device("B-0000", "000001"),
+        ),
+        (
+            "a known person, wrong password",
+            http.post(format!("{}/api/v1/sessions", proc.base))
+                .json(&json!({"badge": "clerk-1", "password": "not the password", "site": SITE})),
+        ),
+        (
+            "an unknown user id",
+            http.post(format!("{}/api/v1/sessions", proc.base)).json(
+                &json!({"badge": "nobody-here", "password": "not the password", "site": SITE}),
+            ),
+        ),
+    ];
+    for (what, req) in attempts {
+        let before = secret_checks(&http, &proc).await;
+        let status = req.send().await.expect("send").status().as_u16();
+        assert_eq!(status, 401, "{what}");
+        let after = secret_checks(&http, &proc).await;
+        assert_eq!(
+            after - before,
+            1,
+            "{what}: {} Argon2 checks; a refusal without one answers faster and tells a prober the badge or person does not exist",
+            after - before
+        );
+    }
+}
