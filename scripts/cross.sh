@@ -57,8 +57,11 @@ step "build: server for $TARGET (release)"
 out="$CARGO_TARGET_DIR/$TARGET/release"
 qemu-aarch64-static "$out/sparescan-server" --version
 
-step "build: handheld (embedded) for $TARGET (device profile)"
-"${device_linker[@]}" "$cargo" build "${device[@]}" -p sparescan "${features[@]}" --bin sparescan
+step "build: handheld (embedded) for $TARGET (device profile), and its start-up example"
+# One build for both: the example (the resident-memory step below) links
+# beside the binary instead of after it.
+"${device_linker[@]}" "$cargo" build "${device[@]}" -p sparescan "${features[@]}" \
+  --bin sparescan --example startup
 device_out="$CARGO_TARGET_DIR/$TARGET/device"
 qemu-aarch64-static "$device_out/sparescan" --version
 decoded=$(qemu-aarch64-static "$device_out/sparescan" decode ']d2010401234500001621BM-0101')
@@ -80,7 +83,6 @@ step "resident memory: the handheld on the demo site's cache, under qemu"
 # site's bootstrap into a new cache and prints its first-frame time and
 # resident memory. Under qemu-user, /proc/self/status is the emulator's
 # process: the figure includes qemu itself.
-"${device_linker[@]}" "$cargo" build "${device[@]}" -p sparescan "${features[@]}" --example startup
 figures=target/cross/startup-figures
 rm -rf "$figures"; mkdir -p "$figures"
 SPARESCAN_DATA_DIR="$figures/server" SPARESCAN_LISTEN=127.0.0.1:0 RUST_LOG=warn \

@@ -17,10 +17,43 @@ echo "disk: $(free_gb) GB free in $PWD"
 # Checks started in the background (pid:name:log); a run that stops early
 # stops them too.
 background=()
-trap 'for job in "${background[@]}"; do kill "${job%%:*}" 2>/dev/null || true; done' EXIT
+# Each runs in a session of its own (setsid): stopping it stops what it
+# started (cargo, rustc, qemu, a server).
+trap 'for job in "${background[@]}"; do kill -- "-${job%%:*}" 2>/dev/null || kill "${job%%:*}" 2>/dev/null || true; done' EXIT
 
 step "setup"
 ./scripts/setup.sh
+
+# The ARM builds, their tests under qemu (aarch64; core's on armv7), the
+# packages and their installation in a throw-away root: every CI run proves
+# them (SPARESCAN_SKIP_ARM=1 skips them on a developer's machine). They
+# share nothing with the host's steps but the cores, so with room on the
+# disk for both builds they run beside them at the lowest priority: the
+# host's builds and timing-sensitive tests get the CPU they ask for, and the
+# ARM builds take what is left (link steps, a build's one-crate tail, test
+# runs that mostly wait), then the whole machine. On a small disk they run
+# after the host's steps as before, with the host test build removed first.
+arm_steps() {
+  local arm_started
+  arm_started=$(date +%s)
+  step "aarch64: build and tests under qemu"; ./scripts/cross.sh
+  step "armv7: core's tests under qemu"; ./scripts/cross-armv7.sh tests
+  step "packages"; ./scripts/package.sh
+  step "install test"; ./scripts/install-test.sh
+  echo "ARM steps: $(( $(date +%s) - arm_started )) s"
+}
+# Both builds from scratch and the throw-away root (measured: see README,
+# "The test command").
+ARM_BESIDE_GB=40
+arm_beside=0
+if [ "${SPARESCAN_SKIP_ARM:-}" != 1 ] && [ "$(free_gb)" -ge "$ARM_BESIDE_GB" ]; then
+  arm_beside=1
+  step "ARM steps started beside the host's, at the lowest priority (log: target/arm-output.txt)"
+  mkdir -p target
+  setsid nice -n 19 bash -c "set -euo pipefail; $(declare -f step arm_steps); started=$started; arm_steps" \
+    > target/arm-output.txt 2>&1 &
+  background+=("$!:ARM steps:target/arm-output.txt")
+fi
 
 step "format"
 cargo fmt --all -- --check
@@ -42,20 +75,16 @@ for line in sys.stdin:
     m = json.loads(line)
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "handheld_burst" and m.get("executable"):
         print(m["executable"])')
-"$burst_bin" > target/burst-output.txt 2>&1 & background+=("$!:burst test:target/burst-output.txt")
+setsid "$burst_bin" > target/burst-output.txt 2>&1 & background+=("$!:burst test:target/burst-output.txt")
 cargo test --workspace --locked -- --skip five_thousand_scans_at_twenty_per_second 2>&1 | tee "$log"
 
 step "schemathesis (in the background)"
-./scripts/schemathesis.sh > target/schemathesis-output.txt 2>&1 &
+setsid ./scripts/schemathesis.sh > target/schemathesis-output.txt 2>&1 &
 background+=("$!:schemathesis:target/schemathesis-output.txt")
 
 step "biip oracle"; ./scripts/oracle.sh
 
-# The ARM builds, their tests under qemu (aarch64; core's on armv7), the
-# packages and their installation in a throw-away root: every CI run proves
-# them (SPARESCAN_SKIP_ARM=1 skips them on a developer's machine).
-if [ "${SPARESCAN_SKIP_ARM:-}" != 1 ]; then
-  arm_started=$(date +%s)
+if [ "${SPARESCAN_SKIP_ARM:-}" != 1 ] && [ "$arm_beside" = 0 ]; then
   # The ARM steps need about 6 GB (aarch64 build and tests, packages, the
   # throw-away root). The host's test build is not used by them: on a small
   # disk it goes, rather than the run failing half-way.
@@ -63,11 +92,7 @@ if [ "${SPARESCAN_SKIP_ARM:-}" != 1 ]; then
     echo "disk: $(free_gb) GB free; removing target/debug (the host test build) for the ARM steps"
     rm -rf target/debug
   fi
-  step "aarch64: build and tests under qemu"; ./scripts/cross.sh
-  step "armv7: core's tests under qemu"; ./scripts/cross-armv7.sh tests
-  step "packages"; ./scripts/package.sh
-  step "install test"; ./scripts/install-test.sh
-  echo "ARM steps: $(( $(date +%s) - arm_started )) s"
+  arm_steps
 fi
 
 step "waiting for the background checks"
