@@ -330,7 +330,7 @@ async fn sync_once(
                     Some(ClientError::Rebootstrap)
                 ) =>
             {
-                cache.clear_rows()?;
+                cache.begin_rebootstrap()?;
                 report(Report::Changed);
                 round.bootstrapped = bootstrap(cache, client, status, report).await?;
             }

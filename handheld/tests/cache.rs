@@ -1376,27 +1376,72 @@ fn a_bad_row_refuses_the_batch_and_names_the_row() {
     );
 }
 
-/// A re-bootstrap: rows cleared, the outbox and attention kept, and the
-/// overlay back once the last page arrives.
+/// A re-bootstrap (HTTP 410: the server no longer has the changes since the
+/// cursor) keeps judging on the old rows until new ones replace them; the
+/// rows the server no longer has go when the last page is in; the outbox
+/// stays throughout.
 #[test]
-fn clearing_rows_keeps_the_outbox() {
+fn a_rebootstrap_keeps_the_old_rows_until_the_new_ones_replace_them() {
     let server = server();
     let mut cache = device(&server);
+    // A row the server has since dropped.
+    let mut gone = cache
+        .view()
+        .item(&"FLT-AIR-500".into())
+        .expect("cache view")
+        .expect("the filter");
+    gone.id = "OLD-FILTER".into();
+    gone.barcodes = vec!["OLD-FILTER-CODE".into()];
+    let gone_row = Row {
+        key: RowKey::Item(gone.id.clone()),
+        value: Some(serde_json::to_value(&gone).unwrap()),
+    };
+    cache.apply_rows(&[gone_row], Some(1)).unwrap();
     let zip = doc("clerk-1", issue(pick("ZIP-200", "A-01", 5, &[])))
         .on("WO-1003", "WO-1003-L3")
         .done();
     cache.submit(zip.clone()).unwrap().unwrap();
-    cache.clear_rows().unwrap();
-    assert_eq!(cache.row_count().unwrap(), 0);
-    assert_eq!(cache.cursor().unwrap(), 0);
-    assert_eq!(cache.outbox().unwrap(), vec![zip.clone()]);
-    let cache = bootstrap(cache, &server);
-    assert!(cache.local_refusals().is_empty());
-    assert_eq!(
+    let zip_stock = |cache: &Cache| {
         cache
             .view()
             .stock(&stock_key("ZIP-200", "A-01"))
-            .expect("cache view"),
-        q(495)
+            .expect("cache view")
+    };
+    let rows_before = cache.row_count().unwrap();
+
+    cache.begin_rebootstrap().unwrap();
+    assert_eq!(cache.cursor().unwrap(), 0, "the next round bootstraps");
+    assert_eq!(
+        cache.row_count().unwrap(),
+        rows_before,
+        "rows dropped before their replacements came: scans would be judged on a partial site"
     );
+    assert_eq!(zip_stock(&cache), q(495));
+
+    // Half the new bootstrap in: the rest is still the old rows.
+    let rows = server.rows();
+    let (first, second) = rows.split_at(rows.len() / 2);
+    cache.apply_rows(first, None).unwrap();
+    assert_eq!(cache.row_count().unwrap(), rows_before);
+    assert!(cache.items_by_code("OLD-FILTER-CODE").unwrap().is_some());
+    assert_eq!(zip_stock(&cache), q(495));
+
+    // The last page: what the server no longer has is gone, codes too.
+    cache.apply_rows(second, Some(2)).unwrap();
+    assert_eq!(cache.row_count().unwrap(), rows.len() as u64);
+    assert!(
+        cache.items_by_code("OLD-FILTER-CODE").unwrap().is_none(),
+        "a row the server no longer has outlived the re-bootstrap"
+    );
+    assert!(
+        cache
+            .view()
+            .item(&"OLD-FILTER".into())
+            .expect("cache view")
+            .is_none()
+    );
+    assert_eq!(cache.cursor().unwrap(), 2);
+    assert_eq!(cache.outbox().unwrap(), vec![zip]);
+    assert_eq!(zip_stock(&cache), q(495));
+    assert!(cache.local_refusals().is_empty());
 }

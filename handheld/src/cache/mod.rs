@@ -63,12 +63,18 @@ pub mod keys {
     /// Why documents wait in the outbox for someone to sign in online
     /// (the server's refusal detail), while they do.
     pub const HELD: &str = "held_for_sign_in";
+    /// The generation rows are written in now; a re-bootstrap starts the
+    /// next one.
+    pub const ROW_GEN: &str = "row_generation";
+    /// The generation up to which older rows have been swept.
+    pub const SWEPT_GEN: &str = "swept_generation";
 }
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/0001_init.sql")),
         M::up(include_str!("migrations/0002_presence.sql")),
+        M::up(include_str!("migrations/0003_row_generations.sql")),
     ])
 }
 
@@ -218,10 +224,15 @@ impl Cache {
 
     /// The pull cursor; 0 before the first bootstrap.
     pub fn cursor(&self) -> Result<u64, CacheError> {
-        match self.meta(keys::CURSOR)? {
+        self.meta_number(keys::CURSOR)
+    }
+
+    /// A numeric setting; 0 when unset.
+    pub(crate) fn meta_number(&self, key: &str) -> Result<u64, CacheError> {
+        match self.meta(key)? {
             None => Ok(0),
             Some(text) => text.parse().map_err(|_| CacheError::Meta {
-                key: keys::CURSOR.to_owned(),
+                key: key.to_owned(),
                 value: text,
             }),
         }

@@ -57,6 +57,7 @@ impl Cache {
     /// rows now, so they leave the overlay.
     pub fn apply_rows(&mut self, rows: &[Row], cursor: Option<u64>) -> Result<(), CacheError> {
         let prepared = rows.iter().map(prepare).collect::<Result<Vec<_>, _>>()?;
+        let generation = self.meta_number(keys::ROW_GEN)? as i64;
         let hot = prepared.iter().any(|p| p.hot);
         let mut chunks: Vec<&[Prepared]> = prepared.chunks(ROWS_PER_WRITE).collect();
         if chunks.is_empty() {
@@ -79,7 +80,9 @@ impl Cache {
                     }
                     match &row.value {
                         Some((entity, scopes, value)) => {
-                            put.execute(params![row.key, entity, scopes.a, scopes.b, value])?;
+                            put.execute(params![
+                                row.key, entity, scopes.a, scopes.b, value, generation
+                            ])?;
                             for code in &scopes.codes {
                                 codes_put.execute([code, &row.key])?;
                             }
@@ -99,7 +102,13 @@ impl Cache {
             tx.commit()?;
             drop(turn);
         }
-        if hot {
+        // At the end of a bootstrap or of a pull: what a re-bootstrap did
+        // not bring back is gone from the server.
+        let swept = match cursor {
+            Some(_) => self.sweep_stale_rows()?,
+            None => 0,
+        };
+        if hot || swept > 0 {
             self.load_snapshot()?;
         }
         if cursor.is_some() {
@@ -108,28 +117,71 @@ impl Cache {
         Ok(())
     }
 
-    /// Drops every server row and the cursor before a re-bootstrap, a
-    /// chunk at a time (a million rows in one transaction would hold the
-    /// write lock for seconds). The cursor goes first, so a clear cut short
-    /// is finished by the next bootstrap. The outbox, settled documents and
-    /// attention items stay.
-    pub fn clear_rows(&mut self) -> Result<(), CacheError> {
-        self.set_meta(keys::CURSOR, None)?;
-        for statement in [sql::ROWS_CLEAR_SOME, sql::CODES_CLEAR_SOME] {
-            loop {
-                let turn = self.gate.enter(self.role);
-                let n = self
-                    .conn
-                    .prepare_cached(statement)?
-                    .execute([ROWS_PER_WRITE as i64])?;
-                drop(turn);
-                if n == 0 {
-                    break;
+    /// A re-bootstrap (the server no longer has the changes since the
+    /// cursor) that leaves no gap: the cursor goes, so the next round
+    /// bootstraps, but the rows stay, and scans are judged on the old site
+    /// until each row is written again. The rows this bootstrap does not
+    /// bring back (gone from the server since) are swept when its last
+    /// page is in. The outbox, settled documents and attention items stay.
+    pub fn begin_rebootstrap(&mut self) -> Result<(), CacheError> {
+        let next = self.meta_number(keys::ROW_GEN)? + 1;
+        let turn = self.gate.enter(self.role);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(sql::META_DEL, [keys::CURSOR])?;
+        tx.execute(sql::META_SET, params![keys::ROW_GEN, next.to_string()])?;
+        tx.commit()?;
+        drop(turn);
+        Ok(())
+    }
+
+    /// Deletes the rows (and their item codes) older than the current
+    /// generation, [`ROWS_PER_WRITE`] to a transaction, walking the table
+    /// once; nothing to do unless a re-bootstrap began. Returns how many.
+    fn sweep_stale_rows(&mut self) -> Result<u64, CacheError> {
+        let generation = self.meta_number(keys::ROW_GEN)?;
+        if self.meta_number(keys::SWEPT_GEN)? >= generation {
+            return Ok(0);
+        }
+        let mut after = String::new();
+        let mut swept = 0u64;
+        loop {
+            let turn = self.gate.enter(self.role);
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let stale: Vec<String> = tx
+                .prepare_cached(sql::ROWS_STALE_SOME)?
+                .query_map(
+                    params![generation as i64, after, ROWS_PER_WRITE as i64],
+                    |r| r.get(0),
+                )?
+                .collect::<Result<_, _>>()?;
+            {
+                let mut del = tx.prepare_cached(sql::ROW_DEL)?;
+                let mut codes_del = tx.prepare_cached(sql::CODES_DEL)?;
+                for key in &stale {
+                    codes_del.execute([key])?;
+                    del.execute([key])?;
                 }
             }
+            if stale.is_empty() {
+                tx.execute(
+                    sql::META_SET,
+                    params![keys::SWEPT_GEN, generation.to_string()],
+                )?;
+            }
+            tx.commit()?;
+            drop(turn);
+            swept += stale.len() as u64;
+            match stale.into_iter().last() {
+                Some(last) => after = last,
+                None => break,
+            }
         }
-        self.load_snapshot()?;
-        self.replay()
+        log::info!("sync: re-bootstrap done, {swept} rows gone from the server removed");
+        Ok(swept)
     }
 
     pub fn row_count(&self) -> Result<u64, CacheError> {

@@ -9,13 +9,15 @@ pub const META_DEL: &str = "DELETE FROM meta WHERE key = ?1";
 
 // ---- server rows ----
 pub const ROW_GET: &str = "SELECT value FROM rows WHERE key = ?1";
-pub const ROW_PUT: &str = "INSERT INTO rows (key, kind, scope_a, scope_b, value) \
-     VALUES (?1, ?2, ?3, ?4, ?5) \
+pub const ROW_PUT: &str = "INSERT INTO rows (key, kind, scope_a, scope_b, value, gen) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
      ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, scope_a = excluded.scope_a, \
-     scope_b = excluded.scope_b, value = excluded.value";
+     scope_b = excluded.scope_b, value = excluded.value, gen = excluded.gen";
+/// Up to ?3 keys after ?2 of rows older than generation ?1, in key order
+/// (a sweep walks the table once).
+pub const ROWS_STALE_SOME: &str =
+    "SELECT key FROM rows WHERE gen < ?1 AND key > ?2 ORDER BY key LIMIT ?3";
 pub const ROW_DEL: &str = "DELETE FROM rows WHERE key = ?1";
-/// Up to ?1 rows (a re-bootstrap clears a chunk at a time).
-pub const ROWS_CLEAR_SOME: &str = "DELETE FROM rows WHERE key IN (SELECT key FROM rows LIMIT ?1)";
 pub const ROWS_COUNT: &str = "SELECT count(*) FROM rows";
 pub const ROWS_BY_A: &str = "SELECT key, value FROM rows WHERE kind = ?1 AND scope_a = ?2";
 pub const ROWS_BY_B: &str = "SELECT key, value FROM rows WHERE kind = ?1 AND scope_b = ?2";
@@ -26,8 +28,6 @@ pub const ROWS_WITH_B: &str = "SELECT key, value FROM rows WHERE kind = ?1 AND s
 
 pub const CODES_DEL: &str = "DELETE FROM item_codes WHERE key = ?1";
 pub const CODES_PUT: &str = "INSERT OR IGNORE INTO item_codes (code, key) VALUES (?1, ?2)";
-pub const CODES_CLEAR_SOME: &str = "DELETE FROM item_codes WHERE (code, key) IN \
-     (SELECT code, key FROM item_codes LIMIT ?1)";
 pub const ITEM_BY_CODE: &str = "SELECT r.key, r.value FROM item_codes c \
      JOIN rows r ON r.key = c.key WHERE c.code = ?1 ORDER BY r.key LIMIT 1";
 
