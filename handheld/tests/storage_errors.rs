@@ -204,3 +204,39 @@ fn a_badge_that_cannot_be_read_is_a_storage_failure_not_an_unknown_badge() {
     );
     assert!(error.contains("storage"), "{error}");
 }
+
+/// What a screen shows is read without the rules (an order's header, names,
+/// lists); when those reads fail, the status line says storage error and
+/// what to do instead of the screen quietly showing less, until the
+/// storage works again.
+#[test]
+fn a_screen_that_cannot_read_what_it_shows_says_so() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("cache.db");
+    let mut e = clerk(&path);
+    let m = scan(&mut e, "WO:WO-1004");
+    assert!(m.verdict.as_ref().is_some_and(|v| v.ok), "{:?}", m.verdict);
+    assert!(!m.sync.activity.contains("Storage"), "{:?}", m.sync);
+
+    let db = rusqlite::Connection::open(&path).expect("second connection");
+    db.execute_batch(
+        "CREATE TABLE saved AS SELECT key, value FROM rows WHERE kind = 'work_order';
+         UPDATE rows SET value = 'unreadable' WHERE kind = 'work_order';",
+    )
+    .expect("break the order rows");
+    let m = e.model();
+    assert!(
+        m.sync.activity.starts_with("Storage error"),
+        "a failed read showed as an emptier screen, nothing said: {:?}",
+        m.sync
+    );
+
+    db.execute_batch(
+        "UPDATE rows SET value = (SELECT value FROM saved s WHERE s.key = rows.key)
+           WHERE kind = 'work_order';
+         DROP TABLE saved;",
+    )
+    .expect("repair the order rows");
+    let m = e.model();
+    assert!(!m.sync.activity.contains("Storage"), "{:?}", m.sync);
+}

@@ -255,12 +255,19 @@ pub fn problem(
     }
 }
 
+thread_local! {
+    /// A read for display failed since the last model was built.
+    static DISPLAY_READ_FAILED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// A cache read for what a screen shows (a name, a list), not for a
-/// verdict: a failure is logged and shows as nothing. Every judgement and
-/// record reads through the rules and says storage failure instead.
+/// verdict: a failure is logged, shows as nothing, and the next model's
+/// status line says storage error (see [`Engine::model`]). Every judgement
+/// and record reads through the rules and says storage failure instead.
 pub(crate) fn shown<T: Default>(read: Result<T, impl std::fmt::Display>) -> T {
     read.unwrap_or_else(|e| {
         log::error!("cache, for display: {e}");
+        DISPLAY_READ_FAILED.with(|f| f.set(true));
         T::default()
     })
 }
@@ -366,8 +373,8 @@ impl Engine {
     }
 
     pub fn device(&self) -> Option<Device> {
-        let id = self.cache.meta(meta::DEVICE_ID).ok().flatten()?;
-        let site = self.cache.meta(meta::SITE).ok().flatten()?;
+        let id = shown(self.cache.meta(meta::DEVICE_ID))?;
+        let site = shown(self.cache.meta(meta::SITE))?;
         Some(Device {
             id: id.into(),
             site: site.into(),
@@ -728,11 +735,11 @@ impl Engine {
 
     /// The UI's model now.
     pub fn model(&mut self) -> UiModel {
-        let pending = self.cache.outbox_len().unwrap_or(0);
-        let attention_items = self.cache.attention().unwrap_or_default();
+        let pending = shown(self.cache.outbox_len());
+        let attention_items = shown(self.cache.attention());
         self.sync.pending = pending;
         self.sync.attention = attention_items.len() as u64;
-        if let Ok(Some(last)) = self.cache.meta(meta::LAST_SYNC) {
+        if let Some(last) = shown(self.cache.meta(meta::LAST_SYNC)) {
             self.sync.last_sync = last;
         }
         let device = self.device();
@@ -754,7 +761,7 @@ impl Engine {
         if let (Some(text), Some(ask)) = (&checking, flow.ask_pin.as_mut()) {
             ask.title = text.clone();
         }
-        UiModel {
+        let mut model = UiModel {
             screen: self.screen,
             user_name: self
                 .user
@@ -804,7 +811,15 @@ impl Engine {
                 .collect(),
             scans_handled: self.scans,
             last_scan: self.last_scan.clone().unwrap_or_default(),
+        };
+        // Said where it stays in sight whatever the screen, until a model
+        // is built with every read working again.
+        if DISPLAY_READ_FAILED.with(|f| f.replace(false)) {
+            model.sync.activity = t(
+                "Storage error: the screen may be incomplete. Restart the app; if it happens again, call support.",
+            );
         }
+        model
     }
 
     /// Home: the tasks of the signed-in person's roles.
@@ -818,7 +833,7 @@ impl Engine {
         };
         let any = |roles: &[Role]| user.has_any(roles) || user.has(Role::Admin);
         if any(&[Role::Technician, Role::Clerk, Role::Supervisor]) {
-            let n = self.cache.open_orders().map(|o| o.len()).unwrap_or(0);
+            let n = shown(self.cache.open_orders().map(|o| o.len()));
             add(
                 ScreenId::Issue,
                 t("Issue parts"),
@@ -831,7 +846,7 @@ impl Engine {
                 t("Returns"),
                 t("Unused parts and removed units into quarantine"),
             );
-            let n = self.cache.quarantine().map(|q| q.len()).unwrap_or(0);
+            let n = shown(self.cache.quarantine().map(|q| q.len()));
             add(
                 ScreenId::Inspect,
                 t("Inspection"),
