@@ -186,6 +186,14 @@ fn check_mac(
             "the key belongs to another person or device".into(),
         );
     }
+    // A key that did not open (written into the database, or damaged) is
+    // empty: a MAC under an empty key is anybody's to make.
+    if key.key.len() != presence::KEY_LEN {
+        return refuse(
+            ReasonCode::ProofInvalid,
+            "the key was not issued by this server".into(),
+        );
+    }
     if !presence::verify(&key.key, doc, &mac.mac) {
         return refuse(
             ReasonCode::ProofInvalid,

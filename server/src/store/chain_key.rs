@@ -187,6 +187,53 @@ impl ChainKey {
     }
 }
 
+/// What a sealed secret starts with: the nonce.
+const NONCE_LEN: usize = ring::aead::NONCE_LEN;
+
+impl ChainKey {
+    /// The sealing key, derived from the chain key (never the chain key
+    /// itself: one secret, two uses kept apart).
+    fn sealing_key(&self) -> Option<ring::aead::LessSafeKey> {
+        let derived = ring::hmac::sign(&self.key, b"sparescan seal v1");
+        ring::aead::UnboundKey::new(&ring::aead::CHACHA20_POLY1305, derived.as_ref())
+            .ok()
+            .map(ring::aead::LessSafeKey::new)
+    }
+
+    /// Seals a secret the server must keep but the database must not give
+    /// away (a presence key): ChaCha20-Poly1305 under a key derived from
+    /// the chain key, with `bound_to` (the row's identity) as associated
+    /// data, so a sealed secret moved to another row opens nothing.
+    /// Returns nonce ‖ ciphertext ‖ tag.
+    pub fn seal(&self, bound_to: &str, secret: &[u8]) -> StoreResult<Vec<u8>> {
+        let failed = || StoreError::Corrupt("sealing a secret failed".into());
+        let key = self.sealing_key().ok_or_else(failed)?;
+        let nonce: [u8; NONCE_LEN] = rand::rng().random();
+        let mut sealed = secret.to_vec();
+        key.seal_in_place_append_tag(
+            ring::aead::Nonce::assume_unique_for_key(nonce),
+            ring::aead::Aad::from(bound_to.as_bytes()),
+            &mut sealed,
+        )
+        .map_err(|_| failed())?;
+        Ok([nonce.as_slice(), &sealed].concat())
+    }
+
+    /// The secret [`seal`](Self::seal) sealed for `bound_to`; `None` when
+    /// it was not sealed under this key for this row (written into the
+    /// database, moved, or damaged).
+    pub fn open(&self, bound_to: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+        let (nonce, body) = sealed.split_at_checked(NONCE_LEN)?;
+        let nonce = ring::aead::Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let mut body = body.to_vec();
+        let opened = self
+            .sealing_key()?
+            .open_in_place(nonce, ring::aead::Aad::from(bound_to.as_bytes()), &mut body)
+            .ok()?;
+        Some(opened.to_vec())
+    }
+}
+
 /// The unkeyed link (databases from before keyed chains).
 fn plain(prev: &str, parts: &[&str]) -> String {
     let mut h = Sha256::new();

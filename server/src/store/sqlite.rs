@@ -20,6 +20,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0003_sign_in_attempts.sql")),
         M::up(include_str!("../../migrations/0004_master_mac.sql")),
         M::up(include_str!("../../migrations/0005_passwords.sql")),
+        M::up(include_str!(
+            "../../migrations/0006_sealed_presence_keys.sql"
+        )),
     ])
 }
 
@@ -158,6 +161,21 @@ fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> StoreRes
 }
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What a presence key is sealed for: its row's identity and lifetime, so
+/// a sealed key moved to another person, device or a longer life opens
+/// nothing.
+fn presence_binding(k: &PresenceKeyRecord) -> String {
+    format!(
+        "presence key\n{}\n{}\n{}\n{}\n{}\n{}",
+        k.id,
+        k.site.as_str(),
+        k.user,
+        k.device,
+        time_text(k.issued_at),
+        time_text(k.expires_at)
+    )
+}
 
 fn time_text(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
@@ -1044,6 +1062,7 @@ impl Store for SqliteStore {
     }
 
     fn add_presence_key(&mut self, k: &PresenceKeyRecord) -> StoreResult<()> {
+        let sealed = self.key.seal(&presence_binding(k), &k.key)?;
         let tx = self.conn.transaction()?;
         // One live key per person and device: the new one supersedes.
         tx.execute(
@@ -1059,7 +1078,7 @@ impl Store for SqliteStore {
                 k.site.as_str(),
                 k.user,
                 k.device,
-                k.key,
+                sealed,
                 time_text(k.issued_at),
                 time_text(k.expires_at)
             ],
@@ -1097,17 +1116,36 @@ impl Store for SqliteStore {
             })
             .optional()?;
         found
-            .map(|(site, user, device, key, issued, expires, revoked)| {
-                Ok(PresenceKeyRecord {
+            .map(|(site, user, device, sealed, issued, expires, revoked)| {
+                let mut record = PresenceKeyRecord {
                     id: id.to_owned(),
                     site: SiteId::new(site),
                     user,
                     device,
-                    key,
+                    key: Vec::new(),
                     issued_at: parse_time(&issued)?,
                     expires_at: parse_time(&expires)?,
                     revoked_at: revoked.as_deref().map(parse_time).transpose()?,
-                })
+                };
+                record.key = match self.key.open(&presence_binding(&record), &sealed) {
+                    Some(key) => key,
+                    // Bare keys from before sealing, all withdrawn by
+                    // migration 0006: they can hold a document for its
+                    // author's online sign-in, never prove it.
+                    None if record.revoked_at.is_some()
+                        && sealed.len() == sparescan_core::presence::KEY_LEN =>
+                    {
+                        sealed
+                    }
+                    // No key proves anything with this one.
+                    None => {
+                        log::error!(
+                            "presence key {id} was not sealed by this server for its holder: every proof made with it is refused"
+                        );
+                        Vec::new()
+                    }
+                };
+                Ok(record)
             })
             .transpose()
     }

@@ -368,3 +368,92 @@ async fn one_absent_person_does_not_stop_a_shared_device() {
     assert!(accepted(&ts, mine.id) && !accepted(&ts, theirs.id));
     ts.stop().await;
 }
+
+/// Whoever can read or write the database but not `chain.key` cannot make
+/// proofs: presence keys are kept sealed under it, a key written over a
+/// row's proves nothing, and neither does an empty one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_keys_in_the_database_prove_nothing_without_the_chain_key() {
+    let ts = TestServer::start().await;
+    let (mut c, dev) = enroll_only(&ts, "PLANT-1", "HH-01").await;
+    let (b, p) = pin_of("tech-1");
+    let key = c
+        .sign_in(b, p, None)
+        .await
+        .expect("sign in")
+        .presence
+        .expect("a presence key on a device");
+    let raw = presence::hex_decode(&key.key).expect("32 bytes");
+    let db = rusqlite::Connection::open(ts.dir.path().join("sparescan.db")).expect("database");
+    let stored: Vec<u8> = db
+        .query_row(
+            "SELECT key FROM presence_keys WHERE id = ?1",
+            [&key.id],
+            |r| r.get(0),
+        )
+        .expect("the key's row");
+    assert!(
+        !stored.windows(raw.len()).any(|w| w == raw.as_slice()),
+        "the presence key is in the database in the clear: whoever reads it can prove anything in tech-1's name"
+    );
+
+    for planted in [vec![7u8; presence::KEY_LEN], Vec::new()] {
+        db.execute(
+            "UPDATE presence_keys SET key = ?1 WHERE id = ?2",
+            rusqlite::params![planted, key.id],
+        )
+        .expect("write the key");
+        let forged = presence::prove(start(&dev, "tech-1", "WO-1002"), (&key.id, &planted), None);
+        let r = c
+            .push_as_is(std::slice::from_ref(&forged))
+            .await
+            .expect("push");
+        assert_eq!(
+            code(&r.verdicts[0]),
+            Some(ReasonCode::ProofInvalid),
+            "a key of {} bytes written into the database proved a document: {:?}",
+            planted.len(),
+            r.verdicts
+        );
+        assert!(!accepted(&ts, forged.id));
+    }
+
+    // A bare key as kept before sealing, withdrawn by the upgrade (migration
+    // 0006): it holds the document for tech-1's online sign-in, and proves
+    // nothing.
+    db.execute(
+        "UPDATE presence_keys SET key = ?1, revoked_at = '2026-01-01T00:00:00.000000Z' WHERE id = ?2",
+        rusqlite::params![raw, key.id],
+    )
+    .expect("write the key");
+    let old = presence::prove(start(&dev, "tech-1", "WO-1002"), (&key.id, &raw), None);
+    let r = c
+        .push_as_is(std::slice::from_ref(&old))
+        .await
+        .expect("push");
+    assert_eq!(
+        code(&r.verdicts[0]),
+        Some(ReasonCode::ProofRevoked),
+        "{:?}",
+        r.verdicts
+    );
+    assert!(!accepted(&ts, old.id));
+
+    // The sealed key put back: tech-1's own proof works again.
+    db.execute(
+        "UPDATE presence_keys SET key = ?1, revoked_at = NULL WHERE id = ?2",
+        rusqlite::params![stored, key.id],
+    )
+    .expect("restore the key");
+    let good = presence::prove(start(&dev, "tech-1", "WO-1002"), (&key.id, &raw), None);
+    let r = c
+        .push_as_is(std::slice::from_ref(&good))
+        .await
+        .expect("push");
+    assert!(
+        matches!(r.verdicts[0], Verdict::Accepted { .. }),
+        "{:?}",
+        r.verdicts
+    );
+    ts.stop().await;
+}
