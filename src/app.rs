@@ -398,7 +398,8 @@ pub fn wire_wedge(
     let d = decoder.clone();
     let f = forward.clone();
     window.global::<AppAdapter>().on_key(move |text| {
-        let at = start.elapsed();
+        // The key's press time where the device's backend stamps it.
+        let at = crate::key_clock::key_time(start);
         let focused = weak
             .upgrade()
             .is_some_and(|w| w.global::<AppAdapter>().get_text_editing());
@@ -416,7 +417,7 @@ pub fn wire_wedge(
         std::time::Duration::from_millis(20),
         move || {
             if let Ok(mut d) = decoder.try_borrow_mut() {
-                let events = d.flush_due(start.elapsed());
+                let events = d.tick(start.elapsed());
                 forward(events);
             }
         },

@@ -13,5 +13,6 @@ pub use sparescan_handheld::{cache, config, engine, scanner, worker};
 pub mod app;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod key_clock;
 pub mod run;
 pub mod service;

@@ -28,6 +28,8 @@ pub fn run_app(config: &Config, enroll: Option<Enrollment>) -> Result<()> {
         .with_context(|| format!("opening the cache {}", config.cache_path().display()))?;
     // Read before the worker takes the cache: only a new one enrolls itself.
     let enrolled = cache.meta(crate::engine::meta::DEVICE_TOKEN)?.is_some();
+    // The device's backend, with the key press times (a no-op elsewhere).
+    crate::key_clock::install()?;
     let window = open_window(config.language.code())?;
     let sink = app::UiSink::new(&window);
     let worker = Worker::spawn(

@@ -368,6 +368,67 @@ fn without_a_suffix_the_gap_still_ends_a_scan() {
     assert_eq!(replay(&mut d, &keys), vec![scan(b"WO:WO"), scan(b"-1003")]);
 }
 
+/// `WO:WO-1003` from a scanner without a suffix, at the keys' own times
+/// (what libinput stamps on the device): 2–5 ms apart. The UI thread stalls
+/// from 26 ms to 330 ms, after the sixth key: its timer does not run, and
+/// the ten keys pressed meanwhile wait in the input queue.
+#[rustfmt::skip]
+const US_WORK_ORDER_TIMED: &[(&str, u64)] = &[("\u{10}", 0), ("W", 3), ("\u{10}", 5), ("O", 10), ("\u{10}", 13), (":", 15), ("\u{10}", 17), ("W", 21), ("\u{10}", 24), ("O", 26), ("-", 29), ("1", 32), ("0", 35), ("0", 39), ("3", 42)];
+
+/// Replays `keys` as the app sees them when the UI thread stalls over
+/// `stall` (ms): keys pressed before it are handled when pressed, the
+/// app's 20 ms timer stops, then runs once, late, before the keys that
+/// waited are handled (each with its own press time).
+fn replay_stalled(
+    d: &mut WedgeDecoder,
+    keys: &[(&str, u64)],
+    stall: (u64, u64),
+) -> Vec<WedgeEvent> {
+    let mut out = Vec::new();
+    let mut tick = 0;
+    for &(text, at) in keys.iter().filter(|k| k.1 <= stall.0) {
+        while tick + 20 <= at {
+            tick += 20;
+            out.extend(d.tick(ms(tick)));
+        }
+        out.extend(d.key(text, ms(at), false).events);
+    }
+    // The first tick after the stall, then the keys that waited.
+    out.extend(d.tick(ms(stall.1)));
+    for &(text, at) in keys.iter().filter(|k| k.1 > stall.0) {
+        out.extend(d.key(text, ms(at), false).events);
+    }
+    let mut tick = stall.1;
+    while tick < stall.1 + 2_000 {
+        tick += 20;
+        out.extend(d.tick(ms(tick)));
+    }
+    out
+}
+
+#[test]
+fn with_the_keys_own_times_a_stall_does_not_split_even_a_scan_without_suffix() {
+    let mut d = decoder(ScannerConfig {
+        suffix: Suffix::None,
+        ..ScannerConfig::default()
+    });
+    assert_eq!(
+        replay_stalled(&mut d, US_WORK_ORDER_TIMED, (26, 330)),
+        vec![scan(b"WO:WO-1003")]
+    );
+    // A tick on time still ends a suffix-less scan at its gap.
+    let mut d = decoder(ScannerConfig {
+        suffix: Suffix::None,
+        ..ScannerConfig::default()
+    });
+    for &(text, at) in US_WORK_ORDER_TIMED {
+        assert!(d.key(text, ms(at), false).events.is_empty());
+    }
+    assert!(d.tick(ms(60)).is_empty(), "the gap is not over yet");
+    assert!(d.tick(ms(80)).is_empty(), "the gap is not over yet");
+    assert_eq!(d.tick(ms(100)), vec![scan(b"WO:WO-1003")]);
+}
+
 #[test]
 fn a_scan_without_its_suffix_ends_after_a_second() {
     let mut d = decoder(ScannerConfig::default());

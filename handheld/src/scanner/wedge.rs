@@ -91,7 +91,13 @@ pub struct WedgeDecoder {
     control_at: Option<Duration>,
     /// How long a Control press applies to the next key.
     control_window: Duration,
+    /// When [`tick`](Self::tick) last ran.
+    last_tick: Option<Duration>,
 }
+
+/// A timer tick this long after the previous one means the UI thread
+/// stalled (the app's timer runs every 20 ms).
+pub const LATE_TICK: Duration = Duration::from_millis(100);
 
 impl WedgeDecoder {
     pub fn new(config: &ScannerConfig) -> Result<Self, ScannerError> {
@@ -102,6 +108,7 @@ impl WedgeDecoder {
             // A scanner sends Ctrl and its key within milliseconds; a stalled
             // UI thread delivers both late but together.
             control_window: config.max_gap() * 10,
+            last_tick: None,
         })
     }
 
@@ -168,6 +175,25 @@ impl WedgeDecoder {
         let mut frames = Vec::new();
         self.framer.flush_due(now, &mut frames);
         events(frames)
+    }
+
+    /// The UI's periodic timer: ends the bursts whose time is up, like
+    /// [`flush_due`](Self::flush_due), unless this tick itself comes late.
+    /// A tick more than [`LATE_TICK`] after the previous one means the UI
+    /// thread stalled: keys pressed during the stall are still waiting to
+    /// be delivered and may continue the pending burst, so they go first
+    /// and the next tick flushes. With the keys' own times (libinput on the
+    /// device) this keeps even a scanner without a suffix from being cut in
+    /// two by a stall.
+    pub fn tick(&mut self, now: Duration) -> Vec<WedgeEvent> {
+        let late = self
+            .last_tick
+            .is_some_and(|t| now.saturating_sub(t) > LATE_TICK);
+        self.last_tick = Some(now);
+        if late {
+            return Vec::new();
+        }
+        self.flush_due(now)
     }
 
     /// Ends the pending burst now, e.g. when the window loses focus.
