@@ -397,63 +397,42 @@ async fn presence_keys_in_the_database_prove_nothing_without_the_chain_key() {
         "the presence key is in the database in the clear: whoever reads it can prove anything in tech-1's name"
     );
 
-    for planted in [vec![7u8; presence::KEY_LEN], Vec::new()] {
+    // Writes `stored` (and `revoked_at`) into the key's row, as whoever can
+    // write the database would, then pushes tech-1's start of WO-1002
+    // proved with `mac_key`: the verdict, and whether it was recorded.
+    let plant_and_push = async |stored: &[u8], revoked: Option<&str>, mac_key: &[u8]| {
         db.execute(
-            "UPDATE presence_keys SET key = ?1 WHERE id = ?2",
-            rusqlite::params![planted, key.id],
+            "UPDATE presence_keys SET key = ?1, revoked_at = ?3 WHERE id = ?2",
+            rusqlite::params![stored, key.id, revoked],
         )
         .expect("write the key");
-        let forged = presence::prove(start(&dev, "tech-1", "WO-1002"), (&key.id, &planted), None);
-        let r = c
-            .push_as_is(std::slice::from_ref(&forged))
-            .await
-            .expect("push");
+        let d = presence::prove(start(&dev, "tech-1", "WO-1002"), (&key.id, mac_key), None);
+        let r = c.push_as_is(std::slice::from_ref(&d)).await.expect("push");
+        (r.verdicts[0].clone(), accepted(&ts, d.id))
+    };
+    for planted in [vec![7u8; presence::KEY_LEN], Vec::new()] {
+        let (verdict, recorded) = plant_and_push(&planted, None, &planted).await;
         assert_eq!(
-            code(&r.verdicts[0]),
+            code(&verdict),
             Some(ReasonCode::ProofInvalid),
-            "a key of {} bytes written into the database proved a document: {:?}",
+            "a key of {} bytes written into the database proved a document: {verdict:?}",
             planted.len(),
-            r.verdicts
         );
-        assert!(!accepted(&ts, forged.id));
+        assert!(!recorded);
     }
-
     // A bare key as kept before sealing, withdrawn by the upgrade (migration
     // 0006): it holds the document for tech-1's online sign-in, and proves
     // nothing.
-    db.execute(
-        "UPDATE presence_keys SET key = ?1, revoked_at = '2026-01-01T00:00:00.000000Z' WHERE id = ?2",
-        rusqlite::params![raw, key.id],
-    )
-    .expect("write the key");
-    let old = presence::prove(start(&dev, "tech-1", "WO-1002"), (&key.id, &raw), None);
-    let r = c
-        .push_as_is(std::slice::from_ref(&old))
-        .await
-        .expect("push");
+    let (verdict, recorded) = plant_and_push(&raw, Some("2026-01-01T00:00:00.000000Z"), &raw).await;
     assert_eq!(
-        code(&r.verdicts[0]),
+        code(&verdict),
         Some(ReasonCode::ProofRevoked),
-        "{:?}",
-        r.verdicts
+        "{verdict:?}"
     );
-    assert!(!accepted(&ts, old.id));
-
+    assert!(!recorded);
     // The sealed key put back: tech-1's own proof works again.
-    db.execute(
-        "UPDATE presence_keys SET key = ?1, revoked_at = NULL WHERE id = ?2",
-        rusqlite::params![stored, key.id],
-    )
-    .expect("restore the key");
-    let good = presence::prove(start(&dev, "tech-1", "WO-1002"), (&key.id, &raw), None);
-    let r = c
-        .push_as_is(std::slice::from_ref(&good))
-        .await
-        .expect("push");
-    assert!(
-        matches!(r.verdicts[0], Verdict::Accepted { .. }),
-        "{:?}",
-        r.verdicts
-    );
+    let (verdict, recorded) = plant_and_push(&stored, None, &raw).await;
+    assert!(matches!(verdict, Verdict::Accepted { .. }), "{verdict:?}");
+    assert!(recorded);
     ts.stop().await;
 }
