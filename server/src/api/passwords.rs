@@ -237,6 +237,7 @@ async fn change(
         .with(move |store| Ok(store.password(&s, &u)?))
         .await?
         .filter(|r| r.intact);
+    // `&`, not `&&`: without a record the check runs on a decoy, as slowly.
     let right = record.is_some()
         & state
             .sign_ins
