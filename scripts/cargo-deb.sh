@@ -5,6 +5,11 @@ CARGO_DEB_VERSION=3.8.0
 need_cargo_deb() {
   . scripts/apt-packages.sh
   need_packages "" dpkg-dev
+  install_cargo_deb
+}
+
+# cargo-deb alone (no apt: it can run beside steps that use apt).
+install_cargo_deb() {
   local tools="$PWD/target/tools"
   if ! "$tools/bin/cargo-deb" --version 2>/dev/null | grep -q "$CARGO_DEB_VERSION"; then
     cargo install --quiet --locked cargo-deb --version "$CARGO_DEB_VERSION" --root "$tools"

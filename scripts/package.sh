@@ -4,7 +4,8 @@
 #   sparescan-server_<version>_arm64.deb  the server
 #   sparescan-server_<version>_amd64.deb  the server
 # into target/debian/. The arm64 binaries come from scripts/cross.sh (run it
-# first); the amd64 server is built here with the host toolchain.
+# first); the amd64 server is built here with the host toolchain (or before,
+# beside cross.sh, by `package.sh prepare`).
 # scripts/install-test.sh installs and starts them in a throw-away root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,18 @@ out=target/debian
 handheld_bin=target/cross/$TARGET/device/sparescan
 server_bin=target/cross/$TARGET/release/sparescan-server
 
+. scripts/cargo-deb.sh
+
+# `package.sh prepare`: only what needs nothing of scripts/cross.sh (the
+# amd64 server's release build and cargo-deb), so it can run beside it.
+if [ "${1:-}" = prepare ]; then
+  step "amd64: server (release)"
+  cargo build --locked --release -p sparescan-server
+  step "cargo-deb $CARGO_DEB_VERSION"
+  install_cargo_deb
+  exit 0
+fi
+
 for bin in "$handheld_bin" "$server_bin"; do
   if ! [ -x "$bin" ]; then
     echo "package: $bin is missing: run scripts/cross.sh first" >&2
@@ -23,7 +36,6 @@ for bin in "$handheld_bin" "$server_bin"; do
   fi
 done
 
-. scripts/cargo-deb.sh
 step "cargo-deb $CARGO_DEB_VERSION"
 need_cargo_deb
 

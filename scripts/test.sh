@@ -34,10 +34,18 @@ step "setup"
 # runs that mostly wait), then the whole machine. On a small disk they run
 # after the host's steps as before, with the host test build removed first.
 arm_steps() {
-  local arm_started
+  local arm_started prepare
   arm_started=$(date +%s)
+  # Two lanes, so each fills the cores the other leaves (link steps, test
+  # runs under qemu): the amd64 server's release build and cargo-deb,
+  # which need nothing of the ARM builds, beside them.
+  ./scripts/package.sh prepare > target/package-prepare.txt 2>&1 &
+  prepare=$!
   step "aarch64: build and tests under qemu"; ./scripts/cross.sh
   step "armv7: core's tests under qemu"; ./scripts/cross-armv7.sh tests
+  step "packages: the amd64 server and cargo-deb, built beside the ARM steps"
+  wait "$prepare" || { cat target/package-prepare.txt; echo "package.sh prepare failed" >&2; return 1; }
+  cat target/package-prepare.txt
   step "packages"; ./scripts/package.sh
   step "install test"; ./scripts/install-test.sh
   echo "ARM steps: $(( $(date +%s) - arm_started )) s"
