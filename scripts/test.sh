@@ -58,7 +58,11 @@ if [ "${SPARESCAN_SKIP_ARM:-}" != 1 ] && [ "$(free_gb)" -ge "$ARM_BESIDE_GB" ]; 
   arm_beside=1
   step "ARM steps started beside the host's, at the lowest priority (log: target/arm-output.txt)"
   mkdir -p target
-  setsid nice -n 19 bash -c "set -euo pipefail; $(declare -f step arm_steps); started=$started; arm_steps" \
+  # setsid gives them a session, and with the kernel's autogroups a CPU
+  # share, of their own: nice alone would rank them only within it, so the
+  # group's own nice is set too (where the kernel has autogroups).
+  setsid nice -n 19 bash -c "set -euo pipefail; echo 19 2>/dev/null > /proc/self/autogroup || true
+    $(declare -f step arm_steps); started=$started; arm_steps" \
     > target/arm-output.txt 2>&1 &
   background+=("$!:ARM steps:target/arm-output.txt")
 fi
