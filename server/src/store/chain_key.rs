@@ -48,6 +48,8 @@ struct KeyFile {
 
 pub struct ChainKey {
     key: ring::hmac::Key,
+    /// The sealing key, derived from `key` once (see [`ChainKey::seal`]).
+    sealing: ring::aead::LessSafeKey,
     documents_from: u64,
     audit_from: u64,
     /// Made by this start (the moment a database is first keyed).
@@ -121,8 +123,10 @@ impl ChainKey {
                 );
             }
         }
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes);
         Ok(ChainKey {
-            key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes),
+            sealing: sealing_key(&key)?,
+            key,
             documents_from: file.documents_from,
             audit_from: file.audit_from,
             created: false,
@@ -156,8 +160,10 @@ impl ChainKey {
             StoreError::Foreign(format!("writing the chain key {}: {e}", path.display()))
         })?;
         log::info!("made the chain key {}", path.display());
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes);
         Ok(ChainKey {
-            key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes),
+            sealing: sealing_key(&key)?,
+            key,
             documents_from,
             audit_from,
             created: true,
@@ -190,32 +196,33 @@ impl ChainKey {
 /// What a sealed secret starts with: the nonce.
 const NONCE_LEN: usize = ring::aead::NONCE_LEN;
 
-impl ChainKey {
-    /// The sealing key, derived from the chain key (never the chain key
-    /// itself: one secret, two uses kept apart).
-    fn sealing_key(&self) -> Option<ring::aead::LessSafeKey> {
-        let derived = ring::hmac::sign(&self.key, b"sparescan seal v1");
-        ring::aead::UnboundKey::new(&ring::aead::CHACHA20_POLY1305, derived.as_ref())
-            .ok()
-            .map(ring::aead::LessSafeKey::new)
-    }
+/// The sealing key, derived from the chain key (never the chain key itself:
+/// one secret, two uses kept apart).
+fn sealing_key(key: &ring::hmac::Key) -> StoreResult<ring::aead::LessSafeKey> {
+    let derived = ring::hmac::sign(key, b"sparescan seal v1");
+    ring::aead::UnboundKey::new(&ring::aead::CHACHA20_POLY1305, derived.as_ref())
+        .map(ring::aead::LessSafeKey::new)
+        .map_err(|_| {
+            StoreError::Foreign("deriving the sealing key from the chain key failed".into())
+        })
+}
 
+impl ChainKey {
     /// Seals a secret the server must keep but the database must not give
     /// away (a presence key): ChaCha20-Poly1305 under a key derived from
     /// the chain key, with `bound_to` (the row's identity) as associated
     /// data, so a sealed secret moved to another row opens nothing.
     /// Returns nonce ‖ ciphertext ‖ tag.
     pub fn seal(&self, bound_to: &str, secret: &[u8]) -> StoreResult<Vec<u8>> {
-        let failed = || StoreError::Corrupt("sealing a secret failed".into());
-        let key = self.sealing_key().ok_or_else(failed)?;
         let nonce: [u8; NONCE_LEN] = rand::rng().random();
         let mut sealed = secret.to_vec();
-        key.seal_in_place_append_tag(
-            ring::aead::Nonce::assume_unique_for_key(nonce),
-            ring::aead::Aad::from(bound_to.as_bytes()),
-            &mut sealed,
-        )
-        .map_err(|_| failed())?;
+        self.sealing
+            .seal_in_place_append_tag(
+                ring::aead::Nonce::assume_unique_for_key(nonce),
+                ring::aead::Aad::from(bound_to.as_bytes()),
+                &mut sealed,
+            )
+            .map_err(|_| StoreError::Corrupt("sealing a secret failed".into()))?;
         Ok([nonce.as_slice(), &sealed].concat())
     }
 
@@ -227,7 +234,7 @@ impl ChainKey {
         let nonce = ring::aead::Nonce::try_assume_unique_for_key(nonce).ok()?;
         let mut body = body.to_vec();
         let opened = self
-            .sealing_key()?
+            .sealing
             .open_in_place(nonce, ring::aead::Aad::from(bound_to.as_bytes()), &mut body)
             .ok()?;
         Some(opened.to_vec())
