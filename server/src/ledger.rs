@@ -23,6 +23,7 @@ use sparescan_core::rules::Judgement;
 use sparescan_core::sync::{Row, RowKey, Verdict};
 use sparescan_core::view::{Accepted, LedgerView, ViewError};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, mpsc};
 use tokio::sync::oneshot;
 
@@ -79,6 +80,10 @@ enum Job {
 pub struct Ledger {
     jobs: mpsc::Sender<Job>,
     sites: Sites,
+    /// Counts the writes other than pushes (sign-ins, PIN resets, master
+    /// data, devices), each before its caller hears it is done: what was
+    /// read from the store before a write may be stale after it.
+    store_writes: Arc<AtomicU64>,
 }
 
 impl Ledger {
@@ -88,11 +93,23 @@ impl Ledger {
         let sites: Sites = Arc::new(RwLock::new(load_sites(&*store)?));
         let (tx, rx) = mpsc::channel();
         let writer_sites = sites.clone();
+        let store_writes = Arc::new(AtomicU64::new(0));
+        let writes = store_writes.clone();
         std::thread::Builder::new()
             .name("ledger-writer".into())
-            .spawn(move || writer_loop(store, writer_sites, rx))
+            .spawn(move || writer_loop(store, writer_sites, writes, rx))
             .map_err(|e| LedgerError::Invalid(format!("cannot start the writer: {e}")))?;
-        Ok(Ledger { jobs: tx, sites })
+        Ok(Ledger {
+            jobs: tx,
+            sites,
+            store_writes,
+        })
+    }
+
+    /// How many writes other than pushes have been done: a value read from
+    /// the store while this number stayed the same is still current.
+    pub fn store_writes(&self) -> u64 {
+        self.store_writes.load(Ordering::SeqCst)
     }
 
     pub fn sites(&self) -> &Sites {
@@ -161,8 +178,11 @@ impl Ledger {
         f: impl FnOnce(&mut dyn Store) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, LedgerError> {
         let (reply, rx) = oneshot::channel();
+        let writes = self.store_writes.clone();
         let job: StoreJob = Box::new(move |store| {
-            let _ = reply.send(f(store).map_err(LedgerError::from));
+            let r = f(store).map_err(LedgerError::from);
+            writes.fetch_add(1, Ordering::SeqCst);
+            let _ = reply.send(r);
         });
         self.jobs
             .send(Job::Store(job))
@@ -273,7 +293,12 @@ impl LedgerView for ServerView<'_> {
     }
 }
 
-fn writer_loop(mut store: Box<dyn Store>, sites: Sites, rx: mpsc::Receiver<Job>) {
+fn writer_loop(
+    mut store: Box<dyn Store>,
+    sites: Sites,
+    store_writes: Arc<AtomicU64>,
+    rx: mpsc::Receiver<Job>,
+) {
     let mut next_seq = match store.next_doc_seq() {
         Ok(s) => s,
         Err(e) => {
@@ -306,10 +331,13 @@ fn writer_loop(mut store: Box<dyn Store>, sites: Sites, rx: mpsc::Receiver<Job>)
                     reply,
                 } => {
                     let r = edit_master(&mut *store, &sites, &site, rows, audit);
+                    store_writes.fetch_add(1, Ordering::SeqCst);
                     let _ = reply.send(r);
                 }
                 Job::CreateSite { master, reply } => {
-                    let _ = reply.send(create_site(&mut *store, &sites, *master));
+                    let r = create_site(&mut *store, &sites, *master);
+                    store_writes.fetch_add(1, Ordering::SeqCst);
+                    let _ = reply.send(r);
                 }
             }
         }

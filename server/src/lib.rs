@@ -218,6 +218,7 @@ impl Server {
             sign_ins: Arc::new(api::lockout::SignInGuard::new(metrics.secret_checks())),
             metrics,
             devices: Arc::new(api::auth::DeviceCache::default()),
+            presence_keys: Arc::new(api::presence::KeyCache::default()),
         };
         let metrics = state.metrics.clone();
         let app = api::router(state)

@@ -29,6 +29,7 @@ pub struct AppState {
     pub limits: Limits,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub devices: Arc<auth::DeviceCache>,
+    pub presence_keys: Arc<presence::KeyCache>,
     pub sign_ins: Arc<lockout::SignInGuard>,
 }
 

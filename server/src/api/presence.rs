@@ -15,6 +15,8 @@ use sparescan_core::reason::{ReasonCode, Refusal};
 use sparescan_core::rules::roles;
 use sparescan_core::sync::PresenceKey;
 use std::collections::{HashMap, HashSet};
+use std::sync::RwLock;
+use std::time::Instant;
 
 /// Issues a key to `user` on `device`, good for the site's
 /// `offline_sign_in_days`; the person's earlier key there is superseded.
@@ -92,7 +94,66 @@ pub async fn check_push(
         .collect())
 }
 
-/// The keys a push names, read once.
+/// Presence keys recently read, by id: a busy device's pushes need not
+/// each read the database (the read through the reader pool was most of
+/// what proofs cost a push). An entry serves only while no write other
+/// than a push has reached the store since it was read — any of those may
+/// have withdrawn a key (a newer sign-in, a PIN reset, a role change, a
+/// revoked device) — and for at most [`KeyCache::TTL`], for a key
+/// withdrawn by another process (the CLI) or written into the database.
+#[derive(Default)]
+pub struct KeyCache {
+    entries: RwLock<HashMap<String, CachedKey>>,
+}
+
+struct CachedKey {
+    key: PresenceKeyRecord,
+    /// `Ledger::store_writes` when the key was read.
+    writes: u64,
+    at: Instant,
+}
+
+impl KeyCache {
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(30);
+    /// Entries kept at most; past it the stale ones go, then all.
+    const MAX: usize = 10_000;
+
+    fn get(&self, id: &str, writes: u64) -> Option<PresenceKeyRecord> {
+        let entries = self.entries.read().ok()?;
+        let e = entries.get(id)?;
+        (e.writes == writes && e.at.elapsed() < Self::TTL).then(|| e.key.clone())
+    }
+
+    fn put(&self, found: &HashMap<String, PresenceKeyRecord>, writes: u64) {
+        let Ok(mut entries) = self.entries.write() else {
+            return;
+        };
+        if entries.len() + found.len() > Self::MAX {
+            entries.retain(|_, e| e.writes == writes && e.at.elapsed() < Self::TTL);
+            if entries.len() + found.len() > Self::MAX {
+                entries.clear();
+            }
+        }
+        let at = Instant::now();
+        // Only keys that can prove: the others are refused anyway, and a
+        // refusal is rare enough to read again.
+        let live = found
+            .iter()
+            .filter(|(_, k)| k.key.len() == presence::KEY_LEN && k.revoked_at.is_none());
+        for (id, key) in live {
+            entries.insert(
+                id.clone(),
+                CachedKey {
+                    key: key.clone(),
+                    writes,
+                    at,
+                },
+            );
+        }
+    }
+}
+
+/// The keys a push names: from the cache, the others read once.
 async fn load_keys(
     state: &AppState,
     docs: &[Document],
@@ -107,10 +168,21 @@ async fn load_keys(
         .collect();
     ids.sort();
     ids.dedup();
+    // Taken before the read: a write that lands during it makes what was
+    // read stale at once.
+    let writes = state.ledger.store_writes();
+    let mut keys = HashMap::new();
+    ids.retain(|id| match state.presence_keys.get(id, writes) {
+        Some(k) => {
+            keys.insert(id.clone(), k);
+            false
+        }
+        None => true,
+    });
     if ids.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(keys);
     }
-    state
+    let found = state
         .readers
         .with(move |s| {
             let mut found = HashMap::new();
@@ -121,7 +193,10 @@ async fn load_keys(
             }
             Ok(found)
         })
-        .await
+        .await?;
+    state.presence_keys.put(&found, writes);
+    keys.extend(found);
+    Ok(keys)
 }
 
 fn check_doc(

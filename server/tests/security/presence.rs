@@ -300,6 +300,101 @@ async fn withdrawn_keys_hold_documents_until_the_person_signs_in_again() {
     ts.stop().await;
 }
 
+/// A key the server has just used to prove a document (and so may hold in
+/// memory) stops proving the moment it is withdrawn: by a newer sign-in on
+/// the device, by a PIN reset, by revoking the device.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_just_used_stops_proving_the_moment_it_is_withdrawn() {
+    let ts = TestServer::start().await;
+    let (mut c, dev) = enroll_only(&ts, "PLANT-1", "HH-01").await;
+    let (b, p) = pin_of("tech-1");
+    // Judged by the rules (accepted or not): the proof held.
+    let proved = |r: &sparescan_core::sync::PushResponse| {
+        !matches!(
+            code(&r.verdicts[0]),
+            Some(
+                ReasonCode::ProofMissing
+                    | ReasonCode::ProofInvalid
+                    | ReasonCode::ProofRevoked
+                    | ReasonCode::ProofExpired
+            )
+        )
+    };
+
+    // A newer sign-in on the device supersedes the key.
+    c.sign_in(b, p, None).await.expect("sign in");
+    let r = c
+        .push(&[start(&dev, "tech-1", "WO-1002")])
+        .await
+        .expect("push");
+    assert!(proved(&r), "{:?}", r.verdicts);
+    let stale = c.prove(start(&dev, "tech-1", "WO-1001"));
+    let mut again = c.clone();
+    again.sign_in(b, p, None).await.expect("sign in again");
+    let r = c
+        .push_as_is(std::slice::from_ref(&stale))
+        .await
+        .expect("push");
+    assert_eq!(
+        code(&r.verdicts[0]),
+        Some(ReasonCode::ProofRevoked),
+        "after a newer sign-in"
+    );
+
+    // A PIN reset withdraws the person's keys.
+    let r = again
+        .push(&[start(&dev, "tech-1", "WO-1002")])
+        .await
+        .expect("push");
+    assert!(proved(&r), "{:?}", r.verdicts);
+    let stale = again.prove(start(&dev, "tech-1", "WO-1003"));
+    ts.server
+        .set_credential(&"PLANT-1".into(), &"tech-1".into(), b, "918273")
+        .await
+        .expect("reset");
+    let r = again
+        .push_as_is(std::slice::from_ref(&stale))
+        .await
+        .expect("push");
+    assert_eq!(
+        code(&r.verdicts[0]),
+        Some(ReasonCode::ProofRevoked),
+        "after a PIN reset"
+    );
+    assert!(!accepted(&ts, stale.id));
+
+    // Revoking the device withdraws every key on it.
+    let (b2, p2) = pin_of("tech-2");
+    again.sign_in(b2, p2, None).await.expect("sign in");
+    let r = again
+        .push(&[start(&dev, "tech-2", "WO-1002")])
+        .await
+        .expect("push");
+    assert!(proved(&r), "{:?}", r.verdicts);
+    let stale = again.prove(start(&dev, "tech-2", "WO-1004"));
+    ts.server
+        .ledger()
+        .write({
+            let dev = dev.clone();
+            move |s| s.revoke_device(&dev)
+        })
+        .await
+        .expect("revoke");
+    // The device's token may be trusted a few seconds more (its own
+    // cache); its key may not.
+    match again.push_as_is(std::slice::from_ref(&stale)).await {
+        Err(ClientError::Api { status: 401, .. }) => {}
+        Ok(r) => assert_eq!(
+            code(&r.verdicts[0]),
+            Some(ReasonCode::ProofRevoked),
+            "after revoking the device"
+        ),
+        Err(e) => panic!("{e}"),
+    }
+    assert!(!accepted(&ts, stale.id));
+    ts.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn back_office_people_and_powers_stay_off_handhelds() {
     let ts = TestServer::start().await;
