@@ -102,6 +102,35 @@ check_owner /var/lib/sparescan-server/tls/ca.pem sparescan-server
 check_owner /var/lib/sparescan-server/sparescan.db sparescan-server
 $sudo kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
+step "a site from nothing: init, the admin's first sign-in, a device enrolled"
+# As a new admin does it on the installed package: the server stopped, the
+# unit's own command line with `init`, the server started again.
+as_service() {
+  # shellcheck disable=SC2086 # ExecStart is a command line
+  $sudo chroot --userspec="$user:$user" "$root" env SPARESCAN_LISTEN="127.0.0.1:$port" \
+    RUST_LOG=warn ${exec_start% serve} "$@"
+}
+otp=$(as_service init --site ACC-1 --name "Acceptance plant" --admin B-0001) || fail "init failed"
+[ "${#otp}" -ge 20 ] || fail "init printed no one-time password: $otp"
+if as_service init --site ACC-1 --name "Again" --admin B-0002 >/dev/null 2>&1; then
+  fail "a second init of ACC-1 was accepted"
+fi
+as_service serve > target/install-server.log 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  curl -fsS --cacert "$ca" "https://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  kill -0 "$server_pid" 2>/dev/null || { cat target/install-server.log; fail "the server exited"; }
+  sleep 0.2
+done
+api() { curl -sS --cacert "$ca" -H 'Content-Type: application/json' "https://127.0.0.1:$port$1" -d "$2"; }
+session=$(api /api/v1/sessions "{\"badge\": \"B-0001\", \"password\": \"$otp\", \"site\": \"ACC-1\"}")
+grep -q '"password_change_required":true' <<<"$session" || fail "the admin's first sign-in: $session"
+code=$(as_service enroll-device --site ACC-1 2>/dev/null) || fail "enroll-device failed"
+enrolled=$(api /api/v1/devices/enroll "{\"code\": \"$code\", \"name\": \"HH-ACC-1\"}")
+grep -q '"site":"ACC-1"' <<<"$enrolled" || fail "enrollment at ACC-1: $enrolled"
+echo "ACC-1: created by init, its admin signed in with the one-time password, a device enrolled"
+$sudo kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+
 # check_handheld ARCH QEMU: installs and starts the handheld's ARCH package.
 check_handheld() {
   local arch=$1 qemu=$2 handheld_deb groups user exec_start status

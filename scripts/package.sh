@@ -7,6 +7,13 @@
 # first); the amd64 server is built here with the host toolchain (or before,
 # beside cross.sh, by `package.sh prepare`).
 # scripts/install-test.sh installs and starts them in a throw-away root.
+#
+# The servers are packaged from `release` builds, as shipped. A CI run
+# (SPARESCAN_CI_BUILDS=1, scripts/test.sh) proves the packaging and the
+# installation, not the optimiser: it packages the server builds the run
+# has anyway (amd64 `dev`, the test build's; aarch64 `qemu-test`, from
+# scripts/cross.sh) with fast compression, instead of two more optimised
+# builds of the whole tree. Those packages are not for shipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,15 +22,30 @@ TARGET=aarch64-unknown-linux-gnu
 out=target/debian
 # The handheld is built in the `device` profile, the server in `release`.
 handheld_bin=target/cross/$TARGET/device/sparescan
-server_bin=target/cross/$TARGET/release/sparescan-server
+if [ "${SPARESCAN_CI_BUILDS:-}" = 1 ]; then
+  arm_server_profile=qemu-test amd64_server_profile=dev fast=(--fast)
+else
+  arm_server_profile=release amd64_server_profile=release fast=()
+fi
+server_bin=target/cross/$TARGET/$arm_server_profile/sparescan-server
 
 . scripts/cargo-deb.sh
+
+# The amd64 server: built here in `release`; in a CI run, the one the
+# test build made (built here only if it is gone).
+build_amd64_server() {
+  if [ "$amd64_server_profile" = release ] || ! [ -x target/debug/sparescan-server ]; then
+    cargo build --locked --profile "$amd64_server_profile" -p sparescan-server --bin sparescan-server
+  fi
+}
 
 # `package.sh prepare`: only what needs nothing of scripts/cross.sh (the
 # amd64 server's release build and cargo-deb), so it can run beside it.
 if [ "${1:-}" = prepare ]; then
-  step "amd64: server (release)"
-  cargo build --locked --release -p sparescan-server
+  if [ "$amd64_server_profile" = release ]; then
+    step "amd64: server (release)"
+    build_amd64_server
+  fi
   step "cargo-deb $CARGO_DEB_VERSION"
   install_cargo_deb
   exit 0
@@ -51,13 +73,14 @@ step "arm64: handheld and server"
 CARGO_TARGET_DIR=target/cross cargo deb --locked --no-build --target "$TARGET" \
   --profile device -p sparescan --output "$out"
 CARGO_TARGET_DIR=target/cross cargo deb --locked --no-build --target "$TARGET" \
-  -p sparescan-server --output "$out"
+  --profile "$arm_server_profile" "${fast[@]}" -p sparescan-server --output "$out"
 
 check_relr_libc aarch64-linux-gnu-readelf "$handheld_bin" "$out"/sparescan_*_arm64.deb
 
-step "amd64: server"
-cargo build --locked --release -p sparescan-server
-cargo deb --locked --no-build -p sparescan-server --output "$out"
+step "amd64: server ($amd64_server_profile)"
+build_amd64_server
+cargo deb --locked --no-build --profile "$amd64_server_profile" "${fast[@]}" \
+  -p sparescan-server --output "$out"
 
 for deb in "$out"/*.deb; do
   printf '%-48s %6.1f MB\n' "$(basename "$deb")" "$(awk -v n="$(stat -c %s "$deb")" 'BEGIN { print n / 1048576 }')"

@@ -583,6 +583,11 @@ pub struct Discrepancy {
 #[serde(default)]
 pub struct MasterData {
     pub site: Option<SiteId>,
+    /// The site's name as people know it (`sparescan-server init --name`).
+    /// Left out of the JSON when unset, so master data stored before it
+    /// existed reads, and its MAC checks, as it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub policy: SitePolicy,
     pub items: Vec<Item>,
     pub warehouses: Vec<Warehouse>,

@@ -396,6 +396,7 @@ pub fn site() -> MasterData {
     ];
     MasterData {
         site: Some(SITE.into()),
+        name: Some("Plant 1 (demo)".into()),
         policy: SitePolicy::default(),
         items,
         warehouses: vec![

@@ -173,10 +173,36 @@ struct Parsed {
     setting_lines: HashMap<String, u64>,
 }
 
-fn parse(entity: Entity, input: impl Read) -> Result<Parsed, CsvError> {
+/// The separator of a CSV file, from its header line: commas, or what a
+/// spreadsheet set to a decimal comma saves (semicolons), or tabs —
+/// whichever separates most names outside quotes. Commas when none does.
+fn separator(text: &[u8]) -> u8 {
+    let header = text.split(|&b| b == b'\n').next().unwrap_or_default();
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for &b in header {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(c) = counts.iter_mut().find(|(sep, _)| *sep == b) {
+            c.1 += 1;
+        }
+    }
+    // The first of the most frequent: commas win a tie.
+    counts
+        .iter()
+        .fold((b',', 0), |best, &c| if c.1 > best.1 { c } else { best })
+        .0
+}
+
+fn parse(entity: Entity, mut input: impl Read) -> Result<Parsed, CsvError> {
+    let mut text = Vec::new();
+    input
+        .read_to_end(&mut text)
+        .map_err(|e| err(1, None, format!("cannot be read: {e}")))?;
     let mut reader = csv::ReaderBuilder::new()
+        .delimiter(separator(&text))
         .trim(csv::Trim::All)
-        .from_reader(input);
+        .from_reader(text.as_slice());
     let headers = reader
         .headers()
         .map_err(|e| read_error(&e, 1))?
@@ -313,7 +339,7 @@ fn read_error(e: &csv::Error, fallback_line: u64) -> CsvError {
             line,
             None,
             format!(
-                "has {len} cells but the header has {expected_len}: quote cells that contain commas"
+                "has {len} cells but the header has {expected_len}: quote cells that contain the separator"
             ),
         ),
         csv::ErrorKind::Utf8 { .. } => {
@@ -438,6 +464,35 @@ mod tests {
             assert!(!rows.is_empty(), "{entity}");
             for row in rows {
                 assert_eq!(row.value, s.ledger.row(&row.key), "{entity}: {:?}", row.key);
+            }
+        }
+    }
+
+    /// What a European spreadsheet saves (`;`), and tab-separated text,
+    /// import as the comma-separated export does.
+    #[test]
+    fn semicolons_and_tabs_separate_cells_too() {
+        let s = demo();
+        for entity in Entity::ALL {
+            let csv = export(entity, &s.master);
+            let commas = import(entity, &s, csv.as_bytes()).expect("commas");
+            let mut w = csv::WriterBuilder::new();
+            for sep in [b';', b'\t'] {
+                let mut out = w.delimiter(sep).from_writer(Vec::new());
+                for record in csv::Reader::from_reader(csv.as_bytes()).into_records() {
+                    out.write_record(&record.expect("record")).expect("write");
+                }
+                let mut text = out.into_inner().expect("flush");
+                // The header too.
+                let header = csv
+                    .lines()
+                    .next()
+                    .expect("header")
+                    .replace(',', &(sep as char).to_string());
+                text = [header.as_bytes(), b"\n", &text].concat();
+                let rows = import(entity, &s, text.as_slice())
+                    .unwrap_or_else(|e| panic!("{entity} with `{}`: {e}", sep as char));
+                assert_eq!(rows, commas, "{entity} with `{}`", sep as char);
             }
         }
     }

@@ -345,7 +345,7 @@ fn writer_loop(
             process_pushes(&mut *store, &sites, &mut next_seq, pushes);
         }
     }
-    log::info!("ledger writer stopped");
+    log::debug!("ledger writer stopped");
 }
 
 fn job_docs(job: &Job) -> usize {

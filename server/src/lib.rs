@@ -6,6 +6,7 @@ pub mod api;
 pub mod config;
 pub mod csv_io;
 pub mod demo;
+pub mod init;
 pub mod ledger;
 pub mod metrics;
 pub mod reports;
@@ -245,10 +246,18 @@ impl Server {
                 .serve(app.into_make_service_with_connect_info::<SocketAddr>())
                 .await
         });
-        let addr = handle
-            .listening()
-            .await
-            .context("the server did not start listening (is the port taken?)")?;
+        let Some(addr) = handle.listening().await else {
+            let why = match task.await {
+                Ok(Err(e)) => e.to_string(),
+                Ok(Ok(())) => "it stopped".into(),
+                Err(e) => e.to_string(),
+            };
+            anyhow::bail!(
+                "cannot listen on {}: {why}. Another program may be using the port: stop it, or set \
+                 `listen` in the configuration (SPARESCAN_LISTEN)",
+                self.config.listen
+            );
+        };
         log::info!("serving https://{addr}");
         Ok(Running { addr, handle, task })
     }

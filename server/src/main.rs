@@ -1,6 +1,7 @@
 //! sparescan-server command line.
 
 use anyhow::{Context, Result};
+use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand};
 use sparescan_server::Server;
 use sparescan_server::config::{Config, TEMPLATE};
@@ -17,6 +18,10 @@ struct Cli {
     /// Configuration file (TOML); environment variables override it.
     #[arg(long, short, global = true, env = "SPARESCAN_CONFIG")]
     config: Option<PathBuf>,
+    /// Where the database, backups and the development CA live; overrides
+    /// the configuration's `data_dir` and SPARESCAN_DATA_DIR.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     /// PEM certificate chain to serve (with --tls-key); without both, a
     /// development CA is made in the data directory.
     #[arg(long, global = true)]
@@ -33,12 +38,37 @@ enum Command {
     /// Serve HTTPS.
     Serve,
     /// Serve with the demo site (created on first start): every workflow,
-    /// users of every role with the PINs and passwords printed here.
-    Demo,
+    /// users of every role with the PINs and passwords printed here. Its
+    /// data is in ./sparescan-demo unless --data-dir says otherwise.
+    Demo {
+        /// The port to listen on [default: 8443, on 127.0.0.1, unless
+        /// SPARESCAN_LISTEN or the configuration says otherwise].
+        #[arg(long)]
+        port: Option<u16>,
+    },
+    /// Create a site and its first admin on this server (refused if the
+    /// site exists). Prints the admin's one-time password, once: they sign
+    /// in to the back office with their badge and it, and choose their own.
+    Init {
+        /// The new site's id, as devices and the API name it (e.g. PLANT-2).
+        /// The new site's id, as devices and the API name it (e.g. PLANT-2).
+        #[arg(long)]
+        site: String,
+        /// The site's name as people know it (e.g. "North plant").
+        #[arg(long)]
+        name: String,
+        /// The first admin's badge; also their user id.
+        #[arg(long, value_name = "BADGE")]
+        admin: String,
+        /// The first admin's full name.
+        #[arg(long, default_value = "Administrator")]
+        admin_name: String,
+    },
     /// Print the documented configuration template.
     ConfigTemplate,
     /// Make a one-time enrollment code for a device of a site.
     EnrollDevice {
+        /// The site's id (e.g. PLANT-1).
         #[arg(long)]
         site: String,
     },
@@ -46,42 +76,53 @@ enum Command {
     /// admin who lost theirs): valid 24 hours, to be changed at the first
     /// sign-in; the user's sessions end.
     OneTimePassword {
+        /// The site's id (e.g. PLANT-1).
         #[arg(long)]
         site: String,
+        /// The user's id (e.g. admin).
         #[arg(long)]
         user: String,
     },
     /// Revoke an enrolled device: its token stops working (within 30 s on a
     /// running server) and its sessions end.
     RevokeDevice {
+        /// The device's id, as `enroll` answered it and the back office lists it.
         #[arg(long)]
         id: String,
     },
     /// Drop change-log entries older than the newest KEEP of a site; devices
     /// whose cursor is older are told to bootstrap again.
     Compact {
+        /// The site's id (e.g. PLANT-1).
         #[arg(long)]
         site: String,
+        /// How many of the newest changes to keep.
         #[arg(long, default_value_t = 1_000_000)]
         keep: u64,
     },
     /// Import master data from CSV (all-or-nothing, audited).
     Import {
+        /// The site's id (e.g. PLANT-1).
         #[arg(long)]
         site: String,
-        /// items, warehouses, bins, batches, assets, users or policy.
-        entity: String,
+        /// What the file holds.
+        #[arg(value_parser = entity_parser())]
+        entity: Entity,
         /// The CSV file (see docs/csv.md for the columns).
         file: PathBuf,
     },
     /// Export master data as CSV to standard output.
     Export {
+        /// The site's id (e.g. PLANT-1).
         #[arg(long)]
         site: String,
-        entity: String,
+        /// What to export.
+        #[arg(value_parser = entity_parser())]
+        entity: Entity,
     },
     /// Print a report or the KPIs (JSON, or CSV with format=csv).
     Report {
+        /// The site's id (e.g. PLANT-1).
         #[arg(long)]
         site: String,
         #[arg(value_enum)]
@@ -92,6 +133,7 @@ enum Command {
     /// Close the books through a date (an accountant's period close
     /// document, judged by the same rules as every other).
     ClosePeriod {
+        /// The site's id (e.g. PLANT-1).
         #[arg(long)]
         site: String,
         /// Last day of the closed period (YYYY-MM-DD).
@@ -105,12 +147,56 @@ enum Command {
     /// the hash chains. Exits non-zero on any difference.
     Verify,
     /// Online backup of the database to a file.
-    Backup { to: PathBuf },
+    Backup {
+        /// The backup file to write.
+        to: PathBuf,
+    },
     /// Decode scans (as the handheld does): an argument, or one per stdin line.
     Decode {
+        /// Scans, or options (`decode --help` after `--`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+}
+
+/// The demo's data directory, beside where it was started.
+const DEMO_DIR: &str = "sparescan-demo";
+
+fn entity_parser() -> impl clap::builder::TypedValueParser<Value = Entity> {
+    clap::builder::PossibleValuesParser::new(Entity::ALL.map(Entity::name))
+        .try_map(|name| name.parse::<Entity>())
+}
+
+/// What to do when the data directory holds no database.
+fn no_database(dir: &std::path::Path) -> String {
+    let mut msg = format!(
+        "no sparescan database in {}: give the server's data directory with --data-dir DIR (its \
+         configuration's data_dir), or make a site there first with `sparescan-server init`",
+        dir.display()
+    );
+    let demo = std::path::Path::new(DEMO_DIR);
+    if demo.join("sparescan.db").exists() && dir != demo {
+        msg.push_str(&format!(
+            ". The demo's data is in ./{DEMO_DIR}: add --data-dir {DEMO_DIR}"
+        ));
+    }
+    msg
+}
+
+fn check_port(addr: std::net::SocketAddr, demo: bool) -> Result<()> {
+    if let Err(e) = std::net::TcpListener::bind(addr) {
+        let how = if demo {
+            "choose another with --port"
+        } else {
+            "or set `listen` in the configuration (SPARESCAN_LISTEN)"
+        };
+        anyhow::bail!(
+            "cannot listen on {addr}: {e}. Another program (an earlier sparescan-server?) may be \
+             using port {}: stop it, {how}",
+            addr.port()
+        );
+    }
+    Ok(())
 }
 
 fn main() {
@@ -139,26 +225,60 @@ fn run() -> Result<()> {
     let mut config = Config::load(cli.config.as_deref())?;
     // The demo runs for whoever tries it: data in ./sparescan-demo and
     // loopback only, unless a config file or the environment says otherwise.
-    if matches!(cli.command, Command::Demo) && cli.config.is_none() {
-        if std::env::var_os("SPARESCAN_DATA_DIR").is_none() {
-            config.data_dir = PathBuf::from("sparescan-demo");
+    if let Command::Demo { port } = cli.command {
+        if cli.config.is_none() {
+            if std::env::var_os("SPARESCAN_DATA_DIR").is_none() {
+                config.data_dir = PathBuf::from(DEMO_DIR);
+            }
+            if std::env::var_os("SPARESCAN_LISTEN").is_none() {
+                config.listen = ([127, 0, 0, 1], 8443).into();
+            }
         }
-        if std::env::var_os("SPARESCAN_LISTEN").is_none() {
-            config.listen = ([127, 0, 0, 1], 8443).into();
+        if let Some(port) = port {
+            config.listen.set_port(port);
         }
+    }
+    if let Some(dir) = &cli.data_dir {
+        config.data_dir = dir.clone();
     }
     if cli.tls_cert.is_some() || cli.tls_key.is_some() {
         config.tls.cert = cli.tls_cert.clone();
         config.tls.key = cli.tls_key.clone();
     }
+    match &cli.command {
+        // These make what they need: a database, a site.
+        Command::Serve | Command::Demo { .. } | Command::Init { .. } => {}
+        // The others work on an existing server's data: an empty directory
+        // (a mistyped path, the demo's elsewhere) is said, never made.
+        _ if !config.database().exists() => anyhow::bail!(no_database(&config.data_dir)),
+        _ => {}
+    }
+    if matches!(cli.command, Command::Serve | Command::Demo { .. }) {
+        // Before anything is made on disk: a port in use leaves nothing
+        // half-made behind.
+        check_port(config.listen, matches!(cli.command, Command::Demo { .. }))?;
+    }
+    // A demo that fails before it serves takes away the folder it made.
+    let fresh_demo = matches!(cli.command, Command::Demo { .. }) && !config.data_dir.exists();
     let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
     rt.block_on(async move {
         let server = Server::open(config)?;
         match cli.command {
             Command::Serve => server.serve().await?.until_signal().await,
-            Command::Demo => {
-                sparescan_server::demo::install(&server).await?;
-                let running = server.serve().await?;
+            Command::Demo { .. } => {
+                let started = async {
+                    sparescan_server::demo::install(&server).await?;
+                    server.serve().await
+                };
+                let running = match started.await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        if fresh_demo {
+                            let _ = std::fs::remove_dir_all(&server.config.data_dir);
+                        }
+                        return Err(e);
+                    }
+                };
                 println!(
                     "sparescan demo site {} at https://{}\nCA to pin: {}\n\n{}",
                     sparescan_server::demo::SITE,
@@ -167,6 +287,28 @@ fn run() -> Result<()> {
                     sparescan_server::demo::people_table()
                 );
                 running.until_signal().await
+            }
+            Command::Init {
+                site,
+                name,
+                admin,
+                admin_name,
+            } => {
+                let new = sparescan_server::init::NewSite {
+                    site: &site,
+                    name: &name,
+                    admin: &admin,
+                    admin_name: &admin_name,
+                };
+                let otp = sparescan_server::init::init_site(&server, &new).await?;
+                println!("{}", otp.password);
+                eprintln!(
+                    "site {site} created with its admin {admin}. The line above is {admin}'s one-time password, \
+                     shown only now and valid until {}: sign in to the back office with badge {admin} and it, \
+                     then choose your own. Devices: `sparescan-server enroll-device --site {site}`.",
+                    otp.expires_at.format("%Y-%m-%d %H:%M UTC")
+                );
+                Ok(())
             }
             Command::EnrollDevice { site } => {
                 let code = server.enrollment_code(&site.as_str().into()).await?;
@@ -221,7 +363,6 @@ fn run() -> Result<()> {
             }
             Command::Import { site, entity, file } => {
                 server.lock_for_writing()?;
-                let entity: Entity = entity.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
                 let bytes =
                     std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
                 let n = csv_io::import_into(
@@ -236,7 +377,6 @@ fn run() -> Result<()> {
                 Ok(())
             }
             Command::Export { site, entity } => {
-                let entity: Entity = entity.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
                 let csv = server
                     .ledger()
                     .read(&site.as_str().into(), |s| csv_io::export(entity, &s.master))?;

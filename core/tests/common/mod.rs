@@ -178,6 +178,7 @@ pub fn site() -> MasterData {
     };
     MasterData {
         site: Some(SITE.into()),
+        name: None,
         policy: SitePolicy::default(),
         items,
         warehouses: vec![

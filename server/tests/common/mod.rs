@@ -236,8 +236,8 @@ pub async fn put(c: &Client, path: &str, body: serde_json::Value) -> (u16, serde
     send(c, c.http().put(format!("{}{path}", c.base())).json(&body)).await
 }
 
-/// The real server binary, `demo` on 127.0.0.1:0 in `dir`, as a child
-/// process (killed when dropped).
+/// The real server binary, `demo` or `serve` on 127.0.0.1:0 in `dir`, as
+/// a child process (killed when dropped).
 pub struct Proc {
     pub child: std::process::Child,
     pub base: String,
@@ -252,29 +252,74 @@ impl Drop for Proc {
 
 /// Starts the server binary with the demo site and waits until it listens.
 pub fn start_demo_binary(dir: &std::path::Path) -> Proc {
-    use std::io::{BufRead, BufReader};
+    start_binary(dir, "demo")
+}
+
+/// Starts `sparescan-server <command>` on `dir` and waits until it says
+/// where it listens (`demo` on stdout, `serve` in its log).
+pub fn start_binary(dir: &std::path::Path, command: &str) -> Proc {
+    use std::io::{BufRead, BufReader, Read};
     use std::process::{Command, Stdio};
     let mut child = Command::new(env!("CARGO_BIN_EXE_sparescan-server"))
-        .arg("demo")
+        .arg(command)
         .env("SPARESCAN_LISTEN", "127.0.0.1:0")
         .env("SPARESCAN_DATA_DIR", dir)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("start the server");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
+    // Both streams are read to their end, so the server never blocks on a
+    // full pipe; their lines come here.
+    let (tx, lines) = std::sync::mpsc::channel::<String>();
+    let forward = |stream: Box<dyn Read + Send>, tx: std::sync::mpsc::Sender<String>| {
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        })
+    };
+    forward(Box::new(child.stdout.take().expect("stdout")), tx.clone());
+    forward(Box::new(child.stderr.take().expect("stderr")), tx);
+    let mut seen = Vec::new();
     let base = loop {
         let line = lines
-            .next()
-            .expect("the server exited before listening")
-            .expect("read stdout");
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .unwrap_or_else(|_| {
+                panic!(
+                    "the server did not say where it listens:\n{}",
+                    seen.join("\n")
+                )
+            });
         if let Some(at) = line.find("https://") {
-            break line[at..].trim().to_owned();
+            break line[at..]
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned();
         }
+        seen.push(line);
     };
-    // Keep draining stdout so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     Proc { child, base }
+}
+
+/// The server binary's CLI on the data directory `dir`.
+pub fn cli(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sparescan-server"))
+        .args(args)
+        .env("SPARESCAN_DATA_DIR", dir)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run the CLI")
+}
+
+/// An HTTP client that trusts the development CA of the data directory
+/// `dir` (the server made it at its first start).
+pub fn http_for(dir: &std::path::Path) -> reqwest::Client {
+    let ca = std::fs::read(dir.join("tls/ca.pem")).expect("CA");
+    sparescan_client::Client::new("https://127.0.0.1", &ca)
+        .expect("client")
+        .http()
+        .clone()
 }

@@ -1,17 +1,9 @@
 //! Back-office sign-in takes a password, never a handheld PIN (issue 14,
 //! item 3), over real HTTPS against the real server binary on 127.0.0.1.
 
-use crate::common::{Proc, start_demo_binary};
+use crate::common::{Proc, cli, http_for as http, start_demo_binary};
 use serde_json::{Value, json};
 use sparescan_server::demo::{PEOPLE, SITE};
-
-fn http(dir: &std::path::Path) -> reqwest::Client {
-    let ca = std::fs::read(dir.join("tls/ca.pem")).expect("CA");
-    sparescan_client::Client::new("https://127.0.0.1", &ca)
-        .expect("client")
-        .http()
-        .clone()
-}
 
 async fn post(http: &reqwest::Client, proc: &Proc, path: &str, body: Value) -> (u16, Value) {
     let resp = http
@@ -130,16 +122,6 @@ async fn items(http: &reqwest::Client, proc: &Proc, token: &str) -> u16 {
     )
     .await
     .0
-}
-
-/// The server binary's CLI on the same data directory.
-fn cli(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_sparescan-server"))
-        .args(args)
-        .env("SPARESCAN_DATA_DIR", dir)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run the CLI")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
