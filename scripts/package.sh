@@ -23,6 +23,8 @@ out=target/debian
 # The handheld is built in the `device` profile, the server in `release`.
 handheld_bin=target/cross/$TARGET/device/sparescan
 if [ "${SPARESCAN_CI_BUILDS:-}" = 1 ]; then
+  # cargo-deb (pinned in scripts/cargo-deb.sh) warns that `dev` is not for
+  # releases: exactly so here.
   arm_server_profile=qemu-test amd64_server_profile=dev fast=(--fast)
 else
   arm_server_profile=release amd64_server_profile=release fast=()
