@@ -411,6 +411,9 @@ pub struct SitePolicy {
     /// How many days a device may record offline: a document dated earlier
     /// than this before the server receives it is refused.
     pub offline_limit_days: u32,
+    /// Units of measure that move in whole units only (a piece, a kit);
+    /// the others take thousandths (metres, litres).
+    pub whole_units: BTreeSet<String>,
 }
 
 impl Default for SitePolicy {
@@ -427,6 +430,10 @@ impl Default for SitePolicy {
                 .collect(),
             offline_sign_in_days: 7,
             offline_limit_days: crate::rules::time::DEFAULT_OFFLINE_LIMIT_DAYS,
+            whole_units: crate::rules::units::DEFAULT_WHOLE_UNITS
+                .iter()
+                .map(|u| (*u).to_owned())
+                .collect(),
         }
     }
 }

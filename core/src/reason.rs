@@ -110,6 +110,7 @@ reason_codes! {
     AlreadyReversed => "already_reversed", "This document was already reversed.", "Nothing to reverse.";
     NotReversible => "not_reversible", "Later movements depend on this document, so it cannot be reversed now.", "Correct the later movements first (newest first).";
     TooLong => "too_long", "A text, an id or a list in the document is longer than allowed.", "Shorten it (see the limits in the manual) and record the movement again.";
+    QuantityNotWhole => "quantity_not_whole", "This item moves in whole units (a piece, a kit): the quantity has a fraction.", "Enter a whole number; ask an admin if the item's unit of measure is wrong.";
     QuantityTooLarge => "quantity_too_large", "The quantity, or the balance it would make, is larger than the ledger allows.", "Check the quantity: a scanned barcode may have been typed into the quantity field.";
     DeviceTimeFuture => "device_time_future", "The document is dated later than the server's clock.", "Set the device's date and time, then record the movement again.";
     DeviceTimeTooOld => "device_time_too_old", "The document is dated before the site's offline limit.", "Record the movement again with today's date; ask the controller if it really happened that long ago.";

@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use sparescan_core::document::*;
 use sparescan_core::model::*;
+use sparescan_core::qty::Qty;
 use sparescan_core::reason::{Blocker, ReasonCode};
 use sparescan_core::rules::{closure_blockers, overdue_tools};
 
@@ -1302,5 +1303,64 @@ fn fefo_hint_points_to_the_earlier_expiring_batch() {
         )
         .expect("memory ledger"),
         None
+    );
+}
+
+/// A piece or a kit moves in whole units, metres in thousandths (issue 16,
+/// item 11): half a kit and a thousandth of a piece were accepted before.
+#[test]
+fn pieces_and_kits_move_whole_metres_in_fractions() {
+    let mut site = site();
+    for item in &mut site.items {
+        match item.id.as_str() {
+            CABLE => item.unit = "m".into(),
+            FILTER => item.unit = "kit".into(),
+            _ => {}
+        }
+    }
+    work_order(&mut site, "WO-UNITS", CABINET)
+        .line("L-ZIP", ZIP_TIES, 10)
+        .line("L-CABLE", CABLE, 3)
+        .line("L-FLT", FILTER, 2)
+        .add();
+    let mut book = Book::new(site);
+    let milli = |item: &str, bin: &str, milli: i64| {
+        let mut p = pick(item, bin, 0);
+        p.qty = Qty::from_milli(milli);
+        p
+    };
+    let r = book.refuse(
+        doc(CLERK, issue(milli(ZIP_TIES, SHELF, 1))).on("WO-UNITS", "L-ZIP"),
+        ReasonCode::QuantityNotWhole,
+    );
+    assert!(r.message.contains("pcs"), "{r:?}");
+    book.accept(
+        doc(CLERK, issue(pick(FILTER, SHELF, 2)))
+            .on("WO-UNITS", "L-FLT")
+            .at(1),
+    );
+    let mut half_kit = write_off(FILTER, 0, &[]);
+    if let Body::WriteOff { qty, .. } = &mut half_kit {
+        *qty = Qty::from_milli(500);
+    }
+    book.refuse(
+        doc(TECH, half_kit).on("WO-UNITS", "L-FLT").at(2),
+        ReasonCode::QuantityNotWhole,
+    );
+    // Metres take fractions: 1.5 m issued, 1.25 m written off.
+    book.accept(
+        doc(CLERK, issue(milli(CABLE, SHELF2, 1_500)))
+            .on("WO-UNITS", "L-CABLE")
+            .at(3),
+    );
+    let mut cut = write_off(CABLE, 0, &[]);
+    if let Body::WriteOff { qty, .. } = &mut cut {
+        *qty = Qty::from_milli(1_250);
+    }
+    book.accept(doc(TECH, cut).on("WO-UNITS", "L-CABLE").at(4));
+    assert_eq!(book.counts("L-CABLE").written_off, Qty::from_milli(1_250));
+    assert_eq!(
+        book.stock(CABLE, SHELF2, Condition::New),
+        Qty::from_milli(3_500)
     );
 }

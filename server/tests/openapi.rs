@@ -858,7 +858,7 @@ async fn the_server_serves_the_document_and_answers_as_it_says() {
             l,
             "/api/v1/work-orders/WO-OA-1/lines",
             disp,
-            Send::Json(json!({"lines": [{"id": line, "item": "ZIP-200", "planned": "6.5"}]})),
+            Send::Json(json!({"lines": [{"id": line, "item": "ZIP-200", "planned": "6"}]})),
         )
         .await;
     assert_eq!(status, 200);

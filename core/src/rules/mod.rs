@@ -16,6 +16,7 @@ pub mod status;
 pub mod time;
 mod tool;
 mod transfer;
+pub mod units;
 mod verify;
 mod wo;
 
@@ -99,6 +100,7 @@ pub fn evaluate(view: &impl LedgerView, doc: &Document) -> Result<Outcome, Judge
     ctx.run()?;
     let effects = ctx.effects;
     verify::within_bounds(view, &effects)?;
+    units::check_effects(view, &ctx.policy, &effects)?;
     // Whatever the document, nothing moves on a closed order: this also
     // covers follow-ups and corrections that reach an order indirectly.
     if let Some(wo) = closed::closed_order_touched(view, &effects)? {

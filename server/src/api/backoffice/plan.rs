@@ -242,6 +242,8 @@ pub(super) fn plan_line(
             item.id
         )));
     }
+    sparescan_core::rules::units::check_qty(&v.policy()?, &item.id, &item.unit, input.planned)
+        .map_err(|r| invalid(format!("line {id}: {}", r.message)))?;
     if let Some(unit) = &input.unit
         && *unit != item.unit
     {

@@ -242,6 +242,7 @@ static POLICY_FIELDS: &[Field] = &[
     field("separation_of_duties", Bool, false, ty::<bool>),
     field("offline_limit_days", Num, false, ty::<u32>),
     field("exceptions", List, false, ty::<BTreeSet<ReasonCode>>),
+    field("whole_units", List, false, ty::<BTreeSet<String>>),
 ];
 
 /// What is wrong with one record of an edit, and what to do.
