@@ -35,6 +35,8 @@ use std::collections::{BTreeMap, HashMap};
 /// CSV: one row per movement and serial (a serial unit's row has quantity
 /// 1; a removed unit's row has quantity 0, the removal is not
 /// consumption), so summing `qty` by `serial_role` gives the line totals.
+/// A substitution shows as its kind, with the line's item beside the
+/// substitute issued, the reason recorded and who approved it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Consumption {
     pub period: Period,
@@ -92,6 +94,11 @@ pub struct Movement {
     pub bin: Option<BinId>,
     /// The issue a return follows.
     pub follows: Option<DocId>,
+    /// Why, as recorded (e.g. why a substitute was issued).
+    pub reason: Option<String>,
+    /// Who approved it (an unlisted substitute, an additional or emergency
+    /// issue).
+    pub approver: Option<UserId>,
 }
 
 impl Movement {
@@ -111,6 +118,8 @@ impl Movement {
             condition: None,
             bin: None,
             follows: acc.doc.follows,
+            reason: acc.doc.reason.clone(),
+            approver: acc.doc.approver.clone(),
         }
     }
 
@@ -326,6 +335,8 @@ struct ConsumptionRow<'a> {
     condition: Option<Condition>,
     bin: Option<&'a BinId>,
     follows: Option<DocId>,
+    reason: Option<&'a str>,
+    approver: Option<&'a UserId>,
 }
 
 impl CsvRow for ConsumptionRow<'_> {
@@ -350,6 +361,8 @@ impl CsvRow for ConsumptionRow<'_> {
         "condition",
         "bin",
         "follows",
+        "reason",
+        "approver",
     ];
 }
 
@@ -388,6 +401,8 @@ fn movement_rows<'a>(
         condition: m.condition,
         bin: m.bin.as_ref(),
         follows: m.follows,
+        reason: m.reason.as_deref(),
+        approver: m.approver.as_ref(),
     };
     let mut left = m.qty;
     for s in &m.serials {

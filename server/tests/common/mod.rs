@@ -221,6 +221,30 @@ pub async fn send(c: &Client, req: reqwest::RequestBuilder) -> (u16, serde_json:
         Some(s) => req.bearer_auth(s),
         None => req,
     };
+    answer(req).await
+}
+
+/// One call to the server at `base` with `http`, a bearer token and a JSON
+/// body if given: the status and the body (as [`send`]).
+pub async fn call_api(
+    http: &reqwest::Client,
+    base: &str,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut req = http.request(method, format!("{base}{path}"));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    answer(req).await
+}
+
+async fn answer(req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
     let resp = req.send().await.expect("send");
     let status = resp.status().as_u16();
     let text = resp.text().await.expect("body");

@@ -1,7 +1,7 @@
 //! Back-office sign-in takes a password, never a handheld PIN (issue 14,
 //! item 3), over real HTTPS against the real server binary on 127.0.0.1.
 
-use crate::common::{Proc, cli, http_for as http, start_demo_binary};
+use crate::common::{Proc, call_api, cli, http_for as http, start_demo_binary};
 use serde_json::{Value, json};
 use sparescan_server::demo::{PEOPLE, SITE};
 
@@ -78,19 +78,7 @@ async fn call(
     token: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut req = http
-        .request(method, format!("{}{path}", proc.base))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("send");
-    let status = resp.status().as_u16();
-    let text = resp.text().await.expect("body");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    call_api(http, &proc.base, method, path, Some(token), body).await
 }
 
 async fn change(

@@ -281,23 +281,37 @@ async fn withdrawn_keys_hold_documents_until_the_person_signs_in_again() {
 
     // Revoking the device withdraws every key on it.
     let d2 = again.prove(start(&dev, "tech-1", "WO-1001"));
+    revoke_then_push(&ts, &again, &dev, &d2).await;
+    ts.stop().await;
+}
+
+/// Revokes the device `dev`, then pushes `proved` (proved before) from it.
+/// The device's token may still be trusted for a few seconds (its cache),
+/// but nothing it pushes is recorded in anybody's name.
+async fn revoke_then_push(
+    ts: &TestServer,
+    c: &sparescan_client::Client,
+    dev: &str,
+    proved: &Document,
+) {
     ts.server
         .ledger()
         .write({
-            let dev = dev.clone();
+            let dev = dev.to_owned();
             move |s| s.revoke_device(&dev)
         })
         .await
         .expect("revoke");
-    // The device's token may still be trusted for a few seconds (its
-    // cache), but nothing it pushes is recorded in anybody's name.
-    match again.push_as_is(std::slice::from_ref(&d2)).await {
+    match c.push_as_is(std::slice::from_ref(proved)).await {
         Err(ClientError::Api { status: 401, .. }) => {}
-        Ok(r) => assert_eq!(code(&r.verdicts[0]), Some(ReasonCode::ProofRevoked)),
+        Ok(r) => assert_eq!(
+            code(&r.verdicts[0]),
+            Some(ReasonCode::ProofRevoked),
+            "after revoking the device"
+        ),
         Err(e) => panic!("{e}"),
     }
-    assert!(!accepted(&ts, d2.id));
-    ts.stop().await;
+    assert!(!accepted(ts, proved.id));
 }
 
 /// A key the server has just used to prove a document (and so may hold in
@@ -372,26 +386,7 @@ async fn a_key_just_used_stops_proving_the_moment_it_is_withdrawn() {
         .expect("push");
     assert!(proved(&r), "{:?}", r.verdicts);
     let stale = again.prove(start(&dev, "tech-2", "WO-1004"));
-    ts.server
-        .ledger()
-        .write({
-            let dev = dev.clone();
-            move |s| s.revoke_device(&dev)
-        })
-        .await
-        .expect("revoke");
-    // The device's token may be trusted a few seconds more (its own
-    // cache); its key may not.
-    match again.push_as_is(std::slice::from_ref(&stale)).await {
-        Err(ClientError::Api { status: 401, .. }) => {}
-        Ok(r) => assert_eq!(
-            code(&r.verdicts[0]),
-            Some(ReasonCode::ProofRevoked),
-            "after revoking the device"
-        ),
-        Err(e) => panic!("{e}"),
-    }
-    assert!(!accepted(&ts, stale.id));
+    revoke_then_push(&ts, &again, &dev, &stale).await;
     ts.stop().await;
 }
 

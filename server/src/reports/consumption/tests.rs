@@ -46,6 +46,70 @@ fn consumption_drills_down_to_document_and_serial() {
     );
 }
 
+/// A substitution is a replacement with a reason (issue 16, item 11): the
+/// report shows the line's item, the substitute, the reason and who
+/// approved it, in JSON and CSV.
+#[test]
+fn a_substitution_shows_the_line_item_the_substitute_the_reason_and_the_approver() {
+    let mut kit = Kit::seeded();
+    let mut sub = kit.doc(
+        "clerk-1",
+        Some("WO-1004"),
+        Some("WO-1004-L1"),
+        Body::SubstitutionIssue {
+            pick: pick("FAN-120-B", "A-02", 1, &["FANB-1"]),
+            holder: Some("tech-1".into()),
+        },
+    );
+    sub.reason = Some("FAN-120 failed its test on the bench".into());
+    sub.approver = Some("eng-1".into());
+    kit.ok(sub);
+    let r = consumption(&kit.ledger, &kit.docs(), &Params::default());
+    let fan = line(&r, "WO-1004", "WO-1004-L1");
+    assert_eq!(fan.item.as_str(), "FAN-120");
+    let m = &fan.movements[0];
+    assert_eq!(
+        (
+            m.kind,
+            m.item.as_str(),
+            m.reason.as_deref(),
+            m.approver.as_ref().map(UserId::as_str)
+        ),
+        (
+            DocKind::SubstitutionIssue,
+            "FAN-120-B",
+            Some("FAN-120 failed its test on the bench"),
+            Some("eng-1")
+        )
+    );
+    let text = r.csv().expect("csv");
+    let row = csv_rows(&text)
+        .into_iter()
+        .find(|row| row.iter().any(|c| c == "substitution_issue"))
+        .expect("the substitution's row");
+    let cell = |name: &str| {
+        let at = ConsumptionRow::HEADER
+            .iter()
+            .position(|h| *h == name)
+            .expect("column");
+        row.get(at).unwrap_or_default().to_owned()
+    };
+    assert_eq!(
+        [
+            cell("line_item"),
+            cell("item"),
+            cell("reason"),
+            cell("approver")
+        ],
+        [
+            "FAN-120",
+            "FAN-120-B",
+            "FAN-120 failed its test on the bench",
+            "eng-1"
+        ]
+    );
+}
+
 #[test]
 fn csv_rows_sum_to_the_json_totals() {
     let kit = Kit::seeded();
