@@ -61,6 +61,35 @@ impl Document {
     }
 }
 
+/// Stock coming in: what arrives in a bin, and how it is known. Opening
+/// balances (a site's stock when it starts) and goods receipts (a supplier
+/// delivery, the ERP) share it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    pub item: ItemId,
+    pub bin: BinId,
+    /// The item's batch (batch-tracked items), as in master data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchCode>,
+    #[serde(default = "Receipt::new_condition")]
+    pub condition: Condition,
+    pub qty: Qty,
+    /// One per unit of a serial-tracked item, each new to the ledger.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serials: Vec<SerialNo>,
+    /// The delivery note, purchase order or ERP document it comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+impl Receipt {
+    fn new_condition() -> Condition {
+        Condition::New
+    }
+}
+
 /// What is picked from a shelf (or handed back): one item, from one bin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -279,6 +308,15 @@ pub enum Body {
     PeriodClose {
         until: NaiveDate,
     },
+    /// Stock a site has when it starts using sparescan, so the ledger
+    /// explains every unit (the back office: admin or controller).
+    OpeningBalance {
+        receipt: Receipt,
+    },
+    /// Stock received from a supplier or the ERP (clerk).
+    GoodsReceipt {
+        receipt: Receipt,
+    },
 }
 
 impl Body {
@@ -308,6 +346,8 @@ impl Body {
             Body::ToolReturn { .. } => DocKind::ToolReturn,
             Body::Count { .. } => DocKind::Count,
             Body::PeriodClose { .. } => DocKind::PeriodClose,
+            Body::OpeningBalance { .. } => DocKind::OpeningBalance,
+            Body::GoodsReceipt { .. } => DocKind::GoodsReceipt,
         }
     }
 }
@@ -336,10 +376,12 @@ pub enum DocKind {
     ToolReturn,
     Count,
     PeriodClose,
+    OpeningBalance,
+    GoodsReceipt,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 20] = [
+    pub const ALL: [DocKind; 22] = [
         DocKind::Reserve,
         DocKind::ReserveConfirm,
         DocKind::ReserveRelease,
@@ -360,6 +402,8 @@ impl DocKind {
         DocKind::ToolReturn,
         DocKind::Count,
         DocKind::PeriodClose,
+        DocKind::OpeningBalance,
+        DocKind::GoodsReceipt,
     ];
 
     /// Issue kinds: they hand stock to a performer.

@@ -3,7 +3,7 @@
 //! `quantity_too_large` before the rules judge it, so no store keeps a
 //! 15 MiB reason and no balance can leave the range exact arithmetic covers.
 
-use crate::document::{Body, Decision, Document, Pick};
+use crate::document::{Body, Decision, Document, Pick, Receipt};
 use crate::qty::Qty;
 use crate::reason::{ReasonCode, Refusal};
 
@@ -81,6 +81,17 @@ fn pick(p: &Pick) -> Result<(), Refusal> {
     }
     serials("serials", p.serials.iter().map(|s| s.as_str()))?;
     qty("qty", p.qty)
+}
+
+fn receipt(r: &Receipt) -> Result<(), Refusal> {
+    id("item", r.item.as_str())?;
+    id("bin", r.bin.as_str())?;
+    opt_id("batch", r.batch.as_ref().map(|b| b.as_str()))?;
+    serials("serials", r.serials.iter().map(|s| s.as_str()))?;
+    if let Some(reference) = &r.reference {
+        text("reference", reference)?;
+    }
+    qty("qty", r.qty)
 }
 
 fn opt_id(field: &str, value: Option<&str>) -> Result<(), Refusal> {
@@ -228,6 +239,7 @@ pub fn check_document(doc: &Document) -> Result<(), Refusal> {
             opt_id("batch", batch.as_ref().map(|b| b.as_str()))?;
             qty("counted", *counted)
         }
+        Body::OpeningBalance { receipt: r } | Body::GoodsReceipt { receipt: r } => receipt(r),
     }
 }
 

@@ -77,6 +77,7 @@ reason_codes! {
     SerialFormat => "serial_format", "The serial does not match the part's serial format.", "Rescan the serial label; a misread or a wrong label is likely.";
     SerialCountMismatch => "serial_count_mismatch", "The quantity does not match the number of serials.", "Scan one serial per unit.";
     SerialRepeated => "serial_repeated", "The same serial appears twice in the movement.", "Scan each unit once.";
+    SerialKnown => "serial_known", "This serial is already in the ledger: a unit received must be new to it.", "Check the label; a unit that comes back is returned or transferred, not received.";
     SerialUnknown => "serial_unknown", "This serial is not known to the ledger.", "Check the label; ask the clerk to receive the unit first.";
     SerialNotInBin => "serial_not_in_bin", "This unit is not recorded in this bin.", "Scan the bin the unit lies in, or ask the clerk to correct its location.";
     SerialHeldElsewhere => "serial_held_elsewhere", "This unit is already in someone else's hands.", "Check the unit's serial; the holder named here must return it first.";

@@ -35,7 +35,9 @@ use common::*;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use sparescan_core::document::{Body, Decision, DocKind, Document, Pick, RemovedUnit, Transition};
+use sparescan_core::document::{
+    Body, Decision, DocKind, Document, Pick, Receipt, RemovedUnit, Transition,
+};
 use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
 use sparescan_core::model::*;
@@ -412,6 +414,18 @@ enum Op {
         a: u8,
         back: u8,
     },
+    /// Stock in: an opening balance or a goods receipt. `serials` from 128
+    /// on are units new to the ledger, below that from the table.
+    Receive {
+        a: u8,
+        opening: bool,
+        item: u8,
+        bin: u8,
+        batch: u8,
+        cond: u8,
+        qty: u8,
+        serials: u8,
+    },
     /// The same document again (a retry from the outbox).
     Resend {
         which: u8,
@@ -514,6 +528,11 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (u(), u(), -3i8..=3, prop::bool::weighted(0.4), u())
             .prop_map(|(a, row, delta, adjust, cond)| Op::Count { a, row, delta, adjust, cond }),
         2 => (u(), 0u8..4).prop_map(|(a, back)| Op::PeriodClose { a, back }),
+        3 => (u(), any::<bool>(), u(), u(), u(), u(), 0u8..5, u()).prop_map(
+            |(a, opening, item, bin, batch, cond, qty, serials)| Op::Receive {
+                a, opening, item, bin, batch, cond, qty, serials
+            }
+        ),
         2 => u().prop_map(|which| Op::Resend { which }),
         1 => (u(), 0u8..3).prop_map(|(which, back)| Op::Backdated { which, back }),
     ]
@@ -1626,6 +1645,55 @@ impl Sim {
                     author_for(*a, K::PeriodClose, None),
                     Body::PeriodClose { until },
                 )
+            }
+            Op::Receive {
+                a,
+                opening,
+                item,
+                bin,
+                batch,
+                cond,
+                qty,
+                serials,
+            } => {
+                let item = ITEMS[usize::from(*item) % ITEMS.len()];
+                let units = usize::from(*qty);
+                let serials = match item {
+                    BATTERY | FAN | FAN_ALT | DRILL | PUMP_CTRL if *serials >= 128 => {
+                        // New to the ledger (and of the battery's format).
+                        let n = self.sent.len();
+                        (0..units)
+                            .map(|k| SerialNo::from(format!("BM-9{:03}", (n * 5 + k) % 1000)))
+                            .collect()
+                    }
+                    BATTERY | FAN | FAN_ALT | DRILL | PUMP_CTRL => {
+                        random_serials(item, *serials, units)
+                    }
+                    _ => Vec::new(),
+                };
+                let receipt = Receipt {
+                    item: item.into(),
+                    bin: BINS[usize::from(*bin) % BINS.len()].into(),
+                    batch: if item == GREASE || *batch >= 240 {
+                        BATCHES[usize::from(*batch) % BATCHES.len()].map(Into::into)
+                    } else {
+                        None
+                    },
+                    condition: if *cond >= 200 {
+                        CONDITIONS[usize::from(*cond) % CONDITIONS.len()]
+                    } else {
+                        Condition::New
+                    },
+                    qty: q(units as i64),
+                    serials,
+                    reference: None,
+                };
+                let (kind, body) = if *opening {
+                    (K::OpeningBalance, Body::OpeningBalance { receipt })
+                } else {
+                    (K::GoodsReceipt, Body::GoodsReceipt { receipt })
+                };
+                self.new_doc(author_for(*a, kind, None), body)
             }
         }
     }

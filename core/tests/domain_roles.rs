@@ -33,6 +33,8 @@ fn spec(kind: DocKind, transition: Option<Transition>) -> &'static str {
         (DocKind::Correction, _) => "clerk controller supervisor",
         (DocKind::Count, _) => "clerk controller",
         (DocKind::PeriodClose, _) => "accountant",
+        (DocKind::OpeningBalance, _) => "admin controller",
+        (DocKind::GoodsReceipt, _) => "clerk",
         (DocKind::WoStatusChange, Some(Transition::Approve)) => "dispatcher engineer supervisor",
         (DocKind::WoStatusChange, Some(Transition::Start)) => "dispatcher supervisor technician",
         (DocKind::WoStatusChange, Some(Transition::Complete)) => "supervisor technician",

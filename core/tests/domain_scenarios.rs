@@ -4,6 +4,7 @@ mod common;
 
 use common::*;
 use sparescan_core::document::*;
+use sparescan_core::ids::SerialNo;
 use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
 use sparescan_core::reason::{Blocker, ReasonCode};
@@ -1339,12 +1340,17 @@ fn pieces_and_kits_move_whole_metres_in_fractions() {
             .on("WO-UNITS", "L-FLT")
             .at(1),
     );
-    let mut half_kit = write_off(FILTER, 0, &[]);
-    if let Body::WriteOff { qty, .. } = &mut half_kit {
-        *qty = Qty::from_milli(500);
-    }
+    let write_off_milli = |item: &str, milli: i64| {
+        let mut body = write_off(item, 0, &[]);
+        if let Body::WriteOff { qty, .. } = &mut body {
+            *qty = Qty::from_milli(milli);
+        }
+        body
+    };
     book.refuse(
-        doc(TECH, half_kit).on("WO-UNITS", "L-FLT").at(2),
+        doc(TECH, write_off_milli(FILTER, 500))
+            .on("WO-UNITS", "L-FLT")
+            .at(2),
         ReasonCode::QuantityNotWhole,
     );
     // Metres take fractions: 1.5 m issued, 1.25 m written off.
@@ -1353,14 +1359,120 @@ fn pieces_and_kits_move_whole_metres_in_fractions() {
             .on("WO-UNITS", "L-CABLE")
             .at(3),
     );
-    let mut cut = write_off(CABLE, 0, &[]);
-    if let Body::WriteOff { qty, .. } = &mut cut {
-        *qty = Qty::from_milli(1_250);
-    }
-    book.accept(doc(TECH, cut).on("WO-UNITS", "L-CABLE").at(4));
+    book.accept(
+        doc(TECH, write_off_milli(CABLE, 1_250))
+            .on("WO-UNITS", "L-CABLE")
+            .at(4),
+    );
     assert_eq!(book.counts("L-CABLE").written_off, Qty::from_milli(1_250));
     assert_eq!(
         book.stock(CABLE, SHELF2, Condition::New),
         Qty::from_milli(3_500)
+    );
+}
+
+/// A site's opening stock and a supplier's delivery are documents, so the
+/// ledger explains every unit (issue 16, item 2): plain, serial and batch
+/// stock received into bins, each unit new to the ledger, by the roles the
+/// matrix names, and a receipt corrected away like any movement.
+#[test]
+fn opening_stock_and_a_delivery_are_received_into_bins() {
+    let mut book = Book::new(site());
+    let receipt = |item: &str, bin: &str, qty: i64, serials: &[&str]| Receipt {
+        item: item.into(),
+        bin: bin.into(),
+        batch: None,
+        condition: Condition::New,
+        qty: q(qty),
+        serials: serials.iter().map(|s| SerialNo::from(*s)).collect(),
+        reference: None,
+    };
+    let opening = |r: Receipt| Body::OpeningBalance { receipt: r };
+    let delivery = |r: Receipt| Body::GoodsReceipt { receipt: r };
+
+    let terminals = book.stock(TERMINALS, SHELF, Condition::New);
+    book.accept(doc(ADMIN, opening(receipt(TERMINALS, SHELF, 25, &[]))));
+    assert_eq!(
+        book.stock(TERMINALS, SHELF, Condition::New),
+        terminals + q(25)
+    );
+    book.accept(doc(
+        CONTROLLER,
+        opening(receipt(BATTERY, SHELF, 2, &["BM-7001", "BM-7002"])),
+    ));
+    assert_eq!(
+        book.serial(BATTERY, "BM-7001"),
+        Some(SerialState::InStock {
+            bin: SHELF.into(),
+            batch: None,
+            condition: Condition::New,
+        })
+    );
+
+    // Each unit is new to the ledger, and one serial per unit.
+    book.refuse(
+        doc(CLERK, delivery(receipt(BATTERY, SHELF, 1, &["BM-7001"]))),
+        ReasonCode::SerialKnown,
+    );
+    book.refuse(
+        doc(CLERK, delivery(receipt(BATTERY, SHELF, 2, &["BM-7003"]))),
+        ReasonCode::SerialCountMismatch,
+    );
+    // Batch stock names a batch of master data; a quarantine bin takes
+    // stock under inspection only.
+    book.refuse(
+        doc(CLERK, delivery(receipt(GREASE, SHELF2, 2, &[]))),
+        ReasonCode::BatchRequired,
+    );
+    book.refuse(
+        doc(CLERK, delivery(receipt(TERMINALS, QUARANTINE, 2, &[]))),
+        ReasonCode::ZoneMismatch,
+    );
+    let mut grease = receipt(GREASE, SHELF2, 2, &[]);
+    grease.batch = Some("G-NEW".into());
+    grease.reference = Some("DN-4711".into());
+    book.accept(doc(CLERK, delivery(grease)));
+    assert_eq!(
+        book.ledger
+            .stock(&stock_key(GREASE, SHELF2, Some("G-NEW"), Condition::New)),
+        q(5)
+    );
+
+    // Who: a clerk receives; a site's opening stock is the back office's.
+    book.refuse(
+        doc(TECH, delivery(receipt(TERMINALS, SHELF, 1, &[]))),
+        ReasonCode::RoleNotAllowed,
+    );
+    book.refuse(
+        doc(CLERK, opening(receipt(TERMINALS, SHELF, 1, &[]))),
+        ReasonCode::RoleNotAllowed,
+    );
+    assert!(
+        sparescan_core::rules::roles::check_from_device(&opening(receipt(
+            TERMINALS,
+            SHELF,
+            1,
+            &[]
+        )))
+        .is_err()
+    );
+
+    // A receipt recorded twice is corrected away: the stock and the units
+    // are as before it.
+    let twice = book.accept(doc(
+        CLERK,
+        delivery(receipt(BATTERY, SHELF, 1, &["BM-7009"])),
+    ));
+    book.accept(
+        doc(CLERK, Body::Correction)
+            .follows(twice)
+            .reason("delivery note entered twice")
+            .approver(SUPERVISOR)
+            .at(5),
+    );
+    assert_eq!(book.serial(BATTERY, "BM-7009"), None);
+    assert_eq!(
+        book.stock(TERMINALS, SHELF, Condition::New),
+        terminals + q(25)
     );
 }

@@ -49,7 +49,7 @@ impl std::fmt::Display for CsvError {
     }
 }
 
-fn err(line: u64, column: Option<&str>, message: impl Into<String>) -> CsvError {
+pub(crate) fn err(line: u64, column: Option<&str>, message: impl Into<String>) -> CsvError {
     CsvError {
         line,
         column: column.map(str::to_owned),
@@ -194,15 +194,23 @@ fn separator(text: &[u8]) -> u8 {
         .0
 }
 
+/// A reader of a CSV file's records, cells trimmed, with the file's
+/// separator (see [`separator`]).
+pub(crate) fn csv_reader(text: &[u8]) -> (csv::Reader<&[u8]>, u8) {
+    let sep = separator(text);
+    let reader = csv::ReaderBuilder::new()
+        .delimiter(sep)
+        .trim(csv::Trim::All)
+        .from_reader(text);
+    (reader, sep)
+}
+
 fn parse(entity: Entity, mut input: impl Read) -> Result<Parsed, CsvError> {
     let mut text = Vec::new();
     input
         .read_to_end(&mut text)
         .map_err(|e| err(1, None, format!("cannot be read: {e}")))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(separator(&text))
-        .trim(csv::Trim::All)
-        .from_reader(text.as_slice());
+    let (mut reader, _) = csv_reader(&text);
     let headers = reader
         .headers()
         .map_err(|e| read_error(&e, 1))?
@@ -330,7 +338,7 @@ fn header_hint(entity: Entity) -> String {
         .join(", ")
 }
 
-fn read_error(e: &csv::Error, fallback_line: u64) -> CsvError {
+pub(crate) fn read_error(e: &csv::Error, fallback_line: u64) -> CsvError {
     let line = e.position().map(|p| p.line()).unwrap_or(fallback_line);
     match e.kind() {
         csv::ErrorKind::UnequalLengths {
@@ -476,20 +484,18 @@ mod tests {
         for entity in Entity::ALL {
             let csv = export(entity, &s.master);
             let commas = import(entity, &s, csv.as_bytes()).expect("commas");
-            let mut w = csv::WriterBuilder::new();
             for sep in [b';', b'\t'] {
-                let mut out = w.delimiter(sep).from_writer(Vec::new());
-                for record in csv::Reader::from_reader(csv.as_bytes()).into_records() {
+                // The export rewritten, header and all, with `sep`.
+                let mut out = csv::WriterBuilder::new()
+                    .delimiter(sep)
+                    .from_writer(Vec::new());
+                let all = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .from_reader(csv.as_bytes());
+                for record in all.into_records() {
                     out.write_record(&record.expect("record")).expect("write");
                 }
-                let mut text = out.into_inner().expect("flush");
-                // The header too.
-                let header = csv
-                    .lines()
-                    .next()
-                    .expect("header")
-                    .replace(',', &(sep as char).to_string());
-                text = [header.as_bytes(), b"\n", &text].concat();
+                let text = out.into_inner().expect("flush");
                 let rows = import(entity, &s, text.as_slice())
                     .unwrap_or_else(|e| panic!("{entity} with `{}`: {e}", sep as char));
                 assert_eq!(rows, commas, "{entity} with `{}`", sep as char);

@@ -10,6 +10,7 @@ pub mod init;
 pub mod ledger;
 pub mod metrics;
 pub mod reports;
+pub mod stock_in;
 pub mod store;
 pub mod tls;
 

@@ -120,6 +120,23 @@ enum Command {
         #[arg(value_parser = entity_parser())]
         entity: Entity,
     },
+    /// Record stock coming in from CSV (docs/csv.md, "Stock in"): a site's
+    /// opening balances, or deliveries. One document per line, judged by the
+    /// rules; all or nothing.
+    StockIn {
+        /// The site's id (e.g. PLANT-1).
+        #[arg(long)]
+        site: String,
+        /// Who records it (user id): an admin or controller for opening
+        /// balances, a clerk for receipts.
+        #[arg(long)]
+        by: String,
+        /// What the file holds.
+        #[arg(value_enum)]
+        kind: sparescan_server::stock_in::StockIn,
+        /// The CSV file.
+        file: PathBuf,
+    },
     /// Print a report or the KPIs (JSON, or CSV with format=csv).
     Report {
         /// The site's id (e.g. PLANT-1).
@@ -374,6 +391,28 @@ fn run() -> Result<()> {
                 )
                 .await?;
                 eprintln!("imported {n} {} into site {site}", entity.name());
+                Ok(())
+            }
+            Command::StockIn {
+                site,
+                by,
+                kind,
+                file,
+            } => {
+                server.lock_for_writing()?;
+                let bytes =
+                    std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+                let n = sparescan_server::stock_in::import(
+                    server.ledger(),
+                    &site.as_str().into(),
+                    kind,
+                    &by.as_str().into(),
+                    "cli",
+                    &bytes,
+                )
+                .await
+                .with_context(|| format!("recording {}", file.display()))?;
+                eprintln!("recorded {n} document(s) of stock in at site {site}");
                 Ok(())
             }
             Command::Export { site, entity } => {

@@ -817,6 +817,54 @@ async fn the_server_serves_the_document_and_answers_as_it_says() {
         .await;
     assert_eq!(status, 400);
 
+    // Stock in: opening balances (admin), deliveries (a clerk's), a line
+    // the rules refuse, a kind there is not.
+    let st = "/api/v1/stock/{kind}";
+    let (status, recorded) = api
+        .call(
+            "POST",
+            st,
+            "/api/v1/stock/opening",
+            admin,
+            Send::Text(
+                "text/csv",
+                "item,bin,qty
+TERM-6MM,A-01,5
+"
+                .into(),
+            ),
+        )
+        .await;
+    assert_eq!((status, recorded["recorded"].as_u64()), (200, Some(1)));
+    for (path, csv, expected) in [
+        (
+            "/api/v1/stock/receipts",
+            "item,bin,qty
+TERM-6MM,A-01,5
+",
+            403,
+        ),
+        (
+            "/api/v1/stock/opening",
+            "item,bin,qty
+TERM-6MM,NO-BIN,5
+",
+            400,
+        ),
+        (
+            "/api/v1/stock/sideways",
+            "item,bin,qty
+TERM-6MM,A-01,5
+",
+            404,
+        ),
+    ] {
+        let (status, _) = api
+            .call("POST", st, path, admin, Send::Text("text/csv", csv.into()))
+            .await;
+        assert_eq!(status, expected, "{path}");
+    }
+
     // Work orders: list, card, create, replan, approve.
     let w = "/api/v1/work-orders";
     let (status, list) = api.get(w, w, sup).await;

@@ -9,6 +9,7 @@ mod correction;
 mod count;
 mod hints;
 mod issue;
+mod receipt;
 mod reserve;
 pub mod roles;
 mod serial_format;
@@ -303,6 +304,9 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
                 *adjust,
             ),
             Body::PeriodClose { until } => count::period_close(self, *until),
+            Body::OpeningBalance { receipt } | Body::GoodsReceipt { receipt } => {
+                receipt::receive(self, receipt)
+            }
         }
     }
 

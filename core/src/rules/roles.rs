@@ -29,6 +29,8 @@ pub fn author_roles(kind: DocKind, transition: Option<Transition>) -> &'static [
         DocKind::Correction => &[Clerk, Supervisor, Controller],
         DocKind::Count => &[Clerk, Controller],
         DocKind::PeriodClose => &[Accountant],
+        DocKind::OpeningBalance => &[Admin, Controller],
+        DocKind::GoodsReceipt => &[Clerk],
         DocKind::WoStatusChange => match transition {
             Some(Transition::Approve) => &[Engineer, Dispatcher, Supervisor],
             Some(Transition::Start) => &[Technician, Supervisor, Dispatcher],
@@ -57,19 +59,21 @@ pub mod approvers {
     pub const COUNT_ADJUSTMENT: &[Role] = &[Controller];
 }
 
+/// Kinds only the back office records, whoever authors them.
+const BACK_OFFICE_KINDS: &[DocKind] = &[DocKind::PeriodClose, DocKind::OpeningBalance];
+
 /// Powers of the back office (design §9): approving an order, closing a
-/// period, adjusting the books after a count. A device push never carries
-/// them — whoever holds a handheld, these are done signed in at the back
-/// office, where the approver is recorded.
+/// period, adjusting the books after a count, a site's opening stock. A
+/// device push never carries them — whoever holds a handheld, these are
+/// done signed in at the back office, where the approver is recorded.
 pub fn is_back_office_only(body: &Body) -> bool {
-    matches!(
-        body,
-        Body::PeriodClose { .. }
-            | Body::WoStatusChange {
+    BACK_OFFICE_KINDS.contains(&body.kind())
+        || matches!(
+            body,
+            Body::WoStatusChange {
                 transition: Transition::Approve
-            }
-            | Body::Count { adjust: true, .. }
-    )
+            } | Body::Count { adjust: true, .. }
+        )
 }
 
 /// May a document with `body` come from a device?
@@ -99,7 +103,7 @@ pub fn is_handheld_role(role: Role) -> bool {
                 .iter()
                 .any(|&t| t != Transition::Approve && author_roles(kind, Some(t)).contains(&role))
         } else {
-            kind != DocKind::PeriodClose && author_roles(kind, None).contains(&role)
+            !BACK_OFFICE_KINDS.contains(&kind) && author_roles(kind, None).contains(&role)
         }
     });
     authors || approves_on_handheld(role)

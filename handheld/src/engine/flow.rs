@@ -43,7 +43,11 @@ pub fn screen_for(doc: &Document) -> ScreenId {
         DocKind::Return | DocKind::RemovedUnitReturn => ScreenId::Return,
         DocKind::InspectionDecision => ScreenId::Inspect,
         DocKind::WriteOff | DocKind::WoStatusChange | DocKind::Correction => ScreenId::Confirm,
-        DocKind::TransferOut | DocKind::TransferIn => ScreenId::Transfer,
+        // Stock received: where a device receives.
+        DocKind::TransferOut
+        | DocKind::TransferIn
+        | DocKind::GoodsReceipt
+        | DocKind::OpeningBalance => ScreenId::Transfer,
         DocKind::ToolCheckout | DocKind::ToolReturn => ScreenId::Tools,
         DocKind::Count | DocKind::PeriodClose => ScreenId::Count,
     }

@@ -157,6 +157,8 @@ pub fn kind(k: DocKind) -> String {
         DocKind::ToolReturn => "Tool return",
         DocKind::Count => "Count",
         DocKind::PeriodClose => "Period close",
+        DocKind::OpeningBalance => "Opening balance",
+        DocKind::GoodsReceipt => "Goods receipt",
     })
 }
 

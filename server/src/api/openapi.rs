@@ -50,6 +50,7 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
         super::backoffice::work_orders::approve,
         super::backoffice::documents::submit,
         super::backoffice::documents::needs_attention,
+        super::backoffice::stock::stock_in,
         super::reports::list,
         super::reports::report,
         openapi_json,

@@ -1,32 +1,13 @@
 //! `sparescan-server init`: a site and its first admin on a fresh server,
-//! who signs in with the one-time password, chooses their own, and enrolls
-//! a device.
+//! who signs in with the one-time password, chooses their own
+//! ([`first_admin_session`]), and enrolls a device.
 
-use crate::common::{cli, http_for, start_binary};
-use serde_json::{Value, json};
+use crate::common::{call_api as call, cli, http_for, start_binary};
+use crate::first_admin_session;
+use serde_json::json;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-async fn call(
-    http: &reqwest::Client,
-    base: &str,
-    method: reqwest::Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = http.request(method, format!("{base}{path}"));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("send");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -69,26 +50,21 @@ async fn a_fresh_server_gets_its_first_site_and_admin_from_init() {
     );
 
     // Bad input is refused with what to do, and makes no site.
-    let bad = cli(
-        d,
-        &["init", "--site", "NO|RTH", "--name", "x", "--admin", "B-1"],
-    );
-    assert!(!bad.status.success());
-    assert!(
-        text(&bad.stderr).contains("site id"),
-        "{}",
-        text(&bad.stderr)
-    );
-    let blank = cli(
-        d,
-        &["init", "--site", "SOUTH", "--name", " ", "--admin", "B-1"],
-    );
-    assert!(!blank.status.success());
-    assert!(
-        text(&blank.stderr).contains("--name"),
-        "{}",
-        text(&blank.stderr)
-    );
+    for (site, name, admin, says) in [
+        ("NO|RTH", "x", "B-1", "site id"),
+        ("SOUTH", " ", "B-1", "--name"),
+        ("SOUTH", "South", " B-1", "badge"),
+    ] {
+        let bad = cli(
+            d,
+            &["init", "--site", site, "--name", name, "--admin", admin],
+        );
+        assert!(
+            !bad.status.success(),
+            "{site} {name:?} {admin:?} was accepted"
+        );
+        assert!(text(&bad.stderr).contains(says), "{}", text(&bad.stderr));
+    }
 
     // The admin signs in to the back office with badge and the one-time
     // password, and may only choose their own.
@@ -108,36 +84,7 @@ async fn a_fresh_server_gets_its_first_site_and_admin_from_init() {
     );
     let http = http_for(d);
     let base = server.base.clone();
-    let post = reqwest::Method::POST;
-    let sign_in = |password: String| {
-        call(
-            &http,
-            &base,
-            post.clone(),
-            "/api/v1/sessions",
-            None,
-            Some(json!({"badge": "B-9001", "password": password, "site": "NORTH"})),
-        )
-    };
-    let (status, body) = sign_in(otp.clone()).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["password_change_required"], true, "{body}");
-    let token = body["token"].as_str().expect("token").to_owned();
-    let mine = "north-plant-admin-2026";
-    let (status, body) = call(
-        &http,
-        &base,
-        reqwest::Method::PUT,
-        "/api/v1/me/password",
-        Some(&token),
-        Some(json!({"current": otp, "new": mine})),
-    )
-    .await;
-    assert!(status < 300, "{status} {body}");
-    let (status, body) = sign_in(mine.to_owned()).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["password_change_required"], false, "{body}");
-    let token = body["token"].as_str().expect("token").to_owned();
+    let token = first_admin_session(&http, &base, "NORTH", "B-9001", &otp).await;
     let (status, users) = call(
         &http,
         &base,
@@ -160,7 +107,7 @@ async fn a_fresh_server_gets_its_first_site_and_admin_from_init() {
     let (status, body) = call(
         &http,
         &base,
-        post.clone(),
+        reqwest::Method::POST,
         "/api/v1/devices/enroll",
         None,
         Some(json!({"code": text(&code.stdout).trim(), "name": "HH-N1"})),

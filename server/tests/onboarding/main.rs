@@ -7,3 +7,45 @@ mod common;
 
 mod cli;
 mod init;
+mod stock;
+
+/// The first admin of a site made by `init` signs in with the one-time
+/// password and chooses their own: their session token.
+async fn first_admin_session(
+    http: &reqwest::Client,
+    base: &str,
+    site: &str,
+    badge: &str,
+    one_time: &str,
+) -> String {
+    use serde_json::json;
+    let sign_in = |password: String| {
+        common::call_api(
+            http,
+            base,
+            reqwest::Method::POST,
+            "/api/v1/sessions",
+            None,
+            Some(json!({"badge": badge, "password": password, "site": site})),
+        )
+    };
+    let (status, body) = sign_in(one_time.to_owned()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["password_change_required"], true, "{body}");
+    let token = body["token"].as_str().expect("token").to_owned();
+    let mine = format!("{site}-admin-password-2026");
+    let (status, body) = common::call_api(
+        http,
+        base,
+        reqwest::Method::PUT,
+        "/api/v1/me/password",
+        Some(&token),
+        Some(json!({"current": one_time, "new": mine})),
+    )
+    .await;
+    assert!(status < 300, "{status} {body}");
+    let (status, body) = sign_in(mine).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["password_change_required"], false, "{body}");
+    body["token"].as_str().expect("token").to_owned()
+}

@@ -12,7 +12,7 @@
 //! an edit or an import changes the roles.
 
 use super::rows::{self, Entity, Entry, Problem};
-use super::{audit, query, require};
+use super::{audit, csv_body, query, require};
 use crate::api::auth::{UserAuth, hash_pin};
 use crate::api::{ApiError, ApiJson, AppState};
 use crate::csv_io;
@@ -559,29 +559,7 @@ async fn import(
 ) -> Result<Json<Saved>, ApiError> {
     let entity = entity(&name)?;
     require(&auth, entity.editors(), &format!("importing {entity}"))?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let mime = content_type.split(';').next().unwrap_or("").trim();
-    if !matches!(mime, "text/csv" | "text/plain" | "application/csv") {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "content_type",
-            format!("send the file with Content-Type text/csv (got `{content_type}`)"),
-        ));
-    }
-    let body = body.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                r.status(),
-                "too_large",
-                "the file is too large: split it into smaller files",
-            )
-        } else {
-            ApiError::new(r.status(), "invalid_body", r.body_text())
-        }
-    })?;
+    let body = csv_body(&headers, body)?;
     let site = auth.session.site.clone();
     let (rows, lines) = state
         .ledger

@@ -7,7 +7,10 @@
 //!   card; see [`work_orders`];
 //! - documents — `POST /documents` runs back-office documents through the
 //!   same rules as device pushes; `GET /needs-attention` lists refusals;
-//!   see [`documents`].
+//!   see [`documents`];
+//! - stock in — `POST /stock/{opening|receipts}` (`text/csv`, all or
+//!   nothing): opening balances or deliveries, one document per line; see
+//!   [`stock`].
 //!
 //! Every master-data edit goes through `Ledger::edit_master` with an audit
 //! entry naming the signed-in person, so the hash-chained audit log and
@@ -19,6 +22,7 @@ pub mod documents;
 pub mod master;
 pub mod plan;
 pub mod rows;
+pub mod stock;
 pub mod work_orders;
 
 use super::auth::UserAuth;
@@ -37,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(master::routes())
         .merge(work_orders::routes())
         .merge(documents::routes())
+        .merge(stock::routes())
 }
 
 /// Refuses with 403 unless the person holds one of `roles`, saying what
@@ -73,6 +78,38 @@ fn audit(auth: &UserAuth, action: impl Into<String>, payload: serde_json::Value)
         action: action.into(),
         payload,
     }
+}
+
+/// A CSV file sent as a request's body (`text/csv`; `text/plain` and
+/// `application/csv` are taken too), with its rejections as our errors.
+fn csv_body(
+    headers: &axum::http::HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<axum::body::Bytes, ApiError> {
+    use axum::http::{StatusCode, header};
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    if !matches!(mime, "text/csv" | "text/plain" | "application/csv") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content_type",
+            format!("send the file with Content-Type text/csv (got `{content_type}`)"),
+        ));
+    }
+    body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                r.status(),
+                "too_large",
+                "the file is too large: split it into smaller files",
+            )
+        } else {
+            ApiError::new(r.status(), "invalid_body", r.body_text())
+        }
+    })
 }
 
 /// A query string, with its rejection as our JSON error.
