@@ -3,12 +3,9 @@
 //! ports named when taken, quiet success, help on every argument.
 
 use crate::common::{cli, start_demo_binary};
+use crate::text;
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// The binary run in `cwd` with no data directory in its environment.
 fn run_in(cwd: &Path, args: &[&str]) -> Output {

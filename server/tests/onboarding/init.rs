@@ -4,11 +4,8 @@
 
 use crate::common::{call_api as call, cli, http_for, start_binary};
 use crate::first_admin_session;
+use crate::text;
 use serde_json::json;
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fresh_server_gets_its_first_site_and_admin_from_init() {

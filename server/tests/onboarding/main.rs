@@ -9,6 +9,11 @@ mod cli;
 mod init;
 mod stock;
 
+/// A command's output as text.
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
 /// The first admin of a site made by `init` signs in with the one-time
 /// password and chooses their own: their session token.
 async fn first_admin_session(

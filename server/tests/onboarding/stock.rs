@@ -5,13 +5,10 @@
 
 use crate::common::{call_api, cli, http_for, start_binary};
 use crate::first_admin_session;
+use crate::text;
 use serde_json::Value;
 use sparescan_core::model::{Condition, SerialKey, SerialState, StockKey};
 use sparescan_core::qty::Qty;
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn key(item: &str, bin: &str) -> StockKey {
     StockKey {

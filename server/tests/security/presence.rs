@@ -285,6 +285,20 @@ async fn withdrawn_keys_hold_documents_until_the_person_signs_in_again() {
     ts.stop().await;
 }
 
+/// Pushes `stale` (proved with a key since withdrawn): held as
+/// `proof_revoked`.
+async fn refused_as_revoked(c: &sparescan_client::Client, stale: &Document, when: &str) {
+    let r = c
+        .push_as_is(std::slice::from_ref(stale))
+        .await
+        .expect("push");
+    assert_eq!(
+        code(&r.verdicts[0]),
+        Some(ReasonCode::ProofRevoked),
+        "{when}"
+    );
+}
+
 /// Revokes the device `dev`, then pushes `proved` (proved before) from it.
 /// The device's token may still be trusted for a few seconds (its cache),
 /// but nothing it pushes is recorded in anybody's name.
@@ -345,15 +359,7 @@ async fn a_key_just_used_stops_proving_the_moment_it_is_withdrawn() {
     let stale = c.prove(start(&dev, "tech-1", "WO-1001"));
     let mut again = c.clone();
     again.sign_in(b, p, None).await.expect("sign in again");
-    let r = c
-        .push_as_is(std::slice::from_ref(&stale))
-        .await
-        .expect("push");
-    assert_eq!(
-        code(&r.verdicts[0]),
-        Some(ReasonCode::ProofRevoked),
-        "after a newer sign-in"
-    );
+    refused_as_revoked(&c, &stale, "after a newer sign-in").await;
 
     // A PIN reset withdraws the person's keys.
     let r = again
@@ -366,15 +372,7 @@ async fn a_key_just_used_stops_proving_the_moment_it_is_withdrawn() {
         .set_credential(&"PLANT-1".into(), &"tech-1".into(), b, "918273")
         .await
         .expect("reset");
-    let r = again
-        .push_as_is(std::slice::from_ref(&stale))
-        .await
-        .expect("push");
-    assert_eq!(
-        code(&r.verdicts[0]),
-        Some(ReasonCode::ProofRevoked),
-        "after a PIN reset"
-    );
+    refused_as_revoked(&again, &stale, "after a PIN reset").await;
     assert!(!accepted(&ts, stale.id));
 
     // Revoking the device withdraws every key on it.
