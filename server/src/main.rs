@@ -51,7 +51,6 @@ enum Command {
     /// in to the back office with their badge and it, and choose their own.
     Init {
         /// The new site's id, as devices and the API name it (e.g. PLANT-2).
-        /// The new site's id, as devices and the API name it (e.g. PLANT-2).
         #[arg(long)]
         site: String,
         /// The site's name as people know it (e.g. "North plant").
@@ -203,7 +202,7 @@ fn no_database(dir: &std::path::Path) -> String {
 fn check_port(addr: std::net::SocketAddr, demo: bool) -> Result<()> {
     if let Err(e) = std::net::TcpListener::bind(addr) {
         let how = if demo {
-            "choose another with --port"
+            "or choose another port with --port"
         } else {
             "or set `listen` in the configuration (SPARESCAN_LISTEN)"
         };
