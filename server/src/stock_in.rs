@@ -206,17 +206,16 @@ pub async fn import(
             body: kind.body(receipt.clone()),
         })
         .collect();
-    // Judged in order on a copy: a serial listed on two lines is refused on
-    // the second, as it would be when recorded.
-    ledger.read(site, |s| {
-        let mut copy = s.ledger.clone();
-        for ((line, _), doc) in lines.iter().zip(&docs) {
-            sparescan_core::limits::check_document(doc)
-                .and_then(|()| copy.submit(doc.clone()).map(drop))
-                .map_err(|r| err(*line, None, refusal_text(&r)))?;
-        }
-        Ok::<_, CsvError>(())
-    })??;
+    // Judged in order on a copy, taken under the sites' lock and judged
+    // outside it, so a long file does not hold up the devices' pushes. A
+    // serial listed on two lines is refused on the second, as it would be
+    // when recorded.
+    let mut copy = ledger.read(site, |s| s.ledger.clone())?;
+    for ((line, _), doc) in lines.iter().zip(&docs) {
+        sparescan_core::limits::check_document(doc)
+            .and_then(|()| copy.submit(doc.clone()).map(drop))
+            .map_err(|r| err(*line, None, refusal_text(&r)))?;
+    }
     let verdicts = ledger.push(site.clone(), docs).await?;
     let mut recorded_to = 1;
     for ((line, _), verdict) in lines.iter().zip(&verdicts) {
