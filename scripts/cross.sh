@@ -6,7 +6,7 @@
 #  1. installs what is missing (idempotent);
 #  2. builds the handheld (embedded features: linuxkms + libinput, software
 #     renderer; the `device` profile: no unwinding) and the server (release;
-#     `qemu-test` in a CI run, see below) for aarch64;
+#     in a CI run none, or `qemu-test`: see below) for aarch64;
 #  3. runs the tests of core, of the sync client and of the handheld
 #     without its UI (the sparescan-handheld crate: engine, cache, worker,
 #     scanner; it links neither the server nor the UI) under
@@ -42,11 +42,20 @@ if ! "$cargo" --version | grep -q '^cargo 1\.9[6-9]'; then
   exit 1
 fi
 # The server as shipped (the arm64 package) builds in `release`. A CI run
-# (SPARESCAN_CI_BUILDS=1, scripts/test.sh) checks that it builds and runs
-# on aarch64 and packages it for the install test; it builds it in
-# `qemu-test`, whose dependencies the tests below build anyway: a second
-# optimised tree of them was the longest step of the run.
+# (SPARESCAN_CI_BUILDS=1, scripts/test.sh) builds none when it names the
+# host's server (SPARESCAN_HOST_SERVER, the test build's): the run's two
+# cores were its limit, and the aarch64 server was a large build no test
+# used — the install test installs the amd64 server, and the
+# resident-memory step below needs a server to enroll against, not an
+# aarch64 one. What it shares with the handheld (ring, rustls, SQLite) is
+# built and tested under qemu all the same. Without the host's server, a
+# CI run builds the aarch64 one in `qemu-test`, whose dependencies the
+# tests build anyway.
 if [ "${SPARESCAN_CI_BUILDS:-}" = 1 ]; then server_profile=qemu-test; else server_profile=release; fi
+aarch64_server=1
+if [ "${SPARESCAN_CI_BUILDS:-}" = 1 ] && [ -n "${SPARESCAN_HOST_SERVER:-}" ]; then
+  aarch64_server=0
+fi
 features=(--no-default-features --features sparescan/embedded)
 # The device binary: the `device` profile (Cargo.toml) aborts on a panic,
 # and scripts/device-linker.sh links it with lld (packed relocations) and
@@ -57,11 +66,16 @@ device_linker=(env CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER="$PWD/scripts/d
 # The size the handheld must stay under, stripped (the issue's target).
 HANDHELD_MAX_BYTES=15000000
 
-step "build: server for $TARGET ($server_profile)"
-"$cargo" build --locked --profile "$server_profile" --target "$TARGET" \
-  -p sparescan-server --bin sparescan-server
 out="$CARGO_TARGET_DIR/$TARGET/$server_profile"
-qemu-aarch64-static "$out/sparescan-server" --version
+if [ "$aarch64_server" = 1 ]; then
+  step "build: server for $TARGET ($server_profile)"
+  "$cargo" build --locked --profile "$server_profile" --target "$TARGET" \
+    -p sparescan-server --bin sparescan-server
+  qemu-aarch64-static "$out/sparescan-server" --version
+  server=(qemu-aarch64-static "$out/sparescan-server")
+else
+  server=("$SPARESCAN_HOST_SERVER")
+fi
 
 step "build: handheld (embedded) for $TARGET (device profile), and its start-up example"
 # One build for both: the example (the resident-memory step below) links
@@ -84,15 +98,20 @@ step "tests under qemu-aarch64-static: core, the client and the handheld without
   --skip one_json_line_per_stdin_line --skip arguments_substitutes_and_usage_errors
 
 step "resident memory: the handheld on the demo site's cache, under qemu"
-# The aarch64 server runs the demo site under qemu; the aarch64 startup
-# example (headless, software renderer) enrolls against it, takes the
-# site's bootstrap into a new cache and prints its first-frame time and
-# resident memory. Under qemu-user, /proc/self/status is the emulator's
-# process: the figure includes qemu itself.
+# A server runs the demo site (the aarch64 one under qemu, or the host's);
+# the aarch64 startup example (headless, software renderer) enrolls
+# against it, takes the site's bootstrap into a new cache and prints its
+# first-frame time and resident memory. Under qemu-user,
+# /proc/self/status is the emulator's process: the figure includes qemu
+# itself.
+if [ "$aarch64_server" = 0 ] && ! [ -x "$SPARESCAN_HOST_SERVER" ]; then
+  echo "cross: the host's server $SPARESCAN_HOST_SERVER is missing (the host's test build makes it)" >&2
+  exit 1
+fi
 figures=target/cross/startup-figures
 rm -rf "$figures"; mkdir -p "$figures"
 SPARESCAN_DATA_DIR="$figures/server" SPARESCAN_LISTEN=127.0.0.1:0 RUST_LOG=warn \
-  qemu-aarch64-static "$out/sparescan-server" demo > "$figures/server.log" 2>&1 &
+  "${server[@]}" demo > "$figures/server.log" 2>&1 &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true' EXIT
 addr=""
@@ -103,10 +122,10 @@ for _ in $(seq 1 300); do
   sleep 1
 done
 if [ -z "$addr" ]; then
-  cat "$figures/server.log"; echo "cross: the aarch64 demo server did not start" >&2; exit 1
+  cat "$figures/server.log"; echo "cross: the demo server did not start" >&2; exit 1
 fi
 code=$(SPARESCAN_DATA_DIR="$figures/server" RUST_LOG=warn \
-  qemu-aarch64-static "$out/sparescan-server" enroll-device --site PLANT-1 2>/dev/null)
+  "${server[@]}" enroll-device --site PLANT-1 2>/dev/null)
 qemu-aarch64-static "$device_out/examples/startup" "$figures/cache.sqlite" \
   --enroll "$addr" "$figures/server/tls/ca.pem" "$code"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true

@@ -40,6 +40,14 @@ step "setup"
 arm_steps() {
   local arm_started prepare
   arm_started=$(date +%s)
+  # The host's server (the test build's) serves the demo for the aarch64
+  # handheld's resident-memory step, so no aarch64 server is built
+  # (scripts/cross.sh says why): beside the host's steps, which build it
+  # long before that step; after them, if it is still there (a small disk
+  # removes the host build), else the aarch64 one is built.
+  if [ "$arm_beside" = 1 ] || [ -x target/debug/sparescan-server ]; then
+    export SPARESCAN_HOST_SERVER="$PWD/target/debug/sparescan-server"
+  fi
   # Two lanes, so each fills the cores the other leaves (link steps, test
   # runs under qemu): cargo-deb's build, which needs nothing of the ARM
   # builds, beside them.
@@ -66,7 +74,7 @@ if [ "${SPARESCAN_SKIP_ARM:-}" != 1 ] && [ "$(free_gb)" -ge "$ARM_BESIDE_GB" ]; 
   # share, of their own: nice alone would rank them only within it, so the
   # group's own nice is set too (where the kernel has autogroups).
   setsid nice -n 19 bash -c "set -euo pipefail; echo 19 2>/dev/null > /proc/self/autogroup || true
-    $(declare -f step arm_steps); started=$started; arm_steps" \
+    $(declare -f step arm_steps); started=$started; arm_beside=1; arm_steps" \
     > target/arm-output.txt 2>&1 &
   background+=("$!:ARM steps:target/arm-output.txt")
 fi
