@@ -85,6 +85,7 @@ fn master(size: &Size) -> MasterData {
             planned_end: None,
             tasks: Vec::new(),
             state: WoState::new(WoStatus::InProgress),
+            cost_account: None,
         });
         for l in 0..LINES_PER_ORDER {
             let n = o * LINES_PER_ORDER + l;
@@ -100,6 +101,9 @@ fn master(size: &Size) -> MasterData {
                 tolerance_percent: None,
                 requested_by: "disp-1".into(),
                 additional: false,
+                cost_account: None,
+                planned_max: None,
+                clarified: None,
             });
         }
     }

@@ -82,6 +82,11 @@ pub struct Receipt {
     /// The delivery note, purchase order or ERP document it comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// The price per unit paid (the supplier's invoice, the ERP). Without
+    /// one the item's ERP price values the receipt, else the stock's moving
+    /// average (docs/domain.md, "Costs").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<crate::money::Money>,
 }
 
 impl Receipt {

@@ -4,6 +4,7 @@
 
 use crate::ids::*;
 use crate::model::*;
+use crate::money::Money;
 use crate::qty::Qty;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -89,9 +90,36 @@ pub enum Effect {
     },
     /// Marks a document as reversed by a correction.
     Reversed { doc: DocId, by: Option<DocId> },
+    /// What the document moved of an item was worth when it was accepted
+    /// (`moved`, `worth`), and how the item's valued stock changed
+    /// (`stock_qty`, `stock_value`: receipts add, consumption takes; an
+    /// issue, a return or a move within the site changes neither). Written
+    /// by [`crate::rules::valuation`] on the server; never undone as it
+    /// is: a correction is valued afresh.
+    Value {
+        item: ItemId,
+        moved: Qty,
+        worth: Money,
+        stock_qty: Qty,
+        stock_value: Money,
+    },
 }
 
 impl Effect {
+    /// What a document's effects took from the site's valued stock: a
+    /// write-off's cost ([`Effect::Value`]s that lowered a value).
+    pub fn value_taken(effects: &[Effect]) -> Money {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Value { stock_value, .. } if stock_value.is_negative() => {
+                    Some(-*stock_value)
+                }
+                _ => None,
+            })
+            .sum()
+    }
+
     /// The effect that undoes this one, if it can be undone.
     pub fn inverse(&self) -> Option<Effect> {
         fn swap<T: Clone>(b: &T, a: &T) -> (T, T) {
@@ -208,7 +236,10 @@ impl Effect {
                     after,
                 }
             }
-            Effect::Discrepancy(_) | Effect::PeriodClosed { .. } | Effect::Reversed { .. } => {
+            Effect::Discrepancy(_)
+            | Effect::PeriodClosed { .. }
+            | Effect::Reversed { .. }
+            | Effect::Value { .. } => {
                 return None;
             }
         })

@@ -5,7 +5,8 @@
 //! handheld give the same verdict for the same movement. Nothing in this
 //! crate does I/O.
 //!
-//! - [`ids`], [`qty`]: newtype identifiers and exact quantities;
+//! - [`ids`], [`qty`], [`money`]: newtype identifiers, exact quantities and
+//!   amounts;
 //!   [`limits`]: the bounds on what a document carries.
 //! - [`model`]: master data and projected state.
 //! - [`document`]: the movement documents (the sync payload).
@@ -23,6 +24,7 @@ pub mod ids;
 pub mod limits;
 pub mod memory;
 pub mod model;
+pub mod money;
 pub mod presence;
 pub mod qty;
 pub mod reason;

@@ -1,6 +1,7 @@
 //! Master data and the state values the ledger projects (design §3, §6).
 
 use crate::ids::*;
+use crate::money::Money;
 use crate::qty::Qty;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -56,6 +57,10 @@ pub struct Item {
     /// Items allowed in place of this one on any line.
     pub substitutes: Vec<ItemId>,
     pub critical: bool,
+    /// The price per unit the ERP gives (its import): what a receipt
+    /// without a price of its own is valued at (docs/domain.md, "Costs").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<Money>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,6 +222,10 @@ pub struct WorkOrder {
     pub planned_end: Option<NaiveDate>,
     pub tasks: Vec<Task>,
     pub state: WoState,
+    /// The account the order's repair cost is booked to; a line may name
+    /// another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_account: Option<String>,
 }
 
 /// A spare-parts line of a work order: what the job needs.
@@ -236,15 +245,80 @@ pub struct DemandLine {
     pub requested_by: UserId,
     /// Created by an additional issue rather than planned.
     pub additional: bool,
+    /// Where this line's cost is booked when not to the order's account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_account: Option<String>,
+    /// A diagnosis that gives a range ("1–2 filters"): the most the job
+    /// may need, `planned` being the least. The line is to be clarified
+    /// until an engineer settles it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_max: Option<Qty>,
+    /// Who settled the line's range, when, and what it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clarified: Option<Clarified>,
+}
+
+/// An engineer's settling of a range line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Clarified {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    /// The range as it was planned.
+    pub min: Qty,
+    pub max: Qty,
 }
 
 impl DemandLine {
-    /// Planned quantity plus the line's tolerance (or the site's): what
-    /// issues and reserves on the line may reach before an additional issue
-    /// is needed.
+    /// What issues on the line may reach before an additional issue is
+    /// needed: planned quantity plus the line's tolerance (or the site's);
+    /// for a range still to be clarified its maximum (a range is the
+    /// allowance; no tolerance on top).
     pub fn ceiling(&self, policy: &SitePolicy) -> Qty {
+        if let Some(max) = self.planned_max {
+            return max;
+        }
         let pct = self.tolerance_percent.unwrap_or(policy.tolerance_percent);
         self.planned.percent(100 + pct)
+    }
+
+    /// What issues and open reserves together may reach: the ceiling, but
+    /// for a range to be clarified only its minimum — the rest is shown,
+    /// never locked, until an engineer settles the line.
+    pub fn reserve_ceiling(&self, policy: &SitePolicy) -> Qty {
+        if self.planned_max.is_some() {
+            self.planned
+        } else {
+            self.ceiling(policy)
+        }
+    }
+
+    /// Planned as a range, not settled yet.
+    pub fn to_clarify(&self) -> bool {
+        self.planned_max.is_some()
+    }
+}
+
+/// What an item's stock at the site is worth: one moving-average pool per
+/// item over every unit the site holds — on shelves in any zone, in work,
+/// out as a tool and in transit (docs/domain.md, "Costs").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Valuation {
+    pub qty: Qty,
+    pub value: Money,
+}
+
+impl Valuation {
+    /// The moving-average price per unit, to the cent; `None` with nothing
+    /// held.
+    pub fn unit_cost(&self) -> Option<Money> {
+        self.value.per(self.qty)
+    }
+
+    /// What `qty` of the held units is worth now.
+    pub fn worth(&self, qty: Qty) -> Money {
+        self.value.share(qty, self.qty)
     }
 }
 

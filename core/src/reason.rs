@@ -86,6 +86,7 @@ reason_codes! {
     SerialNotOnAsset => "serial_not_on_asset", "This unit is not recorded as installed on the order's asset.", "Check the serial of the removed unit.";
     SerialNotRemoved => "serial_not_removed", "This unit was not recorded as removed on this work order.", "Record the removal with the write-off first.";
     QuantityInvalid => "quantity_invalid", "The quantity must be positive (whole units for serial parts).", "Enter the quantity again.";
+    PriceInvalid => "price_invalid", "A price per unit cannot be negative.", "Enter the price again, e.g. 12.50, or leave it out to take the item's price.";
     StockShortfall => "stock_shortfall", "The books show less in this bin than was taken.", "Recorded as a discrepancy for a controller; take the parts.";
     ReservedForOtherOrder => "reserved_for_other_order", "This stock is reserved for another work order.", "Take it from another bin, or ask the clerk to release the other reserve.";
     OverTolerance => "over_tolerance", "This issue goes over the planned quantity plus tolerance.", "Record an additional issue with a reason and an approver.";

@@ -84,6 +84,13 @@ pub trait LedgerView {
     fn missing_serials_of(&self, wo: &WorkOrderId) -> Result<Vec<MissingSerial>, ViewError>;
     fn missing_serial(&self, write_off: &DocId) -> Result<Option<MissingSerial>, ViewError>;
 
+    /// What the site's stock of an item is worth. `None`: this view keeps
+    /// no values (the handheld's cache), and documents judged on it carry
+    /// no [`Effect::Value`]; the server values them when it accepts them.
+    fn valuation(&self, _item: &ItemId) -> Result<Option<Valuation>, ViewError> {
+        Ok(None)
+    }
+
     fn accepted(&self, id: &DocId) -> Result<Option<Accepted>, ViewError>;
     /// The reason a document was refused, if it was.
     fn refused(&self, id: &DocId) -> Result<Option<ReasonCode>, ViewError>;

@@ -8,7 +8,8 @@
 //! 1. stock is never negative;
 //! 2. quarantine, rejected and in-transit stock is never available;
 //! 3. per demand line, in work = issued − written off − returned ≥ 0 and
-//!    equals the in-work positions;
+//!    equals the in-work positions; a range line's reserves never ask for
+//!    more than its minimum;
 //! 4. a serial unit is in exactly one place, agreeing with the quantities;
 //! 5. nothing moves on a closed work order: (a) a document whose order — in
 //!    its envelope, or of the documents it follows — is closed is refused,
@@ -18,7 +19,10 @@
 //!    the same projections;
 //! 7. a document sent twice is refused as a duplicate (the same id with
 //!    other content as id reused), and a refusal changes nothing;
-//! 8. a document dated inside a closed period is refused.
+//! 8. a document dated inside a closed period is refused;
+//! 9. each item's valued quantity is every unit the site holds, its value
+//!    never negative and nothing once its units are gone (valuation never
+//!    drifts from quantity; receipts come priced and unpriced).
 //!
 //! A sequence is a list of abstract [`Step`]s: small integers that select
 //! from the site's vocabulary and from what the ledger holds at that moment
@@ -146,6 +150,12 @@ fn master() -> MasterData {
         .line("D2", BEARING, 2)
         .line("D3", ZIP_TIES, 20)
         .add();
+    // A range to be clarified: 2–4 bearings.
+    for l in &mut m.lines {
+        if l.id.as_str() == "D2" {
+            l.planned_max = Some(q(4));
+        }
+    }
     work_order(&mut m, "WO-H", CABINET)
         .status(WoStatus::OnHold)
         .line("H1", CABLE, 1)
@@ -1687,6 +1697,9 @@ impl Sim {
                     qty: q(units as i64),
                     serials,
                     reference: None,
+                    // Priced and unpriced receipts, prices with odd cents.
+                    unit_cost: (*batch % 3 != 0)
+                        .then(|| sparescan_core::money::Money::cents(i64::from(*cond) * 37 + 1)),
                 };
                 let (kind, body) = if *opening {
                     (K::OpeningBalance, Body::OpeningBalance { receipt })
@@ -2000,6 +2013,21 @@ impl Sim {
                     })?;
                 }
             }
+        }
+        // A range line's reserves never ask for more than its minimum.
+        for line in p.lines.values().filter(|l| l.to_clarify()) {
+            let open: Qty = p
+                .reserves
+                .values()
+                .filter(|r| r.line == line.id && r.is_active())
+                .map(|r| r.open)
+                .sum();
+            self.ensure(prop, d, open <= line.planned, || {
+                format!(
+                    "range line {} ({}–{:?}) has {open} reserved",
+                    line.id, line.planned, line.planned_max
+                )
+            })?;
         }
         for id in p.lines.keys().chain(p.counts.keys()) {
             self.ensure(prop, d, p.lines.contains_key(id), || {

@@ -314,6 +314,9 @@ fn two_bearings_one_installed_one_returned_opened() {
             tolerance_percent: None,
             requested_by: DISPATCHER.into(),
             additional: false,
+            cost_account: None,
+            planned_max: None,
+            clarified: None,
         }],
     );
     book.accept(
@@ -1386,6 +1389,7 @@ fn opening_stock_and_a_delivery_are_received_into_bins() {
         qty: q(qty),
         serials: serials.iter().map(|s| SerialNo::from(*s)).collect(),
         reference: None,
+        unit_cost: None,
     };
     let opening = |r: Receipt| Body::OpeningBalance { receipt: r };
     let delivery = |r: Receipt| Body::GoodsReceipt { receipt: r };
@@ -1474,5 +1478,48 @@ fn opening_stock_and_a_delivery_are_received_into_bins() {
     assert_eq!(
         book.stock(TERMINALS, SHELF, Condition::New),
         terminals + q(25)
+    );
+}
+
+/// The article's imprecise diagnosis: "specify a range (for example, 1–2
+/// filters) and mark it as to be clarified". Reserves lock the minimum;
+/// issues within the range are planned; above its maximum is additional.
+#[test]
+fn a_range_line_reserves_its_minimum_and_issues_up_to_its_maximum() {
+    let mut master = site();
+    work_order(&mut master, "WO-R", CABINET)
+        .status(WoStatus::InProgress)
+        .line("WO-R-L1", FILTER, 1)
+        .add();
+    for l in &mut master.lines {
+        if l.id.as_str() == "WO-R-L1" {
+            l.planned_max = Some(q(2));
+        }
+    }
+    let mut book = Book::new(master);
+    let reserve = |n: i64| {
+        doc(
+            CLERK,
+            Body::Reserve {
+                warehouse: WH.into(),
+                qty: q(n),
+            },
+        )
+        .on("WO-R", "WO-R-L1")
+    };
+    let refusal = book.refuse(reserve(2), ReasonCode::OverTolerance);
+    assert!(
+        refusal.message.contains("to be clarified"),
+        "{}",
+        refusal.message
+    );
+    book.accept(reserve(1));
+    // Two filters: within the range, a planned issue.
+    book.accept(doc(TECH, issue(pick(FILTER, SHELF, 2))).on("WO-R", "WO-R-L1"));
+    assert_eq!(book.counts("WO-R-L1").issued, q(2));
+    // A third is above the maximum: an additional issue's, not this line's.
+    book.refuse(
+        doc(TECH, issue(pick(FILTER, NORTH_SHELF, 1))).on("WO-R", "WO-R-L1"),
+        ReasonCode::OverTolerance,
     );
 }

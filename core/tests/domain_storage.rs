@@ -50,6 +50,7 @@ const LOOKUPS: &[&str] = &[
     "missing_serial",
     "accepted",
     "refused",
+    "valuation",
 ];
 
 /// A memory ledger whose look-up `fails` cannot be read: every call of it,
@@ -207,6 +208,10 @@ impl LedgerView for Failing<'_> {
     fn transit(&self, transfer: &DocId) -> Result<Option<Transit>, ViewError> {
         self.check("transit")?;
         LedgerView::transit(self.ledger, transfer)
+    }
+    fn valuation(&self, item: &ItemId) -> Result<Option<Valuation>, ViewError> {
+        self.check("valuation")?;
+        LedgerView::valuation(self.ledger, item)
     }
     fn missing_serials_of(&self, wo: &WorkOrderId) -> Result<Vec<MissingSerial>, ViewError> {
         self.check("missing_serials_of")?;

@@ -13,6 +13,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sparescan_core::document::*;
 use sparescan_core::ids::*;
 use sparescan_core::model::*;
+use sparescan_core::money::Money;
 use sparescan_core::qty::Qty;
 use sparescan_core::scan::gs1_check_digit;
 use std::collections::BTreeSet;
@@ -125,6 +126,7 @@ fn item(id: &str, name: &str, kind: ItemKind, tracking: Tracking, gtin_stem: &st
         barcodes: vec![gtin(gtin_stem)],
         substitutes: Vec::new(),
         critical: false,
+        unit_cost: None,
     }
 }
 
@@ -157,6 +159,7 @@ fn work_order(id: &str, asset: &str, scope: &str, status: WoStatus) -> WorkOrder
             title: scope.into(),
         }],
         state: WoState::new(status),
+        cost_account: None,
     }
 }
 
@@ -173,6 +176,9 @@ fn line(wo: &str, n: u32, item: &str, planned: i64) -> DemandLine {
         tolerance_percent: None,
         requested_by: "disp-1".into(),
         additional: false,
+        cost_account: None,
+        planned_max: None,
+        clarified: None,
     }
 }
 
@@ -211,7 +217,7 @@ pub fn site() -> MasterData {
         "0401234500007",
     );
     filter.expiry_tracked = false;
-    let items = vec![
+    let mut items = vec![
         battery,
         fan,
         item(
@@ -273,6 +279,25 @@ pub fn site() -> MasterData {
             "0401234500012",
         ),
     ];
+    // The ERP's price list, so the demo's stock and repairs have values.
+    for item in &mut items {
+        let cents = match item.id.as_str() {
+            "UPS-BATT-MOD" => 41_200,
+            "FAN-120" => 2_350,
+            "FAN-120-B" => 2_190,
+            "PUMP-CTRL" => 18_900,
+            "TERM-6MM" => 12,
+            "GREASE-EP2" => 940,
+            "FLT-AIR-500" => 1_575,
+            "BRG-6204" => 480,
+            "ZIP-200" => 3,
+            "KIT-UPS-SVC" => 8_600,
+            "TOOL-DRILL" => 15_900,
+            "TOOL-TORQUE" => 21_400,
+            _ => continue,
+        };
+        item.unit_cost = Some(Money::cents(cents));
+    }
     let users = PEOPLE
         .iter()
         .map(|p| User {

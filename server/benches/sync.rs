@@ -107,6 +107,7 @@ fn busy_site(site: &str, items: usize, orders: usize) -> MasterData {
             planned_end: None,
             tasks: vec![],
             state: WoState::new(WoStatus::InProgress),
+            cost_account: None,
         });
         for l in 0..5 {
             m.lines.push(DemandLine {
@@ -121,6 +122,9 @@ fn busy_site(site: &str, items: usize, orders: usize) -> MasterData {
                 tolerance_percent: None,
                 requested_by: "disp-1".into(),
                 additional: false,
+                cost_account: None,
+                planned_max: None,
+                clarified: None,
             });
         }
     }

@@ -9,7 +9,7 @@
 //!
 //! | entity | columns (key first) |
 //! |---|---|
-//! | items | `id`, `name`, `unit`, `kind` (material, kit, tool), `tracking` (none, batch, serial, batch_serial), `expiry_tracked`, `serial_format`, `barcodes` (list), `substitutes` (list of item ids), `critical` |
+//! | items | `id`, `name`, `unit`, `kind` (material, kit, tool), `tracking` (none, batch, serial, batch_serial), `expiry_tracked`, `serial_format`, `barcodes` (list), `substitutes` (list of item ids), `critical`, `unit_cost` (the ERP's price per unit, e.g. 12.50) |
 //! | warehouses | `id`, `name` |
 //! | bins | `id`, `warehouse`, `zone` (storage, returns, quarantine, rejected) |
 //! | batches | `item`, `code`, `expiry` |

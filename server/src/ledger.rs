@@ -12,6 +12,7 @@
 use crate::store::{AuditEntry, Backend, CommitBatch, Store, StoreError};
 use chrono::Utc;
 use sparescan_core::document::Document;
+use sparescan_core::effect::Effect;
 use sparescan_core::ids::*;
 use sparescan_core::limits;
 use sparescan_core::memory::{MemoryLedger, touched_by};
@@ -194,11 +195,18 @@ impl Ledger {
 fn load_sites(store: &dyn Store) -> Result<HashMap<SiteId, SiteState>, LedgerError> {
     let mut sites = HashMap::new();
     for (id, master) in store.sites()? {
-        let ledger = MemoryLedger::from_rows(store.rows(&id)?)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let ledger = site_ledger(store, &id)?;
         sites.insert(id, SiteState { ledger, master });
     }
     Ok(sites)
+}
+
+/// A site's state as the database holds it: its rows and its values.
+fn site_ledger(store: &dyn Store, site: &SiteId) -> Result<MemoryLedger, StoreError> {
+    let mut ledger = MemoryLedger::from_rows(store.rows(site)?)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    ledger.restore_valuations(store.valuations(site)?);
+    Ok(ledger)
 }
 
 /// The rules' view on the server: the site's state in memory, documents
@@ -258,6 +266,10 @@ impl LedgerView for ServerView<'_> {
         transit(transfer: &DocId) -> Option<Transit>;
         missing_serials_of(wo: &WorkOrderId) -> Vec<MissingSerial>;
         missing_serial(write_off: &DocId) -> Option<MissingSerial>;
+    }
+
+    fn valuation(&self, item: &ItemId) -> Result<Option<Valuation>, ViewError> {
+        Ok(Some(self.mem.valuation_of(item)))
     }
 
     fn accepted(&self, id: &DocId) -> Result<Option<Accepted>, ViewError> {
@@ -436,6 +448,20 @@ fn process_pushes(
             // update; documents' rows are never deleted.
             .filter(|row| row.value.is_some() || !matches!(row.key, RowKey::Document(_)))
             .collect();
+        let valued: BTreeSet<&ItemId> = batch
+            .accepted
+            .iter()
+            .flat_map(|(acc, _)| &acc.effects)
+            .filter_map(|e| match e {
+                Effect::Value { item, .. } => Some(item),
+                _ => None,
+            })
+            .collect();
+        let values = valued
+            .into_iter()
+            .map(|item| (item.clone(), state.ledger.valuation_of(item)))
+            .collect();
+        batch.values = values;
         match store.commit(&batch) {
             Ok(_) => {
                 for (verdicts, reply) in answers {
@@ -459,13 +485,7 @@ fn process_pushes(
 /// Memory back to what the database holds (after a group that was not
 /// committed).
 fn reload_site(store: &dyn Store, site: &SiteId, state: &mut SiteState) {
-    match store
-        .rows(site)
-        .map_err(LedgerError::from)
-        .and_then(|rows| {
-            MemoryLedger::from_rows(rows)
-                .map_err(|e| LedgerError::Storage(StoreError::Corrupt(e.to_string())))
-        }) {
+    match site_ledger(store, site) {
         Ok(ledger) => state.ledger = ledger,
         Err(e) => log::error!("reloading site {site} failed: {e}"),
     }

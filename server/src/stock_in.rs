@@ -11,6 +11,7 @@ use chrono::Utc;
 use sparescan_core::document::{Body, Document, Receipt};
 use sparescan_core::ids::{DocId, SiteId, UserId};
 use sparescan_core::model::Condition;
+use sparescan_core::money::Money;
 use sparescan_core::qty::Qty;
 use sparescan_core::reason::Refusal;
 use sparescan_core::sync::Verdict;
@@ -42,6 +43,7 @@ pub const COLUMNS: &[&str] = &[
     "qty",
     "serials",
     "reference",
+    "unit_cost",
 ];
 
 /// Why a stock-in file was not recorded.
@@ -97,6 +99,15 @@ pub fn parse(text: &[u8]) -> Result<Vec<(u64, Receipt)>, CsvError> {
         ));
     }
     let mut out = Vec::new();
+    // A file separated by semicolons or tabs comes from a spreadsheet that
+    // may write a decimal comma.
+    let decimal = |text: &str| {
+        if separator == b',' {
+            text.to_owned()
+        } else {
+            text.replace(',', ".")
+        }
+    };
     for record in reader.records() {
         let record = record.map_err(|e| read_error(&e, 0))?;
         let line = record.position().map(|p| p.line()).unwrap_or(0);
@@ -123,14 +134,8 @@ pub fn parse(text: &[u8]) -> Result<Vec<(u64, Receipt)>, CsvError> {
         let qty = match cell("qty") {
             "" if !serials.is_empty() => Qty::units(serials.len() as i64),
             "" => return Err(err(line, Some("qty"), "qty is empty: give a quantity")),
-            // A file separated by semicolons or tabs comes from a
-            // spreadsheet that may write a decimal comma.
             text => {
-                let text = if separator == b',' {
-                    text.to_owned()
-                } else {
-                    text.replace(',', ".")
-                };
+                let text = decimal(text);
                 text.parse::<Qty>().map_err(|_| {
                     err(
                         line,
@@ -138,6 +143,19 @@ pub fn parse(text: &[u8]) -> Result<Vec<(u64, Receipt)>, CsvError> {
                         format!("`{text}` is not a quantity (e.g. 4 or 2.5)"),
                     )
                 })?
+            }
+        };
+        let unit_cost = match cell("unit_cost") {
+            "" => None,
+            text => {
+                let text = decimal(text);
+                Some(text.parse::<Money>().map_err(|_| {
+                    err(
+                        line,
+                        Some("unit_cost"),
+                        format!("`{text}` is not a price per unit (e.g. 12.50)"),
+                    )
+                })?)
             }
         };
         let condition = match cell("condition") {
@@ -164,6 +182,7 @@ pub fn parse(text: &[u8]) -> Result<Vec<(u64, Receipt)>, CsvError> {
                 qty,
                 serials,
                 reference: optional("reference").map(str::to_owned),
+                unit_cost,
             },
         ));
     }

@@ -354,7 +354,7 @@ async fn csv_export_then_import_changes_nothing() {
         items.contains("FAN-120,Cabinet fan 120 mm,pcs,material,serial,false,,"),
         "{items}"
     );
-    assert!(items.contains(",FAN-120-B,false\n"), "{items}");
+    assert!(items.contains(",FAN-120-B,false,23.50\n"), "{items}");
     let policy = export_csv(&admin, "policy").await;
     assert!(policy.contains("tolerance_percent,10\n"), "{policy}");
 
@@ -1019,5 +1019,69 @@ async fn back_office_documents_take_the_device_rule_path() {
     assert_eq!(rejected(&v[0]).code, ReasonCode::RoleNotAllowed);
     let report = ts.server.verify().expect("verify");
     assert!(report.is_clean(), "{report}");
+    ts.stop().await;
+}
+
+/// A line planned as a range is to be clarified: the card shows the part
+/// no reserve locks, and only an engineer settles it, recorded with who
+/// and when (issue 16, item 6).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_range_line_is_settled_by_an_engineer() {
+    let ts = TestServer::start().await;
+    let disp = office(&ts, "disp-1").await;
+    let eng = office(&ts, "eng-1").await;
+    let order = json!({
+        "id": "WO-2101", "asset": "INV-AHU-02", "scope": "Filters, count unknown",
+        "lines": [
+            { "item": "FLT-AIR-500", "planned": "1", "planned_max": "2" },
+            { "item": "BRG-6204", "planned": "2" }
+        ]
+    });
+    let (s, card) = post(&disp, "/api/v1/work-orders", order).await;
+    assert_eq!(s, 201, "{card}");
+    let l1 = line(&card, "WO-2101-L1");
+    assert_eq!(
+        (
+            l1["planned_max"].clone(),
+            l1["to_clarify"].clone(),
+            l1["ceiling"].clone()
+        ),
+        (json!("2"), json!("1"), json!("2"))
+    );
+    let (s, body) = post(
+        &disp,
+        "/api/v1/work-orders",
+        json!({ "id": "WO-2102", "asset": "INV-AHU-02", "scope": "x",
+                "lines": [{ "item": "FLT-AIR-500", "planned": "2", "planned_max": "2" }] }),
+    )
+    .await;
+    assert_eq!(s, 400, "{body}");
+    assert!(message(&body).contains("planned_max"), "{body}");
+
+    let clarify = "/api/v1/work-orders/WO-2101/lines/WO-2101-L1/clarify";
+    let (s, _) = post(&disp, clarify, json!({ "planned": "2" })).await;
+    assert_eq!(s, 403, "a dispatcher does not settle ranges");
+    let (s, body) = post(
+        &eng,
+        "/api/v1/work-orders/WO-2101/lines/WO-2101-L2/clarify",
+        json!({ "planned": "2" }),
+    )
+    .await;
+    assert_eq!(s, 409, "not a range: {body}");
+    let (s, card) = post(&eng, clarify, json!({ "planned": "2" })).await;
+    assert_eq!(s, 200, "{card}");
+    let l1 = line(&card, "WO-2101-L1");
+    assert_eq!(l1["planned"], "2");
+    assert_eq!(l1["planned_max"], Value::Null);
+    assert_eq!(l1["clarified"]["by"], "eng-1");
+    assert_eq!(
+        (
+            l1["clarified"]["min"].clone(),
+            l1["clarified"]["max"].clone()
+        ),
+        (json!("1"), json!("2"))
+    );
+    let (s, _) = post(&eng, clarify, json!({ "planned": "2" })).await;
+    assert_eq!(s, 409, "settled once");
     ts.stop().await;
 }

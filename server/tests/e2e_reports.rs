@@ -369,3 +369,352 @@ async fn the_state_reports_over_https() {
     assert!(text.starts_with("work_order,asset,"), "{text}");
     ts.stop().await;
 }
+
+/// Costs over the real API (issue 16, item 3): an ERP price and priced
+/// deliveries, an order with a cost account and a line booked elsewhere,
+/// write-offs from a device; the repair cost by order, asset and account
+/// and the stock's value, to the cent against figures worked out by hand.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repair_cost_and_stock_value_to_the_cent() {
+    use serde_json::json;
+    use sparescan_core::document::Transition;
+    let ts = TestServer::start().await;
+    let admin = office(&ts, "admin").await;
+    let clerk = office(&ts, "clerk-1").await;
+    let disp = office(&ts, "disp-1").await;
+    let eng = office(&ts, "eng-1").await;
+    let acct = office(&ts, "acct-1").await;
+    let url = |c: &Client, path: &str| format!("{}{path}", c.base());
+
+    // The ERP's price for a hose sold by the metre.
+    let (s, body) = send(
+        &admin,
+        admin
+            .http()
+            .put(url(&admin, "/api/v1/master/items"))
+            .json(&json!([{
+                "id": "HOSE-1", "name": "Hydraulic hose", "unit": "m", "unit_cost": "3.10"
+            }])),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    // 10 m at 2.35 (23.50) and 5 m at the ERP's 3.10 (15.50): 15 m worth
+    // 39.00, 2.60 a metre.
+    let (s, body) = send(
+        &clerk,
+        clerk
+            .http()
+            .post(url(&clerk, "/api/v1/stock/receipts"))
+            .header("content-type", "text/csv")
+            .body(
+                "item,bin,qty,unit_cost,reference\nHOSE-1,A-02,10,2.35,DN-1\nHOSE-1,A-02,5,,DN-2\n",
+            ),
+    )
+    .await;
+    assert_eq!((s, body["recorded"].clone()), (200, json!(2)), "{body}");
+
+    // Two orders: one booked to 7010-MAINT with a line booked to
+    // 7020-HYD, one with no account.
+    for order in [
+        json!({ "id": "WO-3001", "asset": "INV-AHU-02", "scope": "Hoses", "cost_account": "7010-MAINT",
+                "lines": [{ "item": "HOSE-1", "planned": "4" },
+                          { "item": "HOSE-1", "planned": "2.5", "cost_account": "7020-HYD" }] }),
+        json!({ "id": "WO-3002", "asset": "INV-PUMP-03", "scope": "Pump hose",
+                "lines": [{ "item": "HOSE-1", "planned": "2" }] }),
+    ] {
+        let id = order["id"].as_str().expect("id").to_owned();
+        let (s, body) = send(
+            &disp,
+            disp.http()
+                .post(url(&disp, "/api/v1/work-orders"))
+                .json(&order),
+        )
+        .await;
+        assert_eq!(s, 201, "{body}");
+        let approve = format!("/api/v1/work-orders/{id}/approve");
+        let (s, body) = send(&eng, eng.http().post(url(&eng, &approve)).json(&json!({}))).await;
+        assert_eq!(
+            (s, body["verdict"]["verdict"].clone()),
+            (200, json!("accepted")),
+            "{body}"
+        );
+        let start = doc(
+            "backoffice",
+            "disp-1",
+            Some(&id),
+            None,
+            Body::WoStatusChange {
+                transition: Transition::Start,
+            },
+        );
+        assert!(
+            matches!(
+                submit(&disp, &[start]).await[..],
+                [Verdict::Accepted { .. }]
+            ),
+            "start {id}"
+        );
+    }
+
+    let (device, dev) = enrolled(&ts, "HH-01").await;
+    let metres = |m: &str| m.parse::<Qty>().expect("qty");
+    let issue_of = |wo: &str, line: &str, m: &str| {
+        let mut p = pick("HOSE-1", "A-02", 0, &[]);
+        p.qty = metres(m);
+        issue(&dev, wo, line, p)
+    };
+    let write_off = |wo: &str, line: &str, m: &str| {
+        doc(
+            &dev,
+            "tech-1",
+            Some(wo),
+            Some(line),
+            Body::WriteOff {
+                item: "HOSE-1".into(),
+                batch: None,
+                qty: metres(m),
+                installed: vec![],
+                position: None,
+                removed: vec![],
+            },
+        )
+    };
+    // WO-3001 line 1: 4 m issued (worth 4 × 2.60 = 10.40), 3.5 m used:
+    // 39.00 × 3.5 / 15 = 9.10; 11.5 m worth 29.90 left.
+    let first = issue_of("WO-3001", "WO-3001-L1", "4");
+    let first_id = first.id;
+    push_ok(&device, first).await;
+    push_ok(&device, write_off("WO-3001", "WO-3001-L1", "3.5")).await;
+    // Line 2, 2.5 m used: 29.90 × 2.5 / 11.5 = 6.50; 9 m worth 23.40.
+    push_ok(&device, issue_of("WO-3001", "WO-3001-L2", "2.5")).await;
+    push_ok(&device, write_off("WO-3001", "WO-3001-L2", "2.5")).await;
+    // WO-3002: 2 m issued, 1 m used: 23.40 / 9 = 2.60; 8 m worth 20.80,
+    // 1 m of it still in work.
+    push_ok(&device, issue_of("WO-3002", "WO-3002-L1", "2")).await;
+    push_ok(&device, write_off("WO-3002", "WO-3002-L1", "1")).await;
+    // The leftover half metre of line 1 back: worth 1.30, no cost.
+    let mut back = doc(
+        &dev,
+        "clerk-1",
+        Some("WO-3001"),
+        Some("WO-3001-L1"),
+        Body::Return {
+            item: "HOSE-1".into(),
+            batch: None,
+            serials: vec![],
+            qty: metres("0.5"),
+            condition: Condition::New,
+            to_bin: "A-02".into(),
+        },
+    );
+    back.follows = Some(first_id);
+    push_ok(&device, back).await;
+
+    let cost = |v: &Value| {
+        v.as_str()
+            .unwrap_or_else(|| panic!("an amount, got {v}"))
+            .to_owned()
+    };
+    let groups = |report: &Value| -> Vec<(String, String)> {
+        report["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .map(|g| (cost(&g["key"]), cost(&g["cost"])))
+            .collect()
+    };
+    // The demo's seed has its own repair (WO-1005: a pump controller at
+    // the ERP's 189.00 and two terminals at 0.12).
+    let all: Value = acct
+        .get_json("/api/v1/reports/repair-cost")
+        .await
+        .expect("repair cost");
+    assert_eq!(all["groups"][0]["key"], "WO-1005");
+    assert_eq!(all["groups"][0]["cost"], "189.24");
+    assert_eq!(all["total"], "207.44");
+    let by_order: Value = acct
+        .get_json("/api/v1/reports/repair-cost?item=HOSE-1")
+        .await
+        .expect("repair cost");
+    assert_eq!(
+        groups(&by_order),
+        [
+            ("WO-3001".into(), "15.60".into()),
+            ("WO-3002".into(), "2.60".into())
+        ]
+    );
+    assert_eq!(by_order["total"], "18.20");
+    let docs = &by_order["groups"][0]["documents"];
+    assert_eq!(
+        (
+            docs[0]["qty"].clone(),
+            docs[0]["cost"].clone(),
+            docs[0]["account"].clone()
+        ),
+        (json!("3.5"), json!("9.10"), json!("7010-MAINT"))
+    );
+    let by_asset: Value = acct
+        .get_json("/api/v1/reports/repair-cost?by=asset&item=HOSE-1")
+        .await
+        .expect("by asset");
+    assert_eq!(
+        groups(&by_asset),
+        [
+            ("INV-AHU-02".into(), "15.60".into()),
+            ("INV-PUMP-03".into(), "2.60".into())
+        ]
+    );
+    assert_eq!(by_asset["groups"][0]["name"], "Air handling unit 2");
+    let by_account: Value = acct
+        .get_json("/api/v1/reports/repair-cost?by=account&item=HOSE-1")
+        .await
+        .expect("by account");
+    assert_eq!(
+        groups(&by_account),
+        [
+            ("".into(), "2.60".into()),
+            ("7010-MAINT".into(), "9.10".into()),
+            ("7020-HYD".into(), "6.50".into())
+        ]
+    );
+    let one: Value = acct
+        .get_json("/api/v1/reports/repair-cost?by=account&account=7020-HYD&item=HOSE-1")
+        .await
+        .expect("one account");
+    assert_eq!(one["total"], "6.50");
+
+    // The CSV's rows add up to the total.
+    let text = get_raw(&acct, "/api/v1/reports/repair-cost?format=csv&item=HOSE-1")
+        .await
+        .text()
+        .await
+        .expect("csv");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let col = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .position(|h| h == "cost")
+        .expect("cost column");
+    let cents: i64 = reader
+        .records()
+        .map(|r| {
+            let r = r.expect("row");
+            r[col]
+                .parse::<sparescan_core::money::Money>()
+                .expect("amount")
+                .as_cents()
+        })
+        .sum();
+    assert_eq!(cents, 1820);
+
+    // What the issue was worth, in the consumption report.
+    let consumption: Value = acct
+        .get_json("/api/v1/reports/consumption?wo=WO-3001")
+        .await
+        .expect("consumption");
+    let moves = &consumption["orders"][0]["lines"][0]["movements"];
+    assert_eq!(
+        (moves[0]["kind"].clone(), moves[0]["value"].clone()),
+        (json!("issue"), json!("10.40"))
+    );
+
+    // 8 m worth 20.80: 7 m on the shelf (18.20), 1 m in work (2.60).
+    let value: Value = acct
+        .get_json("/api/v1/reports/stock-value?item=HOSE-1")
+        .await
+        .expect("stock value");
+    let hose = &value["items"][0];
+    assert_eq!(hose["unit_cost"], "2.60");
+    assert_eq!(hose["on_shelves"], json!({ "qty": "7", "value": "18.20" }));
+    assert_eq!(hose["in_work"], json!({ "qty": "1", "value": "2.60" }));
+    assert_eq!(hose["held"], json!({ "qty": "8", "value": "20.80" }));
+
+    // The order's card: its repair cost so far, its cost account, and a
+    // line booked elsewhere.
+    let card: Value = disp
+        .get_json("/api/v1/work-orders/WO-3001")
+        .await
+        .expect("card");
+    assert_eq!(
+        (card["cost"].clone(), card["cost_account"].clone()),
+        (json!("15.60"), json!("7010-MAINT"))
+    );
+    assert_eq!(card["lines"][1]["cost_account"], "7020-HYD");
+
+    // A substitute issued shows on its order's card beside the line's item.
+    let mut substitute = doc(
+        &dev,
+        "clerk-1",
+        Some("WO-1004"),
+        Some("WO-1004-L1"),
+        Body::SubstitutionIssue {
+            pick: pick("FAN-120-B", "A-02", 1, &["FANB-1"]),
+            holder: Some("tech-1".into()),
+        },
+    );
+    substitute.reason = Some("FAN-120 out of stock".into());
+    push_ok(&device, substitute).await;
+    let card: Value = disp
+        .get_json("/api/v1/work-orders/WO-1004")
+        .await
+        .expect("card");
+    let s = &card["substitutions"][0];
+    assert_eq!(
+        (
+            s["line_item"].clone(),
+            s["item"].clone(),
+            s["qty"].clone(),
+            s["reason"].clone()
+        ),
+        (
+            json!("FAN-120"),
+            json!("FAN-120-B"),
+            json!("1"),
+            json!("FAN-120 out of stock")
+        )
+    );
+
+    // A clerk does not read costs.
+    assert_eq!(
+        get_raw(&clerk, "/api/v1/reports/repair-cost?item=HOSE-1")
+            .await
+            .status(),
+        403
+    );
+
+    // Values are kept across a restart: the last metre in work is used at
+    // the 2.60 the pool holds (an item valued afresh at the ERP's 3.10
+    // would cost 3.10), leaving 7 m worth 18.20.
+    let ts = TestServer::start_in(ts.stop().await).await;
+    let (device, dev) = enrolled(&ts, "HH-02").await;
+    let used = doc(
+        &dev,
+        "tech-1",
+        Some("WO-3002"),
+        Some("WO-3002-L1"),
+        Body::WriteOff {
+            item: "HOSE-1".into(),
+            batch: None,
+            qty: metres("1"),
+            installed: vec![],
+            position: None,
+            removed: vec![],
+        },
+    );
+    push_ok(&device, used).await;
+    let acct = office(&ts, "acct-1").await;
+    let one: Value = acct
+        .get_json("/api/v1/reports/repair-cost?wo=WO-3002&item=HOSE-1")
+        .await
+        .expect("repair cost");
+    assert_eq!(one["total"], "5.20");
+    let value: Value = acct
+        .get_json("/api/v1/reports/stock-value?item=HOSE-1")
+        .await
+        .expect("stock value");
+    assert_eq!(
+        value["items"][0]["held"],
+        json!({ "qty": "7", "value": "18.20" })
+    );
+}

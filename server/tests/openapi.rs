@@ -968,6 +968,39 @@ TERM-6MM,A-01,5
         )
         .await;
     assert_eq!(status, 404);
+    // A range line settled by an engineer; a line with one quantity is
+    // not to be clarified.
+    let c = "/api/v1/work-orders/{id}/lines/{line}/clarify";
+    let (status, _) = api
+        .call(
+            "PUT",
+            l,
+            "/api/v1/work-orders/WO-OA-1/lines",
+            disp,
+            Send::Json(json!({"lines": [{"id": "WO-OA-1-R", "item": "ZIP-200", "planned": "1", "planned_max": "3"}]})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = api
+        .call(
+            "POST",
+            c,
+            "/api/v1/work-orders/WO-OA-1/lines/WO-OA-1-R/clarify",
+            eng,
+            Send::Json(json!({"planned": "2"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = api
+        .call(
+            "POST",
+            c,
+            &format!("/api/v1/work-orders/WO-OA-1/lines/{line}/clarify"),
+            eng,
+            Send::Json(json!({"planned": "2"})),
+        )
+        .await;
+    assert_eq!(status, 409);
 
     // Back-office documents and what needs attention.
     let d = "/api/v1/documents";

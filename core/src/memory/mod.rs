@@ -35,6 +35,8 @@ pub struct Projections {
     pub discrepancies: BTreeMap<DocId, Discrepancy>,
     pub closed_until: Option<NaiveDate>,
     pub reversed: BTreeMap<DocId, DocId>,
+    /// What each item's stock is worth ([`crate::rules::valuation`]).
+    pub values: BTreeMap<ItemId, Valuation>,
 }
 
 /// Master data indexed for look-ups; changes only outside the ledger.
@@ -127,6 +129,11 @@ pub struct MemoryLedger {
     docs: HashMap<DocId, Accepted>,
     order: Vec<DocId>,
     refused: HashMap<DocId, ReasonCode>,
+    /// Whether this ledger values stock (`Projections::values`). One built
+    /// from master data does, and the server's once it restored its
+    /// values; one built from rows alone — what a device holds — does not,
+    /// and judges as a device does, without values.
+    values_kept: bool,
 }
 
 /// A store refused to apply an outcome: the rules and the state disagree.
@@ -202,13 +209,52 @@ impl MemoryLedger {
         for (k, state) in &proj.serials {
             index.serial(k, None, Some(state));
         }
-        MemoryLedger {
+        let mut ledger = MemoryLedger {
             catalog,
             index,
             master,
             proj,
             ..MemoryLedger::default()
+        };
+        ledger.restore_valuations([]);
+        ledger
+    }
+
+    /// Sets what each item's stock is worth, as a store kept it. An item
+    /// the site holds with no value kept (stock that came with the master
+    /// data, or recorded before values were) is valued at its ERP price,
+    /// or at nothing until one is known.
+    pub fn restore_valuations(&mut self, kept: impl IntoIterator<Item = (ItemId, Valuation)>) {
+        self.values_kept = true;
+        self.proj.values = kept.into_iter().collect();
+        for (item, qty) in self.held_by_item() {
+            if qty.is_zero() || self.proj.values.contains_key(&item) {
+                continue;
+            }
+            let price = self.catalog.items.get(&item).and_then(|i| i.unit_cost);
+            let value = price.map(|p| p.times(qty)).unwrap_or_default();
+            self.proj.values.insert(item, Valuation { qty, value });
         }
+    }
+
+    /// What the site's stock of `item` is worth now.
+    pub fn valuation_of(&self, item: &ItemId) -> Valuation {
+        self.proj.values.get(item).copied().unwrap_or_default()
+    }
+
+    /// Every unit of each item the site holds: on shelves, in work, tools
+    /// out and in transit.
+    fn held_by_item(&self) -> BTreeMap<ItemId, Qty> {
+        let p = &self.proj;
+        let mut held: BTreeMap<ItemId, Qty> = BTreeMap::new();
+        let stock = p.stock.iter().map(|(k, q)| (&k.item, *q));
+        let in_work = p.in_work.iter().map(|(k, q)| (&k.item, *q));
+        let tools = p.tools.values().map(|t| (&t.item, t.qty));
+        let transits = p.transits.values().map(|t| (&t.item, t.qty));
+        for (item, q) in stock.chain(in_work).chain(tools).chain(transits) {
+            *held.entry(item.clone()).or_default() += q;
+        }
+        held
     }
 
     /// A work order created (or its plan changed) in the back office: master
@@ -428,6 +474,19 @@ impl MemoryLedger {
                 p.discrepancies.insert(d.doc, d.clone());
             }
             Effect::PeriodClosed { after, .. } => p.closed_until = Some(*after),
+            Effect::Value {
+                item,
+                stock_qty,
+                stock_value,
+                ..
+            } => {
+                let v = p.values.entry(item.clone()).or_default();
+                v.qty += *stock_qty;
+                v.value += *stock_value;
+                if *v == Valuation::default() {
+                    p.values.remove(item);
+                }
+            }
             Effect::Reversed { doc, by: reverser } => {
                 let by = reverser.unwrap_or(by);
                 p.reversed.insert(*doc, by);
@@ -544,6 +603,30 @@ impl MemoryLedger {
                     "{n} serial units at {k:?} but stock says {:?}",
                     p.stock.get(k)
                 ));
+            }
+        }
+        if self.values_kept {
+            errors.extend(self.valuation_errors());
+        }
+        errors
+    }
+
+    /// Each item's valued quantity is every unit the site holds (shelves,
+    /// in work, tools out, in transit), its value never below zero, and
+    /// nothing left of a value once its units are gone.
+    fn valuation_errors(&self) -> Vec<String> {
+        let p = &self.proj;
+        let held = self.held_by_item();
+        let items: BTreeSet<&ItemId> = held.keys().chain(p.values.keys()).collect();
+        let mut errors = Vec::new();
+        for item in items {
+            let q = held.get(item).copied().unwrap_or_default();
+            let v = p.values.get(item).copied().unwrap_or_default();
+            if v.qty != q {
+                errors.push(format!("{item}: {q} held but {} valued", v.qty));
+            }
+            if v.value.is_negative() || (v.qty.is_zero() && !v.value.is_zero()) {
+                errors.push(format!("{item}: {} units valued at {}", v.qty, v.value));
             }
         }
         errors
@@ -856,6 +939,9 @@ impl LedgerView for MemoryLedger {
     }
     fn missing_serial(&self, write_off: &DocId) -> Result<Option<MissingSerial>, ViewError> {
         Ok(MemoryLedger::missing_serial(self, write_off))
+    }
+    fn valuation(&self, item: &ItemId) -> Result<Option<Valuation>, ViewError> {
+        Ok(self.values_kept.then(|| self.valuation_of(item)))
     }
     fn accepted(&self, id: &DocId) -> Result<Option<Accepted>, ViewError> {
         Ok(MemoryLedger::accepted(self, id))

@@ -35,26 +35,30 @@ fn json<T: Serialize>(v: &T) -> Value {
 pub fn touched(effects: &[Effect]) -> BTreeSet<RowKey> {
     let mut keys: BTreeSet<RowKey> = effects
         .iter()
-        .map(|e| match e {
-            Effect::Stock { key, .. } => RowKey::Stock(key.clone()),
-            Effect::InWork { key, .. } => RowKey::InWork(key.clone()),
-            Effect::IssueOpen { issue, .. } => RowKey::IssueOpen(*issue),
-            Effect::LineCount { line, .. } => RowKey::LineCounts(line.clone()),
-            Effect::Serial { key, .. } => RowKey::Serial(key.clone()),
-            Effect::Line { id, .. } => RowKey::Line(id.clone()),
-            Effect::Reserve { id, .. }
-            | Effect::ReserveQty { id, .. }
-            | Effect::ReserveCancelled { id, .. } => RowKey::Reserve(*id),
-            Effect::WorkOrder { id, .. } => RowKey::WorkOrder(id.clone()),
-            Effect::Tool { checkout, .. } => RowKey::Tool(*checkout),
-            Effect::Emergency { doc, .. } => RowKey::Emergency(*doc),
-            Effect::Transit { transfer, .. } | Effect::TransitQty { transfer, .. } => {
-                RowKey::Transit(*transfer)
-            }
-            Effect::MissingSerial { write_off, .. } => RowKey::MissingSerial(*write_off),
-            Effect::Discrepancy(d) => RowKey::Discrepancy(d.doc),
-            Effect::PeriodClosed { .. } => RowKey::ClosedUntil,
-            Effect::Reversed { doc, .. } => RowKey::Reversed(*doc),
+        .filter_map(|e| {
+            Some(match e {
+                Effect::Stock { key, .. } => RowKey::Stock(key.clone()),
+                Effect::InWork { key, .. } => RowKey::InWork(key.clone()),
+                Effect::IssueOpen { issue, .. } => RowKey::IssueOpen(*issue),
+                Effect::LineCount { line, .. } => RowKey::LineCounts(line.clone()),
+                Effect::Serial { key, .. } => RowKey::Serial(key.clone()),
+                Effect::Line { id, .. } => RowKey::Line(id.clone()),
+                Effect::Reserve { id, .. }
+                | Effect::ReserveQty { id, .. }
+                | Effect::ReserveCancelled { id, .. } => RowKey::Reserve(*id),
+                Effect::WorkOrder { id, .. } => RowKey::WorkOrder(id.clone()),
+                Effect::Tool { checkout, .. } => RowKey::Tool(*checkout),
+                Effect::Emergency { doc, .. } => RowKey::Emergency(*doc),
+                Effect::Transit { transfer, .. } | Effect::TransitQty { transfer, .. } => {
+                    RowKey::Transit(*transfer)
+                }
+                Effect::MissingSerial { write_off, .. } => RowKey::MissingSerial(*write_off),
+                Effect::Discrepancy(d) => RowKey::Discrepancy(d.doc),
+                Effect::PeriodClosed { .. } => RowKey::ClosedUntil,
+                Effect::Reversed { doc, .. } => RowKey::Reversed(*doc),
+                // Values stay on the server: a device has no row for them.
+                Effect::Value { .. } => return None,
+            })
         })
         .collect();
     keys.extend(effects.iter().filter_map(|e| match e {
@@ -98,8 +102,13 @@ impl MemoryLedger {
     /// A ledger holding exactly these rows (a device's cache, a bootstrap).
     /// It records no documents: it evaluates new ones against the rows,
     /// finding the followable documents the rows carry.
+    ///
+    /// The ledger keeps no values (a device's view) until
+    /// [`MemoryLedger::restore_valuations`] gives it the server's.
     pub fn from_rows(rows: impl IntoIterator<Item = Row>) -> Result<Self, RowError> {
         let mut ledger = MemoryLedger::new(MasterData::default());
+        ledger.values_kept = false;
+        ledger.proj.values.clear();
         for row in rows {
             ledger.set_row(row)?;
         }

@@ -88,7 +88,8 @@ pub(crate) fn closed_order_touched(
             | Effect::TransitQty { .. }
             | Effect::Discrepancy(_)
             | Effect::PeriodClosed { .. }
-            | Effect::Reversed { .. } => {}
+            | Effect::Reversed { .. }
+            | Effect::Value { .. } => {}
         }
         for wo in orders {
             if closed(&wo)? {

@@ -212,6 +212,9 @@ pub(super) fn additional<V: LedgerView>(
         tolerance_percent: Some(0),
         requested_by: ctx.doc.author.clone(),
         additional: true,
+        cost_account: None,
+        planned_max: None,
+        clarified: None,
     };
     ctx.push(Effect::Line {
         id: new_line.clone(),

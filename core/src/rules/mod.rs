@@ -18,6 +18,7 @@ pub mod time;
 mod tool;
 mod transfer;
 pub mod units;
+pub mod valuation;
 mod verify;
 mod wo;
 
@@ -99,7 +100,7 @@ pub fn evaluate(view: &impl LedgerView, doc: &Document) -> Result<Outcome, Judge
     }
     let mut ctx = Ctx::new(view, doc)?;
     ctx.run()?;
-    let effects = ctx.effects;
+    let mut effects = ctx.effects;
     verify::within_bounds(view, &effects)?;
     units::check_effects(view, &ctx.policy, &effects)?;
     // Whatever the document, nothing moves on a closed order: this also
@@ -109,6 +110,8 @@ pub fn evaluate(view: &impl LedgerView, doc: &Document) -> Result<Outcome, Judge
             .detail(format!("{wo} is closed: nothing moves on it"))
             .into());
     }
+    let values = valuation::value_effects(view, doc, &effects)?;
+    effects.extend(values);
     // Every store checks the effects against its state as it applies them
     // (`MemoryLedger::apply_effects`), so they are not checked twice here.
     Ok(Outcome {

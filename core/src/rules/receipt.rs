@@ -20,6 +20,13 @@ pub(super) fn receive<V: LedgerView>(ctx: &mut Ctx<V>, r: &Receipt) -> Rule {
             ))
             .into());
     }
+    if let Some(price) = r.unit_cost
+        && price.is_negative()
+    {
+        return Err(Refusal::new(ReasonCode::PriceInvalid)
+            .detail(format!("{} a unit", price))
+            .into());
+    }
     // Stock past its expiry is still a fact on the shelf: it is received,
     // and the expiry rules keep it from being issued.
     ctx.check_batch(&item, r.batch.as_ref(), false)?;

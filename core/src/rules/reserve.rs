@@ -48,8 +48,9 @@ pub(super) fn reserve<V: LedgerView>(ctx: &mut Ctx<V>, wh: &WarehouseId, qty: Qt
     let wo = ctx.work_order_for(Movement::Reserve)?;
     let line = ctx.line_of(&wo)?;
     ctx.warehouse(wh)?;
-    // What the line may still take: plan plus tolerance, minus what was
-    // issued and what open reserves already ask for.
+    // What the line may still take: plan plus tolerance (a range to be
+    // clarified: its minimum), minus what was issued and what open
+    // reserves already ask for.
     let counts = ctx.view.line_counts(&line.id)?;
     let open: Qty = ctx
         .view
@@ -58,11 +59,18 @@ pub(super) fn reserve<V: LedgerView>(ctx: &mut Ctx<V>, wh: &WarehouseId, qty: Qt
         .filter(|r| r.is_active())
         .map(|r| r.open)
         .sum();
-    let ceiling = tolerance_ceiling(ctx, &line);
+    let ceiling = line.reserve_ceiling(&ctx.policy);
     if counts.issued + open + qty > ceiling {
+        let range = match line.planned_max {
+            Some(max) => format!(
+                " (planned {}–{max}, to be clarified: only the minimum is reserved)",
+                line.planned
+            ),
+            None => String::new(),
+        };
         return Err(Refusal::new(ReasonCode::OverTolerance)
             .detail(format!(
-                "line {} allows {ceiling}; {} issued, {open} reserved",
+                "line {} allows {ceiling}{range}; {} issued, {open} reserved",
                 line.id, counts.issued
             ))
             .into());

@@ -57,6 +57,8 @@ pub mod approvers {
     pub const SUBSTITUTION: &[Role] = &[Engineer];
     pub const CORRECTION: &[Role] = &[Supervisor, Controller];
     pub const COUNT_ADJUSTMENT: &[Role] = &[Controller];
+    /// Settling a demand line planned as a range ("to be clarified").
+    pub const RANGE: &[Role] = &[Engineer];
 }
 
 /// Kinds only the back office records, whoever authors them.

@@ -224,7 +224,9 @@ pub fn check_effects(view: &impl LedgerView, effects: &[Effect]) -> Result<(), E
                     );
                 }
             }
-            Effect::Discrepancy(_) | Effect::PeriodClosed { .. } => {}
+            // A value is checked against the pool as it is applied
+            // (`MemoryLedger::apply_effects`).
+            Effect::Discrepancy(_) | Effect::PeriodClosed { .. } | Effect::Value { .. } => {}
             Effect::Reversed { doc, .. } => {
                 if view.accepted(doc)?.is_some_and(|a| a.reversed_by.is_some()) {
                     return Err(format!("document {doc} is already reversed").into());

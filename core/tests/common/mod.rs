@@ -92,6 +92,7 @@ fn item(id: &str, kind: ItemKind, tracking: Tracking) -> Item {
         barcodes: Vec::new(),
         substitutes: Vec::new(),
         critical: false,
+        unit_cost: None,
     }
 }
 
@@ -286,6 +287,7 @@ pub fn work_order<'m>(master: &'m mut MasterData, id: &str, asset: &str) -> WoBu
                 title: "Replace".into(),
             }],
             state: WoState::new(WoStatus::InProgress),
+            cost_account: None,
         },
     }
 }
@@ -315,6 +317,9 @@ impl WoBuilder<'_> {
             tolerance_percent: None,
             requested_by: requested_by.into(),
             additional: false,
+            cost_account: None,
+            planned_max: None,
+            clarified: None,
         };
         self.master.lines.push(line);
         self

@@ -7,9 +7,11 @@ use super::{Params, ReportError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sparescan_core::document::{Body, DocKind, RemovedUnit};
+use sparescan_core::effect::Effect;
 use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
 use sparescan_core::model::*;
+use sparescan_core::money::Money;
 use sparescan_core::qty::Qty;
 use sparescan_core::view::Accepted;
 use std::collections::{BTreeMap, HashMap};
@@ -99,6 +101,9 @@ pub struct Movement {
     /// Who approved it (an unlisted substitute, an additional or emergency
     /// issue).
     pub approver: Option<UserId>,
+    /// What the movement was worth at the item's cost when it was accepted
+    /// (none when recorded before values were kept).
+    pub value: Option<Money>,
 }
 
 impl Movement {
@@ -120,6 +125,14 @@ impl Movement {
             follows: acc.doc.follows,
             reason: acc.doc.reason.clone(),
             approver: acc.doc.approver.clone(),
+            value: acc.effects.iter().find_map(|e| match e {
+                Effect::Value {
+                    item: valued,
+                    worth,
+                    ..
+                } if valued == item => Some(*worth),
+                _ => None,
+            }),
         }
     }
 

@@ -8,17 +8,18 @@
 
 use super::ReportError;
 use super::common::{
-    Period, holder, issue_pick, live, nearest_rank, percent, seconds_between, unit_of,
+    Period, holder, issue_line, issue_pick, live, nearest_rank, percent, seconds_between, unit_of,
 };
 use super::counts::count_discrepancy;
 use super::csv_out::{self, CsvRow};
 use super::inspection::match_inspections;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sparescan_core::document::{Body, DocKind};
+use sparescan_core::document::{Body, DocKind, Transition};
 use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
 use sparescan_core::qty::Qty;
+use sparescan_core::rules::return_deadline;
 use sparescan_core::view::Accepted;
 use std::collections::{BTreeMap, HashMap};
 
@@ -35,6 +36,10 @@ pub struct Kpis {
     /// Returned quantity (returns of unused parts; removed units are not
     /// returns of an issue) / issued quantity, per unit of measure.
     pub return_rate: Vec<UnitShare>,
+    /// Leftovers of finished work: from work reported complete (or the
+    /// order cancelled) to each return, and the share back by the site's
+    /// deadline.
+    pub leftover_returns: LeftoverReturns,
     pub return_processing: ReturnProcessing,
     /// Of the returns cleared by an inspection decision in the period:
     /// released quantity / (released + rejected), per unit of measure.
@@ -90,6 +95,31 @@ pub struct ReturnProcessing {
     /// Returns still (partly) under inspection now, whatever the period.
     pub pending: usize,
     pub oldest_pending_seconds: Option<i64>,
+}
+
+/// Returns of leftovers, as the domain article means them ("time to
+/// process a return, for example within the day of work closure"): for
+/// each order whose work ended in the period — reported complete, or
+/// cancelled (the latest such document, by device time) — every return to
+/// the store after that moment (a return of unused parts, by the order of
+/// the issue it follows; a removed unit returned, by its order) is timed
+/// from the end of work, whole seconds between device times, nearest-rank
+/// median and 90th percentile. Its leftovers are what came back after the
+/// end plus what is still out now (in work on its lines, removed units not
+/// returned). `within_deadline`: per unit of measure, the quantity back by
+/// the site's deadline (`return_deadline_working_days` working days after
+/// the end, Saturdays and Sundays skipped, as in overdue-returns) / the
+/// leftovers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftoverReturns {
+    pub deadline_working_days: u32,
+    /// Orders whose work ended in the period.
+    pub orders: usize,
+    pub returns: usize,
+    pub median_seconds: Option<i64>,
+    pub p90_seconds: Option<i64>,
+    pub within_deadline: Vec<UnitShare>,
+    pub still_out: Vec<UnitQty>,
 }
 
 /// Issues without an order: emergency issues in the period. `unlinked`
@@ -186,11 +216,13 @@ pub fn kpis(
         }
     }
     let (return_processing, inspection_pass) = inspections(ledger, docs, now, period);
+    let leftover_returns = leftover_returns(ledger, docs, period);
     let counts = count_discrepancy(ledger, docs, period, top);
     Kpis {
         period,
         issues_tied_to_order: CountShare::new(tied, issues),
         return_rate: shares(&returned, &issued),
+        leftover_returns,
         return_processing,
         inspection_pass,
         issues_without_order: without_order(ledger, docs, &in_period, now),
@@ -237,6 +269,84 @@ fn inspections(
             .max(),
     };
     (processing, shares(&released, &inspected))
+}
+
+fn leftover_returns(ledger: &MemoryLedger, docs: &[Accepted], period: Period) -> LeftoverReturns {
+    let days = ledger.policy().return_deadline_working_days;
+    let live: Vec<&Accepted> = docs.iter().filter(|a| live(ledger, a)).collect();
+    // When each order's work ended: its latest completion or cancellation.
+    let mut ended: BTreeMap<WorkOrderId, DateTime<Utc>> = BTreeMap::new();
+    for acc in &live {
+        if let (
+            Body::WoStatusChange {
+                transition: Transition::Complete | Transition::Cancel,
+            },
+            Some(wo),
+        ) = (&acc.doc.body, &acc.doc.work_order)
+        {
+            let t = ended.entry(wo.clone()).or_insert(acc.doc.device_time);
+            *t = (*t).max(acc.doc.device_time);
+        }
+    }
+    ended.retain(|_, t| period.contains(*t));
+    let issue_orders: HashMap<DocId, WorkOrderId> = live
+        .iter()
+        .filter(|a| a.doc.kind().is_issue())
+        .filter_map(|a| Some((a.doc.id, issue_line(ledger, &a.doc)?.0)))
+        .collect();
+    let mut back: BTreeMap<String, Qty> = BTreeMap::new();
+    let mut on_time: BTreeMap<String, Qty> = BTreeMap::new();
+    let mut times = Vec::new();
+    for acc in &live {
+        let (wo, item, qty) = match &acc.doc.body {
+            Body::Return { item, qty, .. } => {
+                let wo = acc.doc.follows.and_then(|f| issue_orders.get(&f));
+                (wo.cloned(), item, *qty)
+            }
+            Body::RemovedUnitReturn { item, .. } => {
+                (acc.doc.work_order.clone(), item, Qty::units(1))
+            }
+            _ => continue,
+        };
+        let Some(end) = wo.and_then(|w| ended.get(&w).copied()) else {
+            continue;
+        };
+        if acc.doc.device_time < end {
+            continue;
+        }
+        let unit = unit_of(ledger, item);
+        *back.entry(unit.clone()).or_default() += qty;
+        if acc.doc.device_time <= return_deadline(end, days) {
+            *on_time.entry(unit).or_default() += qty;
+        }
+        times.push(seconds_between(end, acc.doc.device_time));
+    }
+    let mut still_out: BTreeMap<String, Qty> = BTreeMap::new();
+    for wo in ended.keys() {
+        for line in ledger.lines_of(wo) {
+            let q = ledger.line_counts(&line.id).in_work();
+            if q.is_positive() {
+                *still_out.entry(unit_of(ledger, &line.item)).or_default() += q;
+            }
+        }
+        for unit in ledger.removed_units_of(wo) {
+            *still_out.entry(unit_of(ledger, &unit.item)).or_default() += Qty::units(1);
+        }
+    }
+    let mut leftovers = back;
+    for (unit, q) in &still_out {
+        *leftovers.entry(unit.clone()).or_default() += *q;
+    }
+    times.sort_unstable();
+    LeftoverReturns {
+        deadline_working_days: days,
+        orders: ended.len(),
+        returns: times.len(),
+        median_seconds: nearest_rank(&times, 50),
+        p90_seconds: nearest_rank(&times, 90),
+        within_deadline: shares(&on_time, &leftovers),
+        still_out: by_unit(still_out),
+    }
 }
 
 fn without_order(
@@ -358,6 +468,13 @@ impl Kpis {
             value: t.percent.clone(),
         }];
         unit_rows("return_rate", &self.return_rate, &mut rows);
+        let l = &self.leftover_returns;
+        rows.push(value("leftover_orders", Some(l.orders)));
+        rows.push(value("leftover_returns", Some(l.returns)));
+        rows.push(value("leftover_return_median_seconds", l.median_seconds));
+        rows.push(value("leftover_return_p90_seconds", l.p90_seconds));
+        unit_rows("leftovers_back_by_deadline", &l.within_deadline, &mut rows);
+        qty_rows("leftovers_still_out", &l.still_out, &mut rows);
         let p = &self.return_processing;
         rows.push(value("returns_processed", Some(p.processed)));
         rows.push(value("return_processing_median_seconds", p.median_seconds));

@@ -21,6 +21,7 @@
 mod assets;
 mod common;
 mod consumption;
+mod costs;
 mod counts;
 mod csv_out;
 mod inspection;
@@ -38,6 +39,10 @@ pub use common::{Period, percent};
 pub use consumption::{
     Consumption, Deviations, LineConsumption, LineDeviation, Movement, OrderConsumption,
     OrderDeviation, consumption, deviations,
+};
+pub use costs::{
+    CostDocument, CostGroup, CostGrouping, ItemValue, PlaceValues, RepairCost, StockValue, Worth,
+    repair_cost, stock_value,
 };
 pub use counts::{CountDiscrepancy, CountedItem, CountedLocation, count_discrepancy};
 pub use kpi::{
@@ -107,10 +112,12 @@ pub enum ReportKind {
     AssetHistory,
     CountDiscrepancy,
     Kpis,
+    RepairCost,
+    StockValue,
 }
 
 impl ReportKind {
-    pub const ALL: [ReportKind; 10] = [
+    pub const ALL: [ReportKind; 12] = [
         ReportKind::Consumption,
         ReportKind::Deviations,
         ReportKind::HangingReserves,
@@ -121,6 +128,8 @@ impl ReportKind {
         ReportKind::AssetHistory,
         ReportKind::CountDiscrepancy,
         ReportKind::Kpis,
+        ReportKind::RepairCost,
+        ReportKind::StockValue,
     ];
 
     /// The name in URLs and on the command line.
@@ -136,6 +145,8 @@ impl ReportKind {
             ReportKind::AssetHistory => "asset-history",
             ReportKind::CountDiscrepancy => "count-discrepancy",
             ReportKind::Kpis => "kpis",
+            ReportKind::RepairCost => "repair-cost",
+            ReportKind::StockValue => "stock-value",
         }
     }
 
@@ -157,6 +168,12 @@ impl ReportKind {
                 "counted vs recorded stock for the most-issued parts (top 20)"
             }
             ReportKind::Kpis => "the KPIs of design §8",
+            ReportKind::RepairCost => {
+                "repair cost by work order, asset or cost account, drilled down to the write-offs"
+            }
+            ReportKind::StockValue => {
+                "what stock is worth, on shelves, in quarantine, rejected, in work, out and in transit"
+            }
         }
     }
 
@@ -173,6 +190,8 @@ impl ReportKind {
             ReportKind::AssetHistory => &["asset", "from", "to"],
             ReportKind::CountDiscrepancy => &["top", "from", "to"],
             ReportKind::Kpis => &["from", "to", "top"],
+            ReportKind::RepairCost => &["by", "wo", "asset", "account", "item", "from", "to"],
+            ReportKind::StockValue => &["item"],
         }
     }
 
@@ -194,7 +213,8 @@ impl ReportKind {
             ReportKind::Deviations
             | ReportKind::HangingReserves
             | ReportKind::ToolsOut
-            | ReportKind::InstalledBase => DocsNeeded::None,
+            | ReportKind::InstalledBase
+            | ReportKind::StockValue => DocsNeeded::None,
             ReportKind::SerialHistory => match (&params.item, &params.serial) {
                 (Some(i), Some(s)) => DocsNeeded::Serial(i.clone(), s.clone()),
                 _ => DocsNeeded::None,
@@ -203,7 +223,8 @@ impl ReportKind {
             | ReportKind::OverdueReturns
             | ReportKind::AssetHistory
             | ReportKind::CountDiscrepancy
-            | ReportKind::Kpis => DocsNeeded::All,
+            | ReportKind::Kpis
+            | ReportKind::RepairCost => DocsNeeded::All,
         }
     }
 }
@@ -271,6 +292,12 @@ pub struct Params {
     /// Count discrepancy: how many most-issued parts (default 20).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top: Option<usize>,
+    /// Repair cost: group by order (default), asset or account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<CostGrouping>,
+    /// Repair cost: only this cost account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 impl Params {
@@ -309,6 +336,8 @@ impl Params {
                 "all" => p.all = Some(parse_bool(key, value)?),
                 "overdue" => p.overdue = Some(parse_bool(key, value)?),
                 "top" => p.top = Some(parse_num(key, value, 1, 1000)?),
+                "by" => p.by = Some(CostGrouping::parse(value)?),
+                "account" => p.account = Some(value.to_owned()),
                 _ => return Err(ReportError::Params(format!("`{key}` is not known"))),
             }
         }
@@ -411,6 +440,8 @@ pub enum Report {
     CountDiscrepancy(CountDiscrepancy),
     /// Boxed: much larger than the other reports.
     Kpis(Box<Kpis>),
+    RepairCost(RepairCost),
+    StockValue(StockValue),
 }
 
 /// The JSON document: what was asked, when, and the report's own fields.
@@ -437,6 +468,8 @@ impl Report {
             Report::AssetHistory(_) => ReportKind::AssetHistory,
             Report::CountDiscrepancy(_) => ReportKind::CountDiscrepancy,
             Report::Kpis(_) => ReportKind::Kpis,
+            Report::RepairCost(_) => ReportKind::RepairCost,
+            Report::StockValue(_) => ReportKind::StockValue,
         }
     }
 
@@ -474,6 +507,8 @@ impl Report {
             Report::AssetHistory(r) => env(k, site, params, now, r),
             Report::CountDiscrepancy(r) => env(k, site, params, now, r),
             Report::Kpis(r) => env(k, site, params, now, r),
+            Report::RepairCost(r) => env(k, site, params, now, r),
+            Report::StockValue(r) => env(k, site, params, now, r),
         }
     }
 
@@ -490,6 +525,8 @@ impl Report {
             Report::AssetHistory(r) => r.csv(),
             Report::CountDiscrepancy(r) => r.csv(),
             Report::Kpis(r) => r.csv(),
+            Report::RepairCost(r) => r.csv(),
+            Report::StockValue(r) => r.csv(),
         }
     }
 
@@ -543,6 +580,8 @@ pub fn generate(
             Report::CountDiscrepancy(count_discrepancy(ledger, docs, params.period(), top))
         }
         ReportKind::Kpis => Report::Kpis(Box::new(kpis(ledger, docs, now, params.period(), top))),
+        ReportKind::RepairCost => Report::RepairCost(repair_cost(ledger, docs, params)),
+        ReportKind::StockValue => Report::StockValue(stock_value(ledger, params)),
     }
 }
 

@@ -7,8 +7,8 @@ pub mod sqlite;
 
 use chrono::{DateTime, Utc};
 use sparescan_core::document::Document;
-use sparescan_core::ids::{DocId, SiteId};
-use sparescan_core::model::MasterData;
+use sparescan_core::ids::{DocId, ItemId, SiteId};
+use sparescan_core::model::{MasterData, Valuation};
 use sparescan_core::reason::{ReasonCode, Refusal};
 use sparescan_core::sync::{Change, Row};
 use sparescan_core::view::Accepted;
@@ -48,6 +48,9 @@ pub struct CommitBatch {
     /// Back-office passwords set with this commit (with their audit entry
     /// in `audit`).
     pub passwords: Vec<PasswordSet>,
+    /// Item values the batch's documents changed (a zero value is
+    /// dropped).
+    pub values: Vec<(ItemId, Valuation)>,
 }
 
 /// A back-office password to store: the person's other sessions end with
@@ -147,6 +150,8 @@ pub trait Store: Send {
     fn sites(&self) -> StoreResult<Vec<(SiteId, MasterData)>>;
     fn create_site(&mut self, site: &SiteId, master: &MasterData, rows: &[Row]) -> StoreResult<()>;
     fn rows(&self, site: &SiteId) -> StoreResult<Vec<Row>>;
+    /// What each item's stock at the site is worth, as last committed.
+    fn valuations(&self, site: &SiteId) -> StoreResult<Vec<(ItemId, Valuation)>>;
 
     // ---- the ledger ----
     /// The sequence the next accepted document gets.
@@ -158,6 +163,8 @@ pub trait Store: Send {
     fn id_site(&self, id: &DocId) -> StoreResult<Option<SiteId>>;
     /// Accepted documents of a site in ledger order, from `after_seq`.
     fn documents(&self, site: &SiteId, after_seq: u64, limit: u32) -> StoreResult<Vec<Accepted>>;
+    /// Documents whose envelope names a work order, in ledger order.
+    fn order_documents(&self, site: &SiteId, work_order: &str) -> StoreResult<Vec<Accepted>>;
     /// Documents that name a serial, in ledger order.
     fn serial_history(&self, site: &SiteId, item: &str, serial: &str)
     -> StoreResult<Vec<Accepted>>;

@@ -6,6 +6,8 @@ use super::*;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use sparescan_core::effect::Effect;
+use sparescan_core::money::Money;
+use sparescan_core::qty::Qty;
 use std::path::{Path, PathBuf};
 
 /// Withdraws a person's live presence keys at a site (?1 site, ?2 user,
@@ -23,6 +25,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/0006_sealed_presence_keys.sql"
         )),
+        M::up(include_str!("../../migrations/0007_valuations.sql")),
     ])
 }
 
@@ -354,6 +357,27 @@ impl SqliteStore {
                 last_change = self.conn.last_insert_rowid() as u64;
             }
         }
+        {
+            let mut put = self.conn.prepare_cached(
+                "INSERT INTO valuations (site, item, milli, cents) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (site, item) DO UPDATE SET milli = ?3, cents = ?4",
+            )?;
+            let mut del = self
+                .conn
+                .prepare_cached("DELETE FROM valuations WHERE site = ?1 AND item = ?2")?;
+            for (item, v) in &batch.values {
+                if *v == Valuation::default() {
+                    del.execute(params![site, item.as_str()])?;
+                } else {
+                    put.execute(params![
+                        site,
+                        item.as_str(),
+                        v.qty.milli(),
+                        v.value.as_cents()
+                    ])?;
+                }
+            }
+        }
         // Whose roles or active flag changed: their sessions end and their
         // presence keys on devices are withdrawn.
         for user in &batch.end_sessions {
@@ -486,6 +510,22 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn valuations(&self, site: &SiteId) -> StoreResult<Vec<(ItemId, Valuation)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT item, milli, cents FROM valuations WHERE site = ?1")?;
+        let rows = stmt.query_map([site.as_str()], |r| {
+            Ok((
+                ItemId::new(r.get::<_, String>(0)?),
+                Valuation {
+                    qty: Qty::from_milli(r.get(1)?),
+                    value: Money::cents(r.get(2)?),
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn rows(&self, site: &SiteId) -> StoreResult<Vec<Row>> {
         let mut stmt = self
             .conn
@@ -555,6 +595,13 @@ impl Store for SqliteStore {
         self.accepted_query(
             "SELECT seq, doc, effects FROM documents WHERE site = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
             params![site.as_str(), i64::try_from(after_seq).unwrap_or(i64::MAX), limit],
+        )
+    }
+
+    fn order_documents(&self, site: &SiteId, work_order: &str) -> StoreResult<Vec<Accepted>> {
+        self.accepted_query(
+            "SELECT seq, doc, effects FROM documents WHERE site = ?1 AND work_order = ?2 ORDER BY seq",
+            params![site.as_str(), work_order],
         )
     }
 

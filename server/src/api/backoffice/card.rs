@@ -1,17 +1,23 @@
 //! The work-order card: the order, its lines with their accounting
-//! (design §6.3), its reserves with status and shortfall, and the closure
-//! blockers — everything a planner or supervisor needs on one page.
+//! (design §6.3), its reserves with status and shortfall, the closure
+//! blockers, its repair cost so far and the substitutes issued —
+//! everything a planner or supervisor needs on one page.
 
 use crate::api::{ApiError, AppState};
 use crate::ledger::SiteState;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use sparescan_core::document::{Body, DocKind};
+use sparescan_core::effect::Effect;
 use sparescan_core::ids::*;
 use sparescan_core::memory::infallible;
 use sparescan_core::model::*;
+use sparescan_core::money::Money;
 use sparescan_core::qty::Qty;
 use sparescan_core::reason::Blocker;
 use sparescan_core::rules;
+use sparescan_core::view::Accepted;
+use std::collections::HashMap;
 
 /// The work-order card: everything a planner or supervisor needs on one
 /// page, closure blockers included.
@@ -30,10 +36,35 @@ pub struct Card {
     pub planned_start: Option<NaiveDate>,
     pub planned_end: Option<NaiveDate>,
     pub tasks: Vec<Task>,
+    /// The account the order's repair cost is booked to.
+    pub cost_account: Option<String>,
     pub lines: Vec<LineCard>,
     pub reserves: Vec<ReserveCard>,
     /// Empty when the order may be closed (status permitting).
     pub blockers: Vec<BlockerCard>,
+    /// What its write-offs took from stock so far, at the item's cost
+    /// when each was recorded: the order's repair cost
+    /// (`docs/domain.md`, settlement 15; the repair-cost report).
+    pub cost: Money,
+    /// Substitutes issued on its lines: the line's item beside the
+    /// substitute, why and who approved.
+    pub substitutions: Vec<SubstitutionCard>,
+}
+
+/// A substitute issued in place of a line's item.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SubstitutionCard {
+    pub doc: DocId,
+    pub device_time: DateTime<Utc>,
+    pub author: UserId,
+    pub line: Option<DemandLineId>,
+    /// The item the line plans.
+    pub line_item: Option<ItemId>,
+    /// The substitute issued.
+    pub item: ItemId,
+    pub qty: Qty,
+    pub reason: Option<String>,
+    pub approver: Option<UserId>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -72,6 +103,15 @@ pub struct LineCard {
     pub in_work: Qty,
     /// Issued − planned.
     pub deviation: Qty,
+    /// The line's own cost account; `None` books to the order's.
+    pub cost_account: Option<String>,
+    /// A range to be clarified: its most (`planned` is its least).
+    pub planned_max: Option<Qty>,
+    /// The part of the range no reserve locks until an engineer settles
+    /// the line (`planned_max` − `planned`).
+    pub to_clarify: Option<Qty>,
+    /// Who settled the line's range, when, and what it was.
+    pub clarified: Option<Clarified>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -134,6 +174,10 @@ pub fn card(s: &SiteState, id: &WorkOrderId) -> Option<Card> {
             substitutes: l.substitutes,
             tolerance_percent: l.tolerance_percent,
             planned: l.planned,
+            cost_account: l.cost_account,
+            planned_max: l.planned_max,
+            to_clarify: l.planned_max.map(|max| max - l.planned),
+            clarified: l.clarified,
         });
         reserves.extend(of_line.into_iter().map(|r| ReserveCard {
             status: r.status(),
@@ -172,21 +216,67 @@ pub fn card(s: &SiteState, id: &WorkOrderId) -> Option<Card> {
         planned_start: wo.planned_start,
         planned_end: wo.planned_end,
         tasks: wo.tasks,
+        cost_account: wo.cost_account,
         lines,
         reserves,
         blockers,
+        cost: Money::ZERO,
+        substitutions: Vec::new(),
     })
 }
 
-pub(super) fn read_card(
+impl Card {
+    /// What the order's documents add: its repair cost and substitutions.
+    /// Reversed documents and corrections do not count.
+    fn add_documents(&mut self, docs: &[Accepted]) {
+        let line_items: HashMap<&DemandLineId, &ItemId> =
+            self.lines.iter().map(|l| (&l.id, &l.item)).collect();
+        let mut substitutions = Vec::new();
+        for acc in docs {
+            if acc.reversed_by.is_some() || acc.doc.kind() == DocKind::Correction {
+                continue;
+            }
+            match &acc.doc.body {
+                Body::WriteOff { .. } => self.cost += Effect::value_taken(&acc.effects),
+                Body::SubstitutionIssue { pick, .. } => substitutions.push(SubstitutionCard {
+                    doc: acc.doc.id,
+                    device_time: acc.doc.device_time,
+                    author: acc.doc.author.clone(),
+                    line: acc.doc.line.clone(),
+                    line_item: acc
+                        .doc
+                        .line
+                        .as_ref()
+                        .and_then(|l| line_items.get(l))
+                        .map(|i| (*i).clone()),
+                    item: pick.item.clone(),
+                    qty: pick.qty,
+                    reason: acc.doc.reason.clone(),
+                    approver: acc.doc.approver.clone(),
+                }),
+                _ => {}
+            }
+        }
+        self.substitutions = substitutions;
+    }
+}
+
+pub(super) async fn read_card(
     state: &AppState,
     site: &SiteId,
     id: &WorkOrderId,
 ) -> Result<Card, ApiError> {
-    state
+    let mut card = state
         .ledger
         .read(site, |s| card(s, id))?
-        .ok_or_else(|| unknown_order(id))
+        .ok_or_else(|| unknown_order(id))?;
+    let (site, wo) = (site.clone(), id.clone());
+    let docs = state
+        .readers
+        .with(move |s| Ok(s.order_documents(&site, wo.as_str())?))
+        .await?;
+    card.add_documents(&docs);
+    Ok(card)
 }
 
 pub(super) fn unknown_order(id: &WorkOrderId) -> ApiError {

@@ -138,6 +138,12 @@ impl After {
                 "is blank: give a mask such as BM-#### or leave it empty",
             );
         }
+        if item.unit_cost.is_some_and(|c| c.is_negative()) {
+            return bad(
+                "unit_cost",
+                "is negative: give the price per unit, e.g. 12.50, or leave it empty",
+            );
+        }
         let mut seen = BTreeSet::new();
         for s in &item.substitutes {
             if *s == item.id {

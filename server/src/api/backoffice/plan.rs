@@ -37,6 +37,9 @@ pub struct NewWorkOrder {
     pub tasks: Vec<TaskInput>,
     #[serde(default)]
     pub lines: Vec<LineInput>,
+    /// The account the order's repair cost is booked to.
+    #[serde(default)]
+    pub cost_account: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -67,6 +70,22 @@ pub struct LineInput {
     /// `None` uses the site's tolerance.
     #[serde(default)]
     pub tolerance_percent: Option<u32>,
+    /// Where this line's cost is booked, when not to the order's account.
+    #[serde(default)]
+    pub cost_account: Option<String>,
+    /// A range ("1–2 filters"): the most the job may need, `planned` the
+    /// least. The line is to be clarified until an engineer settles it;
+    /// reserves lock the minimum only.
+    #[serde(default)]
+    pub planned_max: Option<Qty>,
+}
+
+/// `POST …/lines/{line}/clarify`: the quantity an engineer settles a
+/// range line at.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Clarification {
+    pub planned: Qty,
 }
 
 fn yes() -> bool {
@@ -128,6 +147,7 @@ pub(super) fn new_order_rows(
             "planned_end {b} is before planned_start {a}"
         )));
     }
+    let cost_account = cost_account(req.cost_account.as_deref(), "cost_account")?;
     let mut task_ids = HashSet::new();
     for t in &req.tasks {
         check_id(t.id.as_str()).map_err(|m| invalid(format!("task id {m}")))?;
@@ -157,6 +177,7 @@ pub(super) fn new_order_rows(
             })
             .collect(),
         state: WoState::new(WoStatus::Created),
+        cost_account,
     };
     let mut rows = vec![row(RowKey::WorkOrder(wo.id.clone()), &wo)];
     let mut taken = HashSet::new();
@@ -267,9 +288,29 @@ pub(super) fn plan_line(
         input.tolerance_percent,
         &input.substitutes,
     )?;
-    if let Some(old) = existing {
-        check_replan(v, old, &item.id, input.planned)?;
+    if let Some(max) = input.planned_max {
+        if max <= input.planned {
+            return Err(invalid(format!(
+                "line {id}: planned_max {max} is not more than planned {}: a range runs from the least to the most; for one quantity leave planned_max out",
+                input.planned
+            )));
+        }
+        if item.tracking.serial() && !max.is_whole() {
+            return Err(invalid(format!(
+                "line {id}: {} is serial-tracked: plan whole units",
+                item.id
+            )));
+        }
+        sparescan_core::rules::units::check_qty(&v.policy()?, &item.id, &item.unit, max)
+            .map_err(|r| invalid(format!("line {id}: planned_max: {}", r.message)))?;
     }
+    if let Some(old) = existing {
+        check_replan(v, old, &item.id, input.planned_max.unwrap_or(input.planned))?;
+    }
+    let cost_account = cost_account(
+        input.cost_account.as_deref(),
+        &format!("line {id}: cost_account"),
+    )?;
     Ok(DemandLine {
         id,
         work_order: wo.id.clone(),
@@ -284,7 +325,90 @@ pub(super) fn plan_line(
             .map(|l| l.requested_by.clone())
             .unwrap_or_else(|| me.clone()),
         additional: false,
+        cost_account,
+        planned_max: input.planned_max,
+        clarified: existing.and_then(|l| l.clarified.clone()),
     })
+}
+
+/// The line as an engineer settles its range at `planned`: what moved on
+/// it bounds the quantity, as for any change of plan; the range, who and
+/// when are kept on the line.
+pub(super) fn clarify_row(
+    s: &SiteState,
+    wo: &WorkOrderId,
+    line: &DemandLineId,
+    me: &UserId,
+    planned: Qty,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Row, ApiError> {
+    let v = &s.ledger;
+    let order = v.work_order(wo).ok_or_else(|| unknown_order(wo))?;
+    let old = v
+        .line(line)
+        .filter(|l| l.work_order == *wo)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("line {line} is not a line of {wo}"),
+            )
+        })?;
+    if !order.state.status.is_open() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "work_order_status",
+            format!("{wo} is no longer open: its plan is final"),
+        ));
+    }
+    let Some(max) = old.planned_max else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_to_clarify",
+            format!(
+                "line {line} is planned at {} {}, not as a range: change its plan instead",
+                old.planned, old.unit
+            ),
+        ));
+    };
+    if !planned.is_positive() {
+        return Err(invalid(format!(
+            "line {line}: planned must be more than 0 (to drop the line, remove it from the plan)"
+        )));
+    }
+    let item = v.item(&old.item);
+    if item.as_ref().is_some_and(|i| i.tracking.serial()) && !planned.is_whole() {
+        return Err(invalid(format!(
+            "line {line}: {} is serial-tracked: settle on whole units",
+            old.item
+        )));
+    }
+    sparescan_core::rules::units::check_qty(&v.policy(), &old.item, &old.unit, planned)
+        .map_err(|r| invalid(format!("line {line}: {}", r.message)))?;
+    check_replan(v, &old, &old.item, planned)?;
+    let settled = DemandLine {
+        planned,
+        planned_max: None,
+        clarified: Some(Clarified {
+            by: me.clone(),
+            at: now,
+            min: old.planned,
+            max,
+        }),
+        ..old
+    };
+    Ok(row(RowKey::Line(settled.id.clone()), &settled))
+}
+
+/// A cost account as given: none when empty, else an id-like code.
+fn cost_account(given: Option<&str>, what: &str) -> Result<Option<String>, ApiError> {
+    match given.map(str::trim).filter(|a| !a.is_empty()) {
+        None => Ok(None),
+        Some(a) => {
+            check_id(a).map_err(|m| invalid(format!("{what} {m}")))?;
+            Ok(Some(a.to_owned()))
+        }
+    }
 }
 
 pub(super) fn check_limits(

@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use sparescan_core::model::*;
+use sparescan_core::money::Money;
 use sparescan_core::reason::ReasonCode;
 use sparescan_core::sync::{Row, RowKey};
 use std::collections::{BTreeSet, HashMap};
@@ -113,6 +114,7 @@ impl Entity {
             Entity::Items => json!({
                 "kind": "material", "tracking": "none", "expiry_tracked": false,
                 "serial_format": null, "barcodes": [], "substitutes": [], "critical": false,
+                "unit_cost": null,
             }),
             Entity::Batches => json!({ "expiry": null }),
             Entity::Assets => json!({ "area": "", "custodian": null }),
@@ -207,6 +209,7 @@ static ITEM_FIELDS: &[Field] = &[
     field("barcodes", List, false, ty::<Vec<String>>),
     field("substitutes", List, false, ty::<Vec<String>>),
     field("critical", Bool, false, ty::<bool>),
+    field("unit_cost", OptText, false, ty::<Option<Money>>),
 ];
 static WAREHOUSE_FIELDS: &[Field] = &[
     field("id", Text, true, ty::<String>),

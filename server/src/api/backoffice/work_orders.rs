@@ -6,7 +6,8 @@
 
 use super::card::{Card, read_card, unknown_order};
 use super::plan::{
-    LinesChange, NewWorkOrder, check_limits, invalid, new_order_rows, replan_rows, row,
+    Clarification, LinesChange, NewWorkOrder, check_limits, clarify_row, invalid, new_order_rows,
+    replan_rows, row,
 };
 use super::{BACKOFFICE_DEVICE, audit, query, require};
 use crate::api::auth::UserAuth;
@@ -40,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/work-orders/{id}", get(show))
         .route("/api/v1/work-orders/{id}/lines", put(change_lines))
         .route("/api/v1/work-orders/{id}/approve", post(approve))
+        .route(
+            "/api/v1/work-orders/{id}/lines/{line}/clarify",
+            post(clarify),
+        )
 }
 
 // ---- requests ----
@@ -186,7 +191,9 @@ async fn show(
     auth: UserAuth,
     Path(id): Path<String>,
 ) -> Result<Json<Card>, ApiError> {
-    Ok(Json(read_card(&state, &auth.session.site, &id.into())?))
+    Ok(Json(
+        read_card(&state, &auth.session.site, &id.into()).await?,
+    ))
 }
 
 /// Create a work order.
@@ -235,7 +242,7 @@ async fn create(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(read_card(&state, &site, &req.id)?),
+        Json(read_card(&state, &site, &req.id).await?),
     ))
 }
 
@@ -287,7 +294,7 @@ async fn change_lines(
             audit(&auth, "work_order.lines", payload),
         )
         .await?;
-    Ok(Json(read_card(&state, &site, &id)?))
+    Ok(Json(read_card(&state, &site, &id).await?))
 }
 
 /// Approve a work order.
@@ -389,8 +396,68 @@ async fn approve(
     })?;
     Ok(Json(ApprovalAnswer {
         verdict,
-        work_order: read_card(&state, &site, &id)?,
+        work_order: read_card(&state, &site, &id).await?,
     }))
+}
+
+/// Settle a range line.
+///
+/// Settles a demand line planned as a range ("to be clarified") at one
+/// quantity: the line then plans it, with the site's tolerance, and keeps
+/// the range, who settled it and when. What moved on the line bounds the
+/// quantity. Needs the role engineer.
+#[utoipa::path(
+    post,
+    path = "/api/v1/work-orders/{id}/lines/{line}/clarify",
+    tag = "work-orders",
+    operation_id = "work_order_line_clarify",
+    params(
+        ("id" = WorkOrderId, Path, description = "The work order's number"),
+        ("line" = DemandLineId, Path, description = "The demand line planned as a range"),
+    ),
+    request_body = Clarification,
+    responses(
+        (status = 200, description = "Settled: the card", body = Card),
+        (status = 400, response = crate::api::openapi::BadRequest),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::NotFound),
+        (status = 409, response = crate::api::openapi::Conflict),
+        (status = 413, response = crate::api::openapi::TooLarge),
+        (status = 415, response = crate::api::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::api::openapi::Unprocessable),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("session_token" = []))
+)]
+async fn clarify(
+    State(state): State<AppState>,
+    auth: UserAuth,
+    Path((id, line)): Path<(String, String)>,
+    ApiJson(req): ApiJson<Clarification>,
+) -> Result<Json<Card>, ApiError> {
+    require(
+        &auth,
+        rules::roles::approvers::RANGE,
+        "settling a range line",
+    )?;
+    let site = auth.session.site.clone();
+    let id = WorkOrderId::from(id);
+    let line = DemandLineId::from(line);
+    let me = auth.user.id.clone();
+    let row = state.ledger.read(&site, |s| {
+        clarify_row(s, &id, &line, &me, req.planned, Utc::now())
+    })??;
+    let payload = json!({ "work_order": id, "line": line, "row": row });
+    state
+        .ledger
+        .edit_master(
+            site.clone(),
+            vec![row],
+            audit(&auth, "work_order.clarify", payload),
+        )
+        .await?;
+    Ok(Json(read_card(&state, &site, &id).await?))
 }
 
 /// The approval's master-data edit (the order names its approver, the

@@ -124,6 +124,65 @@ fn emergency_issues_count_against_the_share_until_linked() {
     assert_eq!(w.linked_later_qty[0].qty, q(5));
 }
 
+/// The seed reports WO-1005 complete at 09:40 on Monday 2026-03-02 with
+/// terminals and the old controller out: two working days to bring them
+/// back, until Wednesday 09:40.
+#[test]
+fn leftovers_are_timed_from_the_end_of_work_against_the_deadline() {
+    let mut kit = Kit::seeded();
+    let end = seed_time() - Duration::minutes(140);
+    let k = kpis_now(&kit);
+    let l = &k.leftover_returns;
+    assert_eq!((l.deadline_working_days, l.orders, l.returns), (2, 1, 0));
+    let (_, out, pct) = rate(&l.within_deadline).expect("pcs leftovers");
+    assert!(
+        out >= q(3),
+        "terminals and the old controller are out: {out}"
+    );
+    assert_eq!(pct, Some("0.0"));
+
+    // One terminal back at 12:01, within the deadline.
+    return_terminals(&mut kit, 1, Condition::New, "R-01");
+    let k = kpis_now(&kit);
+    let l = &k.leftover_returns;
+    assert_eq!(l.returns, 1);
+    assert_eq!(l.median_seconds, Some((kit.t - end).num_seconds()));
+    assert_eq!(
+        rate(&l.within_deadline).map(|r| (r.0, r.1)),
+        Some((q(1), out))
+    );
+
+    // Another on Thursday: after the deadline, still a leftover back.
+    kit.t += Duration::days(3);
+    return_terminals(&mut kit, 1, Condition::New, "R-01");
+    let k = kpis_now(&kit);
+    let l = &k.leftover_returns;
+    assert_eq!(l.returns, 2);
+    assert_eq!(
+        rate(&l.within_deadline).map(|r| (r.0, r.1)),
+        Some((q(1), out))
+    );
+    assert_eq!(
+        l.p90_seconds,
+        Some((kit.t - end).num_seconds()),
+        "the late one is the slowest"
+    );
+    let still: Qty = l.still_out.iter().map(|u| u.qty).sum();
+    assert_eq!(still, out - q(2));
+    // Returns during the work are not leftovers, and a period that ends
+    // before the work did sees no order.
+    let before = Period {
+        from: None,
+        to: (seed_time() - Duration::days(1)).date_naive().into(),
+    };
+    assert_eq!(
+        kpis(&kit.ledger, &kit.docs(), kit.t, before, 20)
+            .leftover_returns
+            .orders,
+        0
+    );
+}
+
 #[test]
 fn returns_and_inspections_move_the_kpis() {
     let mut kit = Kit::seeded();
