@@ -808,6 +808,26 @@ pub fn verify_site(
             diffs.push(format!("extra row {k}"));
         }
     }
+    // What the stock is worth, as the server would load it, against the
+    // documents' values.
+    let loaded = site_ledger(store, site)?;
+    let (kept, recomputed) = (&loaded.projections().values, &fresh.projections().values);
+    let items: BTreeSet<&ItemId> = kept.keys().chain(recomputed.keys()).collect();
+    for item in items {
+        let (k, r) = (kept.get(item), recomputed.get(item));
+        if k != r {
+            diffs.push(format!(
+                "value of {item}: stored {}, ledger gives {}",
+                describe_value(k),
+                describe_value(r)
+            ));
+        }
+    }
     diffs.sort();
     Ok(diffs)
+}
+
+fn describe_value(v: Option<&Valuation>) -> String {
+    v.map(|v| format!("{} units worth {}", v.qty, v.value))
+        .unwrap_or_else(|| "none".into())
 }

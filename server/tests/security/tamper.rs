@@ -246,3 +246,39 @@ async fn roles_changed_in_the_database_are_found() {
         "verify passed roles changed in the database:\n{text}"
     );
 }
+
+/// A stock value changed in the database (issue 16, item 3): `verify`
+/// recomputes every item's value from the documents' and finds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stock_value_changed_in_the_database_is_found() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let server = sparescan_server::Server::open(sparescan_server::config::Config::new(
+            "127.0.0.1:0".parse().expect("addr"),
+            dir.path(),
+        ))
+        .expect("open");
+        sparescan_server::demo::install(&server)
+            .await
+            .expect("demo");
+    }
+    assert!(verify(dir.path()).status.success());
+    {
+        let db = rusqlite::Connection::open(dir.path().join("sparescan.db")).expect("db");
+        // The seed wrote off terminals: their pool is kept.
+        let n = db
+            .execute(
+                "UPDATE valuations SET cents = cents + 100000 WHERE site = 'PLANT-1' AND item = 'TERM-6MM'",
+                [],
+            )
+            .expect("rewrite");
+        assert_eq!(n, 1, "the terminals' value is kept");
+    }
+    let out = verify(dir.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "verify passed a changed value:\n{text}"
+    );
+    assert!(text.contains("value of TERM-6MM"), "{text}");
+}
