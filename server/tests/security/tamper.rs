@@ -195,8 +195,8 @@ async fn a_rewritten_author_is_found_even_with_the_chain_recomputed() {
     assert!(text.contains("documents seq"), "{text}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn roles_changed_in_the_database_are_found() {
+/// A data directory holding the demo site, which `verify` finds clean.
+async fn demo_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     {
         let server = sparescan_server::Server::open(sparescan_server::config::Config::new(
@@ -209,6 +209,12 @@ async fn roles_changed_in_the_database_are_found() {
             .expect("demo");
     }
     assert!(verify(dir.path()).status.success());
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_changed_in_the_database_are_found() {
+    let dir = demo_dir().await;
     // The technician made an admin, in the site's master data and in the
     // user's row alike, so the projections agree.
     {
@@ -251,18 +257,7 @@ async fn roles_changed_in_the_database_are_found() {
 /// recomputes every item's value from the documents' and finds it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stock_value_changed_in_the_database_is_found() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    {
-        let server = sparescan_server::Server::open(sparescan_server::config::Config::new(
-            "127.0.0.1:0".parse().expect("addr"),
-            dir.path(),
-        ))
-        .expect("open");
-        sparescan_server::demo::install(&server)
-            .await
-            .expect("demo");
-    }
-    assert!(verify(dir.path()).status.success());
+    let dir = demo_dir().await;
     {
         let db = rusqlite::Connection::open(dir.path().join("sparescan.db")).expect("db");
         // The seed wrote off terminals: their pool is kept.
