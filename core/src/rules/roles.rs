@@ -61,6 +61,28 @@ pub mod approvers {
     pub const RANGE: &[Role] = &[Engineer];
 }
 
+/// Powers of the back office that are not documents: who may do what
+/// through the API (and the console) beyond recording movements. One
+/// source for every page and call that checks them.
+pub mod back_office {
+    use super::*;
+    /// Plan work orders: create them and change their plans.
+    pub const PLAN: &[Role] = &[Dispatcher, Engineer, Supervisor, Admin];
+    /// Review what needs attention (documents refused and never recorded).
+    pub const REVIEW: &[Role] = &[Supervisor, Controller, Admin];
+    /// Read reports and KPIs: everyone but technicians and clerks, whose
+    /// work is the movements themselves.
+    pub const REPORTS: &[Role] = &[
+        Supervisor, Dispatcher, Engineer, Controller, Accountant, Admin,
+    ];
+    /// Edit people and the site's policy; set back-office passwords.
+    pub const PEOPLE_AND_POLICY: &[Role] = &[Admin];
+    /// Edit the catalog and the stores: items, warehouses, bins, batches.
+    pub const CATALOG: &[Role] = &[Admin, Clerk];
+    /// Edit assets.
+    pub const ASSETS: &[Role] = &[Admin, Dispatcher];
+}
+
 /// Kinds only the back office records, whoever authors them.
 const BACK_OFFICE_KINDS: &[DocKind] = &[DocKind::PeriodClose, DocKind::OpeningBalance];
 

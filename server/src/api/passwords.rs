@@ -20,7 +20,6 @@ use chrono::{Duration, Utc};
 use rand::Rng;
 use sparescan_core::ids::{SiteId, UserId};
 use sparescan_core::limits::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS};
-use sparescan_core::model::Role;
 use sparescan_core::sync::{OneTimePassword, PasswordChange};
 
 /// How long a one-time password opens a session.
@@ -292,7 +291,7 @@ async fn one_time(
     auth: UserAuth,
     Path(id): Path<String>,
 ) -> Result<Json<OneTimePassword>, ApiError> {
-    auth.require(&[Role::Admin])?;
+    auth.require(sparescan_core::rules::roles::back_office::PEOPLE_AND_POLICY)?;
     let site = auth.session.site.clone();
     let otp = set_one_time(
         &state.ledger,

@@ -61,19 +61,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
-use sparescan_core::model::Role;
 use sparescan_core::view::Accepted;
 
-/// Who may read reports: everyone but technicians and clerks, whose work
-/// is the movements themselves.
-pub const REPORT_ROLES: &[Role] = &[
-    Role::Supervisor,
-    Role::Dispatcher,
-    Role::Engineer,
-    Role::Controller,
-    Role::Accountant,
-    Role::Admin,
-];
+/// Who may read reports (core's role matrix).
+pub use sparescan_core::rules::roles::back_office::REPORTS as REPORT_ROLES;
 
 /// Days after which an active reserve is hanging even on an order in
 /// progress, unless `older_than_days` says otherwise.

@@ -16,13 +16,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sparescan_core::document::{Body, DocKind, Document, Transition};
 use sparescan_core::ids::*;
-use sparescan_core::model::Role;
 use sparescan_core::reason::{Blocker, ReasonCode};
 use sparescan_core::sync::{PushRequest, PushResponse};
 use std::time::Instant;
 
-/// Who reviews refusals.
-const REVIEWERS: &[Role] = &[Role::Supervisor, Role::Controller, Role::Admin];
+// Who reviews refusals.
+use sparescan_core::rules::roles::back_office::REVIEW as REVIEWERS;
+
 const ATTENTION_DEFAULT: u32 = 200;
 const ATTENTION_MAX: u32 = 1000;
 

@@ -71,12 +71,13 @@ impl Entity {
 
     /// Who may edit it.
     pub fn editors(self) -> &'static [Role] {
+        use sparescan_core::rules::roles::back_office;
         match self {
-            Entity::Users | Entity::Policy => &[Role::Admin],
+            Entity::Users | Entity::Policy => back_office::PEOPLE_AND_POLICY,
             Entity::Items | Entity::Warehouses | Entity::Bins | Entity::Batches => {
-                &[Role::Admin, Role::Clerk]
+                back_office::CATALOG
             }
-            Entity::Assets => &[Role::Admin, Role::Dispatcher],
+            Entity::Assets => back_office::ASSETS,
         }
     }
 

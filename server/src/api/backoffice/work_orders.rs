@@ -28,13 +28,9 @@ use sparescan_core::rules;
 use sparescan_core::sync::{Row, RowKey, Verdict};
 use std::collections::HashSet;
 
-/// Who plans work orders.
-const PLANNERS: &[Role] = &[
-    Role::Dispatcher,
-    Role::Engineer,
-    Role::Supervisor,
-    Role::Admin,
-];
+// Who plans work orders.
+use sparescan_core::rules::roles::back_office::PLAN as PLANNERS;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/work-orders", get(list).post(create))
