@@ -84,11 +84,17 @@ pub trait LedgerView {
     fn missing_serials_of(&self, wo: &WorkOrderId) -> Result<Vec<MissingSerial>, ViewError>;
     fn missing_serial(&self, write_off: &DocId) -> Result<Option<MissingSerial>, ViewError>;
 
-    /// What the site's stock of an item is worth. `None`: this view keeps
-    /// no values (the handheld's cache), and documents judged on it carry
-    /// no [`Effect::Value`]; the server values them when it accepts them.
-    fn valuation(&self, _item: &ItemId) -> Result<Option<Valuation>, ViewError> {
-        Ok(None)
+    /// Whether this view values stock. The handheld's cache does not:
+    /// documents judged on it carry no [`Effect::Value`], and the rules
+    /// read nothing for them; the server values what it accepts.
+    fn keeps_values(&self) -> bool {
+        false
+    }
+
+    /// What the site's stock of an item is worth (read only where
+    /// [`LedgerView::keeps_values`]).
+    fn valuation(&self, _item: &ItemId) -> Result<Valuation, ViewError> {
+        Ok(Valuation::default())
     }
 
     fn accepted(&self, id: &DocId) -> Result<Option<Accepted>, ViewError>;

@@ -209,7 +209,10 @@ impl LedgerView for Failing<'_> {
         self.check("transit")?;
         LedgerView::transit(self.ledger, transfer)
     }
-    fn valuation(&self, item: &ItemId) -> Result<Option<Valuation>, ViewError> {
+    fn keeps_values(&self) -> bool {
+        self.ledger.keeps_values()
+    }
+    fn valuation(&self, item: &ItemId) -> Result<Valuation, ViewError> {
         self.check("valuation")?;
         LedgerView::valuation(self.ledger, item)
     }

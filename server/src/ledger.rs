@@ -268,8 +268,11 @@ impl LedgerView for ServerView<'_> {
         missing_serial(write_off: &DocId) -> Option<MissingSerial>;
     }
 
-    fn valuation(&self, item: &ItemId) -> Result<Option<Valuation>, ViewError> {
-        Ok(Some(self.mem.valuation_of(item)))
+    fn keeps_values(&self) -> bool {
+        true
+    }
+    fn valuation(&self, item: &ItemId) -> Result<Valuation, ViewError> {
+        Ok(self.mem.valuation_of(item))
     }
 
     fn accepted(&self, id: &DocId) -> Result<Option<Accepted>, ViewError> {

@@ -940,8 +940,11 @@ impl LedgerView for MemoryLedger {
     fn missing_serial(&self, write_off: &DocId) -> Result<Option<MissingSerial>, ViewError> {
         Ok(MemoryLedger::missing_serial(self, write_off))
     }
-    fn valuation(&self, item: &ItemId) -> Result<Option<Valuation>, ViewError> {
-        Ok(self.values_kept.then(|| self.valuation_of(item)))
+    fn keeps_values(&self) -> bool {
+        self.values_kept
+    }
+    fn valuation(&self, item: &ItemId) -> Result<Valuation, ViewError> {
+        Ok(self.valuation_of(item))
     }
     fn accepted(&self, id: &DocId) -> Result<Option<Accepted>, ViewError> {
         Ok(MemoryLedger::accepted(self, id))

@@ -15,7 +15,8 @@
 //!   neither, and is worth its share at the average.
 //!
 //! The rule runs only on a view that keeps values (the server's): the
-//! handheld judges without them, and the server values what it accepts.
+//! handheld judges without them and reads nothing for them, and the
+//! server values what it accepts.
 
 use crate::document::{Body, Document};
 use crate::effect::Effect;
@@ -51,12 +52,13 @@ pub fn value_effects(
     doc: &Document,
     effects: &[Effect],
 ) -> Result<Vec<Effect>, ViewError> {
+    if !view.keeps_values() {
+        return Ok(Vec::new());
+    }
     let flows = flows(view, effects)?;
     let mut out = Vec::new();
     for (item, flow) in flows {
-        let Some(pool) = view.valuation(&item)? else {
-            return Ok(Vec::new());
-        };
+        let pool = view.valuation(&item)?;
         let moved = flow.into.max(flow.out);
         if moved.is_zero() {
             continue;
