@@ -216,6 +216,7 @@ impl Server {
                 pull_page: limits.pull_page,
                 bootstrap_page: limits.bootstrap_page,
                 push_max_docs: limits.push_max_docs,
+                max_body_bytes: limits.max_body_bytes,
             },
             sign_ins: Arc::new(api::lockout::SignInGuard::new(metrics.secret_checks())),
             metrics,

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod backoffice;
+pub mod body;
 pub mod lockout;
 pub mod openapi;
 pub mod passwords;
@@ -41,6 +42,8 @@ pub struct Limits {
     pub bootstrap_page: u32,
     /// Documents per push at most.
     pub push_max_docs: usize,
+    /// The largest request body, in bytes.
+    pub max_body_bytes: usize,
 }
 
 impl Default for Limits {
@@ -49,18 +52,28 @@ impl Default for Limits {
             pull_page: 5_000,
             bootstrap_page: 20_000,
             push_max_docs: 5_000,
+            max_body_bytes: 16 * 1024 * 1024,
         }
     }
 }
 
 pub fn router(state: AppState) -> Router {
+    // Sign-in, enrollment and passwords take a few hundred bytes from people
+    // not yet known: a larger body is refused before it is read.
+    let small = body::BodyLimit(lockout::MAX_SIGN_IN_BODY);
+    let any = body::BodyLimit(state.limits.max_body_bytes);
+    let read_whole = |limit| axum::middleware::from_fn_with_state(limit, body::read_whole);
     Router::new()
-        .merge(auth::routes())
-        .merge(passwords::routes())
-        .merge(sync::routes())
-        .merge(backoffice::routes())
-        .merge(reports::routes())
-        .merge(openapi::routes())
+        .merge(auth::routes().layer(read_whole(small)))
+        .merge(passwords::routes().layer(read_whole(small)))
+        .merge(
+            Router::new()
+                .merge(sync::routes())
+                .merge(backoffice::routes())
+                .merge(reports::routes())
+                .merge(openapi::routes())
+                .layer(read_whole(any)),
+        )
         .with_state(state)
 }
 

@@ -27,12 +27,7 @@ pub const ONE_TIME_HOURS: i64 = 24;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/api/v1/me/password",
-            put(change).layer(axum::extract::DefaultBodyLimit::max(
-                lockout::MAX_SIGN_IN_BODY,
-            )),
-        )
+        .route("/api/v1/me/password", put(change))
         .route("/api/v1/users/{id}/one-time-password", post(one_time))
 }
 

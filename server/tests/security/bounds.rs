@@ -114,3 +114,103 @@ async fn cursors_out_of_range_are_refused() {
     }
     ts.stop().await;
 }
+
+/// One raw HTTP/1.1 exchange on an open TLS stream: the status and whether
+/// the server means to keep the connection.
+fn exchange(
+    tls: &mut rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream>,
+    head: &str,
+    body_after: Option<(std::time::Duration, &[u8])>,
+) -> std::io::Result<u16> {
+    use std::io::{BufRead, Read, Write};
+    tls.write_all(head.as_bytes())?;
+    tls.flush()?;
+    if let Some((pause, body)) = body_after {
+        std::thread::sleep(pause);
+        tls.write_all(body)?;
+        tls.flush()?;
+    }
+    let mut reader = std::io::BufReader::new(tls);
+    let mut status = String::new();
+    reader.read_line(&mut status)?;
+    let code = status
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("no status line: {status:?}")))?;
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut rest = vec![0; length];
+    reader.read_exact(&mut rest)?;
+    Ok(code)
+}
+
+/// A client whose body arrives a moment after its headers (a loaded machine,
+/// a slow link) hears the refusal and keeps its connection: the server reads
+/// the whole body before it answers, so it never closes on bytes still
+/// coming — which a client sees as a reset in the middle of its request
+/// (what schemathesis hit in CI).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_arrives_late_is_read_before_the_refusal() {
+    let ts = TestServer::start().await;
+    let addr = ts.running.as_ref().expect("running").addr;
+    let config = sparescan_client::tls::pinned_client_config(&ts.ca).expect("CA");
+    // No credentials, a method the path does not take, a path that does not
+    // exist: each refused before any handler would read the body.
+    let cases = [
+        ("PUT", "/api/v1/me/password", 401),
+        ("POST", "/api/v1/documents", 401),
+        ("TRACE", "/api/v1/me/password", 405),
+        ("POST", "/api/v1/no-such-thing", 404),
+    ];
+    for (method, path, expected) in cases {
+        let config = config.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("name");
+            let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name)
+                .map_err(std::io::Error::other)?;
+            let tcp = std::net::TcpStream::connect(addr)?;
+            tcp.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+            let mut tls = rustls::StreamOwned::new(conn, tcp);
+            let body = br#"{"old":"a","new":"b"}"#;
+            let head = format!(
+                "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1\r\n\
+                 content-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                body.len()
+            );
+            let first = exchange(
+                &mut tls,
+                &head,
+                Some((std::time::Duration::from_millis(300), body)),
+            )?;
+            let second = exchange(
+                &mut tls,
+                "GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n",
+                None,
+            )?;
+            Ok::<_, std::io::Error>((first, second))
+        })
+        .await
+        .expect("joined");
+        assert_eq!(
+            outcome.as_ref().ok(),
+            Some(&(expected, 200)),
+            "{method} {path}, then a second request on the same connection: {outcome:?}"
+        );
+    }
+    ts.stop().await;
+}
