@@ -15,9 +15,11 @@
 # once more, for a second target (README, "armv7"). cross.toml covers armv7
 # for people with Docker.
 #
-# Debian's armhf standard library is 1.85 and cannot be used with the 1.96
-# compiler, so the standard library is built from Debian's rust-web-src 1.96
-# (-Zbuild-std, allowed on a stable compiler by RUSTC_BOOTSTRAP=1).
+# The tests use Debian's armhf standard library of the same compiler
+# (libstd-rust-web-dev:armhf 1.96, unwinding, as tests need). The device
+# build aborts on a panic and builds its standard library from Debian's
+# rust-web-src 1.96 with panic_abort (-Zbuild-std, allowed on a stable
+# compiler by RUSTC_BOOTSTRAP=1), as small as the aarch64 one.
 # Outputs in target/cross/armv7-unknown-linux-gnueabihf/{qemu-test,device};
 # the package in target/debian.
 set -euo pipefail
@@ -33,9 +35,10 @@ started=$(date +%s)
 step() { printf '\n=== armv7: %s (at %d s)\n' "$*" "$(( $(date +%s) - started ))"; }
 
 TARGET=armv7-unknown-linux-gnueabihf
-PACKAGES=(rustc-web cargo-web rust-web-src gcc-arm-linux-gnueabihf libc6-dev:armhf qemu-user-static)
-# What Slint's linuxkms backend links against: only for the handheld.
-[ "$mode" = all ] && PACKAGES+=(lld-16 libinput-dev:armhf libudev-dev:armhf libxkbcommon-dev:armhf libfontconfig-dev:armhf)
+PACKAGES=(rustc-web cargo-web libstd-rust-web-dev:armhf gcc-arm-linux-gnueabihf libc6-dev:armhf qemu-user-static)
+# The standard library's source and what Slint's linuxkms backend links
+# against: only for the handheld.
+[ "$mode" = all ] && PACKAGES+=(rust-web-src lld-16 libinput-dev:armhf libudev-dev:armhf libxkbcommon-dev:armhf libfontconfig-dev:armhf)
 
 step "toolchain and armhf libraries"
 . scripts/apt-packages.sh
@@ -43,16 +46,17 @@ need_packages armhf "${PACKAGES[@]}"
 
 # Debian's compiler (see scripts/cross.sh); .cargo/config.toml names the
 # linker, the pkg-config wrapper and qemu-arm-static for this target.
-export PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc CARGO_TARGET_DIR=target/cross RUSTC_BOOTSTRAP=1
+export PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc CARGO_TARGET_DIR=target/cross
 cargo=/usr/bin/cargo
 
-# The tests unwind (the whole standard library, panic_unwind included); the
-# qemu-test profile as for aarch64 (Cargo.toml). The two decode CLI tests
+# The tests unwind, with Debian's prebuilt standard library; the qemu-test
+# profile as for aarch64 (Cargo.toml). Building the standard library for
+# them took about 100 s of each CI run. The two decode CLI tests
 # start an ARM child process, which needs binfmt_misc (scripts/cross.sh).
 packages=(-p sparescan-core)
 [ "$mode" = all ] && packages+=(-p sparescan-client -p sparescan-handheld)
 step "tests under qemu-arm-static: ${packages[*]}"
-"$cargo" test --locked --profile qemu-test --target "$TARGET" -Zbuild-std "${packages[@]}" -- \
+"$cargo" test --locked --profile qemu-test --target "$TARGET" "${packages[@]}" -- \
   --skip one_json_line_per_stdin_line --skip arguments_substitutes_and_usage_errors
 
 if [ "$mode" = tests ]; then
@@ -63,7 +67,7 @@ fi
 step "build: handheld (embedded) for $TARGET (device profile)"
 # The device profile aborts on a panic: the standard library with
 # panic_abort. Linked as for aarch64 (scripts/device-linker.sh).
-DEVICE_TOOLS=arm-linux-gnueabihf \
+RUSTC_BOOTSTRAP=1 DEVICE_TOOLS=arm-linux-gnueabihf \
   CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER="$PWD/scripts/device-linker.sh" \
   "$cargo" build --locked --profile device --target "$TARGET" -Zbuild-std=std,panic_abort \
   -p sparescan --no-default-features --features embedded --bin sparescan

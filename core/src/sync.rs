@@ -508,6 +508,22 @@ pub struct ApiError {
     pub message: String,
 }
 
+/// `POST /api/v1/sites`: an admin makes another site and its first admin,
+/// as `sparescan-server init` makes the first one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SiteCreate {
+    /// The new site's id: at most 64 characters, no `|`.
+    pub site: String,
+    /// The site's name, as people call it.
+    pub name: String,
+    /// The new site's first admin: their badge, which is also their user id.
+    pub admin: String,
+    /// The admin's name.
+    pub admin_name: String,
+}
+
 /// `PUT /api/v1/me/password`: a person sets their own back-office password.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -40,6 +40,8 @@ pub enum LedgerError {
     View(#[from] ViewError),
     #[error("unknown site {0}")]
     UnknownSite(SiteId),
+    #[error("site {0} exists already")]
+    SiteExists(SiteId),
     #[error("{0}")]
     Invalid(String),
     #[error("the ledger writer has stopped")]
@@ -743,6 +745,14 @@ fn create_site(
         .site
         .clone()
         .ok_or_else(|| LedgerError::Invalid("master data names no site".into()))?;
+    // Checked on the writer's thread, where sites are made one at a time.
+    if sites
+        .read()
+        .map_err(|_| LedgerError::Stopped)?
+        .contains_key(&site)
+    {
+        return Err(LedgerError::SiteExists(site));
+    }
     let ledger = MemoryLedger::new(master.clone());
     let errors = ledger.consistency_errors();
     if !errors.is_empty() {

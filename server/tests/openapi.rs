@@ -1137,6 +1137,18 @@ TERM-6MM,A-01,5
         .await;
     assert_eq!(status, 204);
 
+    // Another site, by an admin only; once.
+    let t = "/api/v1/sites";
+    let site = json!({"site": "OA-2", "name": "Second", "admin": "B-OA2", "admin_name": "Olga"});
+    let (status, _) = api.call("POST", t, t, sup, Send::Json(site.clone())).await;
+    assert_eq!(status, 403);
+    let (status, _) = api
+        .call("POST", t, t, admin, Send::Json(site.clone()))
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) = api.call("POST", t, t, admin, Send::Json(site)).await;
+    assert_eq!(status, 409);
+
     // Metrics last: they count what went before.
     let (status, metrics) = api.get("/metrics", "/metrics", None).await;
     assert_eq!(status, 200);

@@ -77,6 +77,8 @@ pub mod back_office {
     ];
     /// Edit people and the site's policy; set back-office passwords.
     pub const PEOPLE_AND_POLICY: &[Role] = &[Admin];
+    /// Make another site, with its first admin.
+    pub const SITES: &[Role] = &[Admin];
     /// Edit the catalog and the stores: items, warehouses, bins, batches.
     pub const CATALOG: &[Role] = &[Admin, Clerk];
     /// Edit assets.

@@ -10,6 +10,7 @@ pub mod openapi;
 pub mod passwords;
 pub mod presence;
 pub mod reports;
+pub mod sites;
 pub mod sync;
 
 use crate::ledger::{Ledger, LedgerError};
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(
             Router::new()
                 .merge(sync::routes())
+                .merge(sites::routes())
                 .merge(backoffice::routes())
                 .merge(reports::routes())
                 .merge(openapi::routes())
@@ -121,6 +123,11 @@ impl From<LedgerError> for ApiError {
     fn from(e: LedgerError) -> Self {
         match e {
             LedgerError::UnknownSite(s) => ApiError::not_found(format!("unknown site {s}")),
+            LedgerError::SiteExists(s) => ApiError::new(
+                StatusCode::CONFLICT,
+                "exists",
+                format!("site {s} exists already; nothing was changed: give another id"),
+            ),
             LedgerError::Invalid(m) => ApiError::bad_request("invalid", m),
             // A storage failure is no verdict: the client retries.
             LedgerError::Storage(_) | LedgerError::View(_) => {

@@ -36,6 +36,7 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
         super::auth::sign_in,
         super::passwords::change,
         super::passwords::one_time,
+        super::sites::create,
         super::sync::push,
         super::sync::pull,
         super::sync::bootstrap,
@@ -62,6 +63,7 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
         schemas(
             // The sync protocol and the documents.
             sparescan_core::sync::PushRequest,
+            sparescan_core::sync::SiteCreate,
             sparescan_core::sync::PushResponse,
             sparescan_core::sync::Verdict,
             sparescan_core::sync::PullResponse,
@@ -120,6 +122,7 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
     tags(
         (name = "auth", description = "Device enrollment and sign-in"),
         (name = "sync", description = "Devices: push documents, pull changes, bootstrap"),
+        (name = "sites", description = "Back office: more sites, each with its first admin"),
         (name = "master-data", description = "Back office: master data as JSON or CSV"),
         (name = "work-orders", description = "Back office: plan and approve work orders"),
         (name = "documents", description = "Back office: documents through the same rules, and what needs attention"),

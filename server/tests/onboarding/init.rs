@@ -49,7 +49,7 @@ async fn a_fresh_server_gets_its_first_site_and_admin_from_init() {
     // Bad input is refused with what to do, and makes no site.
     for (site, name, admin, says) in [
         ("NO|RTH", "x", "B-1", "site id"),
-        ("SOUTH", " ", "B-1", "--name"),
+        ("SOUTH", " ", "B-1", "site name"),
         ("SOUTH", "South", " B-1", "badge"),
     ] {
         let bad = cli(

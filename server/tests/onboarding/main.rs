@@ -7,6 +7,7 @@ mod common;
 
 mod cli;
 mod init;
+mod sites;
 mod stock;
 
 /// A command's output as text.
