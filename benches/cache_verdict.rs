@@ -86,6 +86,7 @@ fn master(size: &Size) -> MasterData {
             tasks: Vec::new(),
             state: WoState::new(WoStatus::InProgress),
             cost_account: None,
+            request: None,
         });
         for l in 0..LINES_PER_ORDER {
             let n = o * LINES_PER_ORDER + l;

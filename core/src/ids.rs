@@ -61,6 +61,11 @@ string_id!(
     AssetId
 );
 string_id!(WorkOrderId);
+string_id!(
+    /// A maintenance request's number: the requester's own (a monitoring
+    /// system's alarm id) or one the server gives.
+    RequestId
+);
 string_id!(TaskId);
 string_id!(DemandLineId);
 string_id!(UserId);

@@ -150,6 +150,88 @@ pub struct Asset {
     pub custodian: Option<UserId>,
 }
 
+/// How soon a request needs someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    /// Production stopped or safety at stake.
+    Urgent,
+}
+
+/// Who raised a request: a person signed in, or a monitoring system
+/// through its own credential (named by the admin who made it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Requester {
+    Person(UserId),
+    System(String),
+}
+
+impl std::fmt::Display for Requester {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Requester::Person(u) => write!(f, "{u}"),
+            Requester::System(name) => write!(f, "system {name}"),
+        }
+    }
+}
+
+/// A maintenance request: something is wrong with an asset. A dispatcher
+/// turns it into a work order, which keeps the link, or declines it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MaintenanceRequest {
+    pub id: RequestId,
+    pub site: SiteId,
+    pub asset: AssetId,
+    /// What the requester saw or the system measured.
+    pub symptoms: String,
+    pub priority: Priority,
+    pub requested_by: Requester,
+    pub at: DateTime<Utc>,
+    /// The work order made from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_order: Option<WorkOrderId>,
+    /// Declined: by whom, when and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declined: Option<Declined>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Declined {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// Where a request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    /// Waiting for a dispatcher.
+    Open,
+    /// A work order was made from it.
+    Ordered,
+    Declined,
+}
+
+impl MaintenanceRequest {
+    pub fn status(&self) -> RequestStatus {
+        match (&self.work_order, &self.declined) {
+            (Some(_), _) => RequestStatus::Ordered,
+            (None, Some(_)) => RequestStatus::Declined,
+            (None, None) => RequestStatus::Open,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -226,6 +308,9 @@ pub struct WorkOrder {
     /// another.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_account: Option<String>,
+    /// The maintenance request the order was made from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestId>,
 }
 
 /// A spare-parts line of a work order: what the job needs.
@@ -687,4 +772,9 @@ pub struct MasterData {
     pub opening_serials: Vec<(SerialKey, StockKey)>,
     /// Documents dated on or before this day are refused.
     pub closed_until: Option<NaiveDate>,
+    /// Maintenance requests. Left out of the JSON when there are none, so
+    /// master data stored before requests existed reads, and its MAC
+    /// checks, as it was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<MaintenanceRequest>,
 }

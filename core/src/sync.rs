@@ -33,6 +33,7 @@ pub enum RowKey {
     User(UserId),
     WorkOrder(WorkOrderId),
     Line(DemandLineId),
+    Request(RequestId),
     // Projections of the ledger.
     Stock(StockKey),
     InWork(InWorkKey),
@@ -66,6 +67,7 @@ impl RowKey {
             RowKey::User(_) => "user",
             RowKey::WorkOrder(_) => "work_order",
             RowKey::Line(_) => "line",
+            RowKey::Request(_) => "request",
             RowKey::Stock(_) => "stock",
             RowKey::InWork(_) => "in_work",
             RowKey::IssueOpen(_) => "issue_open",
@@ -97,6 +99,7 @@ impl RowKey {
                 | RowKey::User(_)
                 | RowKey::WorkOrder(_)
                 | RowKey::Line(_)
+                | RowKey::Request(_)
         )
     }
 
@@ -154,6 +157,7 @@ impl RowKey {
             ("user", r::<UserId>(), "`User`"),
             ("work_order", r::<WorkOrderId>(), "`WorkOrder`"),
             ("line", r::<DemandLineId>(), "`DemandLine`"),
+            ("request", r::<RequestId>(), "`MaintenanceRequest`"),
             ("stock", r::<StockKey>(), "`Qty`, on the shelf"),
             ("in_work", r::<InWorkKey>(), "`Qty`, in work"),
             (
@@ -251,6 +255,7 @@ impl utoipa::ToSchema for RowKey {
         add::<UserId>(schemas);
         add::<WorkOrderId>(schemas);
         add::<DemandLineId>(schemas);
+        add::<RequestId>(schemas);
         add::<StockKey>(schemas);
         add::<InWorkKey>(schemas);
         add::<SerialKey>(schemas);
@@ -265,6 +270,7 @@ impl utoipa::ToSchema for RowKey {
         add::<User>(schemas);
         add::<WorkOrder>(schemas);
         add::<DemandLine>(schemas);
+        add::<MaintenanceRequest>(schemas);
         add::<Qty>(schemas);
         add::<SerialState>(schemas);
         add::<LineCounts>(schemas);

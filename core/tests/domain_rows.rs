@@ -156,6 +156,51 @@ fn master_data_edits_apply_in_one_pass_and_keep_order_states() {
     assert_eq!(master, before);
 }
 
+/// A maintenance request is master data: it travels as a row, and a
+/// work order made from it changes the row, not a projection.
+#[test]
+fn a_request_travels_as_a_master_row() {
+    let mut site = site();
+    let request = MaintenanceRequest {
+        id: "REQ-1".into(),
+        site: site.site.clone().expect("site"),
+        asset: PUMP.into(),
+        symptoms: "leaking seal".into(),
+        priority: Priority::High,
+        requested_by: Requester::System("bms".into()),
+        at: chrono::DateTime::from_timestamp(1_796_112_000, 0).expect("time"),
+        work_order: None,
+        declined: None,
+    };
+    site.requests.push(request.clone());
+    let ledger = MemoryLedger::new(site.clone());
+    let copy = MemoryLedger::from_rows(ledger.rows()).expect("rows");
+    assert_eq!(copy.request(&request.id), Some(&request));
+    assert_eq!(copy.requests().count(), 1);
+
+    let ordered = MaintenanceRequest {
+        work_order: Some("WO-9".into()),
+        ..request.clone()
+    };
+    let row = Row {
+        key: RowKey::Request(request.id.clone()),
+        value: Some(serde_json::to_value(&ordered).expect("json")),
+    };
+    let mut master = site.clone();
+    assert!(
+        master
+            .apply_rows(std::slice::from_ref(&row))
+            .expect("valid row")
+    );
+    assert_eq!(master.requests, vec![ordered.clone()]);
+    let mut device = copy;
+    device.set_row(row).expect("row");
+    assert_eq!(
+        device.request(&request.id).map(MaintenanceRequest::status),
+        Some(RequestStatus::Ordered)
+    );
+}
+
 /// A device that did not see an issue judges its return from the rows
 /// alone: the issue travels as a document row, and a correction that
 /// reverses it updates the row's `reversed_by`.

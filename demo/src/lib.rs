@@ -160,6 +160,7 @@ fn work_order(id: &str, asset: &str, scope: &str, status: WoStatus) -> WorkOrder
         }],
         state: WoState::new(status),
         cost_account: None,
+        request: None,
     }
 }
 
@@ -499,6 +500,32 @@ pub fn site() -> MasterData {
         ],
         opening_serials,
         closed_until: None,
+        // The dispatcher's queue: an alarm from the monitoring system and a
+        // technician's report, both open.
+        requests: vec![
+            MaintenanceRequest {
+                id: "REQ-0001".into(),
+                site: SITE.into(),
+                asset: "INV-AHU-02".into(),
+                symptoms: "supply fan vibration 7.9 mm/s (alarm over 7.1)".into(),
+                priority: Priority::High,
+                requested_by: Requester::System("bms".into()),
+                at: DateTime::from_timestamp(1_796_112_000, 0).unwrap_or_default(),
+                work_order: None,
+                declined: None,
+            },
+            MaintenanceRequest {
+                id: "REQ-0002".into(),
+                site: SITE.into(),
+                asset: "INV-PUMP-03".into(),
+                symptoms: "seal weeping, small puddle under the pump".into(),
+                priority: Priority::Normal,
+                requested_by: Requester::Person("tech-2".into()),
+                at: DateTime::from_timestamp(1_796_119_200, 0).unwrap_or_default(),
+                work_order: None,
+                declined: None,
+            },
+        ],
     }
 }
 

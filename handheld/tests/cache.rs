@@ -244,7 +244,8 @@ fn probes(ledger: &MemoryLedger, extra_docs: &[DocId]) -> Probes {
             | RowKey::Document(id) => {
                 p.docs.insert(id);
             }
-            RowKey::Policy | RowKey::ClosedUntil => {}
+            // Requests are not read by the rules.
+            RowKey::Policy | RowKey::ClosedUntil | RowKey::Request(_) => {}
         }
     }
     for a in ledger.accepted_docs() {

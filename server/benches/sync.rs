@@ -108,6 +108,7 @@ fn busy_site(site: &str, items: usize, orders: usize) -> MasterData {
             tasks: vec![],
             state: WoState::new(WoStatus::InProgress),
             cost_account: None,
+            request: None,
         });
         for l in 0..5 {
             m.lines.push(DemandLine {

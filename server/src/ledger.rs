@@ -42,10 +42,22 @@ pub enum LedgerError {
     UnknownSite(SiteId),
     #[error("site {0} exists already")]
     SiteExists(SiteId),
+    /// A change the site's state does not allow, with a stable code.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
     #[error("{0}")]
     Invalid(String),
     #[error("the ledger writer has stopped")]
     Stopped,
+}
+
+impl From<Refusal> for LedgerError {
+    fn from(r: Refusal) -> Self {
+        LedgerError::Conflict {
+            code: r.code.code(),
+            message: format!("{} {}", r.message, r.what_to_do),
+        }
+    }
 }
 
 /// A site's state in memory: the ledger's projections and the master data
@@ -59,6 +71,11 @@ pub type Sites = Arc<RwLock<HashMap<SiteId, SiteState>>>;
 
 type StoreJob = Box<dyn FnOnce(&mut dyn Store) + Send>;
 
+/// A master-data edit worked out on the writer's thread from the site's
+/// state as it is then, so a check and the change it allows are one step.
+type MasterEdit =
+    Box<dyn FnOnce(&MemoryLedger) -> Result<(Vec<Row>, AuditEntry), LedgerError> + Send>;
+
 enum Job {
     Push {
         site: SiteId,
@@ -67,8 +84,7 @@ enum Job {
     },
     Master {
         site: SiteId,
-        rows: Vec<Row>,
-        audit: AuditEntry,
+        edit: MasterEdit,
         reply: oneshot::Sender<Result<(), LedgerError>>,
     },
     CreateSite {
@@ -152,12 +168,23 @@ impl Ledger {
         rows: Vec<Row>,
         audit: AuditEntry,
     ) -> Result<(), LedgerError> {
+        self.edit_master_with(site, move |_| Ok((rows, audit)))
+            .await
+    }
+
+    /// A master-data edit whose rows `edit` works out from the site's
+    /// state on the writer's thread: nothing changes between its checks
+    /// and the commit.
+    pub async fn edit_master_with(
+        &self,
+        site: SiteId,
+        edit: impl FnOnce(&MemoryLedger) -> Result<(Vec<Row>, AuditEntry), LedgerError> + Send + 'static,
+    ) -> Result<(), LedgerError> {
         let (reply, rx) = oneshot::channel();
         self.jobs
             .send(Job::Master {
                 site,
-                rows,
-                audit,
+                edit: Box::new(edit),
                 reply,
             })
             .map_err(|_| LedgerError::Stopped)?;
@@ -341,13 +368,8 @@ fn writer_loop(
             match job {
                 Job::Push { site, docs, reply } => pushes.push((site, docs, reply)),
                 Job::Store(f) => f(&mut *store),
-                Job::Master {
-                    site,
-                    rows,
-                    audit,
-                    reply,
-                } => {
-                    let r = edit_master(&mut *store, &sites, &site, rows, audit);
+                Job::Master { site, edit, reply } => {
+                    let r = edit_master(&mut *store, &sites, &site, edit);
                     store_writes.fetch_add(1, Ordering::SeqCst);
                     let _ = reply.send(r);
                 }
@@ -631,13 +653,13 @@ fn edit_master(
     store: &mut dyn Store,
     sites: &Sites,
     site: &SiteId,
-    rows: Vec<Row>,
-    audit: AuditEntry,
+    edit: MasterEdit,
 ) -> Result<(), LedgerError> {
     let mut guard = sites.write().map_err(|_| LedgerError::Stopped)?;
     let state = guard
         .get_mut(site)
         .ok_or_else(|| LedgerError::UnknownSite(site.clone()))?;
+    let (rows, audit) = edit(&state.ledger)?;
     let mut master = state.master.clone();
     if let Some(row) = rows.iter().find(|r| !r.key.is_master_data()) {
         return Err(LedgerError::Invalid(format!(

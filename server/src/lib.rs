@@ -154,6 +154,32 @@ impl Server {
             .map_err(|e| anyhow::anyhow!(e.message))
     }
 
+    /// A new key for the monitoring system `name` of `site` (replacing any
+    /// it had); only its hash is kept.
+    pub async fn system_key(&self, site: &SiteId, name: &str) -> Result<String> {
+        self.ledger.read(site, |_| ())?;
+        let name = name.trim().to_owned();
+        api::backoffice::rows::check_id(&name)
+            .map_err(|e| anyhow::anyhow!("the system's name {e}"))?;
+        let key = api::auth::random_token(api::backoffice::requests::SYSTEM_PREFIX);
+        let hash = api::auth::hash_secret(&key);
+        let site = site.clone();
+        self.ledger
+            .write(move |s| s.set_system_key(&site, &name, &hash))
+            .await?;
+        Ok(key)
+    }
+
+    /// Withdraws the key of the monitoring system `name` of `site`.
+    pub async fn revoke_system_key(&self, site: &SiteId, name: &str) -> Result<bool> {
+        self.ledger.read(site, |_| ())?;
+        let (site, name) = (site.clone(), name.trim().to_owned());
+        Ok(self
+            .ledger
+            .write(move |s| s.revoke_system_key(&site, &name))
+            .await?)
+    }
+
     /// A one-time enrollment code for a device of `site`.
     pub async fn enrollment_code(&self, site: &SiteId) -> Result<String> {
         self.ledger.read(site, |_| ())?;

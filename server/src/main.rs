@@ -89,6 +89,20 @@ enum Command {
         #[arg(long)]
         id: String,
     },
+    /// Print a key for a monitoring system of a site: with it, the system
+    /// raises maintenance requests (`POST /api/v1/requests`) and does
+    /// nothing else. A new key for the same name replaces the old one.
+    SystemKey {
+        /// The site's id (e.g. PLANT-1).
+        #[arg(long)]
+        site: String,
+        /// The system's name, as requests will show it (e.g. bms, scada-north).
+        #[arg(long)]
+        name: String,
+        /// Withdraw the system's key instead: its requests are refused from now on.
+        #[arg(long)]
+        revoke: bool,
+    },
     /// Drop change-log entries older than the newest KEEP of a site; devices
     /// whose cursor is older are told to bootstrap again.
     Compact {
@@ -364,6 +378,24 @@ fn run() -> Result<()> {
                     "no enrolled, unrevoked device {id}"
                 );
                 eprintln!("device {id} revoked");
+                Ok(())
+            }
+            Command::SystemKey { site, name, revoke } => {
+                let site = sparescan_core::ids::SiteId::new(site);
+                if revoke {
+                    anyhow::ensure!(
+                        server.revoke_system_key(&site, &name).await?,
+                        "system {name} of site {site} has no key in force: nothing was changed"
+                    );
+                    eprintln!("the key of system {name} at site {site} is withdrawn");
+                } else {
+                    let key = server.system_key(&site, &name).await?;
+                    println!("{key}");
+                    eprintln!(
+                        "the line above is the key of system {name} at site {site}, shown only now: \
+                         the system sends it as `Authorization: Bearer …` to POST /api/v1/requests"
+                    );
+                }
                 Ok(())
             }
             Command::Compact { site, keep } => {

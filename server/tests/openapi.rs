@@ -181,6 +181,7 @@ fn row_key_samples() -> Vec<RowKey> {
         RowKey::User("U".into()),
         RowKey::WorkOrder("WO".into()),
         RowKey::Line("L1".into()),
+        RowKey::Request("R1".into()),
         RowKey::Stock(stock),
         RowKey::InWork(InWorkKey {
             holding: Holding::Line("L1".into()),
@@ -216,6 +217,7 @@ fn row_key_samples() -> Vec<RowKey> {
             | RowKey::User(_)
             | RowKey::WorkOrder(_)
             | RowKey::Line(_)
+            | RowKey::Request(_)
             | RowKey::Stock(_)
             | RowKey::InWork(_)
             | RowKey::IssueOpen(_)
@@ -1136,6 +1138,64 @@ TERM-6MM,A-01,5
         )
         .await;
     assert_eq!(status, 204);
+
+    // Requests: raised (again: the same), listed, declined once.
+    let q = "/api/v1/requests";
+    let raised =
+        json!({"id": "OA-REQ-1", "asset": "INV-UPS-01", "symptoms": "alarm", "priority": "high"});
+    let (status, _) = api
+        .call("POST", q, q, sup, Send::Json(raised.clone()))
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) = api.call("POST", q, q, sup, Send::Json(raised)).await;
+    assert_eq!(status, 200);
+    let (status, _) = api
+        .call(
+            "POST",
+            q,
+            q,
+            sup,
+            Send::Json(json!({"asset": "NOPE", "symptoms": "x"})),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, list) = api.get(q, "/api/v1/requests?status=open", sup).await;
+    assert_eq!(status, 200);
+    assert!(list.to_string().contains("OA-REQ-1"));
+    let (status, _) = api.get(q, "/api/v1/requests?status=nonsense", sup).await;
+    assert_eq!(status, 400);
+    let dq = "/api/v1/requests/{id}/decline";
+    let why = json!({"reason": "duplicate"});
+    let (status, _) = api
+        .call(
+            "POST",
+            dq,
+            "/api/v1/requests/OA-REQ-1/decline",
+            sup,
+            Send::Json(why.clone()),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = api
+        .call(
+            "POST",
+            dq,
+            "/api/v1/requests/OA-REQ-1/decline",
+            sup,
+            Send::Json(why.clone()),
+        )
+        .await;
+    assert_eq!(status, 409);
+    let (status, _) = api
+        .call(
+            "POST",
+            dq,
+            "/api/v1/requests/NOPE/decline",
+            sup,
+            Send::Json(why),
+        )
+        .await;
+    assert_eq!(status, 404);
 
     // Another site, by an admin only; once.
     let t = "/api/v1/sites";

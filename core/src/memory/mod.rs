@@ -50,6 +50,7 @@ struct Catalog {
     batches: HashMap<(ItemId, BatchCode), Batch>,
     assets: HashMap<AssetId, Asset>,
     users: HashMap<UserId, User>,
+    requests: BTreeMap<RequestId, MaintenanceRequest>,
 }
 
 /// Secondary indexes over the projections, so every look-up the rules make
@@ -167,6 +168,9 @@ impl MemoryLedger {
         }
         for u in &master.users {
             catalog.users.insert(u.id.clone(), u.clone());
+        }
+        for r in &master.requests {
+            catalog.requests.insert(r.id.clone(), r.clone());
         }
         let mut proj = Projections {
             closed_until: master.closed_until,
@@ -695,6 +699,15 @@ impl MemoryLedger {
     pub fn closed_until(&self) -> Option<NaiveDate> {
         self.proj.closed_until
     }
+    pub fn request(&self, id: &RequestId) -> Option<&MaintenanceRequest> {
+        self.catalog.requests.get(id)
+    }
+
+    /// The site's maintenance requests, by number.
+    pub fn requests(&self) -> impl Iterator<Item = &MaintenanceRequest> {
+        self.catalog.requests.values()
+    }
+
     pub fn user(&self, id: &UserId) -> Option<User> {
         self.catalog.users.get(id).cloned()
     }

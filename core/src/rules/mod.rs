@@ -10,6 +10,7 @@ mod count;
 mod hints;
 mod issue;
 mod receipt;
+pub mod requests;
 mod reserve;
 pub mod roles;
 mod serial_format;

@@ -77,6 +77,12 @@ pub mod back_office {
     ];
     /// Edit people and the site's policy; set back-office passwords.
     pub const PEOPLE_AND_POLICY: &[Role] = &[Admin];
+    /// Raise a maintenance request: anyone signed in (a monitoring system
+    /// has a credential of its own for nothing else).
+    pub const RAISE_REQUESTS: &[Role] = &Role::ALL;
+    /// See requests and decline them; a work order is made from one by
+    /// those who plan orders ([`PLAN`]).
+    pub const HANDLE_REQUESTS: &[Role] = PLAN;
     /// Make another site, with its first admin.
     pub const SITES: &[Role] = &[Admin];
     /// Edit the catalog and the stores: items, warehouses, bins, batches.

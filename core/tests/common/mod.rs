@@ -260,6 +260,7 @@ pub fn site() -> MasterData {
             serial_on(PUMP_CTRL, "PC-NEW-2", SHELF),
         ],
         closed_until: None,
+        requests: Vec::new(),
     }
 }
 
@@ -288,6 +289,7 @@ pub fn work_order<'m>(master: &'m mut MasterData, id: &str, asset: &str) -> WoBu
             }],
             state: WoState::new(WoStatus::InProgress),
             cost_account: None,
+            request: None,
         },
     }
 }

@@ -104,6 +104,10 @@ pub fn of(key: &RowKey, value: &Value) -> Result<Scopes, serde_json::Error> {
             let l: DemandLine = de(value)?;
             scopes(Some(l.work_order.0), Some(l.item.0))
         }
+        RowKey::Request(_) => {
+            let r: MaintenanceRequest = de(value)?;
+            scopes(Some(r.asset.0), None)
+        }
         RowKey::Stock(k) => {
             de::<Qty>(value)?;
             scopes(Some(k.item.0.clone()), Some(k.bin.0.clone()))

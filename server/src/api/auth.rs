@@ -85,7 +85,7 @@ pub fn verify_pin(pin: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn bearer(parts: &Parts) -> Option<&str> {
+pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
     parts
         .headers
         .get(axum::http::header::AUTHORIZATION)?

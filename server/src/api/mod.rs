@@ -123,6 +123,9 @@ impl From<LedgerError> for ApiError {
     fn from(e: LedgerError) -> Self {
         match e {
             LedgerError::UnknownSite(s) => ApiError::not_found(format!("unknown site {s}")),
+            LedgerError::Conflict { code, message } => {
+                ApiError::new(StatusCode::CONFLICT, code, message)
+            }
             LedgerError::SiteExists(s) => ApiError::new(
                 StatusCode::CONFLICT,
                 "exists",

@@ -53,6 +53,9 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
         super::backoffice::documents::submit,
         super::backoffice::documents::needs_attention,
         super::backoffice::stock::stock_in,
+        super::backoffice::requests::raise,
+        super::backoffice::requests::list,
+        super::backoffice::requests::decline,
         super::reports::list,
         super::reports::report,
         openapi_json,
@@ -124,6 +127,7 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
         (name = "sync", description = "Devices: push documents, pull changes, bootstrap"),
         (name = "sites", description = "Back office: more sites, each with its first admin"),
         (name = "master-data", description = "Back office: master data as JSON or CSV"),
+        (name = "requests", description = "Maintenance requests: raised by people or monitoring systems, made into work orders or declined"),
         (name = "work-orders", description = "Back office: plan and approve work orders"),
         (name = "documents", description = "Back office: documents through the same rules, and what needs attention"),
         (name = "reports", description = "Reports and KPIs, JSON or CSV (docs/reports.md)"),
@@ -274,7 +278,7 @@ pub struct InvalidQuery(pub ApiError);
 
 #[derive(ToResponse)]
 #[response(
-    description = "`unauthorized`: no valid token of the kind the endpoint needs (device token `dev_…` or session token `ses_…`), or it expired or was revoked",
+    description = "`unauthorized`: no valid token of the kind the endpoint needs (device token `dev_…`, session token `ses_…` or a system's key `sys_…`), or it expired or was revoked",
     example = json!({"code": "unauthorized", "message": "sign in with badge and PIN first"})
 )]
 pub struct Unauthorized(pub ApiError);
@@ -295,7 +299,7 @@ pub struct NotFound(pub ApiError);
 
 #[derive(ToResponse)]
 #[response(
-    description = "The change conflicts with the site's state: `exists`, `badge_taken` or `work_order_status`",
+    description = "The change conflicts with the site's state: `exists`, `badge_taken`, `work_order_status`, or a rule's reason code (`request_not_open`, `request_asset_mismatch`)",
     example = json!({"code": "exists", "message": "work order WO-1 exists already: choose another number"})
 )]
 pub struct Conflict(pub ApiError);
@@ -358,6 +362,20 @@ impl Modify for Generated {
                         "A session token (`ses_` and 43 URL-safe base64 characters), from \
                          `POST /api/v1/sessions` (badge and PIN on a device, badge or user id and \
                          password in the back office). Valid for 12 hours.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "system_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("sys_…")
+                    .description(Some(
+                        "A monitoring system's key (`sys_` and 43 URL-safe base64 characters), \
+                         from `sparescan-server system-key --site S --name NAME`. It raises \
+                         maintenance requests at its site and does nothing else.",
                     ))
                     .build(),
             ),

@@ -98,6 +98,14 @@ pub struct Device {
     pub revoked: bool,
 }
 
+/// A monitoring system's credential: it raises requests at its site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemKey {
+    pub site: SiteId,
+    pub name: String,
+    pub revoked: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub site: SiteId,
@@ -215,6 +223,12 @@ pub trait Store: Send {
     ) -> StoreResult<()>;
     fn device_by_token(&self, token_hash: &str) -> StoreResult<Option<Device>>;
     fn revoke_device(&mut self, id: &str) -> StoreResult<bool>;
+    /// Gives a monitoring system `name` at `site` a new key (replacing its
+    /// old one, revoked or not).
+    fn set_system_key(&mut self, site: &SiteId, name: &str, token_hash: &str) -> StoreResult<()>;
+    /// Withdraws a system's key; false when it had none in force.
+    fn revoke_system_key(&mut self, site: &SiteId, name: &str) -> StoreResult<bool>;
+    fn system_by_token(&self, token_hash: &str) -> StoreResult<Option<SystemKey>>;
     fn set_credential(&mut self, site: &SiteId, cred: &Credential) -> StoreResult<()>;
     fn credential_by_badge(&self, site: &SiteId, badge: &str) -> StoreResult<Option<Credential>>;
     fn credentials(&self, site: &SiteId) -> StoreResult<Vec<Credential>>;

@@ -26,6 +26,7 @@ fn migrations() -> Migrations<'static> {
             "../../migrations/0006_sealed_presence_keys.sql"
         )),
         M::up(include_str!("../../migrations/0007_valuations.sql")),
+        M::up(include_str!("../../migrations/0008_system_keys.sql")),
     ])
 }
 
@@ -898,6 +899,37 @@ impl Store for SqliteStore {
             params![id, time_text(Utc::now())],
         )?;
         Ok(n > 0)
+    }
+
+    fn set_system_key(&mut self, site: &SiteId, name: &str, token_hash: &str) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO system_keys (site, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (site, name) DO UPDATE SET token_hash = ?3, created_at = ?4, revoked_at = NULL",
+            params![site.as_str(), name, token_hash, time_text(Utc::now())],
+        )?;
+        Ok(())
+    }
+
+    fn revoke_system_key(&mut self, site: &SiteId, name: &str) -> StoreResult<bool> {
+        let n = self.conn.execute(
+            "UPDATE system_keys SET revoked_at = ?3 WHERE site = ?1 AND name = ?2 AND revoked_at IS NULL",
+            params![site.as_str(), name, time_text(Utc::now())],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn system_by_token(&self, token_hash: &str) -> StoreResult<Option<SystemKey>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT site, name, revoked_at FROM system_keys WHERE token_hash = ?1")?
+            .query_row([token_hash], |r| {
+                Ok(SystemKey {
+                    site: SiteId::new(r.get::<_, String>(0)?),
+                    name: r.get(1)?,
+                    revoked: r.get::<_, Option<String>>(2)?.is_some(),
+                })
+            })
+            .optional()?)
     }
 
     fn set_credential(&mut self, site: &SiteId, cred: &Credential) -> StoreResult<()> {

@@ -38,6 +38,8 @@ pub struct Card {
     pub tasks: Vec<Task>,
     /// The account the order's repair cost is booked to.
     pub cost_account: Option<String>,
+    /// The maintenance request it was made from.
+    pub request: Option<RequestId>,
     pub lines: Vec<LineCard>,
     pub reserves: Vec<ReserveCard>,
     /// Empty when the order may be closed (status permitting).
@@ -217,6 +219,7 @@ pub fn card(s: &SiteState, id: &WorkOrderId) -> Option<Card> {
         planned_end: wo.planned_end,
         tasks: wo.tasks,
         cost_account: wo.cost_account,
+        request: wo.request,
         lines,
         reserves,
         blockers,

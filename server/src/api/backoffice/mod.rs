@@ -21,6 +21,7 @@ mod checks;
 pub mod documents;
 pub mod master;
 pub mod plan;
+pub mod requests;
 pub mod rows;
 pub mod stock;
 pub mod work_orders;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(work_orders::routes())
         .merge(documents::routes())
         .merge(stock::routes())
+        .merge(requests::routes())
 }
 
 /// Refuses with 403 unless the person holds one of `roles`, saying what

@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use sparescan_core::ids::*;
 use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
+use sparescan_core::reason::Refusal;
+use sparescan_core::rules;
 use sparescan_core::sync::{Row, RowKey};
 use sparescan_core::view::LedgerView;
 use std::collections::{BTreeSet, HashSet};
@@ -40,6 +42,11 @@ pub struct NewWorkOrder {
     /// The account the order's repair cost is booked to.
     #[serde(default)]
     pub cost_account: Option<String>,
+    /// The open maintenance request the order is made from: the order
+    /// keeps the link and the request becomes `ordered`. Its asset must
+    /// be the order's.
+    #[serde(default)]
+    pub request: Option<RequestId>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -104,6 +111,11 @@ pub struct LinesChange {
 
 pub(super) fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::bad_request("invalid", message)
+}
+
+/// A rule's refusal of a back-office change: 409 with its stable code.
+pub(crate) fn refused(r: Refusal) -> ApiError {
+    crate::ledger::LedgerError::from(r).into()
 }
 
 pub(super) fn new_order_rows(
@@ -178,8 +190,18 @@ pub(super) fn new_order_rows(
             .collect(),
         state: WoState::new(WoStatus::Created),
         cost_account,
+        request: req.request.clone(),
     };
     let mut rows = vec![row(RowKey::WorkOrder(wo.id.clone()), &wo)];
+    if let Some(id) = &req.request {
+        let mut request = v
+            .request(id)
+            .ok_or_else(|| invalid(format!("request {id} does not exist at this site")))?
+            .clone();
+        rules::requests::check_order_from(&request, &wo.asset).map_err(refused)?;
+        request.work_order = Some(wo.id.clone());
+        rows.push(row(RowKey::Request(id.clone()), &request));
+    }
     let mut taken = HashSet::new();
     for input in &req.lines {
         let id = line_id(v, &wo.id, input.id.as_ref(), &mut taken)?;

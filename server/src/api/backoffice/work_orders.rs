@@ -12,7 +12,7 @@ use super::plan::{
 use super::{BACKOFFICE_DEVICE, audit, query, require};
 use crate::api::auth::UserAuth;
 use crate::api::{ApiError, ApiJson, AppState};
-use crate::ledger::SiteState;
+use crate::ledger::{LedgerError, SiteState};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -228,13 +228,24 @@ async fn create(
         .ledger
         .read(&site, |s| new_order_rows(s, &site, &me, &req))??;
     let payload = json!({ "work_order": req.id, "rows": rows });
+    let entry = audit(&auth, "work_order.create", payload);
+    let (id, asset, request) = (req.id.clone(), req.asset.clone(), req.request.clone());
+    // Checked again where the order is made: two orders for one number, or
+    // from one request, cannot both pass.
     state
         .ledger
-        .edit_master(
-            site.clone(),
-            rows,
-            audit(&auth, "work_order.create", payload),
-        )
+        .edit_master_with(site.clone(), move |ledger| {
+            if ledger.work_order(&id).is_some() {
+                return Err(LedgerError::Conflict {
+                    code: "exists",
+                    message: format!("work order {id} exists already: choose another number"),
+                });
+            }
+            if let Some(r) = request.as_ref().and_then(|r| ledger.request(r)) {
+                rules::requests::check_order_from(r, &asset)?;
+            }
+            Ok((rows, entry))
+        })
         .await?;
     Ok((
         StatusCode::CREATED,
