@@ -77,11 +77,12 @@ else
   server=("$SPARESCAN_HOST_SERVER")
 fi
 
-step "build: handheld (embedded) for $TARGET (device profile), and its start-up example"
-# One build for both: the example (the resident-memory step below) links
-# beside the binary instead of after it.
+step "build: handheld (embedded) for $TARGET (device profile)"
+# The binary alone: the start-up figures below are its own subcommand. A
+# second binary (the former start-up example) meant a second link of the
+# Slint stack with LTO, which took as long as the first.
 "${device_linker[@]}" "$cargo" build "${device[@]}" -p sparescan "${features[@]}" \
-  --bin sparescan --example startup
+  --bin sparescan
 device_out="$CARGO_TARGET_DIR/$TARGET/device"
 qemu-aarch64-static "$device_out/sparescan" --version
 decoded=$(qemu-aarch64-static "$device_out/sparescan" decode ']d2010401234500001621BM-0101')
@@ -99,9 +100,9 @@ step "tests under qemu-aarch64-static: core, the client and the handheld without
 
 step "resident memory: the handheld on the demo site's cache, under qemu"
 # A server runs the demo site (the aarch64 one under qemu, or the host's);
-# the aarch64 startup example (headless, software renderer) enrolls
-# against it, takes the site's bootstrap into a new cache and prints its
-# first-frame time and resident memory. Under qemu-user,
+# the aarch64 handheld's `startup-figures` (headless, the software
+# renderer) enrolls against it, takes the site's bootstrap into a new
+# cache and prints its first-frame time and resident memory. Under qemu-user,
 # /proc/self/status is the emulator's process: the figure includes qemu
 # itself.
 if [ "$aarch64_server" = 0 ] && ! [ -x "$SPARESCAN_HOST_SERVER" ]; then
@@ -126,14 +127,14 @@ if [ -z "$addr" ]; then
 fi
 code=$(SPARESCAN_DATA_DIR="$figures/server" RUST_LOG=warn \
   "${server[@]}" enroll-device --site PLANT-1 2>/dev/null)
-qemu-aarch64-static "$device_out/examples/startup" "$figures/cache.sqlite" \
+RUST_LOG=warn qemu-aarch64-static "$device_out/sparescan" startup-figures "$figures/cache.sqlite" \
   --enroll "$addr" "$figures/server/tls/ca.pem" "$code"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
 trap - EXIT
 # A restart of the enrolled device with the site's cache (the server is
 # gone: it starts offline, as a handheld often does).
 echo "restart with the site's cache:"
-qemu-aarch64-static "$device_out/examples/startup" "$figures/cache.sqlite"
+RUST_LOG=warn qemu-aarch64-static "$device_out/sparescan" startup-figures "$figures/cache.sqlite"
 
 step "sizes (stripped)"
 sized=("$device_out/sparescan")

@@ -16,3 +16,4 @@ pub mod demo;
 pub mod key_clock;
 pub mod run;
 pub mod service;
+pub mod startup_figures;

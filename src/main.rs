@@ -1,7 +1,8 @@
 //! `sparescan`: the handheld app. `sparescan` runs the UI with the device's
 //! configuration; `sparescan demo` starts the demo server in-process and
 //! opens the UI against it (builds with the `demo` feature, the desktop
-//! default); `sparescan decode` decodes scans.
+//! default); `sparescan decode` decodes scans; `sparescan startup-figures`
+//! measures start-up headless.
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -44,17 +45,30 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Measure start-up without a display: the time to the first rendered
+    /// frame on a cache, and resident memory with the UI shown.
+    StartupFigures {
+        /// The cache to open (a copy: an unenrolled one is marked as a
+        /// device's, to show the sign-in screen).
+        cache: PathBuf,
+        /// Enroll a new cache against a server first and wait for the
+        /// site's bootstrap.
+        #[arg(long, num_args = 3, value_names = ["SERVER_URL", "CA_PEM", "CODE"])]
+        enroll: Option<Vec<String>>,
+    },
 }
 
 fn main() {
+    // Start-up figures count from here.
+    let started = std::time::Instant::now();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    if let Err(e) = run() {
+    if let Err(e) = run(started) {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
 }
 
-fn run() -> Result<()> {
+fn run(started: std::time::Instant) -> Result<()> {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Run) {
         Command::ConfigTemplate => {
@@ -69,6 +83,17 @@ fn run() -> Result<()> {
                 &mut std::io::stderr().lock(),
             );
             std::process::exit(code);
+        }
+        Command::StartupFigures { cache, enroll } => {
+            let enroll = match enroll.as_deref() {
+                Some([server_url, ca_path, code]) => Some(sparescan::startup_figures::Enrollment {
+                    server_url: server_url.clone(),
+                    ca_path: ca_path.clone(),
+                    code: code.clone(),
+                }),
+                _ => None,
+            };
+            sparescan::startup_figures::run(&cache, enroll, started)
         }
         Command::Run => {
             let config = Config::load(cli.config.as_deref())?;

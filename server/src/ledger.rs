@@ -72,9 +72,10 @@ pub type Sites = Arc<RwLock<HashMap<SiteId, SiteState>>>;
 type StoreJob = Box<dyn FnOnce(&mut dyn Store) + Send>;
 
 /// A master-data edit worked out on the writer's thread from the site's
-/// state as it is then, so a check and the change it allows are one step.
+/// state as it is then, so a check and the change it allows are one step;
+/// `None` when there is nothing to change.
 type MasterEdit =
-    Box<dyn FnOnce(&MemoryLedger) -> Result<(Vec<Row>, AuditEntry), LedgerError> + Send>;
+    Box<dyn FnOnce(&MemoryLedger) -> Result<Option<(Vec<Row>, AuditEntry)>, LedgerError> + Send>;
 
 enum Job {
     Push {
@@ -168,17 +169,19 @@ impl Ledger {
         rows: Vec<Row>,
         audit: AuditEntry,
     ) -> Result<(), LedgerError> {
-        self.edit_master_with(site, move |_| Ok((rows, audit)))
+        self.edit_master_with(site, move |_| Ok(Some((rows, audit))))
             .await
     }
 
     /// A master-data edit whose rows `edit` works out from the site's
     /// state on the writer's thread: nothing changes between its checks
-    /// and the commit.
+    /// and the commit. `edit` answers `None` when there is nothing to do.
     pub async fn edit_master_with(
         &self,
         site: SiteId,
-        edit: impl FnOnce(&MemoryLedger) -> Result<(Vec<Row>, AuditEntry), LedgerError> + Send + 'static,
+        edit: impl FnOnce(&MemoryLedger) -> Result<Option<(Vec<Row>, AuditEntry)>, LedgerError>
+        + Send
+        + 'static,
     ) -> Result<(), LedgerError> {
         let (reply, rx) = oneshot::channel();
         self.jobs
@@ -659,7 +662,9 @@ fn edit_master(
     let state = guard
         .get_mut(site)
         .ok_or_else(|| LedgerError::UnknownSite(site.clone()))?;
-    let (rows, audit) = edit(&state.ledger)?;
+    let Some((rows, audit)) = edit(&state.ledger)? else {
+        return Ok(());
+    };
     let mut master = state.master.clone();
     if let Some(row) = rows.iter().find(|r| !r.key.is_master_data()) {
         return Err(LedgerError::Invalid(format!(

@@ -219,22 +219,18 @@ async fn raise(
                 if let Ok(mut slot) = seen.lock() {
                     *slot = Some(earlier.clone());
                 }
-                // Nothing to change: the edit records the retry only.
-                return Ok((
-                    vec![],
-                    AuditEntry {
-                        actor,
-                        action: "request.raise_again".into(),
-                        payload: json!({ "request": made.id }),
-                    },
-                ));
+                // A retry: nothing to change or record.
+                return Ok(None);
             }
             let entry = AuditEntry {
                 actor,
                 action: "request.raise".into(),
                 payload: json!({ "request": made }),
             };
-            Ok((vec![row(RowKey::Request(made.id.clone()), &made)], entry))
+            Ok(Some((
+                vec![row(RowKey::Request(made.id.clone()), &made)],
+                entry,
+            )))
         })
         .await?;
     if let Some(earlier) = before.lock().ok().and_then(|mut b| b.take()) {
@@ -394,7 +390,7 @@ async fn decline(
                 action: "request.decline".into(),
                 payload: json!({ "request": declined }),
             };
-            Ok((vec![row(RowKey::Request(id), &declined)], entry))
+            Ok(Some((vec![row(RowKey::Request(id), &declined)], entry)))
         })
         .await
         .map_err(|e| match e {

@@ -244,7 +244,7 @@ async fn create(
             if let Some(r) = request.as_ref().and_then(|r| ledger.request(r)) {
                 rules::requests::check_order_from(r, &asset)?;
             }
-            Ok((rows, entry))
+            Ok(Some((rows, entry)))
         })
         .await?;
     Ok((
