@@ -56,3 +56,19 @@ async fn first_admin_session(
     assert_eq!(body["password_change_required"], false, "{body}");
     body["token"].as_str().expect("token").to_owned()
 }
+
+/// A demo person's back-office session at the demo site.
+async fn demo_session(http: &reqwest::Client, base: &str, user: &str) -> String {
+    let (badge, password) = common::password_of(user);
+    let (status, body) = common::call_api(
+        http,
+        base,
+        reqwest::Method::POST,
+        "/api/v1/sessions",
+        None,
+        Some(serde_json::json!({"badge": badge, "password": password, "site": sparescan_server::demo::SITE})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["token"].as_str().expect("token").to_owned()
+}

@@ -4,25 +4,11 @@
 //! makes a work order from one (the order keeps the link) and declines the
 //! other; the key opens nothing else and stops when withdrawn.
 
-use crate::common::{call_api as call, cli, http_for, password_of, start_binary};
+use crate::common::{call_api as call, cli, http_for, start_binary};
+use crate::demo_session as session;
 use crate::text;
 use serde_json::{Value, json};
 use sparescan_server::demo::SITE;
-
-async fn session(http: &reqwest::Client, base: &str, user: &str) -> String {
-    let (badge, password) = password_of(user);
-    let (status, body) = call(
-        http,
-        base,
-        reqwest::Method::POST,
-        "/api/v1/sessions",
-        None,
-        Some(json!({"badge": badge, "password": password, "site": SITE})),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body["token"].as_str().expect("token").to_owned()
-}
 
 fn ids(list: &Value) -> Vec<String> {
     list.as_array()

@@ -3,26 +3,12 @@
 //! the real binary; the new admin signs in at once and after a restart,
 //! sees only their own site, and the making is in the audit chain.
 
-use crate::common::{call_api as call, cli, http_for, password_of, start_binary};
+use crate::common::{call_api as call, cli, http_for, start_binary};
+use crate::demo_session as session;
 use crate::first_admin_session;
 use crate::text;
 use serde_json::json;
 use sparescan_server::demo::SITE;
-
-async fn session(http: &reqwest::Client, base: &str, user: &str) -> String {
-    let (badge, password) = password_of(user);
-    let (status, body) = call(
-        http,
-        base,
-        reqwest::Method::POST,
-        "/api/v1/sessions",
-        None,
-        Some(json!({"badge": badge, "password": password, "site": SITE})),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body["token"].as_str().expect("token").to_owned()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_makes_another_site_on_the_running_server() {

@@ -114,6 +114,21 @@ fn csv_body(
     })
 }
 
+/// A `status=` query value as the status it names; `what` says which
+/// statuses there are.
+fn status_query<T: serde::de::DeserializeOwned>(
+    value: Option<&str>,
+    what: &str,
+) -> Result<Option<T>, ApiError> {
+    value
+        .map(|s| {
+            serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| {
+                ApiError::bad_request("invalid_query", format!("status `{s}` is not {what}"))
+            })
+        })
+        .transpose()
+}
+
 /// A query string, with its rejection as our JSON error.
 fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     q.map(|Query(v)| v)

@@ -6,7 +6,7 @@
 //! devices' change log.
 
 use super::plan::{invalid, row};
-use super::{query, require};
+use super::{query, require, status_query};
 use crate::api::auth::{UserAuth, bearer, hash_secret};
 use crate::api::{ApiError, ApiJson, AppState};
 use crate::ledger::LedgerError;
@@ -277,17 +277,10 @@ async fn list(
 ) -> Result<Json<Vec<RequestSummary>>, ApiError> {
     require(&auth, HANDLE_REQUESTS, "the requests queue")?;
     let q = query(q)?;
-    let status: Option<RequestStatus> = q
-        .status
-        .map(|s| {
-            serde_json::from_value(serde_json::Value::String(s.clone())).map_err(|_| {
-                ApiError::bad_request(
-                    "invalid_query",
-                    format!("status `{s}` is not a request status: use open, ordered or declined"),
-                )
-            })
-        })
-        .transpose()?;
+    let status: Option<RequestStatus> = status_query(
+        q.status.as_deref(),
+        "a request status: use open, ordered or declined",
+    )?;
     let mut list: Vec<RequestSummary> = state.ledger.read(&auth.session.site, |s| {
         s.ledger
             .requests()

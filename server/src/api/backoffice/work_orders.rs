@@ -9,7 +9,7 @@ use super::plan::{
     Clarification, LinesChange, NewWorkOrder, check_limits, clarify_row, invalid, new_order_rows,
     replan_rows, row,
 };
-use super::{BACKOFFICE_DEVICE, audit, query, require};
+use super::{BACKOFFICE_DEVICE, audit, query, require, status_query};
 use crate::api::auth::UserAuth;
 use crate::api::{ApiError, ApiJson, AppState};
 use crate::ledger::{LedgerError, SiteState};
@@ -127,19 +127,10 @@ async fn list(
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Vec<Summary>>, ApiError> {
     let q = query(q)?;
-    let status: Option<WoStatus> = q
-        .status
-        .map(|s| {
-            serde_json::from_value(serde_json::Value::String(s.clone())).map_err(|_| {
-                ApiError::bad_request(
-                    "invalid_query",
-                    format!(
-                        "status `{s}` is not a work-order status: use created, approved, in_progress, awaiting_return, on_hold, cancelled or closed"
-                    ),
-                )
-            })
-        })
-        .transpose()?;
+    let status: Option<WoStatus> = status_query(
+        q.status.as_deref(),
+        "a work-order status: use created, approved, in_progress, awaiting_return, on_hold, cancelled or closed",
+    )?;
     let list = state.ledger.read(&auth.session.site, |s| {
         s.ledger
             .projections()
