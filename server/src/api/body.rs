@@ -38,6 +38,9 @@ fn too_large(limit: usize) -> Response {
 /// off by closing the connection.
 const DRAIN_PAST_LIMIT: u64 = 1024 * 1024;
 
+/// The most a body's buffer is given before its bytes arrive.
+const INITIAL_ROOM: u64 = 256 * 1024;
+
 /// Reads the whole body (up to the limit), then passes the request on with
 /// the bytes in place of the stream.
 pub async fn read_whole(
@@ -55,7 +58,10 @@ pub async fn read_whole(
     if declared.is_some_and(|n| n > cut_off) {
         return too_large(limit);
     }
-    let mut bytes = Vec::with_capacity(declared.map_or(0, |n| n.min(limit as u64) as usize));
+    // Room for what is announced, but not more than a push usually holds up
+    // front: an announcement alone must not reserve 16 MiB.
+    let room = declared.map_or(0, |n| n.min(limit as u64).min(INITIAL_ROOM));
+    let mut bytes = Vec::with_capacity(room as usize);
     let mut seen = 0u64;
     while let Some(frame) = body.frame().await {
         let frame = match frame {
