@@ -87,6 +87,7 @@ fn master(size: &Size) -> MasterData {
             state: WoState::new(WoStatus::InProgress),
             cost_account: None,
             request: None,
+            template: None,
         });
         for l in 0..LINES_PER_ORDER {
             let n = o * LINES_PER_ORDER + l;

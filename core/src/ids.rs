@@ -66,6 +66,11 @@ string_id!(
     /// system's alarm id) or one the server gives.
     RequestId
 );
+string_id!(
+    /// A work template's code: a repeatable job with its consumption
+    /// standards ("PM-AHU-FILTERS").
+    TemplateId
+);
 string_id!(TaskId);
 string_id!(DemandLineId);
 string_id!(UserId);

@@ -311,6 +311,88 @@ pub struct WorkOrder {
     /// The maintenance request the order was made from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<RequestId>,
+    /// The work template the order was planned from: its consumption is
+    /// compared with the template's standards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<TemplateId>,
+}
+
+/// A repeatable job: its tasks and what it consumes by standard. A work
+/// order planned from it starts with these tasks and lines; what orders
+/// from it actually consumed is set against the standards (the article's
+/// "repeatability of repairs").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WorkTemplate {
+    pub id: TemplateId,
+    pub site: SiteId,
+    pub name: String,
+    /// The scope a work order from it gets unless it says its own.
+    pub scope: String,
+    pub tasks: Vec<Task>,
+    pub lines: Vec<StandardLine>,
+    /// Who last saved it, and when.
+    pub saved_by: UserId,
+    pub saved_at: DateTime<Utc>,
+}
+
+/// One consumption standard of a template: an item and how much of it the
+/// job takes — one quantity, or a range when the need shows only on the
+/// job ("1–2 filters").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StandardLine {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<TaskId>,
+    pub item: ItemId,
+    /// The standard quantity; the least, for a range.
+    pub planned: Qty,
+    /// The most, for a range: the order's line is then to be clarified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_max: Option<Qty>,
+    pub mandatory: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub substitutes: Vec<ItemId>,
+}
+
+/// How one order's consumption of an item compares with its standard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Conformity {
+    Below,
+    Within,
+    Above,
+}
+
+impl WorkTemplate {
+    /// The standard per item, least and most, summed over its lines (an
+    /// item may be standard on several tasks). A line that is not mandatory
+    /// may be left out on the job: it adds nothing to the least.
+    pub fn standard_by_item(&self) -> std::collections::BTreeMap<ItemId, (Qty, Qty)> {
+        let mut by = std::collections::BTreeMap::new();
+        for l in &self.lines {
+            let (min, max) = by.entry(l.item.clone()).or_insert((Qty::ZERO, Qty::ZERO));
+            if l.mandatory {
+                *min += l.planned;
+            }
+            *max += l.planned_max.unwrap_or(l.planned);
+        }
+        by
+    }
+}
+
+impl Conformity {
+    /// Where `actual` falls against a standard from `min` to `max`.
+    pub fn of(actual: Qty, min: Qty, max: Qty) -> Conformity {
+        if actual < min {
+            Conformity::Below
+        } else if actual > max {
+            Conformity::Above
+        } else {
+            Conformity::Within
+        }
+    }
 }
 
 /// A spare-parts line of a work order: what the job needs.
@@ -777,4 +859,8 @@ pub struct MasterData {
     /// checks, as it was.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requests: Vec<MaintenanceRequest>,
+    /// Work templates; left out of the JSON when there are none, as
+    /// requests are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub templates: Vec<WorkTemplate>,
 }

@@ -34,6 +34,7 @@ pub enum RowKey {
     WorkOrder(WorkOrderId),
     Line(DemandLineId),
     Request(RequestId),
+    Template(TemplateId),
     // Projections of the ledger.
     Stock(StockKey),
     InWork(InWorkKey),
@@ -68,6 +69,7 @@ impl RowKey {
             RowKey::WorkOrder(_) => "work_order",
             RowKey::Line(_) => "line",
             RowKey::Request(_) => "request",
+            RowKey::Template(_) => "template",
             RowKey::Stock(_) => "stock",
             RowKey::InWork(_) => "in_work",
             RowKey::IssueOpen(_) => "issue_open",
@@ -100,6 +102,7 @@ impl RowKey {
                 | RowKey::WorkOrder(_)
                 | RowKey::Line(_)
                 | RowKey::Request(_)
+                | RowKey::Template(_)
         )
     }
 
@@ -158,6 +161,7 @@ impl RowKey {
             ("work_order", r::<WorkOrderId>(), "`WorkOrder`"),
             ("line", r::<DemandLineId>(), "`DemandLine`"),
             ("request", r::<RequestId>(), "`MaintenanceRequest`"),
+            ("template", r::<TemplateId>(), "`WorkTemplate`"),
             ("stock", r::<StockKey>(), "`Qty`, on the shelf"),
             ("in_work", r::<InWorkKey>(), "`Qty`, in work"),
             (
@@ -256,6 +260,7 @@ impl utoipa::ToSchema for RowKey {
         add::<WorkOrderId>(schemas);
         add::<DemandLineId>(schemas);
         add::<RequestId>(schemas);
+        add::<TemplateId>(schemas);
         add::<StockKey>(schemas);
         add::<InWorkKey>(schemas);
         add::<SerialKey>(schemas);
@@ -271,6 +276,8 @@ impl utoipa::ToSchema for RowKey {
         add::<WorkOrder>(schemas);
         add::<DemandLine>(schemas);
         add::<MaintenanceRequest>(schemas);
+        add::<WorkTemplate>(schemas);
+        add::<StandardLine>(schemas);
         add::<Qty>(schemas);
         add::<SerialState>(schemas);
         add::<LineCounts>(schemas);

@@ -6,8 +6,10 @@ mod common;
 
 use common::*;
 use sparescan_core::document::*;
+use sparescan_core::ids::ItemId;
 use sparescan_core::memory::{MemoryLedger, touched_by};
 use sparescan_core::model::*;
+use sparescan_core::qty::Qty;
 use sparescan_core::reason::ReasonCode;
 use sparescan_core::rules::evaluate;
 use sparescan_core::sync::{Row, RowKey};
@@ -199,6 +201,81 @@ fn a_request_travels_as_a_master_row() {
         device.request(&request.id).map(MaintenanceRequest::status),
         Some(RequestStatus::Ordered)
     );
+}
+
+/// A work template is a master row: it survives the rows a server keeps
+/// and an edit replaces it whole. Its standard per item sums its lines;
+/// a line that is not mandatory adds nothing to the least.
+#[test]
+fn a_template_travels_as_a_master_row_and_sums_its_standards() {
+    let mut site = site();
+    let line = |item: &str, planned: i64, max: Option<i64>, mandatory: bool| StandardLine {
+        task: None,
+        item: item.into(),
+        planned: Qty::units(planned),
+        planned_max: max.map(Qty::units),
+        mandatory,
+        substitutes: vec![],
+    };
+    let template = WorkTemplate {
+        id: "PM-1".into(),
+        site: site.site.clone().expect("site"),
+        name: "Pump service".into(),
+        scope: "Seal and bearings".into(),
+        tasks: vec![],
+        lines: vec![
+            line(BATTERY, 1, Some(3), true),
+            line(BATTERY, 2, None, true),
+            line(PUMP_CTRL, 1, None, false),
+        ],
+        saved_by: "eng-1".into(),
+        saved_at: chrono::DateTime::from_timestamp(1_796_112_000, 0).expect("time"),
+    };
+    let standard = template.standard_by_item();
+    assert_eq!(
+        standard.get(&ItemId::from(BATTERY)),
+        Some(&(Qty::units(3), Qty::units(5)))
+    );
+    assert_eq!(
+        standard.get(&ItemId::from(PUMP_CTRL)),
+        Some(&(Qty::ZERO, Qty::units(1)))
+    );
+    assert_eq!(
+        Conformity::of(Qty::units(2), Qty::units(3), Qty::units(5)),
+        Conformity::Below
+    );
+    assert_eq!(
+        Conformity::of(Qty::units(5), Qty::units(3), Qty::units(5)),
+        Conformity::Within
+    );
+    assert_eq!(
+        Conformity::of(Qty::units(6), Qty::units(3), Qty::units(5)),
+        Conformity::Above
+    );
+
+    site.templates.push(template.clone());
+    let ledger = MemoryLedger::new(site.clone());
+    let copy = MemoryLedger::from_rows(ledger.rows()).expect("rows");
+    assert_eq!(copy.template(&template.id), Some(&template));
+    let renamed = WorkTemplate {
+        name: "Pump service, yearly".into(),
+        ..template.clone()
+    };
+    let row = Row {
+        key: RowKey::Template(template.id.clone()),
+        value: Some(serde_json::to_value(&renamed).expect("json")),
+    };
+    let mut master = site.clone();
+    assert!(
+        master
+            .apply_rows(std::slice::from_ref(&row))
+            .expect("valid row")
+    );
+    assert_eq!(master.templates, vec![renamed.clone()]);
+    let mut device = copy;
+    device.set_row(row).expect("row");
+    assert_eq!(device.template(&template.id), Some(&renamed));
+    assert_eq!(device.templates().count(), 1);
 }
 
 /// A device that did not see an issue judges its return from the rows

@@ -161,6 +161,7 @@ fn work_order(id: &str, asset: &str, scope: &str, status: WoStatus) -> WorkOrder
         state: WoState::new(status),
         cost_account: None,
         request: None,
+        template: None,
     }
 }
 
@@ -526,6 +527,51 @@ pub fn site() -> MasterData {
                 declined: None,
             },
         ],
+        templates: vec![ahu_service_template()],
+    }
+}
+
+/// The AHU's quarterly service: filters (how many are clogged shows on
+/// the job: a range), grease for the fan bearings, and a bearing when one
+/// is worn.
+fn ahu_service_template() -> WorkTemplate {
+    let standard =
+        |task: &str, item: &str, qty: Qty, max: Option<Qty>, mandatory: bool| StandardLine {
+            task: Some(task.into()),
+            item: item.into(),
+            planned: qty,
+            planned_max: max,
+            mandatory,
+            substitutes: Vec::new(),
+        };
+    WorkTemplate {
+        id: "PM-AHU-Q".into(),
+        site: SITE.into(),
+        name: "AHU quarterly service".into(),
+        scope: "Quarterly service: filters and fan bearings".into(),
+        tasks: vec![
+            Task {
+                id: "T1".into(),
+                title: "Replace clogged filters".into(),
+            },
+            Task {
+                id: "T2".into(),
+                title: "Grease and check fan bearings".into(),
+            },
+        ],
+        lines: vec![
+            standard(
+                "T1",
+                "FLT-AIR-500",
+                Qty::units(1),
+                Some(Qty::units(2)),
+                true,
+            ),
+            standard("T2", "GREASE-EP2", Qty::units(1), None, true),
+            standard("T2", "BRG-6204", Qty::units(1), None, false),
+        ],
+        saved_by: "eng-1".into(),
+        saved_at: DateTime::from_timestamp(1_796_000_000, 0).unwrap_or_default(),
     }
 }
 

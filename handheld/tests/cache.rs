@@ -244,8 +244,8 @@ fn probes(ledger: &MemoryLedger, extra_docs: &[DocId]) -> Probes {
             | RowKey::Document(id) => {
                 p.docs.insert(id);
             }
-            // Requests are not read by the rules.
-            RowKey::Policy | RowKey::ClosedUntil | RowKey::Request(_) => {}
+            // Requests and templates are not read by the rules.
+            RowKey::Policy | RowKey::ClosedUntil | RowKey::Request(_) | RowKey::Template(_) => {}
         }
     }
     for a in ledger.accepted_docs() {

@@ -109,6 +109,7 @@ fn busy_site(site: &str, items: usize, orders: usize) -> MasterData {
             state: WoState::new(WoStatus::InProgress),
             cost_account: None,
             request: None,
+            template: None,
         });
         for l in 0..5 {
             m.lines.push(DemandLine {

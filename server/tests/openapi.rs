@@ -182,6 +182,7 @@ fn row_key_samples() -> Vec<RowKey> {
         RowKey::WorkOrder("WO".into()),
         RowKey::Line("L1".into()),
         RowKey::Request("R1".into()),
+        RowKey::Template("T1".into()),
         RowKey::Stock(stock),
         RowKey::InWork(InWorkKey {
             holding: Holding::Line("L1".into()),
@@ -218,6 +219,7 @@ fn row_key_samples() -> Vec<RowKey> {
             | RowKey::WorkOrder(_)
             | RowKey::Line(_)
             | RowKey::Request(_)
+            | RowKey::Template(_)
             | RowKey::Stock(_)
             | RowKey::InWork(_)
             | RowKey::IssueOpen(_)
@@ -1195,6 +1197,44 @@ TERM-6MM,A-01,5
             Send::Json(why),
         )
         .await;
+    assert_eq!(status, 404);
+
+    // Work templates: written (again: replaced), refused when wrong,
+    // listed, read.
+    let tl = "/api/v1/templates";
+    let tid = "/api/v1/templates/{id}";
+    let template = json!({"name": "Terminals", "scope": "Re-terminate cables",
+        "lines": [{"item": "TERM-6MM", "planned": "4", "planned_max": "8"}]});
+    for expected in [201, 200] {
+        let (status, _) = api
+            .call(
+                "PUT",
+                tid,
+                "/api/v1/templates/OA-T1",
+                sup,
+                Send::Json(template.clone()),
+            )
+            .await;
+        assert_eq!(status, expected);
+    }
+    let (status, _) = api
+        .call(
+            "PUT",
+            tid,
+            "/api/v1/templates/OA-T2",
+            sup,
+            Send::Json(
+                json!({"name": "x", "scope": "y", "lines": [{"item": "NOPE", "planned": "1"}]}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, list) = api.get(tl, tl, sup).await;
+    assert_eq!(status, 200);
+    assert!(list.to_string().contains("OA-T1"));
+    let (status, _) = api.get(tid, "/api/v1/templates/OA-T1", sup).await;
+    assert_eq!(status, 200);
+    let (status, _) = api.get(tid, "/api/v1/templates/NOPE", sup).await;
     assert_eq!(status, 404);
 
     // Another site, by an admin only; once.

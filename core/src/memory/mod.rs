@@ -51,6 +51,7 @@ struct Catalog {
     assets: HashMap<AssetId, Asset>,
     users: HashMap<UserId, User>,
     requests: BTreeMap<RequestId, MaintenanceRequest>,
+    templates: BTreeMap<TemplateId, WorkTemplate>,
 }
 
 /// Secondary indexes over the projections, so every look-up the rules make
@@ -171,6 +172,9 @@ impl MemoryLedger {
         }
         for r in &master.requests {
             catalog.requests.insert(r.id.clone(), r.clone());
+        }
+        for t in &master.templates {
+            catalog.templates.insert(t.id.clone(), t.clone());
         }
         let mut proj = Projections {
             closed_until: master.closed_until,
@@ -706,6 +710,15 @@ impl MemoryLedger {
     /// The site's maintenance requests, by number.
     pub fn requests(&self) -> impl Iterator<Item = &MaintenanceRequest> {
         self.catalog.requests.values()
+    }
+
+    pub fn template(&self, id: &TemplateId) -> Option<&WorkTemplate> {
+        self.catalog.templates.get(id)
+    }
+
+    /// The site's work templates, by code.
+    pub fn templates(&self) -> impl Iterator<Item = &WorkTemplate> {
+        self.catalog.templates.values()
     }
 
     pub fn user(&self, id: &UserId) -> Option<User> {

@@ -83,6 +83,9 @@ pub mod back_office {
     /// See requests and decline them; a work order is made from one by
     /// those who plan orders ([`PLAN`]).
     pub const HANDLE_REQUESTS: &[Role] = PLAN;
+    /// Write work templates and their consumption standards: those who plan
+    /// orders from them.
+    pub const TEMPLATES: &[Role] = PLAN;
     /// Make another site, with its first admin.
     pub const SITES: &[Role] = &[Admin];
     /// Edit the catalog and the stores: items, warehouses, bins, batches.

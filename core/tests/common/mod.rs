@@ -261,6 +261,7 @@ pub fn site() -> MasterData {
         ],
         closed_until: None,
         requests: Vec::new(),
+        templates: Vec::new(),
     }
 }
 
@@ -290,6 +291,7 @@ pub fn work_order<'m>(master: &'m mut MasterData, id: &str, asset: &str) -> WoBu
             state: WoState::new(WoStatus::InProgress),
             cost_account: None,
             request: None,
+            template: None,
         },
     }
 }

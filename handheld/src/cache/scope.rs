@@ -108,6 +108,10 @@ pub fn of(key: &RowKey, value: &Value) -> Result<Scopes, serde_json::Error> {
             let r: MaintenanceRequest = de(value)?;
             scopes(Some(r.asset.0), None)
         }
+        RowKey::Template(_) => {
+            de::<WorkTemplate>(value)?;
+            Scopes::default()
+        }
         RowKey::Stock(k) => {
             de::<Qty>(value)?;
             scopes(Some(k.item.0.clone()), Some(k.bin.0.clone()))

@@ -28,6 +28,7 @@ mod inspection;
 mod kpi;
 mod outstanding;
 mod reserves;
+mod templates;
 #[cfg(test)]
 mod testkit;
 
@@ -53,6 +54,9 @@ pub use outstanding::{
     OverduePosition, OverdueReturns, PositionKind, ToolOutRow, ToolsOut, overdue_returns, tools_out,
 };
 pub use reserves::{HangingReserve, HangingReserves, hanging_reserves};
+pub use templates::{
+    OrderUse, StandardUse, TemplateConsumption, TemplateUse, template_consumption,
+};
 
 use crate::Server;
 use crate::ledger::{Ledger, LedgerError};
@@ -105,10 +109,11 @@ pub enum ReportKind {
     Kpis,
     RepairCost,
     StockValue,
+    TemplateConsumption,
 }
 
 impl ReportKind {
-    pub const ALL: [ReportKind; 12] = [
+    pub const ALL: [ReportKind; 13] = [
         ReportKind::Consumption,
         ReportKind::Deviations,
         ReportKind::HangingReserves,
@@ -121,6 +126,7 @@ impl ReportKind {
         ReportKind::Kpis,
         ReportKind::RepairCost,
         ReportKind::StockValue,
+        ReportKind::TemplateConsumption,
     ];
 
     /// The name in URLs and on the command line.
@@ -138,6 +144,7 @@ impl ReportKind {
             ReportKind::Kpis => "kpis",
             ReportKind::RepairCost => "repair-cost",
             ReportKind::StockValue => "stock-value",
+            ReportKind::TemplateConsumption => "template-consumption",
         }
     }
 
@@ -165,6 +172,9 @@ impl ReportKind {
             ReportKind::StockValue => {
                 "what stock is worth, on shelves, in quarantine, rejected, in work, out and in transit"
             }
+            ReportKind::TemplateConsumption => {
+                "actual vs standard consumption of the orders planned from each work template"
+            }
         }
     }
 
@@ -183,6 +193,7 @@ impl ReportKind {
             ReportKind::Kpis => &["from", "to", "top"],
             ReportKind::RepairCost => &["by", "wo", "asset", "account", "item", "from", "to"],
             ReportKind::StockValue => &["item"],
+            ReportKind::TemplateConsumption => &["template", "from", "to"],
         }
     }
 
@@ -205,7 +216,8 @@ impl ReportKind {
             | ReportKind::HangingReserves
             | ReportKind::ToolsOut
             | ReportKind::InstalledBase
-            | ReportKind::StockValue => DocsNeeded::None,
+            | ReportKind::StockValue
+            | ReportKind::TemplateConsumption => DocsNeeded::None,
             ReportKind::SerialHistory => match (&params.item, &params.serial) {
                 (Some(i), Some(s)) => DocsNeeded::Serial(i.clone(), s.clone()),
                 _ => DocsNeeded::None,
@@ -289,6 +301,9 @@ pub struct Params {
     /// Repair cost: only this cost account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
+    /// Template consumption: only this work template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<TemplateId>,
 }
 
 impl Params {
@@ -329,6 +344,7 @@ impl Params {
                 "top" => p.top = Some(parse_num(key, value, 1, 1000)?),
                 "by" => p.by = Some(CostGrouping::parse(value)?),
                 "account" => p.account = Some(value.to_owned()),
+                "template" => p.template = Some(value.into()),
                 _ => return Err(ReportError::Params(format!("`{key}` is not known"))),
             }
         }
@@ -380,6 +396,13 @@ impl Params {
             && view.item(i).is_none()
         {
             return Err(ReportError::NotFound(format!("no item {i} in the catalog")));
+        }
+        if let Some(t) = &self.template
+            && view.template(t).is_none()
+        {
+            return Err(ReportError::NotFound(format!(
+                "no work template {t} at this site"
+            )));
         }
         Ok(())
     }
@@ -433,6 +456,7 @@ pub enum Report {
     Kpis(Box<Kpis>),
     RepairCost(RepairCost),
     StockValue(StockValue),
+    TemplateConsumption(TemplateConsumption),
 }
 
 /// The JSON document: what was asked, when, and the report's own fields.
@@ -461,6 +485,7 @@ impl Report {
             Report::Kpis(_) => ReportKind::Kpis,
             Report::RepairCost(_) => ReportKind::RepairCost,
             Report::StockValue(_) => ReportKind::StockValue,
+            Report::TemplateConsumption(_) => ReportKind::TemplateConsumption,
         }
     }
 
@@ -500,6 +525,7 @@ impl Report {
             Report::Kpis(r) => env(k, site, params, now, r),
             Report::RepairCost(r) => env(k, site, params, now, r),
             Report::StockValue(r) => env(k, site, params, now, r),
+            Report::TemplateConsumption(r) => env(k, site, params, now, r),
         }
     }
 
@@ -518,6 +544,7 @@ impl Report {
             Report::Kpis(r) => r.csv(),
             Report::RepairCost(r) => r.csv(),
             Report::StockValue(r) => r.csv(),
+            Report::TemplateConsumption(r) => r.csv(),
         }
     }
 
@@ -573,6 +600,9 @@ pub fn generate(
         ReportKind::Kpis => Report::Kpis(Box::new(kpis(ledger, docs, now, params.period(), top))),
         ReportKind::RepairCost => Report::RepairCost(repair_cost(ledger, docs, params)),
         ReportKind::StockValue => Report::StockValue(stock_value(ledger, params)),
+        ReportKind::TemplateConsumption => {
+            Report::TemplateConsumption(template_consumption(ledger, params))
+        }
     }
 }
 

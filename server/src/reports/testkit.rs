@@ -26,7 +26,12 @@ pub struct Kit {
 
 impl Kit {
     pub fn seeded() -> Kit {
-        let mut ledger = MemoryLedger::new(demo::site());
+        Kit::seeded_with(demo::site())
+    }
+
+    /// The seed over the demo's master data as `master` changed it.
+    pub fn seeded_with(master: sparescan_core::model::MasterData) -> Kit {
+        let mut ledger = MemoryLedger::new(master);
         for d in demo::seed_documents(seed_time()) {
             if let Err(r) = ledger.submit(d) {
                 panic!("seed refused: {} {}", r.code, r.message);

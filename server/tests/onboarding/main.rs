@@ -10,6 +10,7 @@ mod init;
 mod requests;
 mod sites;
 mod stock;
+mod templates;
 
 /// A command's output as text.
 fn text(bytes: &[u8]) -> String {

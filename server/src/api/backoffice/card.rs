@@ -40,6 +40,8 @@ pub struct Card {
     pub cost_account: Option<String>,
     /// The maintenance request it was made from.
     pub request: Option<RequestId>,
+    /// The work template it was planned from.
+    pub template: Option<TemplateId>,
     pub lines: Vec<LineCard>,
     pub reserves: Vec<ReserveCard>,
     /// Empty when the order may be closed (status permitting).
@@ -220,6 +222,7 @@ pub fn card(s: &SiteState, id: &WorkOrderId) -> Option<Card> {
         tasks: wo.tasks,
         cost_account: wo.cost_account,
         request: wo.request,
+        template: wo.template,
         lines,
         reserves,
         blockers,

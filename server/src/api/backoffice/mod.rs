@@ -10,7 +10,10 @@
 //!   see [`documents`];
 //! - stock in — `POST /stock/{opening|receipts}` (`text/csv`, all or
 //!   nothing): opening balances or deliveries, one document per line; see
-//!   [`stock`].
+//!   [`stock`];
+//! - work templates — `GET /templates`, `GET|PUT /templates/{id}`: tasks
+//!   and consumption standards that orders are planned from; see
+//!   [`templates`].
 //!
 //! Every master-data edit goes through `Ledger::edit_master` with an audit
 //! entry naming the signed-in person, so the hash-chained audit log and
@@ -24,6 +27,7 @@ pub mod plan;
 pub mod requests;
 pub mod rows;
 pub mod stock;
+pub mod templates;
 pub mod work_orders;
 
 use super::auth::UserAuth;
@@ -44,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(documents::routes())
         .merge(stock::routes())
         .merge(requests::routes())
+        .merge(templates::routes())
 }
 
 /// Refuses with 403 unless the person holds one of `roles`, saying what

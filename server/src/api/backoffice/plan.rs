@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sparescan_core::ids::*;
+use sparescan_core::memory::MemoryLedger;
 use sparescan_core::model::*;
 use sparescan_core::qty::Qty;
 use sparescan_core::reason::Refusal;
@@ -28,6 +29,8 @@ const MAX_TOLERANCE: u32 = 1000;
 pub struct NewWorkOrder {
     pub id: WorkOrderId,
     pub asset: AssetId,
+    /// What the job is; from a template, the template's scope unless given.
+    #[serde(default)]
     pub scope: String,
     #[serde(default)]
     pub performer: Option<UserId>,
@@ -47,6 +50,11 @@ pub struct NewWorkOrder {
     /// be the order's.
     #[serde(default)]
     pub request: Option<RequestId>,
+    /// The work template to plan from: the order starts with its tasks and
+    /// a line per consumption standard (a range to be clarified where the
+    /// standard is one), before the tasks and lines given here.
+    #[serde(default)]
+    pub template: Option<TemplateId>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -125,6 +133,14 @@ pub(super) fn new_order_rows(
     req: &NewWorkOrder,
 ) -> Result<Vec<Row>, ApiError> {
     let v = &s.ledger;
+    let expanded;
+    let req = match &req.template {
+        Some(t) => {
+            expanded = from_template(v, t, req)?;
+            &expanded
+        }
+        None => req,
+    };
     check_id(req.id.as_str()).map_err(|m| invalid(format!("id {m}")))?;
     if v.work_order(&req.id).is_some() {
         return Err(ApiError::new(
@@ -160,16 +176,7 @@ pub(super) fn new_order_rows(
         )));
     }
     let cost_account = cost_account(req.cost_account.as_deref(), "cost_account")?;
-    let mut task_ids = HashSet::new();
-    for t in &req.tasks {
-        check_id(t.id.as_str()).map_err(|m| invalid(format!("task id {m}")))?;
-        if !task_ids.insert(t.id.clone()) {
-            return Err(invalid(format!("task {} is listed twice", t.id)));
-        }
-        if t.title.trim().is_empty() {
-            return Err(invalid(format!("task {} has no title", t.id)));
-        }
-    }
+    let tasks = checked_tasks(&req.tasks)?;
     let wo = WorkOrder {
         id: req.id.clone(),
         site: site.clone(),
@@ -180,17 +187,11 @@ pub(super) fn new_order_rows(
         approved_by: None,
         planned_start: req.planned_start,
         planned_end: req.planned_end,
-        tasks: req
-            .tasks
-            .iter()
-            .map(|t| Task {
-                id: t.id.clone(),
-                title: t.title.trim().to_owned(),
-            })
-            .collect(),
+        tasks,
         state: WoState::new(WoStatus::Created),
         cost_account,
         request: req.request.clone(),
+        template: req.template.clone(),
     };
     let mut rows = vec![row(RowKey::WorkOrder(wo.id.clone()), &wo)];
     if let Some(id) = &req.request {
@@ -209,6 +210,78 @@ pub(super) fn new_order_rows(
         rows.push(row(RowKey::Line(line.id.clone()), &line));
     }
     Ok(rows)
+}
+
+/// Tasks as given, checked: ids valid and distinct, each with a title.
+pub(super) fn checked_tasks(tasks: &[TaskInput]) -> Result<Vec<Task>, ApiError> {
+    let mut ids = HashSet::new();
+    for t in tasks {
+        check_id(t.id.as_str()).map_err(|m| invalid(format!("task id {m}")))?;
+        if !ids.insert(t.id.clone()) {
+            return Err(invalid(format!("task {} is listed twice", t.id)));
+        }
+        if t.title.trim().is_empty() {
+            return Err(invalid(format!("task {} has no title", t.id)));
+        }
+    }
+    Ok(tasks
+        .iter()
+        .map(|t| Task {
+            id: t.id.clone(),
+            title: t.title.trim().to_owned(),
+        })
+        .collect())
+}
+
+/// The order as planned from a template: the template's tasks and a line
+/// per standard first, then what the request adds; the template's scope
+/// unless the request gives one.
+fn from_template(
+    v: &MemoryLedger,
+    id: &TemplateId,
+    req: &NewWorkOrder,
+) -> Result<NewWorkOrder, ApiError> {
+    let t = v.template(id).ok_or_else(|| {
+        invalid(format!(
+            "work template {id} does not exist at this site: see GET /api/v1/templates"
+        ))
+    })?;
+    let mut planned = req.clone();
+    if planned.scope.trim().is_empty() {
+        planned.scope = t.scope.clone();
+    }
+    planned.tasks = t
+        .tasks
+        .iter()
+        .map(|t| TaskInput {
+            id: t.id.clone(),
+            title: t.title.clone(),
+        })
+        .chain(req.tasks.iter().cloned())
+        .collect();
+    planned.lines = t
+        .lines
+        .iter()
+        .map(|l| standard_line_input(l, None))
+        .chain(req.lines.iter().cloned())
+        .collect();
+    Ok(planned)
+}
+
+/// A template's standard as a line to plan.
+pub(super) fn standard_line_input(l: &StandardLine, id: Option<DemandLineId>) -> LineInput {
+    LineInput {
+        id,
+        task: l.task.clone(),
+        item: l.item.clone(),
+        planned: l.planned,
+        unit: None,
+        mandatory: l.mandatory,
+        substitutes: l.substitutes.clone(),
+        tolerance_percent: None,
+        cost_account: None,
+        planned_max: l.planned_max,
+    }
 }
 
 pub(super) fn row<T: Serialize>(key: RowKey, value: &T) -> Row {
