@@ -87,6 +87,10 @@ pub struct Receipt {
     /// average (docs/domain.md, "Costs").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<crate::money::Money>,
+    /// The last day of the warranty of the serial units received (the
+    /// supplier's terms, the ERP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warranty_until: Option<NaiveDate>,
 }
 
 impl Receipt {

@@ -81,6 +81,13 @@ pub enum Effect {
         before: Option<Box<MissingSerial>>,
         after: Option<Box<MissingSerial>>,
     },
+    /// A serial unit's warranty end date is set (a receipt) or, undone,
+    /// put back.
+    Warranty {
+        key: SerialKey,
+        before: Option<NaiveDate>,
+        after: Option<NaiveDate>,
+    },
     /// Opens a discrepancy for a controller. Not undone by a reversal: the
     /// controller closes it.
     Discrepancy(Discrepancy),
@@ -236,6 +243,11 @@ impl Effect {
                     after,
                 }
             }
+            Effect::Warranty { key, before, after } => Effect::Warranty {
+                key: key.clone(),
+                before: *after,
+                after: *before,
+            },
             Effect::Discrepancy(_)
             | Effect::PeriodClosed { .. }
             | Effect::Reversed { .. }

@@ -863,4 +863,9 @@ pub struct MasterData {
     /// requests are.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub templates: Vec<WorkTemplate>,
+    /// The last day of the warranty of serial units the site has when it
+    /// starts (on assets or shelves); later units get theirs with their
+    /// receipt. Left out of the JSON when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warranties: Vec<(SerialKey, NaiveDate)>,
 }

@@ -88,6 +88,7 @@ reason_codes! {
     QuantityInvalid => "quantity_invalid", "The quantity must be positive (whole units for serial parts).", "Enter the quantity again.";
     RequestNotOpen => "request_not_open", "This request already became a work order, or was declined.", "Open the work order it became; a new fault needs a new request.";
     RequestAssetMismatch => "request_asset_mismatch", "The work order is for another asset than the request.", "Make the order for the request's asset, or a new request for this one.";
+    WarrantyNeedsSerial => "warranty_needs_serial", "A warranty end date is kept per serial unit; this receipt has no serials.", "Give the units' serials, or leave the warranty date out.";
     PriceInvalid => "price_invalid", "A price per unit cannot be negative.", "Enter the price again, e.g. 12.50, or leave it out to take the item's price.";
     StockShortfall => "stock_shortfall", "The books show less in this bin than was taken.", "Recorded as a discrepancy for a controller; take the parts.";
     ReservedForOtherOrder => "reserved_for_other_order", "This stock is reserved for another work order.", "Take it from another bin, or ask the clerk to release the other reserve.";

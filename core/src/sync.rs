@@ -49,6 +49,7 @@ pub enum RowKey {
     Discrepancy(DocId),
     ClosedUntil,
     Reversed(DocId),
+    Warranty(SerialKey),
     /// An accepted document later ones follow (see
     /// [`crate::document::DocKind::is_followable`]); its value is the
     /// [`crate::view::Accepted`], `reversed_by` kept current.
@@ -83,6 +84,7 @@ impl RowKey {
             RowKey::Discrepancy(_) => "discrepancy",
             RowKey::ClosedUntil => "closed_until",
             RowKey::Reversed(_) => "reversed",
+            RowKey::Warranty(_) => "warranty",
             RowKey::Document(_) => "document",
         }
     }
@@ -186,6 +188,11 @@ impl RowKey {
                 "reversed",
                 r::<DocId>(),
                 "`DocId`, of the correction that reversed the document",
+            ),
+            (
+                "warranty",
+                r::<SerialKey>(),
+                "a date, `YYYY-MM-DD`: the last day of the unit's warranty",
             ),
             (
                 "document",

@@ -83,6 +83,8 @@ pub trait LedgerView {
     fn transit(&self, transfer: &DocId) -> Result<Option<Transit>, ViewError>;
     fn missing_serials_of(&self, wo: &WorkOrderId) -> Result<Vec<MissingSerial>, ViewError>;
     fn missing_serial(&self, write_off: &DocId) -> Result<Option<MissingSerial>, ViewError>;
+    /// The last day of a serial unit's warranty, where one is known.
+    fn warranty(&self, key: &SerialKey) -> Result<Option<NaiveDate>, ViewError>;
 
     /// Whether this view values stock. The handheld's cache does not:
     /// documents judged on it carry no [`Effect::Value`], and the rules

@@ -30,6 +30,7 @@ fn receipt(item: &str, bin: &str, qty: i64, unit_cost: Option<&str>) -> Body {
             serials: Vec::new(),
             reference: Some("PO-77".into()),
             unit_cost: unit_cost.map(money),
+            warranty_until: None,
         },
     }
 }

@@ -1700,6 +1700,12 @@ impl Sim {
                     // Priced and unpriced receipts, prices with odd cents.
                     unit_cost: (*batch % 3 != 0)
                         .then(|| sparescan_core::money::Money::cents(i64::from(*cond) * 37 + 1)),
+                    // Serial units with and without a warranty, and now and
+                    // then a date on units there are none of (refused).
+                    warranty_until: (*bin % 4 == 0).then(|| {
+                        chrono::NaiveDate::from_ymd_opt(2027, 1, 1 + u32::from(*bin % 28))
+                            .unwrap_or_default()
+                    }),
                 };
                 let (kind, body) = if *opening {
                     (K::OpeningBalance, Body::OpeningBalance { receipt })

@@ -1390,6 +1390,7 @@ fn opening_stock_and_a_delivery_are_received_into_bins() {
         serials: serials.iter().map(|s| SerialNo::from(*s)).collect(),
         reference: None,
         unit_cost: None,
+        warranty_until: None,
     };
     let opening = |r: Receipt| Body::OpeningBalance { receipt: r };
     let delivery = |r: Receipt| Body::GoodsReceipt { receipt: r };
@@ -1461,12 +1462,33 @@ fn opening_stock_and_a_delivery_are_received_into_bins() {
         .is_err()
     );
 
-    // A receipt recorded twice is corrected away: the stock and the units
-    // are as before it.
-    let twice = book.accept(doc(
-        CLERK,
-        delivery(receipt(BATTERY, SHELF, 1, &["BM-7009"])),
-    ));
+    // A warranty end date is kept per unit received; a receipt without
+    // serials has no unit to keep it on.
+    let mut warranted = receipt(BATTERY, SHELF, 1, &["BM-7008"]);
+    warranted.warranty_until = chrono::NaiveDate::from_ymd_opt(2028, 6, 30);
+    book.accept(doc(CLERK, delivery(warranted)));
+    let key = |serial: &str| SerialKey {
+        item: BATTERY.into(),
+        serial: serial.into(),
+    };
+    assert_eq!(
+        book.ledger.warranty(&key("BM-7008")),
+        chrono::NaiveDate::from_ymd_opt(2028, 6, 30)
+    );
+    assert_eq!(book.ledger.warranty(&key("BM-7001")), None);
+    let mut no_units = receipt(TERMINALS, SHELF, 5, &[]);
+    no_units.warranty_until = chrono::NaiveDate::from_ymd_opt(2028, 6, 30);
+    book.refuse(
+        doc(CLERK, delivery(no_units)),
+        ReasonCode::WarrantyNeedsSerial,
+    );
+
+    // A receipt recorded twice is corrected away: the stock, the units
+    // and their warranty are as before it.
+    let mut with_warranty = receipt(BATTERY, SHELF, 1, &["BM-7009"]);
+    with_warranty.warranty_until = chrono::NaiveDate::from_ymd_opt(2028, 6, 30);
+    let twice = book.accept(doc(CLERK, delivery(with_warranty)));
+    assert!(book.ledger.warranty(&key("BM-7009")).is_some());
     book.accept(
         doc(CLERK, Body::Correction)
             .follows(twice)
@@ -1475,6 +1497,7 @@ fn opening_stock_and_a_delivery_are_received_into_bins() {
             .at(5),
     );
     assert_eq!(book.serial(BATTERY, "BM-7009"), None);
+    assert_eq!(book.ledger.warranty(&key("BM-7009")), None);
     assert_eq!(
         book.stock(TERMINALS, SHELF, Condition::New),
         terminals + q(25)

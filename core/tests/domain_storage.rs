@@ -224,6 +224,10 @@ impl LedgerView for Failing<'_> {
         self.check("missing_serial")?;
         LedgerView::missing_serial(self.ledger, write_off)
     }
+    fn warranty(&self, key: &SerialKey) -> Result<Option<chrono::NaiveDate>, ViewError> {
+        self.check("warranty")?;
+        LedgerView::warranty(self.ledger, key)
+    }
     fn accepted(&self, id: &DocId) -> Result<Option<Accepted>, ViewError> {
         self.check("accepted")?;
         LedgerView::accepted(self.ledger, id)

@@ -528,6 +528,24 @@ pub fn site() -> MasterData {
             },
         ],
         templates: vec![ahu_service_template()],
+        // The UPS module is under the supplier's warranty, and so is the
+        // pump controller WO-1005 takes off: a warranty claim to make.
+        warranties: vec![
+            (
+                SerialKey {
+                    item: "UPS-BATT-MOD".into(),
+                    serial: "BM-0001".into(),
+                },
+                date(2027, 12, 31),
+            ),
+            (
+                SerialKey {
+                    item: "PUMP-CTRL".into(),
+                    serial: "PC-OLD-1".into(),
+                },
+                date(2027, 9, 30),
+            ),
+        ],
     }
 }
 

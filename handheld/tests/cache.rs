@@ -227,7 +227,7 @@ fn probes(ledger: &MemoryLedger, extra_docs: &[DocId]) -> Probes {
                 p.holdings.insert(k.holding.clone());
                 p.in_work.insert(k);
             }
-            RowKey::Serial(k) => {
+            RowKey::Serial(k) | RowKey::Warranty(k) => {
                 p.serials.insert(k);
             }
             RowKey::Emergency(id) => {
@@ -318,6 +318,7 @@ fn answers(v: &impl LedgerView, p: &Probes, local: &BTreeSet<DocId>) -> Vec<Stri
     }
     for k in &p.serials {
         out.push(format!("serial {k:?} {:?}", v.serial(k)));
+        out.push(format!("warranty {k:?} {:?}", v.warranty(k)));
     }
     for id in &p.docs {
         out.push(format!("issue_open {id} {:?}", v.issue_open(id)));

@@ -360,6 +360,13 @@ fn the_removed_unit_goes_to_the_rejected_bin_never_to_usable_stock() {
     e.handle(label("BIN:X-01"));
     let m = ok(&mut e);
     assert_eq!(m.flow.pending.len(), 1);
+    assert!(
+        m.flow.pending[0]
+            .detail
+            .contains("under warranty until 2027-09-30"),
+        "{:?}",
+        m.flow.pending
+    );
     e.handle(Input::Confirm);
     ok(&mut e);
     let docs = outbox(&e);
@@ -493,7 +500,14 @@ fn on_site_the_supervisor_confirms_installed_and_removed_units_and_closure_waits
     ok(&mut e);
     e.handle(Input::Choose("removed".into()));
     e.handle(gs1(BATTERY, "21", "BM-0001"));
-    ok(&mut e);
+    let m = ok(&mut e);
+    // The removed module is under the supplier's warranty: a claim is due.
+    assert!(
+        m.flow.pending.iter().any(|r| r.detail.contains("BM-0001")
+            && r.detail.contains("under warranty until 2027-12-31")),
+        "{:?}",
+        m.flow.pending
+    );
     // Terminals by quantity: pick the line.
     let m = step(&mut e, Input::Select("WO-1003-L2".into()));
     assert_eq!(m.flow.ask_quantity.expect("quantity").preset, "10");

@@ -298,6 +298,7 @@ impl LedgerView for ServerView<'_> {
         transit(transfer: &DocId) -> Option<Transit>;
         missing_serials_of(wo: &WorkOrderId) -> Vec<MissingSerial>;
         missing_serial(write_off: &DocId) -> Option<MissingSerial>;
+        warranty(key: &SerialKey) -> Option<chrono::NaiveDate>;
     }
 
     fn keeps_values(&self) -> bool {

@@ -44,6 +44,7 @@ pub const COLUMNS: &[&str] = &[
     "serials",
     "reference",
     "unit_cost",
+    "warranty_until",
 ];
 
 /// Why a stock-in file was not recorded.
@@ -171,6 +172,16 @@ pub fn parse(text: &[u8]) -> Result<Vec<(u64, Receipt)>, CsvError> {
                     )
                 })?,
         };
+        let warranty_until = match cell("warranty_until") {
+            "" => None,
+            text => Some(text.parse::<chrono::NaiveDate>().map_err(|_| {
+                err(
+                    line,
+                    Some("warranty_until"),
+                    format!("`{text}` is not a day: write the warranty's last day as 2027-06-30"),
+                )
+            })?),
+        };
         let optional = |name: &str| Some(cell(name)).filter(|v| !v.is_empty());
         out.push((
             line,
@@ -183,6 +194,7 @@ pub fn parse(text: &[u8]) -> Result<Vec<(u64, Receipt)>, CsvError> {
                 serials,
                 reference: optional("reference").map(str::to_owned),
                 unit_cost,
+                warranty_until,
             },
         ));
     }

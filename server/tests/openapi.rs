@@ -203,6 +203,10 @@ fn row_key_samples() -> Vec<RowKey> {
         RowKey::Discrepancy(doc),
         RowKey::ClosedUntil,
         RowKey::Reversed(doc),
+        RowKey::Warranty(SerialKey {
+            item: "I".into(),
+            serial: "S".into(),
+        }),
         RowKey::Document(doc),
     ];
     // Fails to compile when RowKey grows: add the variant above and to
@@ -233,6 +237,7 @@ fn row_key_samples() -> Vec<RowKey> {
             | RowKey::Discrepancy(_)
             | RowKey::ClosedUntil
             | RowKey::Reversed(_)
+            | RowKey::Warranty(_)
             | RowKey::Document(_) => {}
         }
     }

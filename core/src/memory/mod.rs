@@ -37,6 +37,8 @@ pub struct Projections {
     pub reversed: BTreeMap<DocId, DocId>,
     /// What each item's stock is worth ([`crate::rules::valuation`]).
     pub values: BTreeMap<ItemId, Valuation>,
+    /// The last day of each serial unit's warranty, where one is known.
+    pub warranties: BTreeMap<SerialKey, NaiveDate>,
 }
 
 /// Master data indexed for look-ups; changes only outside the ledger.
@@ -178,6 +180,7 @@ impl MemoryLedger {
         }
         let mut proj = Projections {
             closed_until: master.closed_until,
+            warranties: master.warranties.iter().cloned().collect(),
             ..Projections::default()
         };
         for wo in &master.work_orders {
@@ -478,6 +481,7 @@ impl MemoryLedger {
             Effect::MissingSerial {
                 write_off, after, ..
             } => put(&mut p.missing_serials, write_off, after.as_deref()),
+            Effect::Warranty { key, after, .. } => put(&mut p.warranties, key, after.as_ref()),
             Effect::Discrepancy(d) => {
                 p.discrepancies.insert(d.doc, d.clone());
             }
@@ -863,6 +867,10 @@ impl MemoryLedger {
     pub fn missing_serial(&self, write_off: &DocId) -> Option<MissingSerial> {
         self.proj.missing_serials.get(write_off).cloned()
     }
+    /// The last day of a serial unit's warranty, where one is known.
+    pub fn warranty(&self, key: &SerialKey) -> Option<NaiveDate> {
+        self.proj.warranties.get(key).copied()
+    }
     pub fn accepted(&self, id: &DocId) -> Option<Accepted> {
         self.docs.get(id).cloned()
     }
@@ -962,6 +970,9 @@ impl LedgerView for MemoryLedger {
     }
     fn missing_serials_of(&self, wo: &WorkOrderId) -> Result<Vec<MissingSerial>, ViewError> {
         Ok(MemoryLedger::missing_serials_of(self, wo))
+    }
+    fn warranty(&self, key: &SerialKey) -> Result<Option<NaiveDate>, ViewError> {
+        Ok(MemoryLedger::warranty(self, key))
     }
     fn missing_serial(&self, write_off: &DocId) -> Result<Option<MissingSerial>, ViewError> {
         Ok(MemoryLedger::missing_serial(self, write_off))

@@ -53,6 +53,7 @@ pub fn touched(effects: &[Effect]) -> BTreeSet<RowKey> {
                     RowKey::Transit(*transfer)
                 }
                 Effect::MissingSerial { write_off, .. } => RowKey::MissingSerial(*write_off),
+                Effect::Warranty { key, .. } => RowKey::Warranty(key.clone()),
                 Effect::Discrepancy(d) => RowKey::Discrepancy(d.doc),
                 Effect::PeriodClosed { .. } => RowKey::ClosedUntil,
                 Effect::Reversed { doc, .. } => RowKey::Reversed(*doc),
@@ -141,6 +142,7 @@ impl MemoryLedger {
             RowKey::Emergency(id) => p.emergencies.get(id).map(json),
             RowKey::Transit(id) => p.transits.get(id).map(json),
             RowKey::MissingSerial(id) => p.missing_serials.get(id).map(json),
+            RowKey::Warranty(k) => p.warranties.get(k).map(json),
             RowKey::Discrepancy(id) => p.discrepancies.get(id).map(json),
             RowKey::ClosedUntil => p.closed_until.map(|d| json(&d)),
             RowKey::Reversed(id) => p.reversed.get(id).map(json),
@@ -206,6 +208,7 @@ impl MemoryLedger {
         keys.extend(p.emergencies.keys().copied().map(RowKey::Emergency));
         keys.extend(p.transits.keys().copied().map(RowKey::Transit));
         keys.extend(p.missing_serials.keys().copied().map(RowKey::MissingSerial));
+        keys.extend(p.warranties.keys().cloned().map(RowKey::Warranty));
         keys.extend(p.discrepancies.keys().copied().map(RowKey::Discrepancy));
         if p.closed_until.is_some() {
             keys.push(RowKey::ClosedUntil);
@@ -288,6 +291,7 @@ impl MemoryLedger {
             RowKey::Emergency(id) => bput(&mut p.emergencies, id, de(value).map_err(err)?),
             RowKey::Transit(id) => bput(&mut p.transits, id, de(value).map_err(err)?),
             RowKey::MissingSerial(id) => bput(&mut p.missing_serials, id, de(value).map_err(err)?),
+            RowKey::Warranty(k) => bput(&mut p.warranties, k, de(value).map_err(err)?),
             RowKey::Discrepancy(id) => bput(&mut p.discrepancies, id, de(value).map_err(err)?),
             RowKey::ClosedUntil => p.closed_until = de(value).map_err(err)?,
             RowKey::Reversed(id) => {

@@ -86,6 +86,7 @@ pub(crate) fn closed_order_touched(
             | Effect::IssueOpen { .. }
             | Effect::Transit { .. }
             | Effect::TransitQty { .. }
+            | Effect::Warranty { .. }
             | Effect::Discrepancy(_)
             | Effect::PeriodClosed { .. }
             | Effect::Reversed { .. }

@@ -21,6 +21,7 @@ mod transfer;
 pub mod units;
 pub mod valuation;
 mod verify;
+pub mod warranty;
 mod wo;
 
 pub use closure::closure_blockers;

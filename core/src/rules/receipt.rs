@@ -31,6 +31,11 @@ pub(super) fn receive<V: LedgerView>(ctx: &mut Ctx<V>, r: &Receipt) -> Rule {
     // and the expiry rules keep it from being issued.
     ctx.check_batch(&item, r.batch.as_ref(), false)?;
     ctx.check_serials(&item, &r.serials, r.qty)?;
+    if r.warranty_until.is_some() && r.serials.is_empty() {
+        return Err(Refusal::new(ReasonCode::WarrantyNeedsSerial)
+            .detail(format!("{} is received without serials", item.id))
+            .into());
+    }
     for serial in &r.serials {
         let key = SerialKey {
             item: item.id.clone(),
@@ -40,6 +45,13 @@ pub(super) fn receive<V: LedgerView>(ctx: &mut Ctx<V>, r: &Receipt) -> Rule {
             return Err(Refusal::new(ReasonCode::SerialKnown)
                 .detail(describe_serial(serial, &state))
                 .into());
+        }
+        if let Some(until) = r.warranty_until {
+            ctx.push(Effect::Warranty {
+                key: key.clone(),
+                before: ctx.view.warranty(&key)?,
+                after: Some(until),
+            });
         }
         ctx.push(Effect::Serial {
             key,

@@ -224,6 +224,15 @@ pub fn check_effects(view: &impl LedgerView, effects: &[Effect]) -> Result<(), E
                     );
                 }
             }
+            Effect::Warranty { key, before, .. } => {
+                if view.warranty(key)? != *before {
+                    return Err(format!(
+                        "the warranty of {} {} has changed since",
+                        key.item, key.serial
+                    )
+                    .into());
+                }
+            }
             // A value is checked against the pool as it is applied
             // (`MemoryLedger::apply_effects`).
             Effect::Discrepancy(_) | Effect::PeriodClosed { .. } | Effect::Value { .. } => {}

@@ -262,6 +262,7 @@ pub fn site() -> MasterData {
         closed_until: None,
         requests: Vec::new(),
         templates: Vec::new(),
+        warranties: Vec::new(),
     }
 }
 

@@ -158,7 +158,7 @@ pub fn of(key: &RowKey, value: &Value) -> Result<Scopes, serde_json::Error> {
             de::<Discrepancy>(value)?;
             Scopes::default()
         }
-        RowKey::ClosedUntil => {
+        RowKey::ClosedUntil | RowKey::Warranty(_) => {
             de::<chrono::NaiveDate>(value)?;
             Scopes::default()
         }

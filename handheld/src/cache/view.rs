@@ -333,6 +333,9 @@ impl LedgerView for CacheView<'_> {
     fn missing_serial(&self, write_off: &DocId) -> Result<Option<MissingSerial>, ViewError> {
         Ok(self.get(&RowKey::MissingSerial(*write_off))?)
     }
+    fn warranty(&self, key: &SerialKey) -> Result<Option<chrono::NaiveDate>, ViewError> {
+        Ok(self.get(&RowKey::Warranty(key.clone()))?)
+    }
 
     fn accepted(&self, id: &DocId) -> Result<Option<Accepted>, ViewError> {
         Ok(self.accepted_doc(id)?)

@@ -188,6 +188,25 @@ pub(super) fn where_is(serial: &SerialNo, state: Option<&SerialState>) -> String
     }
 }
 
+/// " · under warranty until …" for a unit still under warranty now, so
+/// whoever removes or takes back the unit sees that a claim is due.
+pub(super) fn warranty_note(
+    cx: &Cx,
+    item: &ItemId,
+    serial: &SerialNo,
+) -> Result<String, ViewError> {
+    let until = cx.cache.view().warranty(&SerialKey {
+        item: item.clone(),
+        serial: serial.clone(),
+    })?;
+    Ok(match until {
+        Some(u) if sparescan_core::rules::warranty::covers(u, cx.now) => {
+            format!(" · {} {u}", t("under warranty until"))
+        }
+        _ => String::new(),
+    })
+}
+
 pub(super) fn serial_state(
     cx: &Cx,
     item: &ItemId,
@@ -538,10 +557,14 @@ impl ReturnFlow {
                 };
                 let mut doc = cx.doc(body);
                 doc.work_order = Some(work_order.clone());
+                let warranty = match warranty_note(cx, &item.id, serial) {
+                    Ok(note) => note,
+                    Err(e) => return storage_failure(&e),
+                };
                 (
                     doc,
                     format!("{} ({})", item.name, t("removed unit")),
-                    format!("{} · {serial} · {work_order}", item.id),
+                    format!("{} · {serial} · {work_order}{warranty}", item.id),
                 )
             }
         };

@@ -16,7 +16,9 @@ use sparescan_core::view::{LedgerView, ViewError};
 use super::flow::Flow;
 use super::model::*;
 use super::resolve::{PartScan, Resolved};
-use super::returns::{issue_ref, parse_qty, serial_state, unknown_code, where_is, wrong_step};
+use super::returns::{
+    issue_ref, parse_qty, serial_state, unknown_code, warranty_note, where_is, wrong_step,
+};
 use super::{
     Cx, Input, accepted_verdict, not_accepted, problem, refused_verdict, shown, storage_failure, t,
     text,
@@ -423,6 +425,10 @@ impl ConfirmFlow {
                 );
             }
         }
+        let warranty = match warranty_note(cx, &part.item.id, serial) {
+            Ok(note) => note,
+            Err(e) => return storage_failure(&e),
+        };
         let entry = Entry {
             id: self.id_for(),
             fact: Fact::Removed {
@@ -431,7 +437,7 @@ impl ConfirmFlow {
             },
             title: part.item.name.clone(),
             detail: format!(
-                "{} {} · {serial} · {}",
+                "{} {} · {serial} · {}{warranty}",
                 t("Removed:"),
                 part.item.id,
                 wo.asset

@@ -3,13 +3,14 @@
 use super::common::{Period, item_name};
 use super::csv_out::{self, CsvRow};
 use super::{Params, ReportError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sparescan_core::document::DocKind;
 use sparescan_core::effect::Effect;
 use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
 use sparescan_core::model::*;
+use sparescan_core::rules;
 use sparescan_core::view::Accepted;
 use std::collections::BTreeMap;
 
@@ -149,6 +150,10 @@ pub struct SerialEvent {
     pub state_after: &'static str,
     pub place_after: String,
     pub reversed_by: Option<DocId>,
+    /// The last day of the unit's warranty, where one is known.
+    pub warranty_until: Option<NaiveDate>,
+    /// Under warranty on the day of the move.
+    pub under_warranty: bool,
 }
 
 impl CsvRow for SerialEvent {
@@ -166,11 +171,13 @@ impl CsvRow for SerialEvent {
         "state_after",
         "place_after",
         "reversed_by",
+        "warranty_until",
+        "under_warranty",
     ];
 }
 
 /// A serial state as a word and a place.
-fn describe(state: Option<&SerialState>) -> (&'static str, String) {
+pub(super) fn describe(state: Option<&SerialState>) -> (&'static str, String) {
     let Some(state) = state else {
         return ("none", String::new());
     };
@@ -226,7 +233,7 @@ fn snake<T: Serialize>(v: &T) -> String {
 }
 
 /// Serial moves in `docs` that `wanted` selects, in ledger order.
-fn events(
+pub(super) fn events(
     ledger: &MemoryLedger,
     docs: &[Accepted],
     wanted: impl Fn(&Accepted, &SerialKey, Option<&SerialState>, Option<&SerialState>) -> bool,
@@ -242,6 +249,7 @@ fn events(
             }
             let (state_before, place_before) = describe(before.as_ref());
             let (state_after, place_after) = describe(after.as_ref());
+            let warranty_until = ledger.warranty(key);
             out.push(SerialEvent {
                 seq: acc.seq,
                 doc: acc.doc.id,
@@ -258,6 +266,9 @@ fn events(
                 reversed_by: acc
                     .reversed_by
                     .or_else(|| ledger.projections().reversed.get(&acc.doc.id).copied()),
+                warranty_until,
+                under_warranty: warranty_until
+                    .is_some_and(|w| rules::warranty::covers(w, acc.doc.device_time)),
             });
         }
     }

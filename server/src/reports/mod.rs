@@ -31,6 +31,7 @@ mod reserves;
 mod templates;
 #[cfg(test)]
 mod testkit;
+mod warranty;
 
 pub use assets::{
     AssetBase, AssetHistory, InstalledBase, InstalledUnit, SerialEvent, SerialHistory,
@@ -57,6 +58,7 @@ pub use reserves::{HangingReserve, HangingReserves, hanging_reserves};
 pub use templates::{
     OrderUse, StandardUse, TemplateConsumption, TemplateUse, template_consumption,
 };
+pub use warranty::{WarrantyRemoval, WarrantyRemovals, warranty_removals};
 
 use crate::Server;
 use crate::ledger::{Ledger, LedgerError};
@@ -110,10 +112,11 @@ pub enum ReportKind {
     RepairCost,
     StockValue,
     TemplateConsumption,
+    WarrantyRemovals,
 }
 
 impl ReportKind {
-    pub const ALL: [ReportKind; 13] = [
+    pub const ALL: [ReportKind; 14] = [
         ReportKind::Consumption,
         ReportKind::Deviations,
         ReportKind::HangingReserves,
@@ -127,6 +130,7 @@ impl ReportKind {
         ReportKind::RepairCost,
         ReportKind::StockValue,
         ReportKind::TemplateConsumption,
+        ReportKind::WarrantyRemovals,
     ];
 
     /// The name in URLs and on the command line.
@@ -145,6 +149,7 @@ impl ReportKind {
             ReportKind::RepairCost => "repair-cost",
             ReportKind::StockValue => "stock-value",
             ReportKind::TemplateConsumption => "template-consumption",
+            ReportKind::WarrantyRemovals => "warranty-removals",
         }
     }
 
@@ -175,6 +180,9 @@ impl ReportKind {
             ReportKind::TemplateConsumption => {
                 "actual vs standard consumption of the orders planned from each work template"
             }
+            ReportKind::WarrantyRemovals => {
+                "serial units removed from assets while under warranty, with their return: the claims to make"
+            }
         }
     }
 
@@ -194,6 +202,7 @@ impl ReportKind {
             ReportKind::RepairCost => &["by", "wo", "asset", "account", "item", "from", "to"],
             ReportKind::StockValue => &["item"],
             ReportKind::TemplateConsumption => &["template", "from", "to"],
+            ReportKind::WarrantyRemovals => &["asset", "item", "from", "to"],
         }
     }
 
@@ -227,7 +236,8 @@ impl ReportKind {
             | ReportKind::AssetHistory
             | ReportKind::CountDiscrepancy
             | ReportKind::Kpis
-            | ReportKind::RepairCost => DocsNeeded::All,
+            | ReportKind::RepairCost
+            | ReportKind::WarrantyRemovals => DocsNeeded::All,
         }
     }
 }
@@ -457,6 +467,7 @@ pub enum Report {
     RepairCost(RepairCost),
     StockValue(StockValue),
     TemplateConsumption(TemplateConsumption),
+    WarrantyRemovals(WarrantyRemovals),
 }
 
 /// The JSON document: what was asked, when, and the report's own fields.
@@ -486,6 +497,7 @@ impl Report {
             Report::RepairCost(_) => ReportKind::RepairCost,
             Report::StockValue(_) => ReportKind::StockValue,
             Report::TemplateConsumption(_) => ReportKind::TemplateConsumption,
+            Report::WarrantyRemovals(_) => ReportKind::WarrantyRemovals,
         }
     }
 
@@ -526,6 +538,7 @@ impl Report {
             Report::RepairCost(r) => env(k, site, params, now, r),
             Report::StockValue(r) => env(k, site, params, now, r),
             Report::TemplateConsumption(r) => env(k, site, params, now, r),
+            Report::WarrantyRemovals(r) => env(k, site, params, now, r),
         }
     }
 
@@ -545,6 +558,7 @@ impl Report {
             Report::RepairCost(r) => r.csv(),
             Report::StockValue(r) => r.csv(),
             Report::TemplateConsumption(r) => r.csv(),
+            Report::WarrantyRemovals(r) => r.csv(),
         }
     }
 
@@ -602,6 +616,9 @@ pub fn generate(
         ReportKind::StockValue => Report::StockValue(stock_value(ledger, params)),
         ReportKind::TemplateConsumption => {
             Report::TemplateConsumption(template_consumption(ledger, params))
+        }
+        ReportKind::WarrantyRemovals => {
+            Report::WarrantyRemovals(warranty_removals(ledger, docs, params))
         }
     }
 }

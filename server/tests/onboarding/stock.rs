@@ -63,10 +63,28 @@ async fn a_new_site_gets_its_master_data_and_opening_stock_from_csv() {
 
     // A line the rules refuse: nothing of the file is recorded, and the
     // error names the line and why.
-    let stock = "item,bin,qty,serials\n\
-                 TERM-6MM,N-01,50,\n\
-                 UPS-BATT-MOD,N-01,,BM-0201|BM-0202\n\
-                 CBL-1,N-99,12.5,\n";
+    let stock = "item,bin,qty,serials,warranty_until\n\
+                 TERM-6MM,N-01,50,,\n\
+                 UPS-BATT-MOD,N-01,,BM-0201|BM-0202,2028-06-30\n\
+                 CBL-1,N-99,12.5,,\n";
+    // A warranty date written the local way is refused with the way to
+    // write it.
+    let dotted = file(
+        "stock-dotted.csv",
+        &stock.replace("2028-06-30", "30.06.2028"),
+    );
+    let out = cli(
+        d,
+        &[
+            "stock-in", "--site", "NORTH", "--by", "B-9001", "opening", &dotted,
+        ],
+    );
+    assert!(!out.status.success());
+    let why = text(&out.stderr);
+    assert!(
+        why.contains("line 3") && why.contains("warranty_until") && why.contains("2027-06-30"),
+        "{why}"
+    );
     let bad = file("stock-bad.csv", stock);
     let out = cli(
         d,
@@ -169,19 +187,26 @@ async fn a_new_site_gets_its_master_data_and_opening_stock_from_csv() {
     let config = sparescan_server::config::Config::new("127.0.0.1:0".parse().expect("addr"), d);
     let opened = sparescan_server::Server::open(config).expect("open");
     let site = sparescan_core::ids::SiteId::new("NORTH");
-    let (terminals, cable, battery) = opened
+    let module = SerialKey {
+        item: "UPS-BATT-MOD".into(),
+        serial: "BM-0202".into(),
+    };
+    let (terminals, cable, battery, warranty) = opened
         .ledger()
         .read(&site, |s| {
             (
                 s.ledger.stock(&key("TERM-6MM", "N-01")),
                 s.ledger.stock(&key("CBL-1", "N-01")),
-                s.ledger.serial(&SerialKey {
-                    item: "UPS-BATT-MOD".into(),
-                    serial: "BM-0202".into(),
-                }),
+                s.ledger.serial(&module),
+                s.ledger.warranty(&module),
             )
         })
         .expect("site");
+    assert_eq!(
+        warranty.map(|d| d.to_string()).as_deref(),
+        Some("2028-06-30"),
+        "kept per unit from the opening balance"
+    );
     assert_eq!(terminals, Qty::units(50));
     assert_eq!(cable, Qty::from_milli(15_000), "12.5 m and 2.5 m");
     assert!(
