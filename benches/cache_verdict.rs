@@ -144,6 +144,7 @@ fn scan(size: &Size, rng: &mut Rng) -> Document {
         work_order: Some(format!("WO-{o:04}").into()),
         line: Some(format!("WO-{o:04}-L{l}").into()),
         reason: None,
+        reason_code: None,
         approver: None,
         follows: None,
         proof: None,

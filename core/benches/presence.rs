@@ -25,6 +25,7 @@ fn issue() -> Document {
         work_order: Some("WO-000123".into()),
         line: Some("WO-000123-L2".into()),
         reason: None,
+        reason_code: None,
         approver: None,
         follows: None,
         proof: None,

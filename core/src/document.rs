@@ -29,6 +29,11 @@ pub struct Document {
     /// correction, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// One of the site's reasons ([`crate::model::SiteReason`]) where the
+    /// movement takes one: write-off, return, removed unit (defect or
+    /// warranty replacement), substitution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<ReasonId>,
     /// The second person whose badge and PIN approved the movement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver: Option<UserId>,

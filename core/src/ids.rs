@@ -71,6 +71,11 @@ string_id!(
     /// standards ("PM-AHU-FILTERS").
     TemplateId
 );
+string_id!(
+    /// One of a site's own reasons ("WORN", "WRONG-PART"): a code people
+    /// choose, with a text in every UI language.
+    ReasonId
+);
 string_id!(TaskId);
 string_id!(DemandLineId);
 string_id!(UserId);

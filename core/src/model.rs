@@ -317,6 +317,59 @@ pub struct WorkOrder {
     pub template: Option<TemplateId>,
 }
 
+/// What a site's reason explains: the article's reason codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonKind {
+    /// Why parts were written off (consumed, installed).
+    WriteOff,
+    /// Why a removed unit came off: what was wrong with it.
+    Defect,
+    /// Why unused parts came back.
+    Return,
+    /// Why another part was issued in place of the planned one.
+    Substitution,
+    /// A removed unit still under warranty, going back to the supplier.
+    WarrantyReplacement,
+}
+
+impl ReasonKind {
+    pub const ALL: [ReasonKind; 5] = [
+        ReasonKind::WriteOff,
+        ReasonKind::Defect,
+        ReasonKind::Return,
+        ReasonKind::Substitution,
+        ReasonKind::WarrantyReplacement,
+    ];
+}
+
+/// One of the site's reasons: a code, what it explains, and its text in
+/// each UI language. Documents name it by code (`Document::reason_code`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SiteReason {
+    pub code: ReasonId,
+    pub kind: ReasonKind,
+    pub text_en: String,
+    pub text_ru: String,
+    /// The site asks for free text beside the code (`Document::reason`).
+    pub free_text: bool,
+    /// Withdrawn reasons stay for the documents that name them; new
+    /// documents may not.
+    pub active: bool,
+}
+
+impl SiteReason {
+    /// The text in a UI language ("en", "ru"); English otherwise.
+    pub fn text(&self, language: &str) -> &str {
+        match language {
+            "ru" => &self.text_ru,
+            _ => &self.text_en,
+        }
+    }
+}
+
 /// A repeatable job: its tasks and what it consumes by standard. A work
 /// order planned from it starts with these tasks and lines; what orders
 /// from it actually consumed is set against the standards (the article's
@@ -868,4 +921,7 @@ pub struct MasterData {
     /// receipt. Left out of the JSON when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warranties: Vec<(SerialKey, NaiveDate)>,
+    /// The site's reasons. Left out of the JSON when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<SiteReason>,
 }

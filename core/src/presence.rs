@@ -139,6 +139,7 @@ mod tests {
             work_order: Some("WO-1".into()),
             line: None,
             reason: None,
+            reason_code: None,
             approver: None,
             follows: None,
             body: Body::WoStatusChange {

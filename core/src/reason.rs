@@ -65,6 +65,8 @@ reason_codes! {
     ItemNotOnLine => "item_not_on_line", "This part is not the one the demand line asks for.", "Scan the part of the line, or record a substitution with a reason.";
     SubstituteNotAllowed => "substitute_not_allowed", "This part is not an allowed substitute for the line.", "Ask an engineer to approve the substitution.";
     ReasonRequired => "reason_required", "This movement needs a reason.", "Choose or type the reason.";
+    ReasonCodeRequired => "reason_code_required", "This site asks for one of its reasons for this movement.", "Choose the reason from the list.";
+    ReasonCodeInvalid => "reason_code_invalid", "This reason is not one of the site's reasons for this movement.", "Choose a reason from this movement's list.";
     UnknownItem => "unknown_item", "This part is not in the catalog.", "Scan the part label again or type the item code; ask the clerk to add the item.";
     UnknownBin => "unknown_bin", "This bin is not known.", "Scan the bin label again.";
     UnknownWarehouse => "unknown_warehouse", "This warehouse is not known.", "Pick a warehouse of this site.";

@@ -35,6 +35,7 @@ pub enum RowKey {
     Line(DemandLineId),
     Request(RequestId),
     Template(TemplateId),
+    SiteReason(ReasonId),
     // Projections of the ledger.
     Stock(StockKey),
     InWork(InWorkKey),
@@ -71,6 +72,7 @@ impl RowKey {
             RowKey::Line(_) => "line",
             RowKey::Request(_) => "request",
             RowKey::Template(_) => "template",
+            RowKey::SiteReason(_) => "site_reason",
             RowKey::Stock(_) => "stock",
             RowKey::InWork(_) => "in_work",
             RowKey::IssueOpen(_) => "issue_open",
@@ -105,6 +107,7 @@ impl RowKey {
                 | RowKey::Line(_)
                 | RowKey::Request(_)
                 | RowKey::Template(_)
+                | RowKey::SiteReason(_)
         )
     }
 
@@ -164,6 +167,7 @@ impl RowKey {
             ("line", r::<DemandLineId>(), "`DemandLine`"),
             ("request", r::<RequestId>(), "`MaintenanceRequest`"),
             ("template", r::<TemplateId>(), "`WorkTemplate`"),
+            ("site_reason", r::<ReasonId>(), "`SiteReason`"),
             ("stock", r::<StockKey>(), "`Qty`, on the shelf"),
             ("in_work", r::<InWorkKey>(), "`Qty`, in work"),
             (
@@ -268,6 +272,7 @@ impl utoipa::ToSchema for RowKey {
         add::<DemandLineId>(schemas);
         add::<RequestId>(schemas);
         add::<TemplateId>(schemas);
+        add::<ReasonId>(schemas);
         add::<StockKey>(schemas);
         add::<InWorkKey>(schemas);
         add::<SerialKey>(schemas);
@@ -285,6 +290,8 @@ impl utoipa::ToSchema for RowKey {
         add::<MaintenanceRequest>(schemas);
         add::<WorkTemplate>(schemas);
         add::<StandardLine>(schemas);
+        add::<SiteReason>(schemas);
+        add::<ReasonKind>(schemas);
         add::<Qty>(schemas);
         add::<SerialState>(schemas);
         add::<LineCounts>(schemas);

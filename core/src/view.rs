@@ -85,6 +85,10 @@ pub trait LedgerView {
     fn missing_serial(&self, write_off: &DocId) -> Result<Option<MissingSerial>, ViewError>;
     /// The last day of a serial unit's warranty, where one is known.
     fn warranty(&self, key: &SerialKey) -> Result<Option<NaiveDate>, ViewError>;
+    /// One of the site's reasons, active or withdrawn.
+    fn site_reason(&self, code: &ReasonId) -> Result<Option<SiteReason>, ViewError>;
+    /// The site's active reasons of one kind, by code.
+    fn site_reasons(&self, kind: ReasonKind) -> Result<Vec<SiteReason>, ViewError>;
 
     /// Whether this view values stock. The handheld's cache does not:
     /// documents judged on it carry no [`Effect::Value`], and the rules

@@ -228,6 +228,14 @@ impl LedgerView for Failing<'_> {
         self.check("warranty")?;
         LedgerView::warranty(self.ledger, key)
     }
+    fn site_reason(&self, code: &ReasonId) -> Result<Option<SiteReason>, ViewError> {
+        self.check("site_reason")?;
+        LedgerView::site_reason(self.ledger, code)
+    }
+    fn site_reasons(&self, kind: ReasonKind) -> Result<Vec<SiteReason>, ViewError> {
+        self.check("site_reasons")?;
+        LedgerView::site_reasons(self.ledger, kind)
+    }
     fn accepted(&self, id: &DocId) -> Result<Option<Accepted>, ViewError> {
         self.check("accepted")?;
         LedgerView::accepted(self.ledger, id)

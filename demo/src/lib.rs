@@ -545,7 +545,9 @@ pub fn site() -> MasterData {
                 },
                 date(2027, 9, 30),
             ),
-        ],
+        ], // The site's own reasons are for an admin to set up (master data
+        // `reasons`); the demo keeps free text so every flow runs as is.
+        reasons: Vec::new(),
     }
 }
 
@@ -619,6 +621,7 @@ pub fn seed_documents(now: DateTime<Utc>) -> Vec<Document> {
             work_order: wo.map(Into::into),
             line: line.map(Into::into),
             reason: None,
+            reason_code: None,
             approver: None,
             follows: None,
             proof: None,

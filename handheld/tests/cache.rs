@@ -41,6 +41,7 @@ fn doc(author: &str, body: Body) -> B {
         work_order: None,
         line: None,
         reason: None,
+        reason_code: None,
         approver: None,
         follows: None,
         proof: None,
@@ -119,6 +120,26 @@ fn server() -> MemoryLedger {
     for d in demo::seed_documents(t(0)) {
         ledger.submit(d).expect("seed document accepted");
     }
+    // Reasons set up after the seed: one offered, one withdrawn.
+    for (code, kind, active) in [
+        ("OTHER-MAKE", ReasonKind::Substitution, true),
+        ("OLD-USE", ReasonKind::WriteOff, false),
+    ] {
+        let reason = SiteReason {
+            code: code.into(),
+            kind,
+            text_en: code.to_lowercase(),
+            text_ru: code.to_lowercase(),
+            free_text: false,
+            active,
+        };
+        ledger
+            .set_row(Row {
+                key: RowKey::SiteReason(reason.code.clone()),
+                value: serde_json::to_value(&reason).ok(),
+            })
+            .expect("reason row");
+    }
     ledger
 }
 
@@ -180,6 +201,7 @@ struct Probes {
     holdings: BTreeSet<Holding>,
     serials: BTreeSet<SerialKey>,
     docs: BTreeSet<DocId>,
+    reasons: BTreeSet<ReasonId>,
 }
 
 fn probes(ledger: &MemoryLedger, extra_docs: &[DocId]) -> Probes {
@@ -192,6 +214,7 @@ fn probes(ledger: &MemoryLedger, extra_docs: &[DocId]) -> Probes {
     p.orders.insert("WO-0000".into());
     p.lines.insert("WO-0000-L1".into());
     p.docs.insert(DocId::new_v7());
+    p.reasons.insert("NO-SUCH-REASON".into());
     p.docs.extend(extra_docs.iter().copied());
     for key in ledger.row_keys() {
         match key {
@@ -243,6 +266,9 @@ fn probes(ledger: &MemoryLedger, extra_docs: &[DocId]) -> Probes {
             | RowKey::Reversed(id)
             | RowKey::Document(id) => {
                 p.docs.insert(id);
+            }
+            RowKey::SiteReason(id) => {
+                p.reasons.insert(id);
             }
             // Requests and templates are not read by the rules.
             RowKey::Policy | RowKey::ClosedUntil | RowKey::Request(_) | RowKey::Template(_) => {}
@@ -319,6 +345,12 @@ fn answers(v: &impl LedgerView, p: &Probes, local: &BTreeSet<DocId>) -> Vec<Stri
     for k in &p.serials {
         out.push(format!("serial {k:?} {:?}", v.serial(k)));
         out.push(format!("warranty {k:?} {:?}", v.warranty(k)));
+    }
+    for code in &p.reasons {
+        out.push(format!("site_reason {code} {:?}", v.site_reason(code)));
+    }
+    for kind in ReasonKind::ALL {
+        out.push(format!("site_reasons {kind:?} {:?}", v.site_reasons(kind)));
     }
     for id in &p.docs {
         out.push(format!("issue_open {id} {:?}", v.issue_open(id)));

@@ -7,9 +7,10 @@ use chrono::{Duration, Utc};
 use sparescan_core::document::{Body, Decision, Document, Pick, Transition};
 use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
-use sparescan_core::model::{Condition, WoStatus};
+use sparescan_core::model::{Condition, ReasonKind, SiteReason, WoStatus};
 use sparescan_core::qty::Qty;
 use sparescan_core::scan::ScanConfig;
+use sparescan_core::sync::{Row, RowKey};
 use sparescan_core::view::LedgerView;
 use sparescan_demo as demo;
 use sparescan_handheld::cache::Cache;
@@ -38,6 +39,7 @@ fn doc(author: &str, body: Body) -> Document {
         work_order: None,
         line: None,
         reason: None,
+        reason_code: None,
         approver: None,
         follows: None,
         proof: None,
@@ -110,6 +112,11 @@ fn engine_as(badge: &str) -> (Engine, Extra) {
 /// with their badge and PIN.
 fn engine_with_badges(badge: &str, others: &[&str]) -> (Engine, Extra) {
     let (ledger, extra) = ledger();
+    (engine_over(&ledger, badge, others), extra)
+}
+
+/// An engine over `ledger`'s rows, signed in with `badge`.
+fn engine_over(ledger: &MemoryLedger, badge: &str, others: &[&str]) -> Engine {
     let mut cache = Cache::open_in_memory().expect("cache");
     cache.apply_rows(&ledger.rows(), Some(1)).expect("rows");
     let mut people = vec![badge];
@@ -124,7 +131,7 @@ fn engine_with_badges(badge: &str, others: &[&str]) -> (Engine, Extra) {
         pin: pin_of(badge).into(),
     });
     assert_eq!(engine.screen(), ScreenId::Home, "signed in as {badge}");
-    (engine, extra)
+    engine
 }
 
 fn pin_of(badge: &str) -> &'static str {
@@ -961,4 +968,85 @@ fn every_text_of_these_screens_has_a_russian_translation() {
         }
     }
     assert!(missing.is_empty(), "no Russian for: {missing:#?}");
+}
+
+/// A site with its own reasons: the clerk chooses one on the return
+/// screen; a unit under warranty takes the warranty replacement reason,
+/// and the document carries the code chosen.
+#[test]
+fn the_clerk_chooses_the_sites_reason_for_a_removed_unit() {
+    let (mut ledger, _) = ledger();
+    for (code, kind, text) in [
+        ("WORN", ReasonKind::Defect, "Worn out"),
+        (
+            "WARRANTY",
+            ReasonKind::WarrantyReplacement,
+            "Warranty replacement",
+        ),
+        ("LEFT", ReasonKind::Return, "Not needed"),
+        ("USED", ReasonKind::WriteOff, "Used on the job"),
+    ] {
+        let reason = SiteReason {
+            code: code.into(),
+            kind,
+            text_en: text.into(),
+            text_ru: format!("{text} (ru)"),
+            free_text: false,
+            active: true,
+        };
+        ledger
+            .set_row(Row {
+                key: RowKey::SiteReason(reason.code.clone()),
+                value: serde_json::to_value(&reason).ok(),
+            })
+            .expect("reason row");
+    }
+    let mut e = engine_over(&ledger, CLERK, &[]);
+    e.handle(Input::Navigate(ScreenId::Return));
+    let m = e.model();
+    let offered: Vec<(&str, &str)> = m
+        .flow
+        .choices
+        .iter()
+        .filter(|c| c.id.starts_with("reason:"))
+        .map(|c| (c.id.as_str(), c.title.as_str()))
+        .collect();
+    assert_eq!(
+        offered,
+        [
+            ("reason:LEFT", "Not needed"),
+            ("reason:WORN", "Worn out"),
+            ("reason:WARRANTY", "Warranty replacement"),
+        ],
+        "the return screen offers return, defect and warranty reasons, not write-off ones"
+    );
+    e.handle(Input::Choose("rejected".into()));
+    e.handle(gs1(PUMP_CTRL, "21", "PC-OLD-1"));
+    refused(&mut e, "bin_required");
+    e.handle(label("BIN:X-01"));
+    refused(&mut e, "reason_code_required");
+    // A defect reason for a unit under warranty: refused, saying so.
+    e.handle(Input::Choose("reason:WORN".into()));
+    e.handle(gs1(PUMP_CTRL, "21", "PC-OLD-1"));
+    let m = refused(&mut e, "reason_code_required");
+    assert!(
+        m.verdict.is_some_and(|v| v.reason.contains("warranty")),
+        "the worn-out reason is no warranty replacement"
+    );
+    e.handle(Input::Choose("reason:WARRANTY".into()));
+    let chosen = e
+        .model()
+        .flow
+        .choices
+        .iter()
+        .find(|c| c.id == "reason:WARRANTY")
+        .map(|c| c.tone);
+    assert_eq!(chosen, Some(Tone::Ok));
+    e.handle(gs1(PUMP_CTRL, "21", "PC-OLD-1"));
+    ok(&mut e);
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].reason_code, Some("WARRANTY".into()));
 }

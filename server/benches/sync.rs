@@ -157,6 +157,7 @@ fn issues(site: &str, master: &MasterData, device: &str, n: usize) -> Vec<Docume
                 work_order: Some(line.work_order.clone()),
                 line: Some(line.id.clone()),
                 reason: None,
+                reason_code: None,
                 approver: None,
                 follows: None,
                 proof: None,

@@ -456,7 +456,16 @@ mod tests {
     use sparescan_core::memory::MemoryLedger;
 
     fn demo() -> SiteState {
-        let master = crate::demo::site();
+        let mut master = crate::demo::site();
+        // The demo keeps free text; reasons to export and import here.
+        master.reasons = vec![sparescan_core::model::SiteReason {
+            code: "WORN".into(),
+            kind: sparescan_core::model::ReasonKind::Defect,
+            text_en: "Worn out".into(),
+            text_ru: "Износ".into(),
+            free_text: true,
+            active: true,
+        }];
         SiteState {
             ledger: MemoryLedger::new(master.clone()),
             master,

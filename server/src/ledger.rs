@@ -299,6 +299,8 @@ impl LedgerView for ServerView<'_> {
         missing_serials_of(wo: &WorkOrderId) -> Vec<MissingSerial>;
         missing_serial(write_off: &DocId) -> Option<MissingSerial>;
         warranty(key: &SerialKey) -> Option<chrono::NaiveDate>;
+        site_reason(code: &ReasonId) -> Option<SiteReason>;
+        site_reasons(kind: ReasonKind) -> Vec<SiteReason>;
     }
 
     fn keeps_values(&self) -> bool {

@@ -500,6 +500,7 @@ async fn close_period(
         work_order: None,
         line: None,
         reason: None,
+        reason_code: None,
         approver: None,
         follows: None,
         proof: None,

@@ -231,6 +231,7 @@ pub async fn import(
             work_order: None,
             line: None,
             reason: None,
+            reason_code: None,
             approver: None,
             follows: None,
             proof: None,

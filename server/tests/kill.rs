@@ -32,6 +32,7 @@ fn count(device: &str, n: u64) -> Document {
         work_order: None,
         line: None,
         reason: None,
+        reason_code: None,
         approver: None,
         follows: None,
         proof: None,

@@ -183,6 +183,7 @@ fn row_key_samples() -> Vec<RowKey> {
         RowKey::Line("L1".into()),
         RowKey::Request("R1".into()),
         RowKey::Template("T1".into()),
+        RowKey::SiteReason("WORN".into()),
         RowKey::Stock(stock),
         RowKey::InWork(InWorkKey {
             holding: Holding::Line("L1".into()),
@@ -224,6 +225,7 @@ fn row_key_samples() -> Vec<RowKey> {
             | RowKey::Line(_)
             | RowKey::Request(_)
             | RowKey::Template(_)
+            | RowKey::SiteReason(_)
             | RowKey::Stock(_)
             | RowKey::InWork(_)
             | RowKey::IssueOpen(_)
@@ -354,6 +356,7 @@ fn doc_for(device: &str, body: Body) -> Document {
         work_order: None,
         line: None,
         reason: None,
+        reason_code: None,
         approver: None,
         follows: None,
         proof: None,

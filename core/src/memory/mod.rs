@@ -54,6 +54,7 @@ struct Catalog {
     users: HashMap<UserId, User>,
     requests: BTreeMap<RequestId, MaintenanceRequest>,
     templates: BTreeMap<TemplateId, WorkTemplate>,
+    reasons: BTreeMap<ReasonId, SiteReason>,
 }
 
 /// Secondary indexes over the projections, so every look-up the rules make
@@ -177,6 +178,9 @@ impl MemoryLedger {
         }
         for t in &master.templates {
             catalog.templates.insert(t.id.clone(), t.clone());
+        }
+        for r in &master.reasons {
+            catalog.reasons.insert(r.code.clone(), r.clone());
         }
         let mut proj = Projections {
             closed_until: master.closed_until,
@@ -725,6 +729,25 @@ impl MemoryLedger {
         self.catalog.templates.values()
     }
 
+    pub fn site_reason(&self, code: &ReasonId) -> Option<SiteReason> {
+        self.catalog.reasons.get(code).cloned()
+    }
+
+    /// The site's active reasons of one kind, by code.
+    pub fn site_reasons(&self, kind: ReasonKind) -> Vec<SiteReason> {
+        self.catalog
+            .reasons
+            .values()
+            .filter(|r| r.active && r.kind == kind)
+            .cloned()
+            .collect()
+    }
+
+    /// All the site's reasons, active or withdrawn, by code.
+    pub fn all_site_reasons(&self) -> impl Iterator<Item = &SiteReason> {
+        self.catalog.reasons.values()
+    }
+
     pub fn user(&self, id: &UserId) -> Option<User> {
         self.catalog.users.get(id).cloned()
     }
@@ -973,6 +996,12 @@ impl LedgerView for MemoryLedger {
     }
     fn warranty(&self, key: &SerialKey) -> Result<Option<NaiveDate>, ViewError> {
         Ok(MemoryLedger::warranty(self, key))
+    }
+    fn site_reason(&self, code: &ReasonId) -> Result<Option<SiteReason>, ViewError> {
+        Ok(MemoryLedger::site_reason(self, code))
+    }
+    fn site_reasons(&self, kind: ReasonKind) -> Result<Vec<SiteReason>, ViewError> {
+        Ok(MemoryLedger::site_reasons(self, kind))
     }
     fn missing_serial(&self, write_off: &DocId) -> Result<Option<MissingSerial>, ViewError> {
         Ok(MemoryLedger::missing_serial(self, write_off))

@@ -130,6 +130,7 @@ impl MemoryLedger {
             RowKey::User(id) => c.users.get(id).map(json),
             RowKey::Request(id) => c.requests.get(id).map(json),
             RowKey::Template(id) => c.templates.get(id).map(json),
+            RowKey::SiteReason(id) => c.reasons.get(id).map(json),
             RowKey::WorkOrder(id) => p.work_orders.get(id).map(json),
             RowKey::Line(id) => p.lines.get(id).map(json),
             RowKey::Stock(k) => p.stock.get(k).map(json),
@@ -196,6 +197,7 @@ impl MemoryLedger {
         );
         keys.extend(c.requests.keys().cloned().map(RowKey::Request));
         keys.extend(c.templates.keys().cloned().map(RowKey::Template));
+        keys.extend(c.reasons.keys().cloned().map(RowKey::SiteReason));
         keys.extend(p.work_orders.keys().cloned().map(RowKey::WorkOrder));
         keys.extend(p.lines.keys().cloned().map(RowKey::Line));
         keys.extend(p.stock.keys().cloned().map(RowKey::Stock));
@@ -267,6 +269,7 @@ impl MemoryLedger {
             RowKey::User(id) => hput(&mut c.users, id, de(value).map_err(err)?),
             RowKey::Request(id) => bput(&mut c.requests, id, de(value).map_err(err)?),
             RowKey::Template(id) => bput(&mut c.templates, id, de(value).map_err(err)?),
+            RowKey::SiteReason(id) => bput(&mut c.reasons, id, de(value).map_err(err)?),
             RowKey::WorkOrder(id) => bput(&mut p.work_orders, id, de(value).map_err(err)?),
             RowKey::Line(id) => {
                 let v = de(value).map_err(err)?;
@@ -382,7 +385,7 @@ impl MasterData {
         }
         let (mut items, mut warehouses, mut bins, mut batches) = (vec![], vec![], vec![], vec![]);
         let (mut assets, mut users, mut orders, mut lines) = (vec![], vec![], vec![], vec![]);
-        let (mut requests, mut templates) = (vec![], vec![]);
+        let (mut requests, mut templates, mut reasons) = (vec![], vec![], vec![]);
         let mut policy = None;
         for row in rows {
             match &row.key {
@@ -400,6 +403,7 @@ impl MasterData {
                 RowKey::Line(id) => lines.push((id.clone(), de(row)?)),
                 RowKey::Request(id) => requests.push((id.clone(), de(row)?)),
                 RowKey::Template(id) => templates.push((id.clone(), de(row)?)),
+                RowKey::SiteReason(id) => reasons.push((id.clone(), de(row)?)),
                 _ => return Ok(false),
             }
         }
@@ -431,6 +435,7 @@ impl MasterData {
         upsert_many(&mut self.lines, |x| x.id.clone(), lines);
         upsert_many(&mut self.requests, |x| x.id.clone(), requests);
         upsert_many(&mut self.templates, |x| x.id.clone(), templates);
+        upsert_many(&mut self.reasons, |x| x.code.clone(), reasons);
         Ok(true)
     }
 

@@ -9,6 +9,7 @@ mod correction;
 mod count;
 mod hints;
 mod issue;
+pub mod reasons;
 mod receipt;
 pub mod requests;
 mod reserve;
@@ -200,6 +201,7 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
 
     fn run(&mut self) -> Rule {
         let doc = self.doc;
+        reasons::check(self)?;
         match &doc.body {
             Body::Reserve { warehouse, qty } => reserve::reserve(self, warehouse, *qty),
             Body::ReserveConfirm { reserve } => reserve::confirm(self, reserve),
@@ -388,7 +390,12 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
             .ok_or_else(|| Refusal::new(ReasonCode::UnknownWarehouse).detail(id).into())
     }
 
+    /// A reason: one of the site's (checked by [`reasons::check`]) or
+    /// free text.
     pub fn require_reason(&self) -> Rule {
+        if self.doc.reason_code.is_some() {
+            return Ok(());
+        }
         match self.doc.reason.as_deref().map(str::trim) {
             Some(r) if !r.is_empty() => Ok(()),
             _ => Err(ReasonCode::ReasonRequired.into()),

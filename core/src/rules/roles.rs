@@ -86,6 +86,10 @@ pub mod back_office {
     /// Write work templates and their consumption standards: those who plan
     /// orders from them.
     pub const TEMPLATES: &[Role] = PLAN;
+    /// Set the site's reasons (write-off, defect, return, substitution,
+    /// warranty replacement): an admin, or a controller, who answers for
+    /// what the movements' reasons say.
+    pub const REASONS: &[Role] = &[Admin, Controller];
     /// Make another site, with its first admin.
     pub const SITES: &[Role] = &[Admin];
     /// Edit the catalog and the stores: items, warehouses, bins, batches.

@@ -62,6 +62,7 @@ mod tests {
             work_order: None,
             line: None,
             reason: None,
+            reason_code: None,
             approver: None,
             follows: None,
             proof: None,

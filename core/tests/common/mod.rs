@@ -263,6 +263,7 @@ pub fn site() -> MasterData {
         requests: Vec::new(),
         templates: Vec::new(),
         warranties: Vec::new(),
+        reasons: Vec::new(),
     }
 }
 
@@ -350,6 +351,7 @@ pub fn doc(author: &str, body: Body) -> D {
         work_order: None,
         line: None,
         reason: None,
+        reason_code: None,
         approver: None,
         follows: None,
         proof: None,

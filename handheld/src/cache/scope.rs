@@ -112,6 +112,11 @@ pub fn of(key: &RowKey, value: &Value) -> Result<Scopes, serde_json::Error> {
             de::<WorkTemplate>(value)?;
             Scopes::default()
         }
+        // A: the kind, while the reason is active (what the lists offer).
+        RowKey::SiteReason(_) => {
+            let r: SiteReason = de(value)?;
+            scopes(r.active.then(|| text(&r.kind)), None)
+        }
         RowKey::Stock(k) => {
             de::<Qty>(value)?;
             scopes(Some(k.item.0.clone()), Some(k.bin.0.clone()))

@@ -336,6 +336,15 @@ impl LedgerView for CacheView<'_> {
     fn warranty(&self, key: &SerialKey) -> Result<Option<chrono::NaiveDate>, ViewError> {
         Ok(self.get(&RowKey::Warranty(key.clone()))?)
     }
+    fn site_reason(&self, code: &ReasonId) -> Result<Option<SiteReason>, ViewError> {
+        Ok(self.get(&RowKey::SiteReason(code.clone()))?)
+    }
+    fn site_reasons(&self, kind: ReasonKind) -> Result<Vec<SiteReason>, ViewError> {
+        let mut list: Vec<SiteReason> =
+            self.values("site_reason", Scope::A(&scope::text(&kind)))?;
+        list.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(list)
+    }
 
     fn accepted(&self, id: &DocId) -> Result<Option<Accepted>, ViewError> {
         Ok(self.accepted_doc(id)?)

@@ -12,10 +12,12 @@ use sparescan_core::view::{LedgerView, ViewError};
 
 use super::flow::Flow;
 use super::model::*;
+use super::reasons;
 use super::resolve::{PartScan, Resolved};
 use super::{
     Cx, Input, accepted_verdict, not_accepted, problem, refused_verdict, shown, storage_failure, t,
 };
+use sparescan_core::model::ReasonKind;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Mode {
@@ -90,6 +92,8 @@ pub struct IssueFlow {
     ask_pin: bool,
     approver_badge: Option<(String, String)>,
     hint: String,
+    /// One of the site's substitution reasons, chosen for what follows.
+    reason: Option<ReasonId>,
 }
 
 impl IssueFlow {
@@ -313,6 +317,9 @@ impl IssueFlow {
         };
         doc.reason = self.mode.reason();
         doc.approver = approver.map(Into::into);
+        if let Err(e) = reasons::apply(cx, &mut doc, self.reason.as_ref()) {
+            return storage_failure(&e);
+        }
         if self.mode == Mode::Issue && line.is_none() {
             return problem(
                 "item_not_on_line",
@@ -497,6 +504,10 @@ impl Flow for IssueFlow {
                 None
             }
             Input::Choose(id) => {
+                if let Some(code) = reasons::chosen(&id) {
+                    self.reason = Some(code);
+                    return None;
+                }
                 if let Some(m) = Mode::ALL.into_iter().find(|m| m.id() == id) {
                     self.mode = m;
                     self.approver_badge = None;
@@ -591,6 +602,13 @@ impl Flow for IssueFlow {
                 })
             })
             .collect();
+        if self.mode == Mode::Substitution {
+            m.choices.extend(shown(reasons::choices(
+                cx,
+                &[ReasonKind::Substitution],
+                self.reason.as_ref(),
+            )));
+        }
         match self.order(cx) {
             None if self.mode == Mode::Emergency => {
                 m.prompt = if self.bin.is_none() {

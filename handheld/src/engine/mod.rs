@@ -19,6 +19,7 @@ macro_rules! or_storage {
 mod flow;
 mod issue;
 pub mod model;
+mod reasons;
 mod recent;
 pub mod resolve;
 mod returns;
@@ -108,6 +109,7 @@ impl Cx<'_> {
             work_order: None,
             line: None,
             reason: None,
+            reason_code: None,
             approver: None,
             follows: None,
             proof: None,

@@ -21,11 +21,13 @@ use sparescan_core::view::{Accepted, LedgerView, ViewError};
 
 use super::flow::Flow;
 use super::model::*;
+use super::reasons;
 use super::resolve::{PartScan, Resolved};
 use super::{
     Cx, Input, accepted_verdict, not_accepted, problem, refused_verdict, shown, storage_failure, t,
     text,
 };
+use sparescan_core::model::ReasonKind;
 
 // ---------------------------------------------------------------------
 // Shared by the flows of this module and of `site` and `stock`.
@@ -398,6 +400,8 @@ pub struct ReturnFlow {
     waiting: Option<Draft>,
     ask_quantity: bool,
     pending: Vec<Pending>,
+    /// One of the site's reasons, chosen for what follows.
+    reason: Option<ReasonId>,
 }
 
 impl ReturnFlow {
@@ -571,6 +575,9 @@ impl ReturnFlow {
         let detail = format!("{detail} → {bin} · {}", text::condition(condition));
         if doc.work_order.is_none() {
             doc.line = None;
+        }
+        if let Err(e) = reasons::apply(cx, &mut doc, self.reason.as_ref()) {
+            return storage_failure(&e);
         }
         match cx.judge(&doc) {
             Ok(_) => {
@@ -785,6 +792,10 @@ impl Flow for ReturnFlow {
                 self.choose_issue(cx, issue, None)
             }
             Input::Choose(id) => {
+                if let Some(code) = reasons::chosen(&id) {
+                    self.reason = Some(code);
+                    return None;
+                }
                 let c = CONDITIONS.into_iter().find(|c| condition_id(*c) == id)?;
                 self.condition = Some(c);
                 // A scanned bin that cannot take this condition no longer
@@ -862,6 +873,15 @@ impl Flow for ReturnFlow {
                 })
             })
             .collect();
+        m.choices.extend(shown(reasons::choices(
+            cx,
+            &[
+                ReasonKind::Return,
+                ReasonKind::Defect,
+                ReasonKind::WarrantyReplacement,
+            ],
+            self.reason.as_ref(),
+        )));
         m.header = t("Return to stock");
         if let Some(wo) = &self.order {
             m.header = format!("{} · {wo}", m.header);

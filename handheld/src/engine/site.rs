@@ -15,6 +15,7 @@ use sparescan_core::view::{LedgerView, ViewError};
 
 use super::flow::Flow;
 use super::model::*;
+use super::reasons;
 use super::resolve::{PartScan, Resolved};
 use super::returns::{
     issue_ref, parse_qty, serial_state, unknown_code, warranty_note, where_is, wrong_step,
@@ -124,6 +125,8 @@ pub struct ConfirmFlow {
     expect_serial_of: Option<ItemId>,
     /// The blockers of the last refused close.
     refused_close: Vec<String>,
+    /// One of the site's write-off reasons, chosen for what follows.
+    reason: Option<ReasonId>,
 }
 
 /// The write-offs the facts make: installed units and used quantities by
@@ -134,6 +137,7 @@ fn group(
     cx: &Cx,
     wo: &WorkOrderId,
     facts: &[&Entry],
+    reason: Option<&ReasonId>,
 ) -> Result<Vec<(Document, Vec<String>)>, ViewError> {
     type Key = (ItemId, DemandLineId, Option<BatchCode>, Option<DocId>);
     struct Group {
@@ -235,24 +239,24 @@ fn group(
             }),
         }
     }
-    Ok(groups
-        .into_iter()
-        .map(|g| {
-            let (item, line, batch, issue) = g.key;
-            let mut doc = cx.doc(Body::WriteOff {
-                item,
-                batch,
-                qty: g.qty,
-                installed: g.installed,
-                position: None,
-                removed: g.removed,
-            });
-            doc.work_order = Some(wo.clone());
-            doc.line = Some(line);
-            doc.follows = issue;
-            (doc, g.entries)
-        })
-        .collect())
+    let mut docs = Vec::with_capacity(groups.len());
+    for g in groups {
+        let (item, line, batch, issue) = g.key;
+        let mut doc = cx.doc(Body::WriteOff {
+            item,
+            batch,
+            qty: g.qty,
+            installed: g.installed,
+            position: None,
+            removed: g.removed,
+        });
+        doc.work_order = Some(wo.clone());
+        doc.line = Some(line);
+        doc.follows = issue;
+        reasons::apply(cx, &mut doc, reason)?;
+        docs.push((doc, g.entries));
+    }
+    Ok(docs)
 }
 
 impl ConfirmFlow {
@@ -304,7 +308,7 @@ impl ConfirmFlow {
                 t("Ask the dispatcher to add the line."),
             ));
         }
-        for (doc, _) in group(cx, wo, facts).map_err(storage_failure)? {
+        for (doc, _) in group(cx, wo, facts, self.reason.as_ref()).map_err(storage_failure)? {
             cx.judge(&doc).map_err(|j| not_accepted(&j))?;
         }
         Ok(())
@@ -629,7 +633,7 @@ impl ConfirmFlow {
         }
         let entries = std::mem::take(&mut self.entries);
         let refs: Vec<&Entry> = entries.iter().collect();
-        let docs = match group(cx, &wo, &refs) {
+        let docs = match group(cx, &wo, &refs, self.reason.as_ref()) {
             Ok(docs) => docs,
             Err(e) => {
                 // Nothing was recorded: the entries stay to confirm again.
@@ -787,6 +791,10 @@ impl Flow for ConfirmFlow {
                 self.usage(cx, line, None)
             }
             Input::Choose(id) => match id.as_str() {
+                _ if reasons::chosen(&id).is_some() => {
+                    self.reason = reasons::chosen(&id);
+                    None
+                }
                 "installed" => {
                     self.mode = Mode::Installed;
                     None

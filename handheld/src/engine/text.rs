@@ -44,7 +44,7 @@ fn ru_reasons() -> &'static HashMap<&'static str, (&'static str, &'static str)> 
     })
 }
 
-fn language() -> &'static str {
+pub(crate) fn language() -> &'static str {
     LANGUAGE.read().map(|l| *l).unwrap_or("en")
 }
 

@@ -62,6 +62,7 @@ impl Kit {
             work_order: wo.map(Into::into),
             line: line.map(Into::into),
             reason: None,
+            reason_code: None,
             approver: None,
             follows: None,
             proof: None,

@@ -41,7 +41,8 @@ pub struct WarrantyRemoval {
     pub returned_doc: Option<DocId>,
     pub returned_at: Option<DateTime<Utc>>,
     pub returned_condition: Option<Condition>,
-    /// The return's reason, as recorded.
+    /// The return's reason: one of the site's, and free text.
+    pub return_reason_code: Option<ReasonId>,
     pub return_reason: Option<String>,
     /// Where the unit is now (`serial-history`'s words).
     pub state_now: &'static str,
@@ -102,6 +103,7 @@ pub fn warranty_removals(
                 returned_doc: back.map(|a| a.doc.id),
                 returned_at: back.map(|a| a.doc.device_time),
                 returned_condition: condition,
+                return_reason_code: back.and_then(|a| a.doc.reason_code.clone()),
                 return_reason: back.and_then(|a| a.doc.reason.clone()),
                 state_now,
             })
@@ -124,6 +126,7 @@ impl CsvRow for WarrantyRemoval {
         "returned_doc",
         "returned_at",
         "returned_condition",
+        "return_reason_code",
         "return_reason",
         "state_now",
     ];

@@ -117,6 +117,7 @@ pub fn doc(
         work_order: wo.map(Into::into),
         line: line.map(Into::into),
         reason: None,
+        reason_code: None,
         approver: None,
         follows: None,
         proof: None,

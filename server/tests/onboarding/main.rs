@@ -7,6 +7,7 @@ mod common;
 
 mod cli;
 mod init;
+mod reasons;
 mod requests;
 mod sites;
 mod stock;

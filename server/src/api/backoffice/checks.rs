@@ -122,6 +122,13 @@ impl After {
                 Ok(())
             }
             Entity::Policy => self.check_policy(&typed(value)?),
+            // A text in every UI language, so each person reads the reason
+            // in their own.
+            Entity::Reasons => {
+                let r: SiteReason = typed(value)?;
+                not_blank("text_en", &r.text_en)?;
+                not_blank("text_ru", &r.text_ru)
+            }
         }
     }
 

@@ -3,7 +3,8 @@
 //! policy is one object), `POST …/import` (a `text/csv` body,
 //! all-or-nothing). Reading needs only a sign-in; editing needs the
 //! entity's editor role (admin for users and policy; admin or clerk for
-//! items, warehouses, bins and batches; admin or dispatcher for assets).
+//! items, warehouses, bins and batches; admin or dispatcher for assets;
+//! admin or controller for the site's reasons).
 //!
 //! Users get their badge and PIN here too: a user record may carry `badge`
 //! and `pin`. The PIN is stored as an argon2 hash and never leaves the

@@ -31,10 +31,11 @@ pub enum Entity {
     Assets,
     Users,
     Policy,
+    Reasons,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 7] = [
+    pub const ALL: [Entity; 8] = [
         Entity::Items,
         Entity::Warehouses,
         Entity::Bins,
@@ -42,6 +43,7 @@ impl Entity {
         Entity::Assets,
         Entity::Users,
         Entity::Policy,
+        Entity::Reasons,
     ];
 
     /// As in the URL and the CLI: `items`, `bins`, …
@@ -54,6 +56,7 @@ impl Entity {
             Entity::Assets => "assets",
             Entity::Users => "users",
             Entity::Policy => "policy",
+            Entity::Reasons => "reasons",
         }
     }
 
@@ -66,6 +69,7 @@ impl Entity {
             Entity::Assets => "asset",
             Entity::Users => "user",
             Entity::Policy => "policy",
+            Entity::Reasons => "reason",
         }
     }
 
@@ -78,6 +82,7 @@ impl Entity {
                 back_office::CATALOG
             }
             Entity::Assets => back_office::ASSETS,
+            Entity::Reasons => back_office::REASONS,
         }
     }
 
@@ -91,6 +96,7 @@ impl Entity {
             Entity::Assets => ASSET_FIELDS,
             Entity::Users => USER_FIELDS,
             Entity::Policy => POLICY_FIELDS,
+            Entity::Reasons => REASON_FIELDS,
         }
     }
 
@@ -98,6 +104,7 @@ impl Entity {
     pub fn key_fields(self) -> &'static [&'static str] {
         match self {
             Entity::Batches => &["item", "code"],
+            Entity::Reasons => &["code"],
             Entity::Policy => &[],
             _ => &["id"],
         }
@@ -120,6 +127,7 @@ impl Entity {
             Entity::Batches => json!({ "expiry": null }),
             Entity::Assets => json!({ "area": "", "custodian": null }),
             Entity::Users => json!({ "active": true }),
+            Entity::Reasons => json!({ "free_text": false, "active": true }),
             _ => json!({}),
         }
     }
@@ -238,6 +246,14 @@ static USER_FIELDS: &[Field] = &[
     field("roles", List, true, ty::<BTreeSet<Role>>),
     field("active", Bool, false, ty::<bool>),
 ];
+static REASON_FIELDS: &[Field] = &[
+    field("code", Text, true, ty::<String>),
+    field("kind", Text, true, ty::<ReasonKind>),
+    field("text_en", Text, true, ty::<String>),
+    field("text_ru", Text, true, ty::<String>),
+    field("free_text", Bool, false, ty::<bool>),
+    field("active", Bool, false, ty::<bool>),
+];
 static POLICY_FIELDS: &[Field] = &[
     field("tolerance_percent", Num, false, ty::<u32>),
     field("self_issue_allowed", Bool, false, ty::<bool>),
@@ -323,6 +339,7 @@ fn key_of(entity: Entity, entry: &Entry, index: usize) -> Result<RowKey, Problem
         Entity::Batches => RowKey::Batch(first().into(), parts[1].clone().into()),
         Entity::Assets => RowKey::Asset(first().into()),
         Entity::Users => RowKey::User(first().into()),
+        Entity::Reasons => RowKey::SiteReason(first().into()),
         Entity::Policy => RowKey::Policy,
     })
 }
@@ -335,6 +352,7 @@ fn describe(key: &RowKey) -> String {
         RowKey::Batch(item, code) => format!("batch {code} of {item}"),
         RowKey::Asset(id) => format!("asset {id}"),
         RowKey::User(id) => format!("user {id}"),
+        RowKey::SiteReason(id) => format!("reason {id}"),
         _ => "the site policy".into(),
     }
 }
@@ -355,6 +373,7 @@ pub fn records(entity: Entity, master: &MasterData) -> Vec<Value> {
         Entity::Batches => sorted(&master.batches, |x| (x.item.clone(), x.code.clone())),
         Entity::Assets => sorted(&master.assets, |x| x.id.clone()),
         Entity::Users => sorted(&master.users, |x| x.id.clone()),
+        Entity::Reasons => sorted(&master.reasons, |x| x.code.clone()),
         Entity::Policy => vec![serde_json::to_value(&master.policy).unwrap_or(Value::Null)],
     }
 }
@@ -373,6 +392,7 @@ fn canonical(entity: Entity, value: Value) -> Result<Value, String> {
         Entity::Batches => via::<Batch>(value),
         Entity::Assets => via::<Asset>(value),
         Entity::Users => via::<User>(value),
+        Entity::Reasons => via::<SiteReason>(value),
         Entity::Policy => via::<SitePolicy>(value),
     }
 }

@@ -344,6 +344,7 @@ async fn approve(
         work_order: Some(id.clone()),
         line: None,
         reason: None,
+        reason_code: None,
         approver: None,
         follows: None,
         proof: None,
