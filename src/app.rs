@@ -183,6 +183,7 @@ pub fn apply(window: &AppWindow, m: &UiModel) {
         ScreenId::Transfer => set_flow!(window, TransferAdapter, &m.flow),
         ScreenId::Tools => set_flow!(window, ToolsAdapter, &m.flow),
         ScreenId::Count => set_flow!(window, CountAdapter, &m.flow),
+        ScreenId::Receive => set_flow!(window, ReceiveAdapter, &m.flow),
         _ => {}
     }
 
@@ -275,6 +276,7 @@ pub fn wire(window: &AppWindow, tx: &Sender<Command>) {
     wire_flow!(window, TransferAdapter, tx);
     wire_flow!(window, ToolsAdapter, tx);
     wire_flow!(window, CountAdapter, tx);
+    wire_flow!(window, ReceiveAdapter, tx);
 
     let attention = window.global::<AttentionAdapter>();
     let t = tx.clone();

@@ -174,3 +174,74 @@ fn issue_return_and_on_site_confirmation_against_the_server() {
         "BM-0001 is no longer installed"
     );
 }
+
+/// A clerk receives a supplier's delivery at the shelf from its GS1 labels
+/// (a new lot with its expiry and count, battery modules by serial), typed
+/// by the wedge scanner into the window; the server records the receipts
+/// and knows the new lot after the sync.
+#[test]
+fn a_delivery_received_at_the_shelf_reaches_the_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = DemoServer::start(dir.path(), ([127, 0, 0, 1], 0).into()).expect("server");
+    let code = server.enrollment_code().expect("code");
+    let mut hh = Handheld::open(&dir.path().join("device.sqlite"));
+    hh.wait("the enrollment screen", |m| m.screen == ScreenId::Enroll);
+    hh.enroll(&server.url(), &server.ca_path, &code);
+    hh.wait("the first bootstrap", |m| m.sync.online);
+    hh.sign_in("B-2001", "3333");
+
+    // From the home screen, as the clerk would.
+    hh.wait("the home screen", |m| {
+        m.home.iter().any(|r| r.id == "receive")
+    });
+    hh.tap("Goods receipt");
+    hh.wait("the receipt screen", |m| m.screen == ScreenId::Receive);
+    hh.scan("BIN:A-02");
+    hh.wait("the bin", |m| m.flow.header.contains("A-02"));
+    // GTIN, expiry 2027-12-31, count 6, GS, the new lot.
+    hh.scan(&format!(
+        "]d201{}17271231306\u{1d}10G-2712",
+        gtin("0401234500006")
+    ));
+    hh.wait("the grease", |m| m.flow.pending.len() == 1);
+    for serial in ["BM-0301", "BM-0302"] {
+        hh.scan(&format!("]d201{}21{serial}", gtin("0401234500001")));
+    }
+    let m = hh.wait("the modules", |m| {
+        m.flow.pending.len() == 3 || m.verdict.as_ref().is_some_and(|v| !v.ok)
+    });
+    assert_eq!(m.flow.pending.len(), 3, "verdict: {:?}", m.verdict);
+    hh.tap("Confirm");
+    hh.wait("the receipts recorded", |m| m.flow.pending.is_empty());
+    hh.synced();
+
+    let (lot, module, grease) = server
+        .server()
+        .ledger()
+        .read(&SITE.into(), |s| {
+            (
+                s.ledger.batch(&"GREASE-EP2".into(), &"G-2712".into()),
+                s.ledger.serial(&SerialKey {
+                    item: "UPS-BATT-MOD".into(),
+                    serial: "BM-0302".into(),
+                }),
+                s.ledger.stock(&sparescan_core::model::StockKey {
+                    item: "GREASE-EP2".into(),
+                    bin: "A-02".into(),
+                    batch: Some("G-2712".into()),
+                    condition: Condition::New,
+                }),
+            )
+        })
+        .expect("site");
+    assert_eq!(
+        lot.and_then(|b| b.expiry),
+        chrono::NaiveDate::from_ymd_opt(2027, 12, 31),
+        "the new lot is known on the server with its expiry"
+    );
+    assert!(
+        matches!(module, Some(SerialState::InStock { ref bin, .. }) if bin.as_str() == "A-02"),
+        "{module:?}"
+    );
+    assert_eq!(grease, sparescan_core::qty::Qty::units(6));
+}

@@ -1,7 +1,7 @@
 //! Headless tests of the Slint UI (testing backend, software renderer): every
 //! screen renders at 480×800 and 800×480 and they differ, workflow screens
 //! have their Confirm button, the Russian translation is complete and active,
-//! the seven workflow adapters keep one property set, scanner keys reach
+//! the eight workflow adapters keep one property set, scanner keys reach
 //! Rust first, and the keypad edits the quantity.
 
 use std::cell::RefCell;
@@ -20,7 +20,7 @@ use sparescan::ui::{
 };
 
 const WORKFLOW: &[&str] = &[
-    "issue", "return", "inspect", "confirm", "transfer", "tools", "count",
+    "issue", "return", "inspect", "confirm", "transfer", "tools", "count", "receive",
 ];
 const SIZES: &[(u32, u32)] = &[(480, 800), (800, 480)];
 
@@ -351,7 +351,7 @@ fn every_string_has_a_russian_translation() {
 }
 
 #[test]
-fn the_seven_workflow_adapters_have_one_property_set() {
+fn the_eight_workflow_adapters_have_one_property_set() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/adapters.slint");
     let source = std::fs::read_to_string(path).expect("adapters.slint");
     let mut sets: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -379,6 +379,7 @@ fn the_seven_workflow_adapters_have_one_property_set() {
         "TransferAdapter",
         "ToolsAdapter",
         "CountAdapter",
+        "ReceiveAdapter",
     ];
     let reference = sets.get("IssueAdapter").expect("IssueAdapter");
     assert_eq!(reference.len(), 25, "IssueAdapter: {reference:#?}");

@@ -75,9 +75,14 @@ impl Document {
 pub struct Receipt {
     pub item: ItemId,
     pub bin: BinId,
-    /// The item's batch (batch-tracked items), as in master data.
+    /// The item's batch (batch-tracked items): one of master data, or a
+    /// new lot the delivery brings, which the receipt makes known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<BatchCode>,
+    /// The batch's expiry as the label gives it (GS1 AI 17): a new lot of
+    /// an expiry-tracked item needs it; a known one must agree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry: Option<NaiveDate>,
     #[serde(default = "Receipt::new_condition")]
     pub condition: Condition,
     pub qty: Qty,

@@ -81,6 +81,13 @@ pub enum Effect {
         before: Option<Box<MissingSerial>>,
         after: Option<Box<MissingSerial>>,
     },
+    /// A new lot becomes known with its receipt (or, undone, is
+    /// forgotten).
+    ReceivedBatch {
+        key: (ItemId, BatchCode),
+        before: Option<Batch>,
+        after: Option<Batch>,
+    },
     /// A serial unit's warranty end date is set (a receipt) or, undone,
     /// put back.
     Warranty {
@@ -243,6 +250,11 @@ impl Effect {
                     after,
                 }
             }
+            Effect::ReceivedBatch { key, before, after } => Effect::ReceivedBatch {
+                key: key.clone(),
+                before: after.clone(),
+                after: before.clone(),
+            },
             Effect::Warranty { key, before, after } => Effect::Warranty {
                 key: key.clone(),
                 before: *after,

@@ -90,6 +90,9 @@ reason_codes! {
     QuantityInvalid => "quantity_invalid", "The quantity must be positive (whole units for serial parts).", "Enter the quantity again.";
     RequestNotOpen => "request_not_open", "This request already became a work order, or was declined.", "Open the work order it became; a new fault needs a new request.";
     RequestAssetMismatch => "request_asset_mismatch", "The work order is for another asset than the request.", "Make the order for the request's asset, or a new request for this one.";
+    ExpiryRequired => "expiry_required", "A new batch of an item whose expiry is kept needs its expiry date.", "Scan the label with the expiry date (GS1 AI 17), or give the date.";
+    ExpiryMismatch => "expiry_mismatch", "The label's expiry date differs from the batch's in the books.", "Check the label: a misprint, or another batch. Ask the clerk to correct the batch's expiry if the label is right.";
+    ExpiryWithoutBatch => "expiry_without_batch", "An expiry date is kept per batch; this receipt names no batch.", "Give the batch (lot), or leave the expiry date out.";
     WarrantyNeedsSerial => "warranty_needs_serial", "A warranty end date is kept per serial unit; this receipt has no serials.", "Give the units' serials, or leave the warranty date out.";
     PriceInvalid => "price_invalid", "A price per unit cannot be negative.", "Enter the price again, e.g. 12.50, or leave it out to take the item's price.";
     StockShortfall => "stock_shortfall", "The books show less in this bin than was taken.", "Recorded as a discrepancy for a controller; take the parts.";

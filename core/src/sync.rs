@@ -51,6 +51,8 @@ pub enum RowKey {
     ClosedUntil,
     Reversed(DocId),
     Warranty(SerialKey),
+    /// A lot first known from its receipt: [item, batch code].
+    ReceivedBatch(ItemId, BatchCode),
     /// An accepted document later ones follow (see
     /// [`crate::document::DocKind::is_followable`]); its value is the
     /// [`crate::view::Accepted`], `reversed_by` kept current.
@@ -87,6 +89,7 @@ impl RowKey {
             RowKey::ClosedUntil => "closed_until",
             RowKey::Reversed(_) => "reversed",
             RowKey::Warranty(_) => "warranty",
+            RowKey::ReceivedBatch(..) => "received_batch",
             RowKey::Document(_) => "document",
         }
     }
@@ -160,7 +163,7 @@ impl RowKey {
             ("item", r::<ItemId>(), "`Item`"),
             ("warehouse", r::<WarehouseId>(), "`Warehouse`"),
             ("bin", r::<BinId>(), "`Bin`"),
-            ("batch", Some(batch.into()), "`Batch`"),
+            ("batch", Some(batch.clone().into()), "`Batch`"),
             ("asset", r::<AssetId>(), "`Asset`"),
             ("user", r::<UserId>(), "`User`"),
             ("work_order", r::<WorkOrderId>(), "`WorkOrder`"),
@@ -192,6 +195,11 @@ impl RowKey {
                 "reversed",
                 r::<DocId>(),
                 "`DocId`, of the correction that reversed the document",
+            ),
+            (
+                "received_batch",
+                Some(batch.clone().into()),
+                "`Batch`, a lot first known from its receipt",
             ),
             (
                 "warranty",

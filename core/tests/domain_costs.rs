@@ -25,6 +25,7 @@ fn receipt(item: &str, bin: &str, qty: i64, unit_cost: Option<&str>) -> Body {
             item: item.into(),
             bin: bin.into(),
             batch: None,
+            expiry: None,
             condition: Condition::New,
             qty: q(qty),
             serials: Vec::new(),

@@ -1689,6 +1689,13 @@ impl Sim {
                     } else {
                         None
                     },
+                    // Lots known and new, with and without the label's expiry
+                    // (a new lot of an expiry-tracked item needs one; a known
+                    // one must agree).
+                    expiry: (*cond % 2 == 0).then(|| {
+                        chrono::NaiveDate::from_ymd_opt(2030, 1, 1 + u32::from(*cond % 3))
+                            .unwrap_or_default()
+                    }),
                     condition: if *cond >= 200 {
                         CONDITIONS[usize::from(*cond) % CONDITIONS.len()]
                     } else {

@@ -1385,6 +1385,7 @@ fn opening_stock_and_a_delivery_are_received_into_bins() {
         item: item.into(),
         bin: bin.into(),
         batch: None,
+        expiry: None,
         condition: Condition::New,
         qty: q(qty),
         serials: serials.iter().map(|s| SerialNo::from(*s)).collect(),
@@ -1442,6 +1443,39 @@ fn opening_stock_and_a_delivery_are_received_into_bins() {
             .stock(&stock_key(GREASE, SHELF2, Some("G-NEW"), Condition::New)),
         q(5)
     );
+
+    // A new lot the delivery brings is made known by its receipt, with the
+    // expiry its label gives; a known lot's label must agree with the
+    // books; an expiry is kept per lot.
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+    let mut new_lot = receipt(GREASE, SHELF2, 3, &[]);
+    new_lot.batch = Some("G-2712".into());
+    book.refuse(
+        doc(CLERK, delivery(new_lot.clone())),
+        ReasonCode::ExpiryRequired,
+    );
+    new_lot.expiry = day(2027, 12, 31);
+    let lot_receipt = book.accept(doc(CLERK, delivery(new_lot.clone())));
+    assert_eq!(
+        book.ledger
+            .batch(&GREASE.into(), &"G-2712".into())
+            .and_then(|b| b.expiry),
+        day(2027, 12, 31)
+    );
+    let mut misprint = new_lot.clone();
+    misprint.expiry = day(2028, 1, 31);
+    book.refuse(doc(CLERK, delivery(misprint)), ReasonCode::ExpiryMismatch);
+    let mut no_lot = receipt(TERMINALS, SHELF, 1, &[]);
+    no_lot.expiry = day(2027, 12, 31);
+    book.refuse(doc(CLERK, delivery(no_lot)), ReasonCode::ExpiryWithoutBatch);
+    book.accept(
+        doc(CLERK, Body::Correction)
+            .follows(lot_receipt)
+            .reason("wrong delivery")
+            .approver(SUPERVISOR)
+            .at(3),
+    );
+    assert_eq!(book.ledger.batch(&GREASE.into(), &"G-2712".into()), None);
 
     // Who: a clerk receives; a site's opening stock is the back office's.
     book.refuse(

@@ -227,7 +227,7 @@ fn probes(ledger: &MemoryLedger, extra_docs: &[DocId]) -> Probes {
             RowKey::Bin(id) => {
                 p.bins.insert(id);
             }
-            RowKey::Batch(i, c) => {
+            RowKey::Batch(i, c) | RowKey::ReceivedBatch(i, c) => {
                 p.batches.insert((i, c));
             }
             RowKey::Asset(id) => {

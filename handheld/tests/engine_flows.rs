@@ -4,7 +4,7 @@
 //! against the demo site loaded into an in-memory cache.
 
 use chrono::{Duration, Utc};
-use sparescan_core::document::{Body, Decision, Document, Pick, Transition};
+use sparescan_core::document::{Body, Decision, Document, Pick, Receipt, Transition};
 use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
 use sparescan_core::model::{Condition, ReasonKind, SiteReason, WoStatus};
@@ -1049,4 +1049,103 @@ fn the_clerk_chooses_the_sites_reason_for_a_removed_unit() {
     let docs = outbox(&e);
     assert_eq!(docs.len(), 1);
     assert_eq!(docs[0].reason_code, Some("WARRANTY".into()));
+}
+
+/// A clerk receives a supplier's delivery into a bin from its GS1 labels:
+/// a new lot of grease with its expiry and count, battery modules by
+/// serial, terminals by the keypad; what the label gets wrong is refused
+/// with what to do, and the new lot is known once confirmed.
+#[test]
+fn a_clerk_receives_a_delivery_from_its_gs1_labels() {
+    const GREASE: &str = "0401234500006";
+    let (mut e, _) = engine_as(CLERK);
+    let m = e.model();
+    assert!(
+        m.home.iter().any(|r| r.id == "receive"),
+        "a clerk has goods receipt on the home screen: {:?}",
+        m.home
+    );
+    e.handle(Input::Navigate(ScreenId::Receive));
+    // The bin first.
+    e.handle(gs1(BATTERY, "21", "BM-0301"));
+    refused(&mut e, "bin_required");
+    e.handle(label("BIN:A-02"));
+    ok(&mut e);
+
+    // A new lot with expiry (AI 17) and count (AI 30) on one label.
+    let grease = |lot: &str, expiry: &str, count: &str| {
+        Input::Scan(
+            format!(
+                "]d201{}17{expiry}30{count}\u{1d}10{lot}",
+                demo::gtin(GREASE)
+            )
+            .into_bytes(),
+        )
+    };
+    e.handle(grease("G-2712", "271231", "6"));
+    let m = ok(&mut e);
+    let row = m.flow.pending.last().expect("pending");
+    assert!(
+        row.detail.contains("G-2712")
+            && row.detail.contains("2027-12-31")
+            && row.detail.contains("× 6"),
+        "{row:?}"
+    );
+    assert_eq!(row.tone, Tone::Warn, "a new lot is marked");
+    // A known lot whose label disagrees with the books.
+    e.handle(grease("G-2611", "300101", "2"));
+    refused(&mut e, "expiry_mismatch");
+    // A lot-kept item without its lot, a serial item without its serial.
+    e.handle(item_only(GREASE));
+    refused(&mut e, "batch_required");
+    e.handle(item_only(BATTERY));
+    refused(&mut e, "serial_required");
+    // Two modules by serial; the same one twice is one unit.
+    e.handle(gs1(BATTERY, "21", "BM-0301"));
+    ok(&mut e);
+    e.handle(gs1(BATTERY, "21", "BM-0302"));
+    ok(&mut e);
+    e.handle(gs1(BATTERY, "21", "BM-0301"));
+    refused(&mut e, "already_scanned");
+    // A serial the ledger knows already is no new unit.
+    e.handle(gs1(BATTERY, "21", "BM-0101"));
+    refused(&mut e, "serial_known");
+    // Terminals without a count on the label: the keypad asks.
+    e.handle(item_only(TERMINAL));
+    let m = e.model();
+    assert!(m.flow.ask_quantity.is_some(), "{:?}", m.flow);
+    e.handle(Input::Quantity(Some("50".into())));
+    let m = ok(&mut e);
+    assert_eq!(m.flow.pending.len(), 4, "{:#?}", m.flow.pending);
+
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 4);
+    let receipts: Vec<&Receipt> = docs
+        .iter()
+        .map(|d| match &d.body {
+            Body::GoodsReceipt { receipt } => receipt,
+            other => panic!("not a receipt: {other:?}"),
+        })
+        .collect();
+    assert_eq!(receipts[0].batch, Some("G-2712".into()));
+    assert_eq!(
+        receipts[0].expiry,
+        chrono::NaiveDate::from_ymd_opt(2027, 12, 31)
+    );
+    assert_eq!(receipts[0].qty, Qty::units(6));
+    assert_eq!(receipts[1].serials, vec![SerialNo::from("BM-0301")]);
+    assert_eq!(receipts[3].qty, Qty::units(50));
+    assert!(receipts.iter().all(|r| r.bin.as_str() == "A-02"));
+    // The device knows the new lot now (its own receipt, not yet synced).
+    let lot = e
+        .cache()
+        .view()
+        .batch(&"GREASE-EP2".into(), &"G-2712".into())
+        .expect("view");
+    assert_eq!(
+        lot.and_then(|b| b.expiry),
+        chrono::NaiveDate::from_ymd_opt(2027, 12, 31)
+    );
 }

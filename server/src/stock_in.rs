@@ -45,6 +45,7 @@ pub const COLUMNS: &[&str] = &[
     "reference",
     "unit_cost",
     "warranty_until",
+    "expiry",
 ];
 
 /// Why a stock-in file was not recorded.
@@ -172,16 +173,18 @@ pub fn parse(text: &[u8]) -> Result<Vec<(u64, Receipt)>, CsvError> {
                     )
                 })?,
         };
-        let warranty_until = match cell("warranty_until") {
-            "" => None,
-            text => Some(text.parse::<chrono::NaiveDate>().map_err(|_| {
+        let day = |name: &str, what: &str| match cell(name) {
+            "" => Ok(None),
+            text => text.parse::<chrono::NaiveDate>().map(Some).map_err(|_| {
                 err(
                     line,
-                    Some("warranty_until"),
-                    format!("`{text}` is not a day: write the warranty's last day as 2027-06-30"),
+                    Some(name),
+                    format!("`{text}` is not a day: write {what} as 2027-06-30"),
                 )
-            })?),
+            }),
         };
+        let warranty_until = day("warranty_until", "the warranty's last day")?;
+        let expiry = day("expiry", "the batch's expiry")?;
         let optional = |name: &str| Some(cell(name)).filter(|v| !v.is_empty());
         out.push((
             line,
@@ -189,6 +192,7 @@ pub fn parse(text: &[u8]) -> Result<Vec<(u64, Receipt)>, CsvError> {
                 item: required("item")?.into(),
                 bin: required("bin")?.into(),
                 batch: optional("batch").map(Into::into),
+                expiry,
                 condition,
                 qty,
                 serials,

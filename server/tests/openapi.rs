@@ -204,6 +204,7 @@ fn row_key_samples() -> Vec<RowKey> {
         RowKey::Discrepancy(doc),
         RowKey::ClosedUntil,
         RowKey::Reversed(doc),
+        RowKey::ReceivedBatch("I".into(), "L".into()),
         RowKey::Warranty(SerialKey {
             item: "I".into(),
             serial: "S".into(),
@@ -240,6 +241,7 @@ fn row_key_samples() -> Vec<RowKey> {
             | RowKey::ClosedUntil
             | RowKey::Reversed(_)
             | RowKey::Warranty(_)
+            | RowKey::ReceivedBatch(..)
             | RowKey::Document(_) => {}
         }
     }

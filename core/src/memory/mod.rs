@@ -39,6 +39,8 @@ pub struct Projections {
     pub values: BTreeMap<ItemId, Valuation>,
     /// The last day of each serial unit's warranty, where one is known.
     pub warranties: BTreeMap<SerialKey, NaiveDate>,
+    /// Lots first known from their receipt (not in master data).
+    pub received_batches: BTreeMap<(ItemId, BatchCode), Batch>,
 }
 
 /// Master data indexed for look-ups; changes only outside the ledger.
@@ -486,6 +488,9 @@ impl MemoryLedger {
                 write_off, after, ..
             } => put(&mut p.missing_serials, write_off, after.as_deref()),
             Effect::Warranty { key, after, .. } => put(&mut p.warranties, key, after.as_ref()),
+            Effect::ReceivedBatch { key, after, .. } => {
+                put(&mut p.received_batches, key, after.as_ref())
+            }
             Effect::Discrepancy(d) => {
                 p.discrepancies.insert(d.doc, d.clone());
             }
@@ -760,9 +765,20 @@ impl MemoryLedger {
     pub fn warehouse(&self, id: &WarehouseId) -> Option<Warehouse> {
         self.catalog.warehouses.get(id).cloned()
     }
+    /// A batch of master data, else one its receipt made known.
     pub fn batch(&self, item: &ItemId, code: &BatchCode) -> Option<Batch> {
+        let key = (item.clone(), code.clone());
         self.catalog
             .batches
+            .get(&key)
+            .or_else(|| self.proj.received_batches.get(&key))
+            .cloned()
+    }
+
+    /// A batch only its receipt made known.
+    pub fn received_batch(&self, item: &ItemId, code: &BatchCode) -> Option<Batch> {
+        self.proj
+            .received_batches
             .get(&(item.clone(), code.clone()))
             .cloned()
     }

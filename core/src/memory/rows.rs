@@ -54,6 +54,9 @@ pub fn touched(effects: &[Effect]) -> BTreeSet<RowKey> {
                 }
                 Effect::MissingSerial { write_off, .. } => RowKey::MissingSerial(*write_off),
                 Effect::Warranty { key, .. } => RowKey::Warranty(key.clone()),
+                Effect::ReceivedBatch { key, .. } => {
+                    RowKey::ReceivedBatch(key.0.clone(), key.1.clone())
+                }
                 Effect::Discrepancy(d) => RowKey::Discrepancy(d.doc),
                 Effect::PeriodClosed { .. } => RowKey::ClosedUntil,
                 Effect::Reversed { doc, .. } => RowKey::Reversed(*doc),
@@ -144,6 +147,9 @@ impl MemoryLedger {
             RowKey::Transit(id) => p.transits.get(id).map(json),
             RowKey::MissingSerial(id) => p.missing_serials.get(id).map(json),
             RowKey::Warranty(k) => p.warranties.get(k).map(json),
+            RowKey::ReceivedBatch(i, b) => {
+                p.received_batches.get(&(i.clone(), b.clone())).map(json)
+            }
             RowKey::Discrepancy(id) => p.discrepancies.get(id).map(json),
             RowKey::ClosedUntil => p.closed_until.map(|d| json(&d)),
             RowKey::Reversed(id) => p.reversed.get(id).map(json),
@@ -211,6 +217,12 @@ impl MemoryLedger {
         keys.extend(p.transits.keys().copied().map(RowKey::Transit));
         keys.extend(p.missing_serials.keys().copied().map(RowKey::MissingSerial));
         keys.extend(p.warranties.keys().cloned().map(RowKey::Warranty));
+        keys.extend(
+            p.received_batches
+                .keys()
+                .cloned()
+                .map(|(i, b)| RowKey::ReceivedBatch(i, b)),
+        );
         keys.extend(p.discrepancies.keys().copied().map(RowKey::Discrepancy));
         if p.closed_until.is_some() {
             keys.push(RowKey::ClosedUntil);
@@ -295,6 +307,9 @@ impl MemoryLedger {
             RowKey::Transit(id) => bput(&mut p.transits, id, de(value).map_err(err)?),
             RowKey::MissingSerial(id) => bput(&mut p.missing_serials, id, de(value).map_err(err)?),
             RowKey::Warranty(k) => bput(&mut p.warranties, k, de(value).map_err(err)?),
+            RowKey::ReceivedBatch(i, b) => {
+                bput(&mut p.received_batches, (i, b), de(value).map_err(err)?)
+            }
             RowKey::Discrepancy(id) => bput(&mut p.discrepancies, id, de(value).map_err(err)?),
             RowKey::ClosedUntil => p.closed_until = de(value).map_err(err)?,
             RowKey::Reversed(id) => {

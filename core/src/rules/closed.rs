@@ -87,6 +87,7 @@ pub(crate) fn closed_order_touched(
             | Effect::Transit { .. }
             | Effect::TransitQty { .. }
             | Effect::Warranty { .. }
+            | Effect::ReceivedBatch { .. }
             | Effect::Discrepancy(_)
             | Effect::PeriodClosed { .. }
             | Effect::Reversed { .. }

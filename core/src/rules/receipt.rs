@@ -5,9 +5,54 @@
 use super::{Ctx, Rule, describe_serial};
 use crate::document::Receipt;
 use crate::effect::Effect;
-use crate::model::{SerialKey, SerialState, StockKey};
+use crate::model::{Batch, Item, SerialKey, SerialState, StockKey};
 use crate::reason::{ReasonCode, Refusal};
 use crate::view::LedgerView;
+
+/// The receipt's batch: one the site knows (the label's expiry, if any,
+/// agreeing with the books), or a new lot the delivery brings, made known
+/// with the receipt — with its expiry, for an item whose expiry is kept.
+fn lot<V: LedgerView>(ctx: &mut Ctx<V>, item: &Item, r: &Receipt) -> Rule {
+    let Some(code) = r.batch.as_ref().filter(|_| item.tracking.batch()) else {
+        if r.expiry.is_some() && r.batch.is_none() {
+            return Err(Refusal::new(ReasonCode::ExpiryWithoutBatch)
+                .detail(&item.id)
+                .into());
+        }
+        return ctx.check_batch(item, r.batch.as_ref(), false);
+    };
+    match ctx.view.batch(&item.id, code)? {
+        Some(known) => {
+            if let (Some(label), Some(books)) = (r.expiry, known.expiry)
+                && label != books
+            {
+                return Err(Refusal::new(ReasonCode::ExpiryMismatch)
+                    .detail(format!(
+                        "batch {code} of {} expires {books}, the label says {label}",
+                        item.id
+                    ))
+                    .into());
+            }
+        }
+        None => {
+            if item.expiry_tracked && r.expiry.is_none() {
+                return Err(Refusal::new(ReasonCode::ExpiryRequired)
+                    .detail(format!("new batch {code} of {}", item.id))
+                    .into());
+            }
+            ctx.push(Effect::ReceivedBatch {
+                key: (item.id.clone(), code.clone()),
+                before: None,
+                after: Some(Batch {
+                    item: item.id.clone(),
+                    code: code.clone(),
+                    expiry: r.expiry,
+                }),
+            });
+        }
+    }
+    Ok(())
+}
 
 pub(super) fn receive<V: LedgerView>(ctx: &mut Ctx<V>, r: &Receipt) -> Rule {
     let item = ctx.item(&r.item)?;
@@ -29,7 +74,7 @@ pub(super) fn receive<V: LedgerView>(ctx: &mut Ctx<V>, r: &Receipt) -> Rule {
     }
     // Stock past its expiry is still a fact on the shelf: it is received,
     // and the expiry rules keep it from being issued.
-    ctx.check_batch(&item, r.batch.as_ref(), false)?;
+    lot(ctx, &item, r)?;
     ctx.check_serials(&item, &r.serials, r.qty)?;
     if r.warranty_until.is_some() && r.serials.is_empty() {
         return Err(Refusal::new(ReasonCode::WarrantyNeedsSerial)

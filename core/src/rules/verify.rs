@@ -224,6 +224,12 @@ pub fn check_effects(view: &impl LedgerView, effects: &[Effect]) -> Result<(), E
                     );
                 }
             }
+            Effect::ReceivedBatch { key, before, .. } => {
+                let now = view.batch(&key.0, &key.1)?;
+                if now != *before {
+                    return Err(format!("batch {} of {} has changed since", key.1, key.0).into());
+                }
+            }
             Effect::Warranty { key, before, .. } => {
                 if view.warranty(key)? != *before {
                     return Err(format!(

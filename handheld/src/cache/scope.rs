@@ -82,7 +82,7 @@ pub fn of(key: &RowKey, value: &Value) -> Result<Scopes, serde_json::Error> {
             let b: Bin = de(value)?;
             scopes(Some(b.warehouse.0), Some(text(&b.zone)))
         }
-        RowKey::Batch(item, _) => {
+        RowKey::Batch(item, _) | RowKey::ReceivedBatch(item, _) => {
             de::<Batch>(value)?;
             scopes(Some(item.0.clone()), None)
         }

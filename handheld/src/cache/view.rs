@@ -220,8 +220,12 @@ impl LedgerView for CacheView<'_> {
     fn warehouse(&self, id: &WarehouseId) -> Result<Option<Warehouse>, ViewError> {
         Ok(self.get(&RowKey::Warehouse(id.clone()))?)
     }
+    /// A batch of master data, else one its receipt made known.
     fn batch(&self, item: &ItemId, code: &BatchCode) -> Result<Option<Batch>, ViewError> {
-        Ok(self.get(&RowKey::Batch(item.clone(), code.clone()))?)
+        if let Some(b) = self.get(&RowKey::Batch(item.clone(), code.clone()))? {
+            return Ok(Some(b));
+        }
+        Ok(self.get(&RowKey::ReceivedBatch(item.clone(), code.clone()))?)
     }
     fn asset(&self, id: &AssetId) -> Result<Option<Asset>, ViewError> {
         Ok(self.get(&RowKey::Asset(id.clone()))?)

@@ -43,11 +43,8 @@ pub fn screen_for(doc: &Document) -> ScreenId {
         DocKind::Return | DocKind::RemovedUnitReturn => ScreenId::Return,
         DocKind::InspectionDecision => ScreenId::Inspect,
         DocKind::WriteOff | DocKind::WoStatusChange | DocKind::Correction => ScreenId::Confirm,
-        // Stock received: where a device receives.
-        DocKind::TransferOut
-        | DocKind::TransferIn
-        | DocKind::GoodsReceipt
-        | DocKind::OpeningBalance => ScreenId::Transfer,
+        DocKind::TransferOut | DocKind::TransferIn => ScreenId::Transfer,
+        DocKind::GoodsReceipt | DocKind::OpeningBalance => ScreenId::Receive,
         DocKind::ToolCheckout | DocKind::ToolReturn => ScreenId::Tools,
         DocKind::Count | DocKind::PeriodClose => ScreenId::Count,
     }
@@ -59,7 +56,7 @@ pub fn action_label(doc: &Document) -> String {
         ScreenId::Return => t("Return again"),
         ScreenId::Inspect => t("Decide again"),
         ScreenId::Confirm => t("Open the order"),
-        ScreenId::Transfer => t("Receive again"),
+        ScreenId::Transfer | ScreenId::Receive => t("Receive again"),
         ScreenId::Tools => t("Open tools"),
         _ => t("Count again"),
     }

@@ -20,6 +20,7 @@ mod flow;
 mod issue;
 pub mod model;
 mod reasons;
+mod receive;
 mod recent;
 pub mod resolve;
 mod returns;
@@ -465,6 +466,7 @@ impl Engine {
             ScreenId::Transfer => Some(Box::new(stock::TransferFlow::default())),
             ScreenId::Tools => Some(Box::new(stock::ToolsFlow::default())),
             ScreenId::Count => Some(Box::new(stock::CountFlow::default())),
+            ScreenId::Receive => Some(Box::new(receive::ReceiveFlow::default())),
             _ => None,
         };
     }
@@ -869,6 +871,16 @@ impl Engine {
                 t("Receive parts sent from another store"),
             );
             add(ScreenId::Tools, t("Tools"), t("Check out and return tools"));
+        }
+        // Who may receive is core's role matrix, not a list of its own.
+        let receivers =
+            rules::roles::author_roles(sparescan_core::document::DocKind::GoodsReceipt, None);
+        if user.has_any(receivers) {
+            add(
+                ScreenId::Receive,
+                t("Goods receipt"),
+                t("A delivery into a bin, label by label"),
+            );
         }
         if any(&[Role::Clerk, Role::Controller]) {
             add(ScreenId::Count, t("Cycle count"), t("Count a bin"));

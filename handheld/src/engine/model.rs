@@ -17,11 +17,12 @@ pub enum ScreenId {
     Transfer,
     Tools,
     Count,
+    Receive,
     Attention,
 }
 
 impl ScreenId {
-    pub const ALL: [ScreenId; 11] = [
+    pub const ALL: [ScreenId; 12] = [
         ScreenId::Enroll,
         ScreenId::SignIn,
         ScreenId::Home,
@@ -32,6 +33,7 @@ impl ScreenId {
         ScreenId::Transfer,
         ScreenId::Tools,
         ScreenId::Count,
+        ScreenId::Receive,
         ScreenId::Attention,
     ];
 
@@ -47,6 +49,7 @@ impl ScreenId {
             ScreenId::Transfer => "transfer",
             ScreenId::Tools => "tools",
             ScreenId::Count => "count",
+            ScreenId::Receive => "receive",
             ScreenId::Attention => "attention",
         }
     }

@@ -15,6 +15,8 @@ pub struct PartScan {
     pub item: Item,
     pub serial: Option<SerialNo>,
     pub batch: Option<BatchCode>,
+    /// The expiry the label gives (GS1 AI 17, HIBC).
+    pub expiry: Option<chrono::NaiveDate>,
     pub qty: Option<Qty>,
 }
 
@@ -72,6 +74,7 @@ pub fn resolve(
                     item,
                     serial: g.serial().map(Into::into),
                     batch: g.batch().map(Into::into),
+                    expiry: g.expiry(),
                     qty: g.quantity().map(|n| Qty::units(n as i64)),
                 }),
                 None => Resolved::Unknown(g.gtin().unwrap_or_default().to_string()),
@@ -84,6 +87,7 @@ pub fn resolve(
                     item,
                     serial: h.serial.clone().map(Into::into),
                     batch: h.lot.clone().map(Into::into),
+                    expiry: h.expiry,
                     qty: h.quantity.map(|n| Qty::units(i64::from(n))),
                 }),
                 None => Resolved::Unknown(code),
@@ -96,6 +100,7 @@ pub fn resolve(
                     item,
                     serial: s.serial().map(Into::into),
                     batch: None,
+                    expiry: None,
                     qty: None,
                 }),
                 None => Resolved::Unknown(code),
@@ -130,6 +135,7 @@ fn plain(cache: &Cache, text: &str, context_item: Option<&ItemId>) -> Result<Res
             item,
             serial: None,
             batch: None,
+            expiry: None,
             qty: None,
         }));
     }
@@ -147,6 +153,7 @@ fn plain(cache: &Cache, text: &str, context_item: Option<&ItemId>) -> Result<Res
                 item,
                 serial: Some(text.into()),
                 batch: None,
+                expiry: None,
                 qty: None,
             }));
         }
