@@ -61,6 +61,11 @@ pub struct Item {
     /// without a price of its own is valued at (docs/domain.md, "Costs").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<Money>,
+    /// The supplier's standard warranty, in months from the day a unit is
+    /// received: what a serial unit received without a warranty date of
+    /// its own gets (docs/domain.md, "Warranty").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warranty_months: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1580,3 +1580,52 @@ fn a_range_line_reserves_its_minimum_and_issues_up_to_its_maximum() {
         ReasonCode::OverTolerance,
     );
 }
+
+/// A serial unit received without a warranty date gets the item's
+/// standard warranty from the day it is received; a date on the receipt
+/// wins.
+#[test]
+fn a_received_unit_gets_the_items_standard_warranty() {
+    let mut site = site();
+    for item in &mut site.items {
+        if item.id.as_str() == BATTERY {
+            item.warranty_months = Some(24);
+        }
+    }
+    let mut book = Book::new(site);
+    let receipt = |serial: &str, until: Option<chrono::NaiveDate>| Body::GoodsReceipt {
+        receipt: Receipt {
+            item: BATTERY.into(),
+            bin: SHELF.into(),
+            batch: None,
+            expiry: None,
+            condition: Condition::New,
+            qty: q(1),
+            serials: vec![SerialNo::from(serial)],
+            reference: Some("DN-9".into()),
+            unit_cost: None,
+            warranty_until: until,
+        },
+    };
+    let when = doc(CLERK, receipt("BM-8001", None)).build().device_time;
+    book.accept(doc(CLERK, receipt("BM-8001", None)));
+    book.accept(doc(
+        CLERK,
+        receipt("BM-8002", chrono::NaiveDate::from_ymd_opt(2031, 1, 31)),
+    ));
+    let warranty = |serial: &str| {
+        book.ledger.warranty(&SerialKey {
+            item: BATTERY.into(),
+            serial: serial.into(),
+        })
+    };
+    assert_eq!(
+        warranty("BM-8001"),
+        when.date_naive()
+            .checked_add_months(chrono::Months::new(24))
+    );
+    assert_eq!(
+        warranty("BM-8002"),
+        chrono::NaiveDate::from_ymd_opt(2031, 1, 31)
+    );
+}

@@ -127,6 +127,7 @@ fn item(id: &str, name: &str, kind: ItemKind, tracking: Tracking, gtin_stem: &st
         substitutes: Vec::new(),
         critical: false,
         unit_cost: None,
+        warranty_months: None,
     }
 }
 

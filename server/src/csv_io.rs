@@ -158,10 +158,12 @@ fn cell_value(cell: Cell, text: &str) -> Result<Value, String> {
                 .map(|s| Value::String(s.to_owned()))
                 .collect(),
         ),
-        Cell::Num => Value::from(
+        Cell::Num | Cell::OptNum if !text.is_empty() => Value::from(
             text.parse::<u32>()
                 .map_err(|_| format!("`{text}` is not a whole number"))?,
         ),
+        Cell::OptNum => Value::Null,
+        Cell::Num => return Err("is empty: give a whole number".into()),
     })
 }
 

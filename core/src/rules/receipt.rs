@@ -54,6 +54,21 @@ fn lot<V: LedgerView>(ctx: &mut Ctx<V>, item: &Item, r: &Receipt) -> Rule {
     Ok(())
 }
 
+/// A unit's warranty: the receipt's date, else the item's standard
+/// warranty from the day it is received.
+fn warranty_until(
+    item: &Item,
+    r: &Receipt,
+    received: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::NaiveDate> {
+    r.warranty_until.or_else(|| {
+        let months = item.warranty_months?;
+        received
+            .date_naive()
+            .checked_add_months(chrono::Months::new(months))
+    })
+}
+
 pub(super) fn receive<V: LedgerView>(ctx: &mut Ctx<V>, r: &Receipt) -> Rule {
     let item = ctx.item(&r.item)?;
     let bin = ctx.bin(&r.bin)?;
@@ -91,7 +106,7 @@ pub(super) fn receive<V: LedgerView>(ctx: &mut Ctx<V>, r: &Receipt) -> Rule {
                 .detail(describe_serial(serial, &state))
                 .into());
         }
-        if let Some(until) = r.warranty_until {
+        if let Some(until) = warranty_until(&item, r, ctx.doc.device_time) {
             ctx.push(Effect::Warranty {
                 key: key.clone(),
                 before: ctx.view.warranty(&key)?,

@@ -93,6 +93,7 @@ fn item(id: &str, kind: ItemKind, tracking: Tracking) -> Item {
         substitutes: Vec::new(),
         critical: false,
         unit_cost: None,
+        warranty_months: None,
     }
 }
 

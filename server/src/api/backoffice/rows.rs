@@ -122,7 +122,7 @@ impl Entity {
             Entity::Items => json!({
                 "kind": "material", "tracking": "none", "expiry_tracked": false,
                 "serial_format": null, "barcodes": [], "substitutes": [], "critical": false,
-                "unit_cost": null,
+                "unit_cost": null, "warranty_months": null,
             }),
             Entity::Batches => json!({ "expiry": null }),
             Entity::Assets => json!({ "area": "", "custodian": null }),
@@ -175,6 +175,8 @@ pub enum Cell {
     List,
     /// A whole number.
     Num,
+    /// A whole number; empty for none.
+    OptNum,
 }
 
 /// One field of a master-data record.
@@ -219,6 +221,7 @@ static ITEM_FIELDS: &[Field] = &[
     field("substitutes", List, false, ty::<Vec<String>>),
     field("critical", Bool, false, ty::<bool>),
     field("unit_cost", OptText, false, ty::<Option<Money>>),
+    field("warranty_months", OptNum, false, ty::<Option<u32>>),
 ];
 static WAREHOUSE_FIELDS: &[Field] = &[
     field("id", Text, true, ty::<String>),
