@@ -7,6 +7,7 @@ mod common;
 
 mod cli;
 mod init;
+mod new_site;
 mod reasons;
 mod requests;
 mod sites;
