@@ -60,6 +60,26 @@ async fn first_admin_session(
     body["token"].as_str().expect("token").to_owned()
 }
 
+/// A CSV file sent to `path` with `token`: the status and the JSON answer.
+async fn post_csv(
+    http: &reqwest::Client,
+    base: &str,
+    path: &str,
+    token: &str,
+    body: &'static str,
+) -> (u16, serde_json::Value) {
+    let resp = http
+        .post(format!("{base}{path}"))
+        .bearer_auth(token)
+        .header("Content-Type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
+
 /// A demo person's back-office session at the demo site.
 async fn demo_session(http: &reqwest::Client, base: &str, user: &str) -> String {
     let (badge, password) = common::password_of(user);

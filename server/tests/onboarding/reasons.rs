@@ -23,16 +23,8 @@ async fn reasons_set_up_as_csv_are_asked_for_by_the_rules() {
     let http = http_for(d);
     let base = server.base.clone();
     let import = |token: String, body: &'static str| {
-        let req = http
-            .post(format!("{base}/api/v1/master/reasons/import"))
-            .bearer_auth(token)
-            .header("Content-Type", "text/csv")
-            .body(body);
-        async move {
-            let resp = req.send().await.expect("send");
-            let status = resp.status().as_u16();
-            (status, resp.json::<Value>().await.unwrap_or(Value::Null))
-        }
+        let (http, base) = (http.clone(), base.clone());
+        async move { crate::post_csv(&http, &base, "/api/v1/master/reasons/import", &token, body).await }
     };
     let clerk = session(&http, &base, "clerk-1").await;
     let admin = session(&http, &base, "admin").await;

@@ -6,7 +6,6 @@
 use crate::common::{call_api, cli, http_for, start_binary};
 use crate::first_admin_session;
 use crate::text;
-use serde_json::Value;
 use sparescan_core::model::{Condition, SerialKey, SerialState, StockKey};
 use sparescan_core::qty::Qty;
 
@@ -138,16 +137,7 @@ async fn a_new_site_gets_its_master_data_and_opening_stock_from_csv() {
     let http = http_for(d);
     let token = first_admin_session(&http, &server.base, "NORTH", "B-9001", &otp).await;
     let post_csv = |path: &'static str, body: &'static str| {
-        let req = http
-            .post(format!("{}{path}", server.base))
-            .bearer_auth(&token)
-            .header("Content-Type", "text/csv")
-            .body(body);
-        async move {
-            let resp = req.send().await.expect("send");
-            let status = resp.status().as_u16();
-            (status, resp.json::<Value>().await.unwrap_or(Value::Null))
-        }
+        crate::post_csv(&http, &server.base, path, &token, body)
     };
     let (status, body) =
         post_csv("/api/v1/stock/receipts", "item,bin,qty\nTERM-6MM,N-01,5\n").await;
