@@ -106,6 +106,7 @@ pub fn check_document(doc: &Document) -> Result<(), Refusal> {
     opt_id("work_order", doc.work_order.as_ref().map(|w| w.as_str()))?;
     opt_id("line", doc.line.as_ref().map(|l| l.as_str()))?;
     opt_id("approver", doc.approver.as_ref().map(|a| a.as_str()))?;
+    opt_id("reason_code", doc.reason_code.as_ref().map(|c| c.as_str()))?;
     if let Some(r) = &doc.reason {
         text("reason", r)?;
     }

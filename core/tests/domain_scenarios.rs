@@ -1465,6 +1465,9 @@ fn opening_stock_and_a_delivery_are_received_into_bins() {
     let mut misprint = new_lot.clone();
     misprint.expiry = day(2028, 1, 31);
     book.refuse(doc(CLERK, delivery(misprint)), ReasonCode::ExpiryMismatch);
+    let mut blank = new_lot.clone();
+    blank.batch = Some(" ".into());
+    book.refuse(doc(CLERK, delivery(blank)), ReasonCode::UnknownBatch);
     let mut no_lot = receipt(TERMINALS, SHELF, 1, &[]);
     no_lot.expiry = day(2027, 12, 31);
     book.refuse(doc(CLERK, delivery(no_lot)), ReasonCode::ExpiryWithoutBatch);

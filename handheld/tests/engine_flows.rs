@@ -970,11 +970,9 @@ fn every_text_of_these_screens_has_a_russian_translation() {
     assert!(missing.is_empty(), "no Russian for: {missing:#?}");
 }
 
-/// A site with its own reasons: the clerk chooses one on the return
-/// screen; a unit under warranty takes the warranty replacement reason,
-/// and the document carries the code chosen.
-#[test]
-fn the_clerk_chooses_the_sites_reason_for_a_removed_unit() {
+/// The demo site after its seed, with reasons of its own: defect,
+/// warranty replacement, return and write-off.
+fn ledger_with_reasons() -> MemoryLedger {
     let (mut ledger, _) = ledger();
     for (code, kind, text) in [
         ("WORN", ReasonKind::Defect, "Worn out"),
@@ -1001,6 +999,15 @@ fn the_clerk_chooses_the_sites_reason_for_a_removed_unit() {
             })
             .expect("reason row");
     }
+    ledger
+}
+
+/// A site with its own reasons: the clerk chooses one on the return
+/// screen; a unit under warranty takes the warranty replacement reason,
+/// and the document carries the code chosen.
+#[test]
+fn the_clerk_chooses_the_sites_reason_for_a_removed_unit() {
+    let ledger = ledger_with_reasons();
     let mut e = engine_over(&ledger, CLERK, &[]);
     e.handle(Input::Navigate(ScreenId::Return));
     let m = e.model();
@@ -1148,4 +1155,33 @@ fn a_clerk_receives_a_delivery_from_its_gs1_labels() {
         lot.and_then(|b| b.expiry),
         chrono::NaiveDate::from_ymd_opt(2027, 12, 31)
     );
+}
+
+/// The supervisor chooses the site's write-off reason on the confirm
+/// screen; the write-off carries it.
+#[test]
+fn the_supervisor_chooses_the_write_off_reason() {
+    let ledger = ledger_with_reasons();
+    let mut e = engine_over(&ledger, SUPERVISOR, &[]);
+    e.handle(Input::Navigate(ScreenId::Confirm));
+    e.handle(label("AST:INV-UPS-01"));
+    let m = ok(&mut e);
+    let offered: Vec<&str> = m
+        .flow
+        .choices
+        .iter()
+        .filter(|c| c.id.starts_with("reason:"))
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(offered, ["reason:USED"], "write-off reasons only");
+    e.handle(gs1(BATTERY, "21", "BM-0101"));
+    refused(&mut e, "reason_code_required");
+    e.handle(Input::Choose("reason:USED".into()));
+    e.handle(gs1(BATTERY, "21", "BM-0101"));
+    ok(&mut e);
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 1, "{docs:#?}");
+    assert_eq!(docs[0].reason_code, Some("USED".into()));
 }

@@ -35,6 +35,14 @@ fn lot<V: LedgerView>(ctx: &mut Ctx<V>, item: &Item, r: &Receipt) -> Rule {
             }
         }
         None => {
+            // A code read off a label becomes master data: no blank one.
+            if code.as_str().trim().is_empty() || code.as_str().trim() != code.as_str() {
+                return Err(Refusal::new(ReasonCode::UnknownBatch)
+                    .detail(format!(
+                        "batch code `{code}` is blank or has spaces around it"
+                    ))
+                    .into());
+            }
             if item.expiry_tracked && r.expiry.is_none() {
                 return Err(Refusal::new(ReasonCode::ExpiryRequired)
                     .detail(format!("new batch {code} of {}", item.id))

@@ -849,6 +849,11 @@ impl Flow for ConfirmFlow {
                 })
             })
             .collect();
+        m.choices.extend(shown(reasons::choices(
+            cx,
+            &[sparescan_core::model::ReasonKind::WriteOff],
+            self.reason.as_ref(),
+        )));
         let Some(wo) = self.order(cx) else {
             m.prompt = t("Scan the asset or the work order");
             m.header = t("On-site confirmation");
