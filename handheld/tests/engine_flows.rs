@@ -1185,3 +1185,58 @@ fn the_supervisor_chooses_the_write_off_reason() {
     assert_eq!(docs.len(), 1, "{docs:#?}");
     assert_eq!(docs[0].reason_code, Some("USED".into()));
 }
+
+/// Each person's home screen shows the workflows core's role matrix lets
+/// them record documents in — each tile leads to a screen that records a
+/// kind of document their role may author — and nothing else.
+#[test]
+fn every_tile_leads_to_a_screen_the_role_may_record_in() {
+    use sparescan_core::document::DocKind;
+    use sparescan_core::rules::roles::author_roles;
+    use sparescan_handheld::engine::screen_of_kind;
+    let expected: &[(&str, &[&str])] = &[
+        (TECHNICIAN, &["issue", "confirm", "tools"]),
+        (
+            CLERK,
+            &[
+                "issue", "return", "inspect", "confirm", "transfer", "tools", "count", "receive",
+            ],
+        ),
+        (SUPERVISOR, &["issue", "return", "confirm", "tools"]),
+        (ENGINEER, &[]),
+        ("B-6001", &["inspect", "count"]),
+    ];
+    for (badge, tiles) in expected {
+        let (mut e, _) = engine_as(badge);
+        let m = e.model();
+        let shown: Vec<&str> = m
+            .home
+            .iter()
+            .map(|r| r.id.as_str())
+            .filter(|id| *id != "attention")
+            .collect();
+        assert_eq!(&shown, tiles, "{badge}'s home");
+        let person = demo::PEOPLE
+            .iter()
+            .find(|p| p.badge == *badge)
+            .expect("person");
+        for tile in shown {
+            let screen = ScreenId::from_name(tile).expect("screen");
+            let records = DocKind::ALL.iter().any(|&kind| {
+                screen_of_kind(kind) == screen
+                    && if kind == DocKind::WoStatusChange {
+                        sparescan_core::document::Transition::ALL
+                            .iter()
+                            .any(|&t| author_roles(kind, Some(t)).contains(&person.role))
+                    } else {
+                        author_roles(kind, None).contains(&person.role)
+                    }
+            });
+            assert!(
+                records,
+                "{badge}: the {tile} tile records nothing a {:?} may author",
+                person.role
+            );
+        }
+    }
+}

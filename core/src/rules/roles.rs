@@ -216,13 +216,79 @@ pub fn may_use_handheld(user: &User) -> bool {
     user.active && user.roles.iter().any(|r| is_handheld_role(*r))
 }
 
-/// May `user` author `body` at a site with `policy`?
-pub fn check_author(user: &User, body: &Body, policy: &SitePolicy) -> Result<(), Refusal> {
-    let kind = body.kind();
-    let transition = match body {
-        Body::WoStatusChange { transition } => Some(*transition),
-        _ => None,
-    };
+/// The handheld's workflows, each known by the documents it records, so
+/// which a person may use follows from the role matrix alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Workflow {
+    Issue,
+    Return,
+    Inspect,
+    Confirm,
+    Transfer,
+    Tools,
+    Count,
+    Receive,
+}
+
+impl Workflow {
+    pub const ALL: [Workflow; 8] = [
+        Workflow::Issue,
+        Workflow::Return,
+        Workflow::Inspect,
+        Workflow::Confirm,
+        Workflow::Transfer,
+        Workflow::Tools,
+        Workflow::Count,
+        Workflow::Receive,
+    ];
+
+    /// The documents the workflow records (a status change with its
+    /// transition).
+    pub fn records(self) -> &'static [(DocKind, Option<Transition>)] {
+        match self {
+            Workflow::Issue => &[
+                (DocKind::Issue, None),
+                (DocKind::SubstitutionIssue, None),
+                (DocKind::AdditionalIssue, None),
+                (DocKind::EmergencyIssue, None),
+            ],
+            Workflow::Return => &[(DocKind::Return, None), (DocKind::RemovedUnitReturn, None)],
+            Workflow::Inspect => &[(DocKind::InspectionDecision, None)],
+            Workflow::Confirm => &[
+                (DocKind::WriteOff, None),
+                (DocKind::WoStatusChange, Some(Transition::Complete)),
+                (DocKind::WoStatusChange, Some(Transition::Close)),
+            ],
+            Workflow::Transfer => &[(DocKind::TransferIn, None)],
+            Workflow::Tools => &[(DocKind::ToolCheckout, None), (DocKind::ToolReturn, None)],
+            Workflow::Count => &[(DocKind::Count, None)],
+            Workflow::Receive => &[(DocKind::GoodsReceipt, None)],
+        }
+    }
+}
+
+/// The workflows `user` may use at a site with `policy`: those in which
+/// the role matrix lets them record at least one document.
+pub fn workflows(user: &User, policy: &SitePolicy) -> Vec<Workflow> {
+    Workflow::ALL
+        .into_iter()
+        .filter(|w| {
+            w.records()
+                .iter()
+                .any(|(kind, transition)| may_author(user, *kind, *transition, policy).is_ok())
+        })
+        .collect()
+}
+
+/// May `user` author a document of `kind` (a status change: of
+/// `transition`) at a site with `policy`? The matrix, and the site's
+/// self-issue policy for a technician at the shelf.
+fn may_author(
+    user: &User,
+    kind: DocKind,
+    transition: Option<Transition>,
+    policy: &SitePolicy,
+) -> Result<(), Refusal> {
     let allowed = author_roles(kind, transition);
     let roles: Vec<Role> = allowed.iter().copied().filter(|r| user.has(*r)).collect();
     if roles.is_empty() {
@@ -232,6 +298,16 @@ pub fn check_author(user: &User, body: &Body, policy: &SitePolicy) -> Result<(),
     if roles == [Technician] && is_self_service(kind) && !policy.self_issue_allowed {
         return Err(ReasonCode::SelfIssueNotAllowed.into());
     }
+    Ok(())
+}
+
+/// May `user` author `body` at a site with `policy`?
+pub fn check_author(user: &User, body: &Body, policy: &SitePolicy) -> Result<(), Refusal> {
+    let transition = match body {
+        Body::WoStatusChange { transition } => Some(*transition),
+        _ => None,
+    };
+    may_author(user, body.kind(), transition, policy)?;
     if let Body::Count { adjust: true, .. } = body
         && !user.has_any(approvers::COUNT_ADJUSTMENT)
     {

@@ -31,7 +31,12 @@ pub trait Flow: Send {
 
 /// The screen where a refused document is put right.
 pub fn screen_for(doc: &Document) -> ScreenId {
-    match doc.kind() {
+    screen_of_kind(doc.kind())
+}
+
+/// The screen that records documents of `kind`.
+pub fn screen_of_kind(kind: DocKind) -> ScreenId {
+    match kind {
         DocKind::Issue
         | DocKind::SubstitutionIssue
         | DocKind::AdditionalIssue

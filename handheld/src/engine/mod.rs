@@ -32,14 +32,14 @@ mod text;
 use chrono::{DateTime, Utc};
 use sparescan_core::document::{Body, Document};
 use sparescan_core::ids::*;
-use sparescan_core::model::{Role, User};
+use sparescan_core::model::User;
 use sparescan_core::reason::Refusal;
 use sparescan_core::rules::{self, Judgement, Outcome};
 use sparescan_core::scan::{self, ScanConfig};
 
 use crate::cache::{Cache, CacheError};
 use crate::presence::{self as sealing, Keyring};
-pub use flow::Flow;
+pub use flow::{Flow, screen_of_kind};
 use model::*;
 use resolve::Resolved;
 use sparescan_core::sync::PresenceKey;
@@ -826,7 +826,8 @@ impl Engine {
         model
     }
 
-    /// Home: the tasks of the signed-in person's roles.
+    /// Home: the workflows core's role matrix lets the signed-in person
+    /// record documents in, so no tile leads to a refusal for their role.
     fn home(&self) -> Vec<RowModel> {
         let Some(user) = &self.user else {
             return Vec::new();
@@ -835,55 +836,49 @@ impl Engine {
         let mut add = |screen: ScreenId, title: String, detail: String| {
             rows.push(RowModel::new(screen.name(), title, detail));
         };
-        let any = |roles: &[Role]| user.has_any(roles) || user.has(Role::Admin);
-        if any(&[Role::Technician, Role::Clerk, Role::Supervisor]) {
-            let n = shown(self.cache.open_orders().map(|o| o.len()));
-            add(
-                ScreenId::Issue,
-                t("Issue parts"),
-                format!("{n} {}", t("open work orders")),
-            );
-        }
-        if any(&[Role::Clerk, Role::Supervisor]) {
-            add(
-                ScreenId::Return,
-                t("Returns"),
-                t("Unused parts and removed units into quarantine"),
-            );
-            let n = shown(self.cache.quarantine().map(|q| q.len()));
-            add(
-                ScreenId::Inspect,
-                t("Inspection"),
-                format!("{n} {}", t("positions in quarantine")),
-            );
-        }
-        if any(&[Role::Supervisor, Role::Technician]) {
-            add(
-                ScreenId::Confirm,
-                t("On-site confirmation"),
-                t("Installed and removed serials, closure"),
-            );
-        }
-        if any(&[Role::Clerk, Role::Technician, Role::Supervisor]) {
-            add(
-                ScreenId::Transfer,
-                t("Transfer receipt"),
-                t("Receive parts sent from another store"),
-            );
-            add(ScreenId::Tools, t("Tools"), t("Check out and return tools"));
-        }
-        // Who may receive is core's role matrix, not a list of its own.
-        let receivers =
-            rules::roles::author_roles(sparescan_core::document::DocKind::GoodsReceipt, None);
-        if user.has_any(receivers) {
-            add(
-                ScreenId::Receive,
-                t("Goods receipt"),
-                t("A delivery into a bin, label by label"),
-            );
-        }
-        if any(&[Role::Clerk, Role::Controller]) {
-            add(ScreenId::Count, t("Cycle count"), t("Count a bin"));
+        let policy = shown(sparescan_core::view::LedgerView::policy(&self.cache.view()));
+        for workflow in rules::roles::workflows(user, &policy) {
+            use rules::roles::Workflow as W;
+            match workflow {
+                W::Issue => {
+                    let n = shown(self.cache.open_orders().map(|o| o.len()));
+                    add(
+                        ScreenId::Issue,
+                        t("Issue parts"),
+                        format!("{n} {}", t("open work orders")),
+                    );
+                }
+                W::Return => add(
+                    ScreenId::Return,
+                    t("Returns"),
+                    t("Unused parts and removed units into quarantine"),
+                ),
+                W::Inspect => {
+                    let n = shown(self.cache.quarantine().map(|q| q.len()));
+                    add(
+                        ScreenId::Inspect,
+                        t("Inspection"),
+                        format!("{n} {}", t("positions in quarantine")),
+                    );
+                }
+                W::Confirm => add(
+                    ScreenId::Confirm,
+                    t("On-site confirmation"),
+                    t("Installed and removed serials, closure"),
+                ),
+                W::Transfer => add(
+                    ScreenId::Transfer,
+                    t("Transfer receipt"),
+                    t("Receive parts sent from another store"),
+                ),
+                W::Tools => add(ScreenId::Tools, t("Tools"), t("Check out and return tools")),
+                W::Count => add(ScreenId::Count, t("Cycle count"), t("Count a bin")),
+                W::Receive => add(
+                    ScreenId::Receive,
+                    t("Goods receipt"),
+                    t("A delivery into a bin, label by label"),
+                ),
+            }
         }
         add(
             ScreenId::Attention,
