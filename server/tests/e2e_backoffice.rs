@@ -354,7 +354,7 @@ async fn csv_export_then_import_changes_nothing() {
         items.contains("FAN-120,Cabinet fan 120 mm,pcs,material,serial,false,,"),
         "{items}"
     );
-    assert!(items.contains(",FAN-120-B,false,23.50\n"), "{items}");
+    assert!(items.contains(",FAN-120-B,false,23.50,\n"), "{items}");
     let policy = export_csv(&admin, "policy").await;
     assert!(policy.contains("tolerance_percent,10\n"), "{policy}");
 
