@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing sparescan needs on a Debian/Ubuntu
 # machine: a C toolchain (ring, bundled SQLite, zstd), Python with venv
-# (the scan oracle), the X11 libraries of the desktop window and the tools
-# of the real-window test. Idempotent: installs only what is missing.
+# (the scan oracle), the X11 libraries of the desktop window, the tools
+# of the real-window test and the console's browser test. Idempotent:
+# installs only what is missing.
 set -euo pipefail
 
 missing=()
@@ -21,6 +22,11 @@ done
 command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
 command -v xdotool >/dev/null 2>&1 || missing+=(xdotool)
 command -v xwd >/dev/null 2>&1 || missing+=(x11-apps)
+# The console's browser test (server/tests/console.rs): Debian's chromium
+# driven through chromedriver on 127.0.0.1, with a font for its pages.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+installed fonts-dejavu-core || missing+=(fonts-dejavu-core)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"

@@ -16,7 +16,7 @@
 //! - [`presence`]: the proof that a document's author (and approver) was
 //!   there: MACs with per-person, per-device keys.
 //! - [`sync`]: the device ↔ server protocol and the row model of state.
-//! - [`scan`]: scan decoding.
+//! - [`scan`]: scan decoding; [`resolve`]: what a decoded scan names.
 
 pub mod document;
 pub mod effect;
@@ -28,6 +28,7 @@ pub mod money;
 pub mod presence;
 pub mod qty;
 pub mod reason;
+pub mod resolve;
 pub mod rules;
 pub mod sync;
 pub mod view;

@@ -112,7 +112,7 @@ fn is_number(text: &str) -> bool {
 
 /// Reads back what [`safe_cell`] wrote: a `'` before a formula character is
 /// taken off again, so an export imports unchanged.
-fn unsafe_cell(text: &str) -> &str {
+pub fn unsafe_cell(text: &str) -> &str {
     match text.strip_prefix('\'') {
         Some(rest) if rest.starts_with(FORMULA_START) && !is_number(rest) => rest,
         _ => text,

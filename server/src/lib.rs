@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod config;
+pub mod console;
 pub mod csv_io;
 pub mod demo;
 pub mod init;
@@ -235,6 +236,21 @@ impl Server {
         };
         let limits = &self.config.limits;
         let metrics = Arc::new(metrics::Metrics::default());
+        // A server without a site: whoever holds the token printed below
+        // makes the first one on /console/setup.
+        let no_site = self
+            .ledger
+            .sites()
+            .read()
+            .map(|s| s.is_empty())
+            .unwrap_or(false);
+        let (setup, setup_token) = if no_site {
+            let (setup, token) = console::setup::SetupToken::issue(&self.config.data_dir)
+                .context("writing the setup token")?;
+            (setup, Some(token))
+        } else {
+            (console::setup::SetupToken::default(), None)
+        };
         let state = AppState {
             ledger: self.ledger.clone(),
             readers: Readers::new(self.backend.clone()),
@@ -248,6 +264,7 @@ impl Server {
             metrics,
             devices: Arc::new(api::auth::DeviceCache::default()),
             presence_keys: Arc::new(api::presence::KeyCache::default()),
+            setup: Arc::new(setup),
         };
         let metrics = state.metrics.clone();
         let app = api::router(state)
@@ -287,6 +304,14 @@ impl Server {
             );
         };
         log::info!("serving https://{addr}");
+        log::info!("the back-office console: https://{addr}/console");
+        if let Some(token) = setup_token {
+            log::warn!(
+                "no site yet: open https://{addr}/console/setup and give the setup token {token} \
+                 (also in {}); it works once",
+                self.config.data_dir.join(console::setup::FILE).display()
+            );
+        }
         Ok(Running { addr, handle, task })
     }
 }

@@ -77,15 +77,17 @@ fn documented(doc: &Value) -> BTreeSet<(String, String)> {
 }
 
 /// Every `.route("path", get(…).post(…))` in the server's sources, as
-/// (METHOD, path). Routers are merged, never nested, so the paths are
-/// whole.
+/// (METHOD, path) of the API. Routers are merged, never nested, so the
+/// paths are whole.
 fn routes_in_sources() -> BTreeSet<(String, String)> {
     let mut files = Vec::new();
     let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).expect("src dir") {
             let path = entry.expect("entry").path();
-            if path.is_dir() {
+            // The console's pages are HTML for people, not the API
+            // (docs/console.md).
+            if path.is_dir() && !path.ends_with("console") {
                 dirs.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 files.push(path);

@@ -31,6 +31,7 @@ pub use serial_format::serial_matches;
 pub use time::check_times;
 pub use tool::overdue_tools;
 pub use verify::{EffectsError, check_effects};
+pub use wo::next_status;
 
 use crate::document::{Body, Document, Pick};
 use crate::effect::Effect;

@@ -179,6 +179,7 @@ impl OptionalFromRequestParts<AppState> for DeviceAuth {
 }
 
 /// A signed-in person, from a session bearer token.
+#[derive(Clone)]
 pub struct UserAuth {
     pub session: Session,
     pub user: User,
@@ -228,7 +229,18 @@ impl UserAuth {
             .filter(|t| t.starts_with(SESSION_PREFIX))
             .ok_or_else(|| ApiError::unauthorized("sign in with badge and password first"))?
             .to_owned();
-        let hash = hash_secret(&token);
+        Self::of_token(&token, state).await
+    }
+
+    /// The back-office session a token opens (the API's bearer, the
+    /// console's cookie), with the token's hash.
+    pub async fn of_token(token: &str, state: &AppState) -> Result<(UserAuth, String), ApiError> {
+        if !token.starts_with(SESSION_PREFIX) {
+            return Err(ApiError::unauthorized(
+                "sign in with badge and password first",
+            ));
+        }
+        let hash = hash_secret(token);
         let key = hash.clone();
         let session = state
             .readers
@@ -408,7 +420,7 @@ async fn sign_in(
 
 /// A back-office sign-in: badge or user id, and the person's password —
 /// never a handheld PIN, which a thief of a device can try offline.
-async fn office_sign_in(
+pub(crate) async fn office_sign_in(
     state: AppState,
     addr: Option<std::net::SocketAddr>,
     site: SiteId,
@@ -482,7 +494,7 @@ async fn office_sign_in(
     open_session(&state, site, user, None, change_only, None).await
 }
 
-async fn open_session(
+pub(crate) async fn open_session(
     state: &AppState,
     site: SiteId,
     user: User,

@@ -33,6 +33,8 @@ pub struct AppState {
     pub devices: Arc<auth::DeviceCache>,
     pub presence_keys: Arc<presence::KeyCache>,
     pub sign_ins: Arc<lockout::SignInGuard>,
+    /// The first run's setup token, while the server has no site.
+    pub setup: Arc<crate::console::setup::SetupToken>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -74,6 +76,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(backoffice::routes())
                 .merge(reports::routes())
                 .merge(openapi::routes())
+                .merge(crate::console::routes())
                 .layer(read_whole(any)),
         )
         .with_state(state)

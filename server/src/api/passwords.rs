@@ -155,7 +155,7 @@ pub async fn set_password(
 
 /// A back-office session, also one opened with a one-time password (which
 /// may do nothing but this), and its token hash.
-struct AnySession(UserAuth, String);
+pub(crate) struct AnySession(pub UserAuth, pub String);
 
 impl FromRequestParts<AppState> for AnySession {
     type Rejection = ApiError;
@@ -192,7 +192,7 @@ impl FromRequestParts<AppState> for AnySession {
     ),
     security(("session_token" = []))
 )]
-async fn change(
+pub(crate) async fn change(
     State(state): State<AppState>,
     lockout::ClientAddr(addr): lockout::ClientAddr,
     AnySession(auth, token_hash): AnySession,

@@ -127,7 +127,7 @@ async fn list(auth: UserAuth) -> Result<Json<Vec<ReportInfo>>, ApiError> {
     ),
     security(("session_token" = []))
 )]
-async fn report(
+pub(crate) async fn report(
     State(state): State<AppState>,
     auth: UserAuth,
     Path(name): Path<String>,

@@ -243,6 +243,8 @@ pub trait Store: Send {
     /// changed, deactivated). The number revoked.
     fn revoke_presence_keys(&mut self, site: &SiteId, user: &str) -> StoreResult<u64>;
     fn session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    /// Ends one session (signing out); false when there was none.
+    fn end_session(&mut self, token_hash: &str) -> StoreResult<bool>;
     /// Takes one attempt on each counter in one step: `None` when every
     /// counter had room (each now counts the attempt as failed), else the
     /// index of the first locked one and when its lock ends (nothing

@@ -1116,6 +1116,13 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn end_session(&mut self, token_hash: &str) -> StoreResult<bool> {
+        let n = self
+            .conn
+            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
+        Ok(n > 0)
+    }
+
     fn session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
         let found: Option<(String, String, Option<String>, String, bool)> = self
             .conn

@@ -56,7 +56,7 @@ pub fn routes() -> Router<AppState> {
     ),
     security(("session_token" = []))
 )]
-async fn submit(
+pub(crate) async fn submit(
     State(state): State<AppState>,
     auth: UserAuth,
     ApiJson(req): ApiJson<PushRequest>,

@@ -41,6 +41,29 @@ use sparescan_core::model::Role;
 /// The device name back-office documents carry.
 pub const BACKOFFICE_DEVICE: &str = "backoffice";
 
+/// A document the signed-in person records now from the back office.
+pub(crate) fn office_document(
+    auth: &UserAuth,
+    work_order: Option<sparescan_core::ids::WorkOrderId>,
+    body: sparescan_core::document::Body,
+) -> sparescan_core::document::Document {
+    sparescan_core::document::Document {
+        id: sparescan_core::ids::DocId::new_v7(),
+        author: auth.user.id.clone(),
+        device: BACKOFFICE_DEVICE.into(),
+        site: auth.session.site.clone(),
+        device_time: chrono::Utc::now(),
+        work_order,
+        line: None,
+        reason: None,
+        reason_code: None,
+        approver: None,
+        follows: None,
+        proof: None,
+        body,
+    }
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(master::routes())

@@ -9,7 +9,7 @@ use super::plan::{
     Clarification, LinesChange, NewWorkOrder, check_limits, clarify_row, invalid, new_order_rows,
     replan_rows, row,
 };
-use super::{BACKOFFICE_DEVICE, audit, query, require, status_query};
+use super::{audit, office_document, query, require, status_query};
 use crate::api::auth::UserAuth;
 use crate::api::{ApiError, ApiJson, AppState};
 use crate::ledger::{LedgerError, SiteState};
@@ -21,7 +21,7 @@ use axum::{Json, Router};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sparescan_core::document::{Body, DocKind, Document, Transition};
+use sparescan_core::document::{Body, DocKind, Transition};
 use sparescan_core::ids::*;
 use sparescan_core::model::*;
 use sparescan_core::rules;
@@ -95,12 +95,12 @@ pub struct ApprovalAnswer {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     /// Only orders in this status.
     #[param(value_type = Option<WoStatus>)]
-    status: Option<String>,
+    pub status: Option<String>,
     /// Only orders on this asset.
-    asset: Option<AssetId>,
+    pub asset: Option<AssetId>,
 }
 
 /// List work orders.
@@ -121,7 +121,7 @@ struct ListQuery {
     ),
     security(("session_token" = []))
 )]
-async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     auth: UserAuth,
     q: Result<Query<ListQuery>, QueryRejection>,
@@ -173,7 +173,7 @@ async fn list(
     ),
     security(("session_token" = []))
 )]
-async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     auth: UserAuth,
     Path(id): Path<String>,
@@ -207,7 +207,7 @@ async fn show(
     ),
     security(("session_token" = []))
 )]
-async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     auth: UserAuth,
     ApiJson(req): ApiJson<NewWorkOrder>,
@@ -322,7 +322,7 @@ async fn change_lines(
     ),
     security(("session_token" = []))
 )]
-async fn approve(
+pub(crate) async fn approve(
     State(state): State<AppState>,
     auth: UserAuth,
     Path(id): Path<String>,
@@ -335,23 +335,13 @@ async fn approve(
     )?;
     let site = auth.session.site.clone();
     let id = WorkOrderId::from(id);
-    let doc = Document {
-        id: DocId::new_v7(),
-        author: auth.user.id.clone(),
-        device: BACKOFFICE_DEVICE.into(),
-        site: site.clone(),
-        device_time: Utc::now(),
-        work_order: Some(id.clone()),
-        line: None,
-        reason: None,
-        reason_code: None,
-        approver: None,
-        follows: None,
-        proof: None,
-        body: Body::WoStatusChange {
+    let doc = office_document(
+        &auth,
+        Some(id.clone()),
+        Body::WoStatusChange {
             transition: Transition::Approve,
         },
-    };
+    );
     let me = auth.user.id.clone();
     // The limits are written only if the rules would accept the approval
     // now (a dry run), and put back if the real judgement differs.

@@ -1,0 +1,254 @@
+//! The back-office console: server-rendered pages on the server's own
+//! HTTPS port (`/console/…`), for the people who never hold a handheld.
+//!
+//! Every action calls the same handler the JSON API runs, with the person
+//! the session cookie names, so rights and rules have one source. Pages
+//! are askama templates (`server/templates/console/`), escaped by default;
+//! no script and nothing from elsewhere: forms post, links get.
+//!
+//! Trust: the session is the API's (argon2 password, lock-out, 12 hours),
+//! held in a `Secure; HttpOnly; SameSite=Strict` cookie; every change is a
+//! POST whose `Origin` must be this server (`guard_origin`).
+
+mod inspections;
+mod layout;
+mod orders;
+mod period;
+mod record;
+mod reports;
+mod scan;
+mod session;
+pub mod setup;
+mod stock;
+mod table;
+mod words;
+
+use crate::api::auth::UserAuth;
+use crate::api::{ApiError, AppState};
+use axum::Router;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+pub use layout::Layout;
+
+/// The cookie that holds the session token.
+const COOKIE: &str = "sparescan_session";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/console") }))
+        .route("/console/static/console.css", get(stylesheet))
+        .merge(session::routes())
+        .merge(orders::routes())
+        .merge(stock::routes())
+        .merge(scan::routes())
+        .merge(reports::routes())
+        .merge(period::routes())
+        .merge(inspections::routes())
+        // Only on the console's own routes: the API's answers (and its 404
+        // for a path nobody serves) stay the API's.
+        .route_layer(axum::middleware::from_fn(guard_origin))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../../templates/console/console.css"),
+    )
+        .into_response()
+}
+
+/// A change (any method but GET and HEAD) is taken only from a page of
+/// this server: its `Origin` must name the host the request came to. With
+/// the `SameSite=Strict` cookie this stops another site's form from acting
+/// in a signed-in person's name. Every answer also tells the browser not to
+/// frame the page or guess content types.
+async fn guard_origin(req: Request, next: Next) -> Response {
+    // HTTP/2 carries the host as the request's authority, not a header.
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|h| h.to_str().ok());
+    if !matches!(*req.method(), Method::GET | Method::HEAD) && !same_origin(origin, host.as_deref())
+    {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "This change did not come from a page of this server, so it was not made. Open the console and try again from there.",
+        );
+    }
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    res
+}
+
+fn same_origin(origin: Option<&str>, host: Option<&str>) -> bool {
+    match (origin, host) {
+        (Some(origin), Some(host)) => origin == format!("https://{host}"),
+        _ => false,
+    }
+}
+
+/// The signed-in person of a console request, from the session cookie.
+/// Without a valid session the page sends them to sign in; a session
+/// opened with a one-time password goes to choosing a password first.
+pub struct Person(pub UserAuth);
+
+impl FromRequestParts<AppState> for Person {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let (auth, _) = session_of(parts, state).await?;
+        if auth.session.password_change_only {
+            return Err(Redirect::to("/console/password").into_response());
+        }
+        Ok(Person(auth))
+    }
+}
+
+/// The session of a request (also one that may only change its password)
+/// and its token's hash; else a redirect to sign in, back to this page.
+async fn session_of(parts: &Parts, state: &AppState) -> Result<(UserAuth, String), Response> {
+    let to_sign_in = || {
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/console");
+        Redirect::to(&format!("/console/sign-in?next={}", encode(next))).into_response()
+    };
+    let Some(token) = cookie(&parts.headers, COOKIE) else {
+        return Err(to_sign_in());
+    };
+    match UserAuth::of_token(&token, state).await {
+        Ok(found) => Ok(found),
+        Err(e) if e.status == StatusCode::UNAUTHORIZED => Err(to_sign_in()),
+        Err(e) => Err(failure(e)),
+    }
+}
+
+/// A cookie's value from the request's `Cookie` headers.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The `Set-Cookie` value that holds a session (or, empty, ends it).
+fn session_cookie(token: &str, max_age_secs: i64) -> HeaderValue {
+    let value = format!(
+        "{COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}"
+    );
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Percent-encodes a value for a URL's query.
+fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A page: the rendered template, or a plain error page if it could not
+/// be rendered.
+fn page(rendered: Result<String, askama::Error>) -> Response {
+    match rendered {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            log::error!("console page not rendered: {e}");
+            error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "This page could not be shown. Try again; if it keeps happening, tell your admin (the server's log has the details).",
+            )
+        }
+    }
+}
+
+/// An API error as a page a person can act on.
+fn failure(e: ApiError) -> Response {
+    error_page(e.status, &e.message)
+}
+
+fn error_page(status: StatusCode, message: &str) -> Response {
+    #[derive(askama::Template)]
+    #[template(path = "console/error.html")]
+    struct ErrorPage<'a> {
+        message: &'a str,
+        status: u16,
+    }
+    let html = askama::Template::render(&ErrorPage {
+        message,
+        status: status.as_u16(),
+    })
+    .unwrap_or_else(|_| message.to_owned());
+    (status, Html(html)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_must_be_this_server() {
+        let host = Some("127.0.0.1:8443");
+        assert!(!same_origin(None, host), "no Origin: refused");
+        assert!(same_origin(Some("https://127.0.0.1:8443"), host));
+        assert!(!same_origin(Some("https://evil.example"), host));
+        assert!(!same_origin(Some("http://127.0.0.1:8443"), host));
+        assert!(!same_origin(Some("null"), host));
+        assert!(!same_origin(Some("https://127.0.0.1:8443"), None));
+    }
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; sparescan_session=ses_x; b=2"),
+        );
+        assert_eq!(cookie(&h, COOKIE).as_deref(), Some("ses_x"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(
+            encode("/console/work-orders?q=a b&x=é"),
+            "%2Fconsole%2Fwork-orders%3Fq%3Da%20b%26x%3D%C3%A9"
+        );
+    }
+}

@@ -1,0 +1,647 @@
+//! Work orders: the list (everyone), a new order (those who plan), the
+//! card with the lifecycle buttons the person's roles and the order's
+//! status allow. Each action runs the API's handler with the signed-in
+//! person, so it is allowed and judged exactly as over the API.
+
+use super::layout::{Flash, Layout};
+use super::record;
+use super::table::{self, Cell, Column, Shown, TableQuery};
+use super::{Person, encode, failure, page, words};
+use crate::api::auth::UserAuth;
+use crate::api::backoffice::card::Card;
+use crate::api::backoffice::office_document;
+use crate::api::backoffice::plan::{LineInput, NewWorkOrder};
+use crate::api::backoffice::work_orders::{self, Approval, ListQuery};
+use crate::api::{ApiError, ApiJson, AppState};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use sparescan_core::document::{Body, DocKind, Transition};
+use sparescan_core::ids::*;
+use sparescan_core::model::WoStatus;
+use sparescan_core::qty::Qty;
+use sparescan_core::rules::next_status;
+use sparescan_core::rules::roles::{author_roles, back_office};
+
+/// Rows of material a new order's form offers.
+const FORM_LINES: usize = 6;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/work-orders", get(list).post(create))
+        .route("/console/approvals", get(approvals))
+        .route("/console/work-orders/new", get(new_form))
+        .route("/console/work-orders/{id}", get(card))
+        .route("/console/work-orders/{id}/reserve", post(reserve))
+        .route("/console/work-orders/{id}/release", post(release))
+        .route("/console/work-orders/{id}/lock", post(lock))
+        .route("/console/work-orders/{id}/{action}", post(act))
+}
+
+// ---- the list ----
+
+#[derive(Debug, Default, Deserialize)]
+struct ListFilters {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    asset: String,
+    done: Option<String>,
+    #[serde(flatten)]
+    table: TableQuery,
+}
+
+const LIST_COLUMNS: [Column; 7] = [
+    Column::text("order", "Order"),
+    Column::text("status", "Status"),
+    Column::text("asset", "Asset"),
+    Column::text("scope", "Scope"),
+    Column::text("performer", "Performer"),
+    Column::text("planned_start", "Planned start"),
+    Column::number("lines", "Lines"),
+];
+
+#[derive(Template)]
+#[template(path = "console/work_orders.html")]
+struct ListPage {
+    layout: Layout,
+    q: String,
+    status: String,
+    asset: String,
+    statuses: Vec<(&'static str, &'static str)>,
+    table: Shown,
+}
+
+async fn approvals() -> Redirect {
+    Redirect::to("/console/work-orders?status=created")
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Person(auth): Person,
+    Query(f): Query<ListFilters>,
+) -> Response {
+    let layout = Layout::of(&auth, "Work orders", "/console/work-orders")
+        .with_flash(f.done.as_deref().and_then(done_words).map(Flash::ok));
+    let query = ListQuery {
+        status: (!f.status.is_empty()).then(|| f.status.clone()),
+        asset: (!f.asset.is_empty()).then(|| AssetId::from(f.asset.clone())),
+    };
+    let orders = match work_orders::list(State(state), auth, Ok(Query(query))).await {
+        Ok(found) => found.0,
+        Err(e) => return failure(e),
+    };
+    let needle = f.q.trim().to_lowercase();
+    let rows: Vec<Vec<Cell>> = orders
+        .into_iter()
+        .filter(|o| {
+            needle.is_empty()
+                || [o.id.as_str(), o.asset.as_str(), o.scope.as_str()]
+                    .iter()
+                    .any(|t| t.to_lowercase().contains(&needle))
+        })
+        .map(|o| {
+            vec![
+                Cell::link(o.id.to_string(), order_href(&o.id)),
+                Cell::text(words::status(o.status)),
+                Cell::text(o.asset.to_string()),
+                Cell::text(o.scope.clone()),
+                Cell::text(o.performer.map(|p| p.to_string()).unwrap_or_default()),
+                Cell::text(o.planned_start.map(|d| d.to_string()).unwrap_or_default()),
+                Cell::count(o.lines),
+            ]
+        })
+        .collect();
+    if table::wants_csv(&f.table) {
+        return table::csv(&LIST_COLUMNS, rows, &f.table, "work-orders");
+    }
+    let base = table::with_filters(
+        "/console/work-orders",
+        [
+            table::param("q", &f.q),
+            table::param("status", &f.status),
+            table::param("asset", &f.asset),
+        ],
+    );
+    page(
+        ListPage {
+            layout,
+            statuses: WoStatus::ALL
+                .iter()
+                .map(|s| (words::status_key(*s), words::status(*s)))
+                .collect(),
+            table: table::show(&LIST_COLUMNS, rows, &f.table, &base),
+            q: f.q,
+            status: f.status,
+            asset: f.asset,
+        }
+        .render(),
+    )
+}
+
+fn order_href(id: &WorkOrderId) -> String {
+    format!("/console/work-orders/{}", encode(id.as_str()))
+}
+
+/// What a finished action's `done=` says on the next page.
+fn done_words(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "created" => "The work order was created. It waits for approval.",
+        "password" => "Your password is set.",
+        "approve" => "Approved: work can start; its reserves lock what the stores have.",
+        "start" => "Work started.",
+        "complete" => "Work reported complete.",
+        "hold" => "The order is on hold.",
+        "resume" => "The order is resumed.",
+        "cancel" => "The order is cancelled.",
+        "close" => "The order is closed.",
+        "reserve" => "Reserved: what the warehouse has is locked for the line.",
+        "release" => "The reserve is released.",
+        "lock" => "What the stores have now is locked for the reserve.",
+        _ => return None,
+    })
+}
+
+// ---- a new order ----
+
+#[derive(Debug, Default, Deserialize)]
+struct NewOrderFields {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    asset: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    performer: String,
+    #[serde(default)]
+    planned_start: String,
+    #[serde(default)]
+    planned_end: String,
+    #[serde(default)]
+    cost_account: String,
+    #[serde(default)]
+    item: Vec<String>,
+    #[serde(default)]
+    qty: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console/new_order.html")]
+struct NewOrderPage {
+    layout: Layout,
+    f: NewOrderFields,
+    assets: Vec<(String, String)>,
+    templates: Vec<(String, String)>,
+    lines: Vec<(String, String)>,
+}
+
+fn new_order_page(
+    state: &AppState,
+    auth: &UserAuth,
+    f: NewOrderFields,
+    flash: Option<Flash>,
+) -> Result<NewOrderPage, ApiError> {
+    let (assets, templates) = state.ledger.read(&auth.session.site, |s| {
+        let master = &s.master;
+        let assets = master
+            .assets
+            .iter()
+            .map(|a| (a.id.to_string(), format!("{} — {}", a.id, a.name)))
+            .collect();
+        let templates = master
+            .templates
+            .iter()
+            .map(|t| (t.id.to_string(), format!("{} — {}", t.id, t.name)))
+            .collect();
+        (assets, templates)
+    })?;
+    let mut lines: Vec<(String, String)> =
+        f.item.iter().cloned().zip(f.qty.iter().cloned()).collect();
+    lines.resize(FORM_LINES.max(lines.len()), (String::new(), String::new()));
+    Ok(NewOrderPage {
+        layout: Layout::of(auth, "New work order", "/console/work-orders/new")
+            .form_first()
+            .with_flash(flash),
+        f,
+        assets,
+        templates,
+        lines,
+    })
+}
+
+async fn new_form(State(state): State<AppState>, Person(auth): Person) -> Response {
+    if let Err(e) = auth.require(back_office::PLAN) {
+        return failure(e);
+    }
+    match new_order_page(&state, &auth, NewOrderFields::default(), None) {
+        Ok(p) => page(p.render()),
+        Err(e) => failure(e),
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Person(auth): Person,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = new_order_fields(pairs);
+    let request = match new_order(&f) {
+        Ok(r) => r,
+        Err(message) => return again(&state, &auth, f, StatusCode::BAD_REQUEST, message),
+    };
+    match work_orders::create(State(state.clone()), auth.clone(), ApiJson(request)).await {
+        Ok((_, card)) => {
+            Redirect::to(&format!("{}?done=created", order_href(&card.0.id))).into_response()
+        }
+        Err(e) => again(&state, &auth, f, e.status, e.message),
+    }
+}
+
+/// The form again, as it was filled, with why it was refused.
+fn again(
+    state: &AppState,
+    auth: &UserAuth,
+    f: NewOrderFields,
+    status: StatusCode,
+    message: String,
+) -> Response {
+    match new_order_page(state, auth, f, Some(Flash::error(message))) {
+        Ok(p) => (status, page(p.render())).into_response(),
+        Err(e) => failure(e),
+    }
+}
+
+/// The form's fields; the material rows come as repeated `item` and `qty`.
+fn new_order_fields(pairs: Vec<(String, String)>) -> NewOrderFields {
+    let mut f = NewOrderFields::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "id" => f.id = v,
+            "asset" => f.asset = v,
+            "scope" => f.scope = v,
+            "template" => f.template = v,
+            "performer" => f.performer = v,
+            "planned_start" => f.planned_start = v,
+            "planned_end" => f.planned_end = v,
+            "cost_account" => f.cost_account = v,
+            "item" => f.item.push(v),
+            "qty" => f.qty.push(v),
+            _ => {}
+        }
+    }
+    f
+}
+
+/// The API's request from the form, or what to correct.
+fn new_order(f: &NewOrderFields) -> Result<NewWorkOrder, String> {
+    let text = |s: &str| {
+        let t = s.trim();
+        (!t.is_empty()).then(|| t.to_owned())
+    };
+    let date = |label: &str, s: &str| {
+        text(s)
+            .map(|t| {
+                chrono::NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+                    .map_err(|_| format!("{label} `{t}` is not a date: write it as 2026-12-31"))
+            })
+            .transpose()
+    };
+    let mut lines = Vec::new();
+    for (n, (item, qty)) in f.item.iter().zip(&f.qty).enumerate() {
+        let (item, qty) = (item.trim(), qty.trim());
+        if item.is_empty() && qty.is_empty() {
+            continue;
+        }
+        if item.is_empty() {
+            return Err(format!("material row {}: name the item for {qty}", n + 1));
+        }
+        let planned: Qty = qty.parse().map_err(|_| {
+            format!(
+                "material row {}: `{qty}` is not a quantity; write a number such as 2 or 1.5",
+                n + 1
+            )
+        })?;
+        lines.push(LineInput {
+            id: None,
+            task: None,
+            item: item.into(),
+            planned,
+            unit: None,
+            mandatory: true,
+            substitutes: Vec::new(),
+            tolerance_percent: None,
+            cost_account: None,
+            planned_max: None,
+        });
+    }
+    Ok(NewWorkOrder {
+        id: f.id.trim().into(),
+        asset: f.asset.trim().into(),
+        scope: f.scope.trim().to_owned(),
+        performer: text(&f.performer).map(Into::into),
+        planned_start: date("the planned start", &f.planned_start)?,
+        planned_end: date("the planned end", &f.planned_end)?,
+        tasks: Vec::new(),
+        lines,
+        cost_account: text(&f.cost_account),
+        request: None,
+        template: text(&f.template).map(Into::into),
+    })
+}
+
+// ---- the card ----
+
+#[derive(Debug, Default, Deserialize)]
+struct CardQuery {
+    done: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console/card.html")]
+struct CardPage {
+    layout: Layout,
+    card: Card,
+    status: &'static str,
+    /// The buttons: label, URL word.
+    actions: Vec<(&'static str, &'static str)>,
+    action_base: String,
+    /// Where a line may be reserved from, when the person may reserve.
+    warehouses: Vec<(String, String)>,
+    /// Whether the person may release reserves and lock stock for them.
+    may_release: bool,
+    reserve_words: Vec<&'static str>,
+}
+
+fn card_page(state: &AppState, auth: &UserAuth, card: Card, flash: Option<Flash>) -> CardPage {
+    let may = |kind| auth.user.has_any(author_roles(kind, None));
+    let warehouses = if may(DocKind::Reserve) {
+        state
+            .ledger
+            .read(&auth.session.site, |s| {
+                s.master
+                    .warehouses
+                    .iter()
+                    .map(|w| (w.id.to_string(), format!("{} — {}", w.id, w.name)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let actions = Transition::ALL
+        .into_iter()
+        .filter(|t| next_status(card.status, *t, card.held_from).is_some())
+        .filter(|t| {
+            auth.user
+                .has_any(author_roles(DocKind::WoStatusChange, Some(*t)))
+        })
+        .map(words::transition)
+        .collect();
+    CardPage {
+        layout: Layout::of(auth, format!("Work order {}", card.id), "").with_flash(flash),
+        status: words::status(card.status),
+        action_base: order_href(&card.id),
+        actions,
+        warehouses,
+        may_release: may(DocKind::ReserveRelease),
+        reserve_words: card
+            .reserves
+            .iter()
+            .map(|r| words::reserve_status(r.status))
+            .collect(),
+        card,
+    }
+}
+
+async fn card(
+    State(state): State<AppState>,
+    Person(auth): Person,
+    Path(id): Path<String>,
+    Query(q): Query<CardQuery>,
+) -> Response {
+    match work_orders::show(State(state.clone()), auth.clone(), Path(id)).await {
+        Ok(card) => {
+            let flash = q.done.as_deref().and_then(done_words).map(Flash::ok);
+            page(card_page(&state, &auth, card.0, flash).render())
+        }
+        Err(e) => failure(e),
+    }
+}
+
+/// A lifecycle button: approval through the approve handler (which
+/// records the approver and the limits), the rest as a status-change
+/// document through the documents handler.
+async fn act(
+    State(state): State<AppState>,
+    Person(auth): Person,
+    Path((id, action)): Path<(String, String)>,
+) -> Response {
+    let Some(transition) = Transition::ALL
+        .into_iter()
+        .find(|t| words::transition(*t).1 == action)
+    else {
+        return failure(ApiError::not_found(format!(
+            "there is no action `{action}` on a work order"
+        )));
+    };
+    let order = WorkOrderId::from(id.clone());
+    let outcome = if transition == Transition::Approve {
+        match work_orders::approve(
+            State(state.clone()),
+            auth.clone(),
+            Path(id),
+            ApiJson(Approval::default()),
+        )
+        .await
+        {
+            Ok(a) => record::verdict(Some(a.0.verdict)),
+            Err(e) => Err(format!("Not done: {}", e.message)),
+        }
+    } else {
+        let doc = office_document(
+            &auth,
+            Some(order.clone()),
+            Body::WoStatusChange { transition },
+        );
+        record::one(&state, &auth, doc).await
+    };
+    after(&state, &auth, &order, &action, outcome).await
+}
+
+/// The card after an action: on success a fresh load of it saying what
+/// was done; on a refusal the card with why.
+async fn after(
+    state: &AppState,
+    auth: &UserAuth,
+    order: &WorkOrderId,
+    done: &str,
+    outcome: Result<(), String>,
+) -> Response {
+    let refusal = match outcome {
+        Ok(()) => {
+            return Redirect::to(&format!("{}?done={done}", order_href(order))).into_response();
+        }
+        Err(r) => r,
+    };
+    match work_orders::show(State(state.clone()), auth.clone(), Path(order.to_string())).await {
+        Ok(card) => (
+            StatusCode::CONFLICT,
+            page(card_page(state, auth, card.0, Some(Flash::error(refusal))).render()),
+        )
+            .into_response(),
+        Err(e) => failure(e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ReserveFields {
+    #[serde(default)]
+    line: String,
+    #[serde(default)]
+    warehouse: String,
+    #[serde(default)]
+    qty: String,
+}
+
+/// Reserves a line's parts at a source warehouse: a reserve document,
+/// judged like a device's.
+async fn reserve(
+    State(state): State<AppState>,
+    Person(auth): Person,
+    Path(id): Path<String>,
+    Form(f): Form<ReserveFields>,
+) -> Response {
+    let order = WorkOrderId::from(id);
+    let qty = f.qty.trim();
+    let outcome = match qty.parse::<Qty>() {
+        Err(_) => Err(format!(
+            "Not done: `{qty}` is not a quantity; write a number such as 2 or 1.5."
+        )),
+        Ok(qty) => {
+            let mut doc = office_document(
+                &auth,
+                Some(order.clone()),
+                Body::Reserve {
+                    warehouse: f.warehouse.trim().into(),
+                    qty,
+                },
+            );
+            doc.line = Some(f.line.trim().into());
+            record::one(&state, &auth, doc).await
+        }
+    };
+    after(&state, &auth, &order, "reserve", outcome).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ReserveRef {
+    #[serde(default)]
+    reserve: String,
+}
+
+/// Releases what is left of a reserve.
+async fn release(
+    State(state): State<AppState>,
+    Person(auth): Person,
+    Path(id): Path<String>,
+    Form(f): Form<ReserveRef>,
+) -> Response {
+    reserve_step(state, auth, id, f, "release", |reserve| {
+        Body::ReserveRelease { reserve, qty: None }
+    })
+    .await
+}
+
+/// Locks what the stores have now for a reserve that is short (after the
+/// approval, or when stock arrived).
+async fn lock(
+    State(state): State<AppState>,
+    Person(auth): Person,
+    Path(id): Path<String>,
+    Form(f): Form<ReserveRef>,
+) -> Response {
+    reserve_step(state, auth, id, f, "lock", |reserve| Body::ReserveConfirm {
+        reserve,
+    })
+    .await
+}
+
+async fn reserve_step(
+    state: AppState,
+    auth: UserAuth,
+    id: String,
+    f: ReserveRef,
+    done: &str,
+    body: impl FnOnce(DocId) -> Body,
+) -> Response {
+    let order = WorkOrderId::from(id);
+    let outcome = match uuid::Uuid::parse_str(f.reserve.trim()) {
+        Err(_) => Err("Not done: that is not a reserve of this order.".to_owned()),
+        Ok(reserve) => {
+            let doc = office_document(&auth, Some(order.clone()), body(DocId(reserve)));
+            record::one(&state, &auth, doc).await
+        }
+    };
+    after(&state, &auth, &order, done, outcome).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> NewOrderFields {
+        new_order_fields(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn the_form_becomes_the_api_request() {
+        let f = fields(&[
+            ("id", " WO-9 "),
+            ("asset", "PUMP-1"),
+            ("planned_start", "2026-12-08"),
+            ("item", "BRG-6205"),
+            ("qty", "2"),
+            ("item", ""),
+            ("qty", ""),
+            ("item", "GREASE"),
+            ("qty", "0.25"),
+        ]);
+        let r = new_order(&f).unwrap();
+        assert_eq!(r.id.as_str(), "WO-9");
+        assert_eq!(r.lines.len(), 2, "blank rows are skipped");
+        assert_eq!(r.lines[1].planned, "0.25".parse::<Qty>().unwrap());
+        assert_eq!(r.planned_start.unwrap().to_string(), "2026-12-08");
+        assert!(r.template.is_none());
+    }
+
+    #[test]
+    fn wrong_rows_say_which_and_how_to_fix() {
+        let e = new_order(&fields(&[("item", "X"), ("qty", "two")])).unwrap_err();
+        assert!(e.contains("row 1") && e.contains("2 or 1.5"), "{e}");
+        let e = new_order(&fields(&[("item", ""), ("qty", "3")])).unwrap_err();
+        assert!(e.contains("name the item"), "{e}");
+        let e = new_order(&fields(&[("planned_end", "8.12.2026")])).unwrap_err();
+        assert!(e.contains("2026-12-31"), "{e}");
+    }
+
+    #[test]
+    fn every_action_has_words() {
+        for t in Transition::ALL {
+            assert!(done_words(words::transition(t).1).is_some(), "{t:?}");
+        }
+    }
+}

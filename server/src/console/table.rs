@@ -1,0 +1,384 @@
+//! Tables as people expect them: sorted by any column, paged on the
+//! server, filters and order kept in the URL (a link can be shared), and
+//! the CSV export of exactly the filtered, sorted table (formula-safe,
+//! `csv_io::safe_cell`).
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use sparescan_core::qty::Qty;
+use std::cmp::Ordering;
+
+/// Rows per page.
+pub const PAGE_ROWS: usize = 50;
+
+pub struct Column {
+    /// Its name in the URL (`sort=`) and the CSV header.
+    pub key: std::borrow::Cow<'static, str>,
+    pub label: std::borrow::Cow<'static, str>,
+    /// Figures: right-aligned and sorted as numbers.
+    pub numeric: bool,
+}
+
+impl Column {
+    pub const fn text(key: &'static str, label: &'static str) -> Self {
+        Column {
+            key: std::borrow::Cow::Borrowed(key),
+            label: std::borrow::Cow::Borrowed(label),
+            numeric: false,
+        }
+    }
+    pub const fn number(key: &'static str, label: &'static str) -> Self {
+        Column {
+            key: std::borrow::Cow::Borrowed(key),
+            label: std::borrow::Cow::Borrowed(label),
+            numeric: true,
+        }
+    }
+}
+
+pub struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+    /// How the cell sorts: figures by value, text by its words.
+    sort: SortKey,
+}
+
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum SortKey {
+    Number(i64),
+    Text(String),
+}
+
+impl Cell {
+    pub fn text(text: impl Into<String>) -> Self {
+        let text = text.into();
+        Cell {
+            sort: SortKey::Text(text.to_lowercase()),
+            text,
+            href: None,
+        }
+    }
+    pub fn link(text: impl Into<String>, href: String) -> Self {
+        Cell {
+            href: Some(href),
+            ..Cell::text(text)
+        }
+    }
+    pub fn qty(q: Qty) -> Self {
+        Cell {
+            text: q.to_string(),
+            href: None,
+            sort: SortKey::Number(q.milli()),
+        }
+    }
+    /// A figure as written (a quantity, an amount, a count): shown as it
+    /// is, sorted by its value.
+    pub fn figure(text: String) -> Self {
+        match text.parse::<Qty>() {
+            Ok(q) => Cell {
+                text,
+                href: None,
+                sort: SortKey::Number(q.milli()),
+            },
+            Err(_) => Cell::text(text),
+        }
+    }
+    pub fn count(n: usize) -> Self {
+        Cell {
+            text: n.to_string(),
+            href: None,
+            sort: SortKey::Number(i64::try_from(n).unwrap_or(i64::MAX)),
+        }
+    }
+}
+
+/// What the URL asks of a table besides its filters.
+#[derive(Debug, Default, Deserialize)]
+pub struct TableQuery {
+    pub sort: Option<String>,
+    pub dir: Option<String>,
+    pub page: Option<usize>,
+    pub format: Option<String>,
+}
+
+/// A table's header cell: its label, the link that sorts by it, and how it
+/// is sorted now (for `aria-sort`).
+pub struct Head {
+    pub label: String,
+    pub href: String,
+    pub aria_sort: &'static str,
+    pub numeric: bool,
+}
+
+/// One page of a table, ready for the template.
+pub struct Shown {
+    pub heads: Vec<Head>,
+    pub rows: Vec<Vec<Cell>>,
+    pub numeric: Vec<bool>,
+    /// "Rows 1–50 of 123".
+    pub summary: String,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    pub csv: String,
+}
+
+/// Sorts `rows` as the query asks and shows its page. `base` is the page's
+/// path with its filters as a query (`/console/stock?item=X`).
+pub fn show(columns: &[Column], mut rows: Vec<Vec<Cell>>, q: &TableQuery, base: &str) -> Shown {
+    let sorted_by = q
+        .sort
+        .as_deref()
+        .and_then(|k| columns.iter().position(|c| c.key == k));
+    let descending = q.dir.as_deref() == Some("desc");
+    sort(&mut rows, sorted_by, descending);
+    let total = rows.len();
+    let pages = total.div_ceil(PAGE_ROWS).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let first = (page - 1) * PAGE_ROWS;
+    let shown: Vec<Vec<Cell>> = rows.into_iter().skip(first).take(PAGE_ROWS).collect();
+    let join = if base.contains('?') { '&' } else { '?' };
+    let order = match sorted_by {
+        Some(i) => format!(
+            "{join}sort={}&dir={}",
+            columns[i].key,
+            if descending { "desc" } else { "asc" }
+        ),
+        None => String::new(),
+    };
+    let at = |p: usize| {
+        let sep = if base.contains('?') || !order.is_empty() {
+            '&'
+        } else {
+            '?'
+        };
+        format!("{base}{order}{sep}page={p}")
+    };
+    let heads = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let (aria_sort, next_dir) = match (sorted_by == Some(i), descending) {
+                (true, false) => ("ascending", "desc"),
+                (true, true) => ("descending", "asc"),
+                (false, _) => ("none", "asc"),
+            };
+            Head {
+                label: c.label.to_string(),
+                href: format!("{base}{join}sort={}&dir={next_dir}", c.key),
+                aria_sort,
+                numeric: c.numeric,
+            }
+        })
+        .collect();
+    let summary = if total == 0 {
+        "No rows match.".to_owned()
+    } else {
+        format!(
+            "Rows {}–{} of {total}",
+            first + 1,
+            (first + shown.len()).min(total)
+        )
+    };
+    Shown {
+        heads,
+        numeric: columns.iter().map(|c| c.numeric).collect(),
+        rows: shown,
+        summary,
+        previous: (page > 1).then(|| at(page - 1)),
+        next: (page < pages).then(|| at(page + 1)),
+        csv: format!(
+            "{base}{order}{}format=csv",
+            if base.contains('?') || !order.is_empty() {
+                '&'
+            } else {
+                '?'
+            }
+        ),
+    }
+}
+
+fn sort(rows: &mut [Vec<Cell>], by: Option<usize>, descending: bool) {
+    let Some(i) = by else { return };
+    rows.sort_by(|a, b| {
+        let o = match (a.get(i), b.get(i)) {
+            (Some(x), Some(y)) => x.sort.cmp(&y.sort),
+            _ => Ordering::Equal,
+        };
+        if descending { o.reverse() } else { o }
+    });
+}
+
+/// The whole filtered, sorted table as a CSV download named `name`.
+pub fn csv(columns: &[Column], rows: Vec<Vec<Cell>>, q: &TableQuery, name: &str) -> Response {
+    match csv_bytes(columns, rows, q) {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}.csv\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => super::error_page(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("The export could not be written ({e}): try again."),
+        ),
+    }
+}
+
+fn csv_bytes(
+    columns: &[Column],
+    mut rows: Vec<Vec<Cell>>,
+    q: &TableQuery,
+) -> Result<Vec<u8>, String> {
+    let sorted_by = q
+        .sort
+        .as_deref()
+        .and_then(|k| columns.iter().position(|c| c.key == k));
+    sort(&mut rows, sorted_by, q.dir.as_deref() == Some("desc"));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(columns.iter().map(|c| c.key.as_ref()))
+        .map_err(|e| e.to_string())?;
+    for row in &rows {
+        w.write_record(
+            row.iter()
+                .map(|c| crate::csv_io::safe_cell(&c.text).into_owned()),
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    w.into_inner().map_err(|e| e.to_string())
+}
+
+impl TableQuery {
+    /// The table's part of a query given as pairs (a page whose other
+    /// parameters are not known in advance).
+    pub fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let get = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        TableQuery {
+            sort: get("sort"),
+            dir: get("dir"),
+            page: get("page").and_then(|p| p.parse().ok()),
+            format: get("format"),
+        }
+    }
+}
+
+/// Whether the query asks for the CSV export.
+pub fn wants_csv(q: &TableQuery) -> bool {
+    q.format.as_deref() == Some("csv")
+}
+
+/// A filter's `name=value` for a URL, or nothing when it is empty.
+pub fn param(name: &str, value: &str) -> Option<String> {
+    (!value.is_empty()).then(|| format!("{name}={}", super::encode(value)))
+}
+
+/// `path` with the filters that are set.
+pub fn with_filters(path: &str, filters: impl IntoIterator<Item = Option<String>>) -> String {
+    let set: Vec<String> = filters.into_iter().flatten().collect();
+    if set.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", set.join("&"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLUMNS: [Column; 2] = [Column::text("item", "Item"), Column::number("qty", "Qty")];
+
+    fn rows(n: usize) -> Vec<Vec<Cell>> {
+        (0..n)
+            .map(|i| {
+                vec![
+                    Cell::text(format!("item-{i:03}")),
+                    Cell::qty(Qty::units((i % 7) as i64)),
+                ]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pages_keep_filters_and_order_in_the_url() {
+        let q = TableQuery {
+            sort: Some("qty".into()),
+            dir: Some("desc".into()),
+            page: Some(2),
+            format: None,
+        };
+        let shown = show(&COLUMNS, rows(120), &q, "/console/stock?bin=A-1");
+        assert_eq!(shown.rows.len(), PAGE_ROWS);
+        assert_eq!(shown.summary, "Rows 51–100 of 120");
+        assert_eq!(
+            shown.previous.as_deref(),
+            Some("/console/stock?bin=A-1&sort=qty&dir=desc&page=1")
+        );
+        assert_eq!(
+            shown.next.as_deref(),
+            Some("/console/stock?bin=A-1&sort=qty&dir=desc&page=3")
+        );
+        assert_eq!(
+            shown.csv,
+            "/console/stock?bin=A-1&sort=qty&dir=desc&format=csv"
+        );
+        assert_eq!(shown.heads[1].aria_sort, "descending");
+        assert_eq!(
+            shown.heads[1].href,
+            "/console/stock?bin=A-1&sort=qty&dir=asc"
+        );
+        assert_eq!(shown.heads[0].aria_sort, "none");
+    }
+
+    #[test]
+    fn figures_sort_by_value_not_by_text() {
+        let q = TableQuery {
+            sort: Some("qty".into()),
+            ..TableQuery::default()
+        };
+        let r = vec![
+            vec![Cell::text("a"), Cell::qty(Qty::units(10))],
+            vec![Cell::text("b"), Cell::qty(Qty::units(9))],
+        ];
+        let shown = show(&COLUMNS, r, &q, "/x");
+        assert_eq!(shown.rows[0][1].text, "9");
+        assert_eq!(shown.csv, "/x?sort=qty&dir=asc&format=csv");
+    }
+
+    #[test]
+    fn a_page_past_the_end_shows_the_last() {
+        let q = TableQuery {
+            page: Some(99),
+            ..TableQuery::default()
+        };
+        let shown = show(&COLUMNS, rows(3), &q, "/x");
+        assert_eq!(shown.rows.len(), 3);
+        assert!(shown.next.is_none() && shown.previous.is_none());
+        let empty = show(&COLUMNS, Vec::new(), &q, "/x");
+        assert_eq!(empty.summary, "No rows match.");
+    }
+
+    #[test]
+    fn the_export_is_the_sorted_table_and_formula_safe() {
+        let r = vec![
+            vec![Cell::text("=HYPERLINK(\"x\")"), Cell::qty(Qty::units(2))],
+            vec![Cell::text("plain"), Cell::qty(Qty::units(1))],
+        ];
+        let q = TableQuery {
+            sort: Some("qty".into()),
+            ..TableQuery::default()
+        };
+        let text = String::from_utf8(csv_bytes(&COLUMNS, r, &q).unwrap()).unwrap();
+        assert_eq!(text, "item,qty\nplain,1\n\"'=HYPERLINK(\"\"x\"\")\",2\n");
+    }
+}

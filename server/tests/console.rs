@@ -1,0 +1,795 @@
+//! The console in a real browser: Debian's chromium driven through
+//! chromedriver (WebDriver over plain HTTP on 127.0.0.1) against the real
+//! server over HTTPS on 127.0.0.1:0, from a data directory with no site.
+//!
+//! The first run makes the site in the browser; the admin's session then
+//! loads master data and stock over the API, as an admin's ERP export
+//! would; a dispatcher (one-time password, then their own) plans an order
+//! in the form, is refused approving it themselves, an engineer approves
+//! it, the scan box opens the order and a part's stock, and the stock
+//! table's export is fetched and read. Screenshots of each page go to
+//! `target/console-screens/` (and `docs/console/` with UPDATE_DOCS=1).
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+use sparescan_server::Server;
+use sparescan_server::config::Config;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ADMIN_PASSWORD: &str = "first admin's own pass";
+const DISPATCHER_PASSWORD: &str = "dispatcher's own pass";
+const ENGINEER_PASSWORD: &str = "engineer's own pass";
+const CONTROLLER_PASSWORD: &str = "controller's own pass";
+const ACCOUNTANT_PASSWORD: &str = "accountant's own pass";
+const CLERK_PASSWORD: &str = "clerk's own pass longer";
+/// WebDriver's Enter key.
+const ENTER: &str = "\u{E007}";
+
+/// chromedriver on a free loopback port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+async fn start_driver() -> Driver {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver: install chromium and chromium-driver (scripts/setup.sh does)");
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let status = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("http client");
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let ready = status
+            .get(format!("{}/status", driver.url))
+            .send()
+            .await
+            .ok()
+            .map(|r| r.status().is_success())
+            .unwrap_or(false);
+        if ready {
+            return driver;
+        }
+        assert!(Instant::now() < until, "chromedriver did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            // The server's development CA is not in the browser's store;
+            // only this test browser is told to accept it.
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--disable-dev-shm-usage", "--ignore-certificate-errors",
+                     "--window-size=1280,800", "--lang=en-GB"]
+        }
+    });
+    let Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a browser session")
+}
+
+fn screens_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/console-screens");
+    std::fs::create_dir_all(&dir).expect("screens dir");
+    dir
+}
+
+/// axe-core, vendored: the WCAG checker run on every page shot below.
+const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
+
+/// Checks the page with axe-core (WCAG 2.0/2.1 A and AA, and no script
+/// error on the page), then takes its screenshot.
+async fn shot(b: &Client, name: &str) {
+    b.execute(&format!("{AXE}\nreturn true;"), Vec::new())
+        .await
+        .expect("load axe-core");
+    let found = b
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+                .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                .catch(e => done(['axe failed: ' + e]));",
+            Vec::new(),
+        )
+        .await
+        .expect("run axe-core");
+    let violations: Vec<String> = serde_json::from_value(found).expect("axe's answer");
+    assert!(
+        violations.is_empty(),
+        "{name} ({}): WCAG violations:\n{}",
+        path(b).await,
+        violations.join("\n")
+    );
+    let png = b.screenshot().await.expect("screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "{name}: not a PNG");
+    std::fs::write(screens_dir().join(format!("{name}.png")), &png).expect("write screenshot");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/console");
+        std::fs::create_dir_all(&docs).expect("docs/console");
+        std::fs::write(docs.join(format!("{name}.png")), &png).expect("write docs screenshot");
+    }
+}
+
+async fn fill(b: &Client, css: &str, text: &str) {
+    let field = find(b, css).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+}
+
+/// Clicks what leads to another page, and waits until that page is there
+/// (the old page's root gone stale).
+async fn click(b: &Client, css: &str) {
+    let target = match find(b, css).await {
+        Ok(t) => t,
+        Err(e) => panic!(
+            "{css}: {e}\nat {}:\n{}",
+            path(b).await,
+            b.source().await.unwrap_or_default()
+        ),
+    };
+    loads(b, target.click()).await;
+}
+
+async fn loads<F>(b: &Client, action: F)
+where
+    F: std::future::Future<Output = Result<(), fantoccini::error::CmdError>>,
+{
+    let old = b.find(Locator::Css("html")).await.expect("the page");
+    action.await.expect("act");
+    let until = Instant::now() + Duration::from_secs(10);
+    while old.tag_name().await.is_ok() {
+        assert!(Instant::now() < until, "no new page came");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    find(b, "main").await.expect("the new page");
+}
+
+/// An element, waited for a while: a click's page may still be loading.
+async fn find(b: &Client, css: &str) -> Result<fantoccini::elements::Element, String> {
+    b.wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(css))
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn text_of(b: &Client, css: &str) -> String {
+    match find(b, css).await {
+        Ok(found) => found.text().await.expect("text"),
+        Err(e) => panic!(
+            "{css}: {e}\nat {}:\n{}",
+            path(b).await,
+            b.source().await.unwrap_or_default()
+        ),
+    }
+}
+
+async fn path(b: &Client) -> String {
+    let url = b.current_url().await.expect("url");
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
+async fn nav_labels(b: &Client) -> Vec<String> {
+    let mut labels = Vec::new();
+    for link in b
+        .find_all(Locator::Css("nav[aria-label='Pages'] a"))
+        .await
+        .expect("nav")
+    {
+        labels.push(link.text().await.expect("label"));
+    }
+    labels
+}
+
+/// The session token the browser holds (HttpOnly: WebDriver sees it, the
+/// page's scripts would not).
+async fn session_token(b: &Client) -> String {
+    b.get_named_cookie("sparescan_session")
+        .await
+        .expect("session cookie")
+        .value()
+        .to_owned()
+}
+
+async fn sign_in(b: &Client, base: &str, login: &str, password: &str) {
+    b.goto(&format!("{base}/console")).await.expect("open");
+    assert!(
+        path(b).await.starts_with("/console/sign-in"),
+        "{}",
+        path(b).await
+    );
+    fill(b, "#login", login).await;
+    fill(b, "#password", password).await;
+    click(b, "form.form button[type=submit]").await;
+}
+
+/// Sets a date field's value as the form sends it (typed keys follow the
+/// browser's locale: day and month swap places).
+async fn set_value(b: &Client, id: &str, value: &str) {
+    b.execute(
+        "document.getElementById(arguments[0]).value = arguments[1];",
+        vec![json!(id), json!(value)],
+    )
+    .await
+    .expect("set the field");
+}
+
+/// A person's first sign-in: the admin's one-time password, then their
+/// own password, which the console asks for before anything else.
+async fn first_sign_in(b: &Client, base: &str, admin: &Api, user: &str, password: &str) {
+    let once = admin.one_time_password(user).await;
+    sign_in(b, base, user, &once).await;
+    assert_eq!(path(b).await, "/console/password");
+    // Nothing else opens before the password is chosen.
+    b.goto(&format!("{base}/console/stock"))
+        .await
+        .expect("open");
+    assert_eq!(path(b).await, "/console/password");
+    fill(b, "#current", &once).await;
+    fill(b, "#new", password).await;
+    fill(b, "#again", password).await;
+    click(b, "form.form button[type=submit]").await;
+    assert_eq!(path(b).await, "/console/work-orders?done=password");
+}
+
+async fn sign_out(b: &Client) {
+    click(b, ".who form button").await;
+    assert!(path(b).await.starts_with("/console/sign-in"));
+    assert_eq!(text_of(b, ".flash.ok").await, "You are signed out.");
+}
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    async fn csv(&self, path: &str, body: &str) {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .header("content-type", "text/csv")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("request");
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        assert!(status.is_success(), "{path}: {status} {text}");
+    }
+
+    async fn put_json(&self, path: &str, body: Value) {
+        let res = self
+            .http
+            .put(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        assert!(status.is_success(), "{path}: {status} {text}");
+    }
+
+    async fn one_time_password(&self, user: &str) -> String {
+        let res = self
+            .http
+            .post(format!(
+                "{}/api/v1/users/{user}/one-time-password",
+                self.base
+            ))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("request");
+        let body: Value = res.json().await.expect("json");
+        body["password"].as_str().expect("password").to_owned()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_work_in_the_console_from_the_first_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = Config::new("127.0.0.1:0".parse().expect("addr"), dir.path());
+    let server = Server::open(config).expect("open server");
+    let running = server.serve().await.expect("serve");
+    let base = format!("https://127.0.0.1:{}", running.addr.port());
+    let token = std::fs::read_to_string(dir.path().join("setup-token"))
+        .expect("the setup token is written for a server without a site");
+    let ca = std::fs::read(dir.path().join("tls/ca.pem")).expect("CA");
+    // The device client's HTTPS stack, trusting the server's CA.
+    let http = sparescan_client::Client::new(&base, &ca)
+        .expect("client")
+        .http()
+        .clone();
+
+    let driver = start_driver().await;
+    let b = browser(&driver).await;
+
+    // First run: the console opens on the setup page.
+    b.goto(&format!("{base}/")).await.expect("open");
+    assert_eq!(path(&b).await, "/console/setup");
+    fill(&b, "#site", "PLANT-7").await;
+    fill(&b, "#site_name", "Plant 7").await;
+    fill(&b, "#admin", "B-7001").await;
+    fill(&b, "#admin_name", "Anna Admin").await;
+    fill(&b, "#password", ADMIN_PASSWORD).await;
+    fill(&b, "#password_again", ADMIN_PASSWORD).await;
+    // A wrong token: refused, what was typed kept, nothing made.
+    fill(&b, "#token", "setup_not-the-token").await;
+    click(&b, "form.form button[type=submit]").await;
+    assert!(
+        text_of(&b, ".flash.error")
+            .await
+            .contains("not the setup token"),
+        "{}",
+        b.source().await.unwrap_or_default()
+    );
+    assert_eq!(
+        b.find(Locator::Css("#site"))
+            .await
+            .expect("site")
+            .prop("value")
+            .await
+            .expect("value")
+            .as_deref(),
+        Some("PLANT-7")
+    );
+    assert!(server.ledger().sites().read().expect("sites").is_empty());
+    fill(&b, "#password", ADMIN_PASSWORD).await;
+    fill(&b, "#password_again", ADMIN_PASSWORD).await;
+    fill(&b, "#token", token.trim()).await;
+    shot(&b, "first-run").await;
+    click(&b, "form.form button[type=submit]").await;
+    assert_eq!(path(&b).await, "/console/work-orders");
+    assert!(text_of(&b, ".who").await.contains("Anna Admin"));
+    assert!(
+        !dir.path().join("setup-token").exists(),
+        "the token works once"
+    );
+    // The token is spent: the page now says so.
+    b.goto(&format!("{base}/console/setup"))
+        .await
+        .expect("open");
+    assert!(text_of(&b, "main").await.contains("has been made"));
+
+    // The admin loads the site's master data and stock over the API, in a
+    // session of its own (the browser's ends when they sign out there).
+    let signed_in: Value = http
+        .post(format!("{base}/api/v1/sessions"))
+        .json(&json!({"badge": "B-7001", "password": ADMIN_PASSWORD, "site": "PLANT-7"}))
+        .send()
+        .await
+        .expect("sign in")
+        .json()
+        .await
+        .expect("json");
+    let admin = Api {
+        http: http.clone(),
+        base: base.clone(),
+        token: signed_in["token"].as_str().expect("token").to_owned(),
+    };
+    let browser_session = session_token(&b).await;
+    for (entity, body) in [
+        ("warehouses", "id,name\nWH-1,Main store\n"),
+        (
+            "bins",
+            "id,warehouse,zone\nA-01,WH-1,storage\nQ-01,WH-1,quarantine\nR-01,WH-1,rejected\n",
+        ),
+        (
+            "items",
+            "id,name,unit,tracking,serial_format,barcodes,substitutes,unit_cost,warranty_months\n\
+             BRG-6205,Ball bearing 6205,pcs,none,,04612345000018,,4.20,\n\
+             GREASE-LT2,Grease LT-2,kg,none,,,,6.00,\n",
+        ),
+        (
+            "assets",
+            "id,name,area\nPUMP-3,Cooling water pump 3,Boiler house\n",
+        ),
+        (
+            "users",
+            "id,name,roles\ndisp-1,Dmitri Dispatcher,dispatcher\neng-1,Elena Engineer,engineer\n\
+             tech-1,Ivan Technician,technician\nctl-1,Carla Controller,controller\n\
+             acc-1,Aida Accountant,accountant\nclk-1,Kira Clerk,clerk\n",
+        ),
+    ] {
+        admin
+            .csv(&format!("/api/v1/master/{entity}/import"), body)
+            .await;
+    }
+    admin
+        .csv(
+            "/api/v1/stock/opening",
+            "item,bin,qty,serials,unit_cost,condition\nBRG-6205,A-01,12,,4.20,new\n\
+             GREASE-LT2,A-01,5,,6.00,new\nBRG-6205,Q-01,1,,4.20,under_inspection\n",
+        )
+        .await;
+    // The technician's badge and PIN for the handheld.
+    admin
+        .put_json(
+            "/api/v1/master/users",
+            json!([{"id": "tech-1", "badge": "B-101", "pin": "1111"}]),
+        )
+        .await;
+
+    // A change from anywhere but a page of this server is refused, even
+    // with the session.
+    let forged = http
+        .post(format!("{base}/console/work-orders/WO-1/start"))
+        .header("cookie", format!("sparescan_session={browser_session}"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(forged.status(), 403);
+    b.goto(&format!("{base}/console/work-orders"))
+        .await
+        .expect("open");
+    sign_out(&b).await;
+    // Signing out ended the session: its cookie opens nothing now.
+    let ended = http
+        .get(format!("{base}/console/work-orders"))
+        .header("cookie", format!("sparescan_session={browser_session}"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(ended.url().path(), "/console/sign-in");
+
+    // The dispatcher: a one-time password, then their own.
+    first_sign_in(&b, &base, &admin, "disp-1", DISPATCHER_PASSWORD).await;
+    assert_eq!(
+        nav_labels(&b).await,
+        [
+            "Work orders",
+            "New work order",
+            "Approvals",
+            "Stock on hand",
+            "Reports"
+        ]
+    );
+
+    // Plans an order in the form: a wrong quantity first, kept and named.
+    click(&b, "nav a[href='/console/work-orders/new']").await;
+    fill(&b, "#id", "WO-1").await;
+    b.find(Locator::Css("#asset"))
+        .await
+        .expect("asset")
+        .select_by_value("PUMP-3")
+        .await
+        .expect("choose the asset");
+    fill(&b, "#scope", "Replace the pump's bearings").await;
+    fill(&b, "#item-1", "BRG-6205").await;
+    fill(&b, "#qty-1", "two").await;
+    fill(&b, "#item-2", "GREASE-LT2").await;
+    fill(&b, "#qty-2", "0.5").await;
+    click(&b, "form.form button[type=submit]").await;
+    assert!(
+        text_of(&b, ".flash.error")
+            .await
+            .contains("`two` is not a quantity")
+    );
+    fill(&b, "#qty-1", "2").await;
+    shot(&b, "new-work-order").await;
+    click(&b, "form.form button[type=submit]").await;
+    assert_eq!(path(&b).await, "/console/work-orders/WO-1?done=created");
+    assert_eq!(
+        text_of(&b, ".facts .status").await,
+        "Created — waiting for approval"
+    );
+    let lines = text_of(&b, "table tbody").await;
+    assert!(
+        lines.contains("BRG-6205") && lines.contains("GREASE-LT2"),
+        "{lines}"
+    );
+    // Reserves the bearings at the main store: waiting until approval.
+    fill(&b, "#rq-1", "2").await;
+    click(
+        &b,
+        "form[action='/console/work-orders/WO-1/reserve'] button",
+    )
+    .await;
+    assert_eq!(path(&b).await, "/console/work-orders/WO-1?done=reserve");
+    let reserves = text_of(&b, "section[aria-labelledby='reserves-h'] tbody").await;
+    assert!(
+        reserves.contains("WO-1-L1") && reserves.contains("WH-1"),
+        "{reserves}"
+    );
+    // Approving their own order: the rules refuse it, with the reason.
+    click(
+        &b,
+        "form[action='/console/work-orders/WO-1/approve'] button",
+    )
+    .await;
+    let refusal = text_of(&b, ".flash.error").await;
+    assert!(refusal.starts_with("Not done:"), "{refusal}");
+    assert_eq!(
+        text_of(&b, ".facts .status").await,
+        "Created — waiting for approval"
+    );
+    sign_out(&b).await;
+
+    // The engineer approves it from the approvals queue.
+    first_sign_in(&b, &base, &admin, "eng-1", ENGINEER_PASSWORD).await;
+    click(&b, "nav a[href='/console/approvals']").await;
+    assert_eq!(path(&b).await, "/console/work-orders?status=created");
+    let queue = text_of(&b, "table tbody").await;
+    assert!(queue.contains("WO-1"), "{queue}");
+    shot(&b, "approvals").await;
+    click(&b, "table tbody a[href='/console/work-orders/WO-1']").await;
+    // An engineer does not reserve stock: no reserve column for them.
+    assert!(b.find(Locator::Css("#rq-1")).await.is_err());
+    click(
+        &b,
+        "form[action='/console/work-orders/WO-1/approve'] button",
+    )
+    .await;
+    assert_eq!(path(&b).await, "/console/work-orders/WO-1?done=approve");
+    assert_eq!(
+        text_of(&b, ".facts .status").await,
+        "Approved — ready to start"
+    );
+    assert!(text_of(&b, ".facts").await.contains("eng-1"));
+    sign_out(&b).await;
+
+    // The dispatcher locks the reserved bearings and starts the work.
+    sign_in(&b, &base, "disp-1", DISPATCHER_PASSWORD).await;
+    b.goto(&format!("{base}/console/work-orders/WO-1"))
+        .await
+        .expect("open");
+    let reserves = text_of(&b, "section[aria-labelledby='reserves-h'] tbody").await;
+    assert!(reserves.contains("Nothing locked yet"), "{reserves}");
+    click(&b, "form[action='/console/work-orders/WO-1/lock'] button").await;
+    let reserves = text_of(&b, "section[aria-labelledby='reserves-h'] tbody").await;
+    assert!(reserves.contains("Locked"), "{reserves}");
+    click(&b, "form[action='/console/work-orders/WO-1/start'] button").await;
+    assert_eq!(text_of(&b, ".facts .status").await, "In progress");
+    sign_out(&b).await;
+
+    // A handheld: the technician takes one bearing of the two planned.
+    let code = server
+        .enrollment_code(&"PLANT-7".into())
+        .await
+        .expect("enrollment code");
+    let mut device = sparescan_client::Client::new(&base, &ca).expect("client");
+    let enrolled = device.enroll(&code, "HH-1").await.expect("enroll");
+    device
+        .sign_in("B-101", "1111", None)
+        .await
+        .expect("technician on the handheld");
+    let issue = sparescan_core::document::Document {
+        id: sparescan_core::ids::DocId::new_v7(),
+        author: "tech-1".into(),
+        device: enrolled.device_id.as_str().into(),
+        site: "PLANT-7".into(),
+        device_time: chrono::Utc::now(),
+        work_order: Some("WO-1".into()),
+        line: Some("WO-1-L1".into()),
+        reason: None,
+        reason_code: None,
+        approver: None,
+        follows: None,
+        proof: None,
+        body: sparescan_core::document::Body::Issue {
+            pick: sparescan_core::document::Pick {
+                item: "BRG-6205".into(),
+                bin: "A-01".into(),
+                batch: None,
+                serials: Vec::new(),
+                qty: sparescan_core::qty::Qty::units(1),
+                condition: sparescan_core::model::Condition::New,
+            },
+            holder: None,
+        },
+    };
+    let pushed = device.push(&[issue]).await.expect("push");
+    assert!(
+        matches!(
+            pushed.verdicts[..],
+            [sparescan_core::sync::Verdict::Accepted { .. }]
+        ),
+        "{pushed:?}"
+    );
+
+    // The controller sees the deviation in its report.
+    first_sign_in(&b, &base, &admin, "ctl-1", CONTROLLER_PASSWORD).await;
+    click(&b, "nav a[href='/console/reports']").await;
+    shot(&b, "reports").await;
+    click(&b, "a[href='/console/reports/deviations']").await;
+    fill(&b, "#p-wo", "WO-1").await;
+    click(&b, "form.filters button[type=submit]").await;
+    assert!(
+        path(&b)
+            .await
+            .starts_with("/console/reports/deviations?wo=WO-1")
+    );
+    let deviations = text_of(&b, "table tbody").await;
+    assert!(
+        deviations.contains("WO-1-L1") && deviations.contains("BRG-6205"),
+        "{deviations}"
+    );
+    shot(&b, "report-deviations").await;
+    // The scan box: an order's number, then a part's GTIN label.
+    let scan = find(&b, "#scan-code").await.expect("scan box");
+    loads(&b, scan.send_keys(&format!("WO-1{ENTER}"))).await;
+    assert_eq!(path(&b).await, "/console/work-orders/WO-1");
+    let lines = text_of(&b, "section[aria-labelledby='lines-h'] tbody").await;
+    assert!(lines.contains("-1"), "issued 1 of 2: {lines}");
+    shot(&b, "work-order-card").await;
+    let scan = find(&b, "#scan-code").await.expect("scan box");
+    loads(&b, scan.send_keys(&format!("]C10104612345000018{ENTER}"))).await;
+    assert_eq!(path(&b).await, "/console/stock?item=BRG-6205");
+    let stock = text_of(&b, "table tbody").await;
+    assert!(
+        stock.contains("BRG-6205") && !stock.contains("GREASE"),
+        "{stock}"
+    );
+    b.goto(&format!("{base}/console/stock?sort=qty&dir=desc"))
+        .await
+        .expect("open");
+    shot(&b, "stock-on-hand").await;
+
+    // The export is exactly the table on screen: its filter and order.
+    let href = find(&b, "a[download]")
+        .await
+        .expect("export link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("an href");
+    assert_eq!(href, "/console/stock?sort=qty&dir=desc&format=csv");
+    let csv = http
+        .get(format!("{base}{href}"))
+        .header(
+            "cookie",
+            format!("sparescan_session={}", session_token(&b).await),
+        )
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(csv.status(), 200);
+    let csv = csv.text().await.expect("csv");
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "item,name,warehouse,bin,batch,condition,qty,unit");
+    assert!(
+        rows[1].starts_with("BRG-6205,") && rows[2].starts_with("GREASE-LT2,"),
+        "{csv}"
+    );
+    // Twelve in, one issued: eleven on the shelf (the reserve locks, it
+    // does not move stock).
+    assert!(rows[1].contains(",11,pcs"), "{csv}");
+    sign_out(&b).await;
+
+    // The clerk rejects the bearing that waits in quarantine.
+    first_sign_in(&b, &base, &admin, "clk-1", CLERK_PASSWORD).await;
+    assert_eq!(
+        nav_labels(&b).await,
+        ["Work orders", "Stock on hand", "Inspections"]
+    );
+    click(&b, "nav a[href='/console/inspections']").await;
+    let queue = text_of(&b, "main table tbody").await;
+    assert!(
+        queue.contains("BRG-6205") && queue.contains("Q-01"),
+        "{queue}"
+    );
+    shot(&b, "inspections").await;
+    find(&b, "#id-1")
+        .await
+        .expect("decision")
+        .select_by_value("reject")
+        .await
+        .expect("reject");
+    find(&b, "#ib-1")
+        .await
+        .expect("to bin")
+        .select_by_value("R-01")
+        .await
+        .expect("R-01");
+    click(&b, "form[action='/console/inspections'] button").await;
+    assert_eq!(
+        text_of(&b, ".flash.ok").await,
+        "Decided: 1 BRG-6205 rejected."
+    );
+    assert_eq!(
+        text_of(&b, "main > p:last-of-type").await,
+        "Nothing waits for inspection."
+    );
+    b.goto(&format!("{base}/console/stock?condition=rejected"))
+        .await
+        .expect("open");
+    let rejected = text_of(&b, "table tbody").await;
+    assert!(
+        rejected.contains("R-01") && rejected.contains("Rejected"),
+        "{rejected}"
+    );
+    sign_out(&b).await;
+
+    // The accountant closes the period through yesterday; the open order
+    // is listed as still open.
+    first_sign_in(&b, &base, &admin, "acc-1", ACCOUNTANT_PASSWORD).await;
+    assert_eq!(
+        nav_labels(&b).await,
+        ["Work orders", "Stock on hand", "Reports", "Period close"]
+    );
+    click(&b, "nav a[href='/console/period-close']").await;
+    assert!(
+        text_of(&b, "section[aria-labelledby='open-h']")
+            .await
+            .contains("WO-1")
+    );
+    let today = chrono::Utc::now().date_naive();
+    set_value(&b, "until", &today.to_string()).await;
+    click(&b, "form[action='/console/period-close'] button").await;
+    assert!(
+        text_of(&b, ".flash.error").await.starts_with("Not done:"),
+        "today is not over yet"
+    );
+    let yesterday = today - chrono::Duration::days(1);
+    set_value(&b, "until", &yesterday.to_string()).await;
+    click(&b, "form[action='/console/period-close'] button").await;
+    assert_eq!(
+        text_of(&b, ".flash.ok").await,
+        format!("The period is closed through {yesterday}.")
+    );
+    shot(&b, "period-close").await;
+    sign_out(&b).await;
+
+    // Signed out, a page sends the person to sign in and back.
+    b.goto(&format!("{base}/console/work-orders/WO-1"))
+        .await
+        .expect("open");
+    assert_eq!(
+        path(&b).await,
+        "/console/sign-in?next=%2Fconsole%2Fwork-orders%2FWO-1"
+    );
+    shot(&b, "sign-in").await;
+    fill(&b, "#login", "eng-1").await;
+    fill(&b, "#password", "not the password").await;
+    click(&b, "form.form button[type=submit]").await;
+    assert!(text_of(&b, ".flash.error").await.contains("not recognised"));
+    fill(&b, "#password", ENGINEER_PASSWORD).await;
+    click(&b, "form.form button[type=submit]").await;
+    assert_eq!(path(&b).await, "/console/work-orders/WO-1");
+
+    b.close().await.expect("close the browser");
+    running.shutdown().await.expect("shutdown");
+}
