@@ -80,6 +80,36 @@ impl Client {
         })
     }
 
+    /// The CA certificate (PEM) of `base` for a device told its SHA-256
+    /// by the enrollment QR code: fetched from the server, returned only if
+    /// its fingerprint is `ca_sha256`. The device pins it from then on.
+    pub async fn fetch_ca(base: &str, ca_sha256: &str) -> Result<Vec<u8>, ClientError> {
+        if !base.starts_with("https://") {
+            return Err(ClientError::NotHttps(base.to_owned()));
+        }
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(crate::tls::fingerprint_fetch_config())
+            .https_only(true)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(READ_TIMEOUT)
+            .build()?;
+        let url = format!("{}/api/v1/tls/ca.pem", base.trim_end_matches('/'));
+        let resp = http.get(url).send().await?;
+        if !resp.status().is_success() {
+            return Err(Self::error_of(resp).await);
+        }
+        let pem = resp.bytes().await?.to_vec();
+        let found =
+            crate::tls::ca_fingerprint(&pem).map_err(|e| ClientError::Tls(e.to_string()))?;
+        if !found.eq_ignore_ascii_case(ca_sha256.trim()) {
+            return Err(ClientError::Tls(format!(
+                "the server's CA certificate is not the one in the enrollment QR code (SHA-256 {found}): \
+                 check the server address, or make a new code on the console's Devices page"
+            )));
+        }
+        Ok(pem)
+    }
+
     pub fn with_device_token(mut self, token: impl Into<String>) -> Self {
         self.device_token = Some(token.into());
         self
@@ -109,12 +139,18 @@ impl Client {
         if status.is_success() {
             return Ok(resp.json().await?);
         }
+        Err(Self::error_of(resp).await)
+    }
+
+    /// A refusal's error: the server's `{code, message}` when it sent one.
+    async fn error_of(resp: reqwest::Response) -> ClientError {
+        let status = resp.status();
         if status == StatusCode::GONE {
-            return Err(ClientError::Rebootstrap);
+            return ClientError::Rebootstrap;
         }
         let text = resp.text().await.unwrap_or_default();
         let body: Option<ApiError> = serde_json::from_str(&text).ok();
-        Err(match body {
+        match body {
             Some(b) => ClientError::Api {
                 status: status.as_u16(),
                 code: b.code,
@@ -125,7 +161,7 @@ impl Client {
                 code: "http".into(),
                 message: text,
             },
-        })
+        }
     }
 
     /// Exchanges a one-time code for a device token (kept in the client).

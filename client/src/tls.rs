@@ -36,6 +36,77 @@ pub fn pinned_client_config(ca_pem: &[u8]) -> Result<rustls::ClientConfig, PinEr
         .with_no_client_auth())
 }
 
+/// A configuration for one thing only: fetching the server's CA
+/// certificate before it is pinned, when the device was told its SHA-256
+/// fingerprint (the enrollment QR code). The server's certificate is not
+/// checked on this connection — the fetched CA is, by its fingerprint,
+/// before anything trusts it — but the handshake's signatures are.
+pub fn fingerprint_fetch_config() -> rustls::ClientConfig {
+    install_provider();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder()
+        .dangerous()
+        .with_custom_certificate_verifier(std::sync::Arc::new(CheckedLater(provider)))
+        .with_no_client_auth()
+}
+
+#[derive(Debug)]
+struct CheckedLater(std::sync::Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for CheckedLater {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// SHA-256 of the first certificate in `pem` (DER), lower-case hex.
+pub fn ca_fingerprint(pem: &[u8]) -> Result<String, PinError> {
+    let der = CertificateDer::pem_slice_iter(pem)
+        .next()
+        .ok_or(PinError::Empty)??;
+    let digest = ring::digest::digest(&ring::digest::SHA256, &der);
+    Ok(digest.as_ref().iter().map(|b| format!("{b:02x}")).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,11 +15,13 @@
 //! - [`memory::MemoryLedger`]: the in-memory view and projections.
 //! - [`presence`]: the proof that a document's author (and approver) was
 //!   there: MACs with per-person, per-device keys.
-//! - [`sync`]: the device ↔ server protocol and the row model of state.
+//! - [`sync`]: the device ↔ server protocol and the row model of state;
+//!   [`enrollment`]: the link a handheld scans to enroll.
 //! - [`scan`]: scan decoding; [`resolve`]: what a decoded scan names.
 
 pub mod document;
 pub mod effect;
+pub mod enrollment;
 pub mod ids;
 pub mod limits;
 pub mod memory;

@@ -62,10 +62,21 @@ enum Request {
     Now,
     Enroll {
         server_url: String,
-        ca_path: String,
+        ca: PinnedCa,
         code: String,
         device_name: String,
     },
+}
+
+/// The CA certificate a device enrolling is to pin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PinnedCa {
+    /// A PEM file on the device (typed on the enrollment screen, or the
+    /// configuration's `ca_file`).
+    File(String),
+    /// The SHA-256 an enrollment QR code gives: the device fetches the
+    /// server's CA and pins it only if it is that one.
+    Fingerprint(String),
 }
 
 /// The running sync thread; stopped (a request in flight abandoned) when
@@ -102,10 +113,10 @@ impl SyncThread {
         self.send(Request::Now);
     }
 
-    pub fn enroll(&self, server_url: String, ca_path: String, code: String, device_name: String) {
+    pub fn enroll(&self, server_url: String, ca: PinnedCa, code: String, device_name: String) {
         self.send(Request::Enroll {
             server_url,
-            ca_path,
+            ca,
             code,
             device_name,
         });
@@ -174,11 +185,11 @@ fn run(
             Ok(Request::Now) => s.due = Instant::now(),
             Ok(Request::Enroll {
                 server_url,
-                ca_path,
+                ca,
                 code,
                 device_name,
             }) => {
-                let work = enroll(&mut cache, &server_url, &ca_path, &code, &device_name);
+                let work = enroll(&mut cache, &server_url, &ca, &code, &device_name);
                 match rt.block_on(unless_stopped(stop, work)) {
                     None => return,
                     Some(Ok(())) => {
@@ -268,15 +279,26 @@ pub fn client_for(cache: &Cache) -> Result<Option<Client>> {
     ))
 }
 
-async fn enroll(cache: &mut Cache, url: &str, ca_path: &str, code: &str, name: &str) -> Result<()> {
+async fn enroll(
+    cache: &mut Cache,
+    url: &str,
+    pinned: &PinnedCa,
+    code: &str,
+    name: &str,
+) -> Result<()> {
     let url = url.trim();
     anyhow::ensure!(
         url.starts_with("https://"),
         "{}",
         t("The server address must start with https:// (plain HTTP is refused).")
     );
-    let ca = std::fs::read(ca_path.trim())
-        .with_context(|| format!("{} {ca_path}", t("Cannot read the CA file")))?;
+    let ca = match pinned {
+        PinnedCa::File(path) => std::fs::read(path.trim())
+            .with_context(|| format!("{} {path}", t("Cannot read the CA file")))?,
+        PinnedCa::Fingerprint(sha256) => Client::fetch_ca(url, sha256)
+            .await
+            .context(t("The server's certificate could not be checked"))?,
+    };
     let mut client = Client::new(url, &ca)?;
     let enrolled = client
         .enroll(code.trim(), name.trim())

@@ -16,11 +16,12 @@ use std::time::Instant;
 
 use crate::cache::Cache;
 use crate::config::SyncConfig;
-use crate::engine::model::UiModel;
+use crate::engine::model::{ScreenId, UiModel};
 use crate::engine::scanlog::Origin;
 use crate::engine::{Engine, Input, OnlineSignIn, problem, t};
 use crate::online;
-use crate::sync::{Report, SyncThread};
+use crate::sync::{PinnedCa, Report, SyncThread};
+use sparescan_core::enrollment::{EnrollmentLink, LinkError};
 
 /// Where models go (the UI, or a test).
 pub trait Sink: Send + 'static {
@@ -31,6 +32,23 @@ impl Sink for Sender<UiModel> {
     fn show(&self, model: UiModel) {
         let _ = self.send(model);
     }
+}
+
+/// A device's name when neither the screen nor the configuration gives one.
+const DEFAULT_DEVICE_NAME: &str = "handheld";
+
+/// A scan that is meant as an enrollment QR code (it starts with the
+/// link's scheme, after an AIM symbology identifier such as `]Q1`): the link,
+/// or why it cannot be used. `None` for any other scan.
+fn enrollment_link(bytes: &[u8]) -> Option<Result<EnrollmentLink, LinkError>> {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim();
+    let text = match text.strip_prefix(']') {
+        Some(rest) if rest.len() >= 2 && rest.is_char_boundary(2) => &rest[2..],
+        _ => text,
+    };
+    text.starts_with(sparescan_core::enrollment::SCHEME)
+        .then(|| EnrollmentLink::parse(text))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -227,8 +245,14 @@ impl<S: Sink> Loop<S> {
                 }
             }
             Command::Scan { bytes, last_key } => {
-                self.engine
-                    .scan_logged(&bytes, Origin::Scanner, Some(last_key))
+                if self.engine.screen() == ScreenId::Enroll
+                    && let Some(link) = enrollment_link(&bytes)
+                {
+                    self.enroll_from(link);
+                } else {
+                    self.engine
+                        .scan_logged(&bytes, Origin::Scanner, Some(last_key))
+                }
             }
             Command::Enroll {
                 server_url,
@@ -242,19 +266,54 @@ impl<S: Sink> Loop<S> {
                 m.server_url = server_url.clone();
                 m.ca_path = ca_path.clone();
                 m.device_name = device_name.clone();
-                match &self.sync {
-                    Some(s) => s.enroll(server_url, ca_path, code, device_name),
-                    None => {
-                        m.working = false;
-                        m.error = t("This cache is in memory: it cannot be enrolled.");
-                    }
-                }
+                self.start_enrolling(server_url, PinnedCa::File(ca_path), code, device_name);
             }
             Command::SyncNow => self.sync_now(),
             Command::Refresh | Command::Shutdown => {}
             Command::Sync(report) => self.report(report),
             Command::Answer { ticket, answer } => self.answered(ticket, answer),
         }
+    }
+
+    /// Hands an enrollment to the sync thread.
+    fn start_enrolling(&mut self, url: String, ca: PinnedCa, code: String, name: String) {
+        let m = self.engine.enroll_model_mut();
+        match &self.sync {
+            Some(s) => s.enroll(url, ca, code, name),
+            None => {
+                m.working = false;
+                m.error = t("This cache is in memory: it cannot be enrolled.");
+            }
+        }
+    }
+
+    /// The enrollment QR code was scanned: the server, the CA's
+    /// fingerprint and the code come from it; the name from the screen
+    /// (or the configuration), else a default.
+    fn enroll_from(&mut self, link: Result<EnrollmentLink, LinkError>) {
+        let m = self.engine.enroll_model_mut();
+        let link = match link {
+            Ok(l) => l,
+            Err(e) => {
+                m.working = false;
+                m.error = t(&e.to_string());
+                return;
+            }
+        };
+        m.working = true;
+        m.error.clear();
+        m.server_url = link.server.clone();
+        m.ca_path.clear();
+        if m.device_name.trim().is_empty() {
+            m.device_name = DEFAULT_DEVICE_NAME.into();
+        }
+        let name = m.device_name.clone();
+        self.start_enrolling(
+            link.server,
+            PinnedCa::Fingerprint(link.ca_sha256),
+            link.code,
+            name,
+        );
     }
 
     /// Asks the server about a PIN off this thread; the answer comes back

@@ -21,6 +21,9 @@ data_dir = "/var/lib/sparescan-server"
 # start; devices then pin <data_dir>/tls/ca.pem.
 # cert = "/etc/sparescan-server/server.pem"
 # key = "/etc/sparescan-server/server.key"
+# The CA certificate devices pin, served at /api/v1/tls/ca.pem for the
+# enrollment QR code (with the development CA: its ca.pem).
+# ca = "/etc/sparescan-server/ca.pem"
 # Extra host names for the development certificate.
 hosts = []
 
@@ -51,6 +54,9 @@ pub struct Config {
 pub struct TlsConfig {
     pub cert: Option<PathBuf>,
     pub key: Option<PathBuf>,
+    /// The CA certificate devices pin (with the development CA, its own).
+    #[serde(default)]
+    pub ca: Option<PathBuf>,
     #[serde(default)]
     pub hosts: Vec<String>,
 }

@@ -183,14 +183,9 @@ impl Server {
 
     /// A one-time enrollment code for a device of `site`.
     pub async fn enrollment_code(&self, site: &SiteId) -> Result<String> {
-        self.ledger.read(site, |_| ())?;
-        let (code, hash) = api::auth::new_enrollment_code();
-        let expires = chrono::Utc::now() + chrono::Duration::hours(api::auth::ENROLLMENT_HOURS);
-        let site = site.clone();
-        self.ledger
-            .write(move |s| s.add_enrollment_code(&site, &hash, expires))
-            .await?;
-        Ok(code)
+        Ok(api::auth::issue_enrollment_code(&self.ledger, site)
+            .await?
+            .0)
     }
 
     /// Recomputes every site's projections from the ledger and compares
@@ -225,14 +220,24 @@ impl Server {
     /// the bound address.
     pub async fn serve(&self) -> Result<Running> {
         self.lock_for_writing()?;
-        let tls = match (&self.config.tls.cert, &self.config.tls.key) {
-            (Some(cert), Some(key)) => tls::server_config(cert, key)?,
+        let (tls, ca_file) = match (&self.config.tls.cert, &self.config.tls.key) {
+            (Some(cert), Some(key)) => (tls::server_config(cert, key)?, self.config.tls.ca.clone()),
             (None, None) => {
                 let ca =
                     tls::DevCa::ensure(&self.config.data_dir.join("tls"), &self.config.tls.hosts)?;
-                tls::server_config(&ca.cert_pem, &ca.key_pem)?
+                (
+                    tls::server_config(&ca.cert_pem, &ca.key_pem)?,
+                    Some(ca.ca_pem),
+                )
             }
             _ => anyhow::bail!("give both tls.cert and tls.key, or neither for a development CA"),
+        };
+        // What devices pin: served for the enrollment QR code.
+        let ca = match ca_file {
+            Some(path) => Some(Arc::new(api::tls_ca::ServedCa::read(&path).with_context(
+                || format!("reading the CA certificate {}", path.display()),
+            )?)),
+            None => None,
         };
         let limits = &self.config.limits;
         let metrics = Arc::new(metrics::Metrics::default());
@@ -265,6 +270,7 @@ impl Server {
             devices: Arc::new(api::auth::DeviceCache::default()),
             presence_keys: Arc::new(api::presence::KeyCache::default()),
             setup: Arc::new(setup),
+            ca,
         };
         let metrics = state.metrics.clone();
         let app = api::router(state)

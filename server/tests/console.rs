@@ -269,6 +269,18 @@ async fn first_sign_in(b: &Client, base: &str, admin: &Api, user: &str, password
     assert_eq!(path(b).await, "/console/work-orders?done=password");
 }
 
+/// Signs in on the sign-in page the browser is on.
+async fn sign_in_here(b: &Client, login: &str, password: &str) {
+    assert!(
+        path(b).await.starts_with("/console/sign-in"),
+        "{}",
+        path(b).await
+    );
+    fill(b, "#login", login).await;
+    fill(b, "#password", password).await;
+    click(b, "form.form button[type=submit]").await;
+}
+
 async fn sign_out(b: &Client) {
     click(b, ".who form button").await;
     assert!(path(b).await.starts_with("/console/sign-in"));
@@ -462,9 +474,75 @@ async fn people_work_in_the_console_from_the_first_run() {
         .await
         .expect("request");
     assert_eq!(forged.status(), 403);
+    // The admin enrolls a handheld: the QR code carries the server's
+    // address, its CA's fingerprint and a one-time code.
     b.goto(&format!("{base}/console/work-orders"))
         .await
         .expect("open");
+    assert_eq!(
+        nav_labels(&b).await,
+        [
+            "Work orders",
+            "New work order",
+            "Stock on hand",
+            "Reports",
+            "People",
+            "Devices"
+        ]
+    );
+    click(&b, "nav a[href='/console/devices']").await;
+    assert!(
+        text_of(&b, "main")
+            .await
+            .contains("No device has enrolled yet.")
+    );
+    click(&b, "form[action='/console/devices'] button").await;
+    let qr = find(&b, "img.qr").await.expect("the QR code");
+    assert!(
+        qr.attr("src")
+            .await
+            .expect("src")
+            .unwrap_or_default()
+            .starts_with("data:image/svg+xml;base64,"),
+        "the QR code is an image the page's policy allows"
+    );
+    shot(&b, "devices-enroll").await;
+    let link = text_of(&b, ".new-code code.wrap").await;
+    let link =
+        sparescan_core::enrollment::EnrollmentLink::parse(&link).expect("an enrollment link");
+    assert_eq!(link.server, base);
+    // What the handheld does with it: the CA, checked by its fingerprint…
+    let wrong = "0".repeat(64);
+    let refused = sparescan_client::Client::fetch_ca(&link.server, &wrong).await;
+    assert!(
+        matches!(&refused, Err(sparescan_client::ClientError::Tls(m)) if m.contains("not the one in the enrollment QR code")),
+        "{refused:?}"
+    );
+    let pinned = sparescan_client::Client::fetch_ca(&link.server, &link.ca_sha256)
+        .await
+        .expect("the CA the QR code names");
+    assert_eq!(pinned, ca, "the CA fetched is the server's");
+    // …then the enrollment over the pinned connection.
+    let mut device = sparescan_client::Client::new(&link.server, &pinned).expect("client");
+    let enrolled = device.enroll(&link.code, "HH-1").await.expect("enroll");
+    b.goto(&format!("{base}/console/devices"))
+        .await
+        .expect("open");
+    let listed = text_of(&b, "main table tbody").await;
+    assert!(
+        listed.contains(&enrolled.device_id)
+            && listed.contains("HH-1")
+            && listed.contains("In use"),
+        "{listed}"
+    );
+    // People: a one-time password for whoever has none.
+    click(&b, "nav a[href='/console/users']").await;
+    let people = text_of(&b, "main table tbody").await;
+    assert!(
+        people.contains("Dmitri Dispatcher") && people.contains("dispatcher"),
+        "{people}"
+    );
+    shot(&b, "people").await;
     sign_out(&b).await;
     // Signing out ended the session: its cookie opens nothing now.
     let ended = http
@@ -586,12 +664,6 @@ async fn people_work_in_the_console_from_the_first_run() {
     sign_out(&b).await;
 
     // A handheld: the technician takes one bearing of the two planned.
-    let code = server
-        .enrollment_code(&"PLANT-7".into())
-        .await
-        .expect("enrollment code");
-    let mut device = sparescan_client::Client::new(&base, &ca).expect("client");
-    let enrolled = device.enroll(&code, "HH-1").await.expect("enroll");
     device
         .sign_in("B-101", "1111", None)
         .await
@@ -789,6 +861,44 @@ async fn people_work_in_the_console_from_the_first_run() {
     fill(&b, "#password", ENGINEER_PASSWORD).await;
     click(&b, "form.form button[type=submit]").await;
     assert_eq!(path(&b).await, "/console/work-orders/WO-1");
+
+    // An engineer is not let into the admin's pages.
+    b.goto(&format!("{base}/console/devices"))
+        .await
+        .expect("open");
+    assert!(
+        text_of(&b, ".flash.error")
+            .await
+            .contains("needs the role admin")
+    );
+    b.goto(&format!("{base}/console/work-orders"))
+        .await
+        .expect("open");
+    sign_out(&b).await;
+
+    // The admin revokes the handheld: its token records nothing more.
+    b.goto(&format!("{base}/console/devices"))
+        .await
+        .expect("open");
+    sign_in_here(&b, "B-7001", ADMIN_PASSWORD).await;
+    click(
+        &b,
+        &format!(
+            "form[action='/console/devices/{}/revoke'] button",
+            enrolled.device_id
+        ),
+    )
+    .await;
+    assert!(text_of(&b, ".flash.ok").await.contains("is revoked"));
+    assert!(text_of(&b, "main table tbody").await.contains("Revoked"));
+    let after = device.pull(0, None).await;
+    assert!(
+        matches!(
+            &after,
+            Err(sparescan_client::ClientError::Api { status: 401, .. })
+        ),
+        "a revoked device is refused at once: {after:?}"
+    );
 
     b.close().await.expect("close the browser");
     running.shutdown().await.expect("shutdown");

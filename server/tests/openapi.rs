@@ -539,6 +539,15 @@ async fn the_server_serves_the_document_and_answers_as_it_says() {
     );
     let (status, ok) = api.get("/healthz", "/healthz", None).await;
     assert_eq!((status, ok), (200, json!("ok")));
+    // The CA devices pin, for the enrollment QR code: the test server's.
+    let c = "/api/v1/tls/ca.pem";
+    let (status, pem) = api.get(c, c, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        pem.as_str().map(str::as_bytes),
+        Some(ts.ca.as_slice()),
+        "the served CA is the one devices pin"
+    );
 
     // Devices.
     let e = "/api/v1/devices/enroll";

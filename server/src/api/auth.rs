@@ -57,6 +57,22 @@ pub fn new_enrollment_code() -> (String, String) {
     (shown, hash_secret(&raw))
 }
 
+/// Makes a one-time enrollment code for a device of `site`: the code, and
+/// when it stops working.
+pub async fn issue_enrollment_code(
+    ledger: &crate::ledger::Ledger,
+    site: &SiteId,
+) -> Result<(String, chrono::DateTime<Utc>), crate::ledger::LedgerError> {
+    ledger.read(site, |_| ())?;
+    let (code, hash) = new_enrollment_code();
+    let expires = Utc::now() + Duration::hours(ENROLLMENT_HOURS);
+    let site = site.clone();
+    ledger
+        .write(move |s| s.add_enrollment_code(&site, &hash, expires))
+        .await?;
+    Ok((code, expires))
+}
+
 fn normalise_code(code: &str) -> String {
     code.chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -110,6 +126,14 @@ impl DeviceCache {
         let entries = self.entries.read().ok()?;
         let (device, at) = entries.get(hash)?;
         (at.elapsed() < Self::TTL).then(|| device.clone())
+    }
+
+    /// Forgets every cached device: after a revocation its token is
+    /// refused at once, not when its entry would have expired.
+    pub fn forget_all(&self) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.clear();
+        }
     }
 
     fn put(&self, hash: String, device: Device) {

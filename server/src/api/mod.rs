@@ -12,6 +12,7 @@ pub mod presence;
 pub mod reports;
 pub mod sites;
 pub mod sync;
+pub mod tls_ca;
 
 use crate::ledger::{Ledger, LedgerError};
 use crate::store::{Backend, Store, StoreError};
@@ -35,6 +36,8 @@ pub struct AppState {
     pub sign_ins: Arc<lockout::SignInGuard>,
     /// The first run's setup token, while the server has no site.
     pub setup: Arc<crate::console::setup::SetupToken>,
+    /// The CA certificate devices pin, when the server knows it.
+    pub ca: Option<Arc<tls_ca::ServedCa>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +79,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(backoffice::routes())
                 .merge(reports::routes())
                 .merge(openapi::routes())
+                .merge(tls_ca::routes())
                 .merge(crate::console::routes())
                 .layer(read_whole(any)),
         )

@@ -62,6 +62,7 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
         super::reports::list,
         super::reports::report,
         openapi_json,
+        super::tls_ca::ca_pem,
         healthz,
         metrics,
     ),

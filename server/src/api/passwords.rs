@@ -281,7 +281,7 @@ pub(crate) async fn change(
     ),
     security(("session_token" = []))
 )]
-async fn one_time(
+pub(crate) async fn one_time(
     State(state): State<AppState>,
     auth: UserAuth,
     Path(id): Path<String>,

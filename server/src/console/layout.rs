@@ -124,6 +124,10 @@ fn nav(user: &User, current: &str) -> Vec<NavLink> {
     if user.has_any(super::period::closers()) {
         links.push(("/console/period-close", "Period close"));
     }
+    if user.has_any(back_office::PEOPLE_AND_POLICY) {
+        links.push(("/console/users", "People"));
+        links.push(("/console/devices", "Devices"));
+    }
     links
         .into_iter()
         .map(|(href, label)| NavLink {

@@ -10,6 +10,7 @@
 //! held in a `Secure; HttpOnly; SameSite=Strict` cookie; every change is a
 //! POST whose `Origin` must be this server (`guard_origin`).
 
+mod admin;
 mod inspections;
 mod layout;
 mod orders;
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(period::routes())
         .merge(inspections::routes())
+        .merge(admin::routes())
         // Only on the console's own routes: the API's answers (and its 404
         // for a path nobody serves) stay the API's.
         .route_layer(axum::middleware::from_fn(guard_origin))
@@ -70,13 +72,7 @@ async fn stylesheet() -> Response {
 /// in a signed-in person's name. Every answer also tells the browser not to
 /// frame the page or guess content types.
 async fn guard_origin(req: Request, next: Next) -> Response {
-    // HTTP/2 carries the host as the request's authority, not a header.
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let host = request_host(req.headers(), req.uri());
     let origin = req
         .headers()
         .get(header::ORIGIN)
@@ -103,6 +99,16 @@ async fn guard_origin(req: Request, next: Next) -> Response {
     );
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     res
+}
+
+/// The host (and port) a request was sent to: the `Host` header, or with
+/// HTTP/2 the request's authority.
+fn request_host(headers: &HeaderMap, uri: &axum::http::Uri) -> Option<String> {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| uri.authority().map(|a| a.to_string()))
 }
 
 fn same_origin(origin: Option<&str>, host: Option<&str>) -> bool {

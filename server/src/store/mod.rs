@@ -116,6 +116,15 @@ pub struct Session {
     pub password_change_only: bool,
 }
 
+/// A device as the admin's list shows it (times as stored, RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrolledDevice {
+    pub id: String,
+    pub name: String,
+    pub enrolled_at: String,
+    pub revoked_at: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Credential {
     pub user: String,
@@ -222,6 +231,8 @@ pub trait Store: Send {
         token_hash: &str,
     ) -> StoreResult<()>;
     fn device_by_token(&self, token_hash: &str) -> StoreResult<Option<Device>>;
+    /// A site's devices, revoked ones too, in the order they enrolled.
+    fn devices(&self, site: &SiteId) -> StoreResult<Vec<EnrolledDevice>>;
     fn revoke_device(&mut self, id: &str) -> StoreResult<bool>;
     /// Gives a monitoring system `name` at `site` a new key (replacing its
     /// old one, revoked or not).

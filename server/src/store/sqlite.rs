@@ -887,6 +887,21 @@ impl Store for SqliteStore {
             .optional()?)
     }
 
+    fn devices(&self, site: &SiteId) -> StoreResult<Vec<EnrolledDevice>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, name, enrolled_at, revoked_at FROM devices WHERE site = ?1 ORDER BY enrolled_at, id",
+        )?;
+        let rows = stmt.query_map([site.as_str()], |r| {
+            Ok(EnrolledDevice {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                enrolled_at: r.get(2)?,
+                revoked_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn revoke_device(&mut self, id: &str) -> StoreResult<bool> {
         let n = self.conn.execute(
             "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
