@@ -9,6 +9,8 @@
 //! (`GET /api/v1/tls/ca.pem`), trusts it only if its fingerprint is the
 //! link's, pins it, and enrolls with the code over the pinned connection.
 
+use crate::url;
+
 /// What the link starts with.
 pub const SCHEME: &str = "sparescan:enroll?";
 
@@ -41,9 +43,9 @@ impl EnrollmentLink {
     pub fn to_text(&self) -> String {
         format!(
             "{SCHEME}server={}&ca={}&code={}",
-            encode(&self.server),
+            url::encode(&self.server),
             self.ca_sha256,
-            encode(&self.code)
+            url::encode(&self.code)
         )
     }
 
@@ -62,7 +64,7 @@ impl EnrollmentLink {
                 "code" => (&mut code, "enrollment code"),
                 _ => continue,
             };
-            *slot = Some(decode(v).ok_or(LinkError::Invalid(what))?);
+            *slot = Some(url::decode(v).ok_or(LinkError::Invalid(what))?);
         }
         let server = server.ok_or(LinkError::Missing("server address"))?;
         if !server.starts_with("https://") || server.len() <= "https://".len() {
@@ -83,43 +85,6 @@ impl EnrollmentLink {
             code,
         })
     }
-}
-
-fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// Percent-decoding; `None` for a broken escape or text that is not UTF-8.
-fn decode(value: &str) -> Option<String> {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ pub mod reason;
 pub mod resolve;
 pub mod rules;
 pub mod sync;
+pub mod url;
 pub mod view;
 
 pub mod scan;

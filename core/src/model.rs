@@ -661,6 +661,21 @@ impl Role {
         Role::Accountant,
         Role::Admin,
     ];
+
+    /// The role as people call it, in English (the handheld and the
+    /// console translate it).
+    pub fn word(self) -> &'static str {
+        match self {
+            Role::Technician => "technician",
+            Role::Clerk => "clerk",
+            Role::Supervisor => "supervisor",
+            Role::Engineer => "engineer",
+            Role::Dispatcher => "dispatcher",
+            Role::Controller => "controller",
+            Role::Accountant => "accountant",
+            Role::Admin => "administrator",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

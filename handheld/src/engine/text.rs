@@ -123,16 +123,7 @@ fn blocker_in(lang: &str, b: &Blocker) -> String {
 }
 
 pub fn role(r: Role) -> String {
-    t(match r {
-        Role::Technician => "technician",
-        Role::Clerk => "clerk",
-        Role::Supervisor => "supervisor",
-        Role::Engineer => "engineer",
-        Role::Dispatcher => "dispatcher",
-        Role::Controller => "controller",
-        Role::Accountant => "accountant",
-        Role::Admin => "administrator",
-    })
+    t(r.word())
 }
 
 pub fn kind(k: DocKind) -> String {

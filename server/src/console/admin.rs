@@ -206,7 +206,7 @@ fn users_page(
                 roles: u
                     .roles
                     .iter()
-                    .map(|r| super::words::role(*r))
+                    .map(|r| r.word())
                     .collect::<Vec<_>>()
                     .join(", "),
                 active: u.active,

@@ -2,7 +2,6 @@
 //! which site, the pages their roles open (from core's role matrix, the
 //! one the API enforces), the scan box and a message from the last action.
 
-use super::words;
 use crate::api::auth::UserAuth;
 use sparescan_core::document::{DocKind, Transition};
 use sparescan_core::model::{Role, User};
@@ -82,7 +81,7 @@ impl Layout {
                 roles: user
                     .roles
                     .iter()
-                    .map(|r| words::role(*r))
+                    .map(|r| r.word())
                     .collect::<Vec<_>>()
                     .join(", "),
                 site: auth.session.site.to_string(),

@@ -176,17 +176,9 @@ fn session_cookie(token: &str, max_age_secs: i64) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// Percent-encodes a value for a URL's query.
+/// Percent-encodes a value for a URL's path segment or query.
 fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    sparescan_core::url::encode(value)
 }
 
 /// A page: the rendered template, or a plain error page if it could not
@@ -248,13 +240,5 @@ mod tests {
         );
         assert_eq!(cookie(&h, COOKIE).as_deref(), Some("ses_x"));
         assert_eq!(cookie(&h, "c"), None);
-    }
-
-    #[test]
-    fn query_values_are_encoded() {
-        assert_eq!(
-            encode("/console/work-orders?q=a b&x=é"),
-            "%2Fconsole%2Fwork-orders%3Fq%3Da%20b%26x%3D%C3%A9"
-        );
     }
 }

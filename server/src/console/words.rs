@@ -2,20 +2,7 @@
 //! reads, never an internal identifier.
 
 use sparescan_core::document::Transition;
-use sparescan_core::model::{Condition, ReserveStatus, Role, WoStatus, Zone};
-
-pub fn role(r: Role) -> &'static str {
-    match r {
-        Role::Technician => "technician",
-        Role::Clerk => "clerk",
-        Role::Supervisor => "supervisor",
-        Role::Engineer => "engineer",
-        Role::Dispatcher => "dispatcher",
-        Role::Controller => "controller",
-        Role::Accountant => "accountant",
-        Role::Admin => "admin",
-    }
-}
+use sparescan_core::model::{Condition, ReserveStatus, WoStatus, Zone};
 
 pub fn status(s: WoStatus) -> &'static str {
     match s {
