@@ -4,7 +4,7 @@
 //! table.
 
 use super::layout::Layout;
-use super::table::{self, Cell, Column, Shown, TableQuery};
+use super::table::{self, Cell, Column, Row, Shown, SortKey, TableQuery};
 use super::{Person, failure, page, words};
 use crate::api::AppState;
 use askama::Template;
@@ -13,7 +13,9 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
-use sparescan_core::model::Condition;
+use sparescan_core::ids::WarehouseId;
+use sparescan_core::model::{Condition, Item, StockKey};
+use sparescan_core::qty::Qty;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
@@ -76,6 +78,68 @@ struct StockPage {
     table: Shown,
 }
 
+/// A line of stock, borrowed from the site's state: it becomes cells only
+/// when it is on the page (or in the export).
+struct StockRow<'a> {
+    key: &'a StockKey,
+    qty: Qty,
+    item: Option<&'a Item>,
+    warehouse: Option<&'a WarehouseId>,
+}
+
+impl StockRow<'_> {
+    fn name(&self) -> &str {
+        self.item.map(|i| i.name.as_str()).unwrap_or_default()
+    }
+    fn unit(&self) -> &str {
+        self.item.map(|i| i.unit.as_str()).unwrap_or_default()
+    }
+    fn batch(&self) -> &str {
+        self.key
+            .batch
+            .as_ref()
+            .map(|b| b.as_str())
+            .unwrap_or_default()
+    }
+    fn warehouse(&self) -> &str {
+        self.warehouse.map(|w| w.as_str()).unwrap_or_default()
+    }
+}
+
+impl Row for StockRow<'_> {
+    fn sort_key(&self, column: usize) -> SortKey {
+        match column {
+            0 => SortKey::text(self.key.item.as_str()),
+            1 => SortKey::text(self.name()),
+            2 => SortKey::text(self.warehouse()),
+            3 => SortKey::text(self.key.bin.as_str()),
+            4 => SortKey::text(self.batch()),
+            5 => SortKey::text(words::condition(self.key.condition)),
+            6 => SortKey::Number(self.qty.milli()),
+            _ => SortKey::text(self.unit()),
+        }
+    }
+
+    fn into_cells(self) -> Vec<Cell> {
+        vec![
+            Cell::text(self.key.item.to_string()),
+            Cell::text(self.name()),
+            Cell::text(self.warehouse()),
+            Cell::text(self.key.bin.to_string()),
+            Cell::text(self.batch()),
+            Cell::text(words::condition(self.key.condition)),
+            Cell::qty(self.qty),
+            Cell::text(self.unit()),
+        ]
+    }
+}
+
+/// The table's page, or its whole export.
+enum Answer {
+    Page(Shown),
+    Export(Response),
+}
+
 async fn stock(
     State(state): State<AppState>,
     Person(auth): Person,
@@ -83,52 +147,6 @@ async fn stock(
 ) -> Response {
     let needle = f.item.trim().to_lowercase();
     let (bin, batch) = (f.bin.trim(), f.batch.trim());
-    let rows = state.ledger.read(&auth.session.site, |s| {
-        let master = &s.master;
-        let items: HashMap<_, _> = master.items.iter().map(|i| (&i.id, i)).collect();
-        let bins: HashMap<_, _> = master.bins.iter().map(|b| (&b.id, b)).collect();
-        s.ledger
-            .projections()
-            .stock
-            .iter()
-            .filter(|(_, q)| q.is_positive())
-            .filter(|(k, _)| condition_matches(&f.condition, k.condition))
-            .filter(|(k, _)| bin.is_empty() || k.bin.as_str() == bin)
-            .filter(|(k, _)| {
-                batch.is_empty() || k.batch.as_ref().is_some_and(|b| b.as_str() == batch)
-            })
-            .filter_map(|(k, q)| {
-                let item = items.get(&k.item);
-                let name = item.map(|i| i.name.as_str()).unwrap_or_default();
-                let hit = needle.is_empty()
-                    || k.item.as_str().to_lowercase() == needle
-                    || name.to_lowercase().contains(&needle);
-                hit.then(|| {
-                    vec![
-                        Cell::text(k.item.to_string()),
-                        Cell::text(name),
-                        Cell::text(
-                            bins.get(&k.bin)
-                                .map(|b| b.warehouse.to_string())
-                                .unwrap_or_default(),
-                        ),
-                        Cell::text(k.bin.to_string()),
-                        Cell::text(k.batch.as_ref().map(|b| b.to_string()).unwrap_or_default()),
-                        Cell::text(words::condition(k.condition)),
-                        Cell::qty(*q),
-                        Cell::text(item.map(|i| i.unit.clone()).unwrap_or_default()),
-                    ]
-                })
-            })
-            .collect::<Vec<_>>()
-    });
-    let rows = match rows {
-        Ok(r) => r,
-        Err(e) => return failure(e.into()),
-    };
-    if table::wants_csv(&f.table) {
-        return table::csv(&COLUMNS, rows, &f.table, "stock-on-hand");
-    }
     let base = table::with_filters(
         "/console/stock",
         [
@@ -138,10 +156,50 @@ async fn stock(
             table::param("condition", &f.condition),
         ],
     );
+    // The table is sorted and paged where the rows are, so only the page
+    // (or the export) is copied out of the site's state.
+    let answer = state.ledger.read(&auth.session.site, |s| {
+        let master = &s.master;
+        let items: HashMap<_, _> = master.items.iter().map(|i| (&i.id, i)).collect();
+        let bins: HashMap<_, _> = master.bins.iter().map(|b| (&b.id, &b.warehouse)).collect();
+        let rows: Vec<StockRow> = s
+            .ledger
+            .projections()
+            .stock
+            .iter()
+            .filter(|(_, q)| q.is_positive())
+            .filter(|(k, _)| condition_matches(&f.condition, k.condition))
+            .filter(|(k, _)| bin.is_empty() || k.bin.as_str() == bin)
+            .filter(|(k, _)| {
+                batch.is_empty() || k.batch.as_ref().is_some_and(|b| b.as_str() == batch)
+            })
+            .map(|(k, q)| StockRow {
+                key: k,
+                qty: *q,
+                item: items.get(&k.item).copied(),
+                warehouse: bins.get(&k.bin).copied(),
+            })
+            .filter(|r| {
+                needle.is_empty()
+                    || r.key.item.as_str().to_lowercase() == needle
+                    || r.name().to_lowercase().contains(&needle)
+            })
+            .collect();
+        if table::wants_csv(&f.table) {
+            Answer::Export(table::csv(&COLUMNS, rows, &f.table, "stock-on-hand"))
+        } else {
+            Answer::Page(table::show(&COLUMNS, rows, &f.table, &base))
+        }
+    });
+    let shown = match answer {
+        Ok(Answer::Page(shown)) => shown,
+        Ok(Answer::Export(export)) => return export,
+        Err(e) => return failure(e.into()),
+    };
     page(
         StockPage {
             layout: Layout::of(&auth, "Stock on hand", "/console/stock"),
-            table: table::show(&COLUMNS, rows, &f.table, &base),
+            table: shown,
             item: f.item,
             bin: f.bin,
             batch: f.batch,
@@ -150,4 +208,19 @@ async fn stock(
         }
         .render(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_number_in_the_url_is_read() {
+        let uri: axum::http::Uri = "/console/stock?bin=A-01&sort=qty&dir=desc&page=3"
+            .parse()
+            .unwrap();
+        let Query(f) = Query::<StockFilters>::try_from_uri(&uri).expect("the query");
+        assert_eq!(f.bin, "A-01");
+        assert_eq!(f.table.page(), 3);
+    }
 }

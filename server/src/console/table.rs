@@ -7,7 +7,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sparescan_core::qty::Qty;
-use std::cmp::Ordering;
 
 /// Rows per page.
 pub const PAGE_ROWS: usize = 50;
@@ -44,10 +43,36 @@ pub struct Cell {
     sort: SortKey,
 }
 
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-enum SortKey {
+/// How a cell sorts: figures by value, text by its words (ignoring case).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SortKey {
     Number(i64),
     Text(String),
+}
+
+impl SortKey {
+    pub fn text(t: &str) -> Self {
+        SortKey::Text(t.to_lowercase())
+    }
+}
+
+/// A row of a table. Only the rows shown (or exported) become cells: a
+/// page of a 100,000-row table sorts 100,000 keys and renders 50 rows.
+pub trait Row {
+    fn sort_key(&self, column: usize) -> SortKey;
+    fn into_cells(self) -> Vec<Cell>;
+}
+
+/// A row made of its cells already (small tables, reports).
+impl Row for Vec<Cell> {
+    fn sort_key(&self, column: usize) -> SortKey {
+        self.get(column)
+            .map(|c| c.sort.clone())
+            .unwrap_or(SortKey::Number(0))
+    }
+    fn into_cells(self) -> Vec<Cell> {
+        self
+    }
 }
 
 impl Cell {
@@ -93,13 +118,35 @@ impl Cell {
     }
 }
 
-/// What the URL asks of a table besides its filters.
+/// What the URL asks of a table besides its filters. Every field is
+/// text: flattened into a page's filters, serde hands numbers over as
+/// strings (a `usize` here refused every `page=`).
 #[derive(Debug, Default, Deserialize)]
 pub struct TableQuery {
     pub sort: Option<String>,
     pub dir: Option<String>,
-    pub page: Option<usize>,
+    pub page: Option<String>,
     pub format: Option<String>,
+}
+
+impl TableQuery {
+    /// The page asked for, from 1 (a page that is not a number: the first).
+    pub fn page(&self) -> usize {
+        self.page
+            .as_deref()
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or(1)
+    }
+
+    fn sorted_by(&self, columns: &[Column]) -> Option<usize> {
+        self.sort
+            .as_deref()
+            .and_then(|k| columns.iter().position(|c| c.key == k))
+    }
+
+    fn descending(&self) -> bool {
+        self.dir.as_deref() == Some("desc")
+    }
 }
 
 /// A table's header cell: its label, the link that sorts by it, and how it
@@ -125,18 +172,20 @@ pub struct Shown {
 
 /// Sorts `rows` as the query asks and shows its page. `base` is the page's
 /// path with its filters as a query (`/console/stock?item=X`).
-pub fn show(columns: &[Column], mut rows: Vec<Vec<Cell>>, q: &TableQuery, base: &str) -> Shown {
-    let sorted_by = q
-        .sort
-        .as_deref()
-        .and_then(|k| columns.iter().position(|c| c.key == k));
-    let descending = q.dir.as_deref() == Some("desc");
+pub fn show<R: Row>(columns: &[Column], mut rows: Vec<R>, q: &TableQuery, base: &str) -> Shown {
+    let sorted_by = q.sorted_by(columns);
+    let descending = q.descending();
     sort(&mut rows, sorted_by, descending);
     let total = rows.len();
     let pages = total.div_ceil(PAGE_ROWS).max(1);
-    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let page = q.page().clamp(1, pages);
     let first = (page - 1) * PAGE_ROWS;
-    let shown: Vec<Vec<Cell>> = rows.into_iter().skip(first).take(PAGE_ROWS).collect();
+    let shown: Vec<Vec<Cell>> = rows
+        .into_iter()
+        .skip(first)
+        .take(PAGE_ROWS)
+        .map(Row::into_cells)
+        .collect();
     let join = if base.contains('?') { '&' } else { '?' };
     let order = match sorted_by {
         Some(i) => format!(
@@ -198,19 +247,18 @@ pub fn show(columns: &[Column], mut rows: Vec<Vec<Cell>>, q: &TableQuery, base: 
     }
 }
 
-fn sort(rows: &mut [Vec<Cell>], by: Option<usize>, descending: bool) {
+fn sort<R: Row>(rows: &mut [R], by: Option<usize>, descending: bool) {
     let Some(i) = by else { return };
-    rows.sort_by(|a, b| {
-        let o = match (a.get(i), b.get(i)) {
-            (Some(x), Some(y)) => x.sort.cmp(&y.sort),
-            _ => Ordering::Equal,
-        };
-        if descending { o.reverse() } else { o }
-    });
+    // Stable, so rows equal in this column keep their order.
+    if descending {
+        rows.sort_by_cached_key(|r| std::cmp::Reverse(r.sort_key(i)));
+    } else {
+        rows.sort_by_cached_key(|r| r.sort_key(i));
+    }
 }
 
 /// The whole filtered, sorted table as a CSV download named `name`.
-pub fn csv(columns: &[Column], rows: Vec<Vec<Cell>>, q: &TableQuery, name: &str) -> Response {
+pub fn csv<R: Row>(columns: &[Column], rows: Vec<R>, q: &TableQuery, name: &str) -> Response {
     match csv_bytes(columns, rows, q) {
         Ok(bytes) => (
             [
@@ -230,22 +278,19 @@ pub fn csv(columns: &[Column], rows: Vec<Vec<Cell>>, q: &TableQuery, name: &str)
     }
 }
 
-fn csv_bytes(
+fn csv_bytes<R: Row>(
     columns: &[Column],
-    mut rows: Vec<Vec<Cell>>,
+    mut rows: Vec<R>,
     q: &TableQuery,
 ) -> Result<Vec<u8>, String> {
-    let sorted_by = q
-        .sort
-        .as_deref()
-        .and_then(|k| columns.iter().position(|c| c.key == k));
-    sort(&mut rows, sorted_by, q.dir.as_deref() == Some("desc"));
+    sort(&mut rows, q.sorted_by(columns), q.descending());
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(columns.iter().map(|c| c.key.as_ref()))
         .map_err(|e| e.to_string())?;
-    for row in &rows {
+    for row in rows {
         w.write_record(
-            row.iter()
+            row.into_cells()
+                .iter()
                 .map(|c| crate::csv_io::safe_cell(&c.text).into_owned()),
         )
         .map_err(|e| e.to_string())?;
@@ -266,7 +311,7 @@ impl TableQuery {
         TableQuery {
             sort: get("sort"),
             dir: get("dir"),
-            page: get("page").and_then(|p| p.parse().ok()),
+            page: get("page"),
             format: get("format"),
         }
     }
@@ -314,7 +359,7 @@ mod tests {
         let q = TableQuery {
             sort: Some("qty".into()),
             dir: Some("desc".into()),
-            page: Some(2),
+            page: Some("2".into()),
             format: None,
         };
         let shown = show(&COLUMNS, rows(120), &q, "/console/stock?bin=A-1");
@@ -358,13 +403,18 @@ mod tests {
     #[test]
     fn a_page_past_the_end_shows_the_last() {
         let q = TableQuery {
-            page: Some(99),
+            page: Some("99".into()),
             ..TableQuery::default()
         };
         let shown = show(&COLUMNS, rows(3), &q, "/x");
+        let wrong = TableQuery {
+            page: Some("two".into()),
+            ..TableQuery::default()
+        };
+        assert_eq!(wrong.page(), 1, "a page that is not a number: the first");
         assert_eq!(shown.rows.len(), 3);
         assert!(shown.next.is_none() && shown.previous.is_none());
-        let empty = show(&COLUMNS, Vec::new(), &q, "/x");
+        let empty = show(&COLUMNS, Vec::<Vec<Cell>>::new(), &q, "/x");
         assert_eq!(empty.summary, "No rows match.");
     }
 

@@ -1,0 +1,119 @@
+//! Console page times on a 100k-item / 1M-serial site, over real HTTPS on
+//! loopback, as a browser asks for them (the session cookie, one request
+//! after another), printing p50 / p95 / max per page. Target: p95 ≤ 100 ms.
+//!
+//! `cargo bench -p sparescan-server --bench console`
+
+use sparescan_server::config::Config;
+use sparescan_server::{Server, demo};
+use std::time::{Duration, Instant};
+
+/// Requests per page.
+const ROUNDS: usize = 40;
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let at = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[at].as_secs_f64() * 1e3
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(run());
+}
+
+async fn run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = Config::new("127.0.0.1:0".parse().expect("addr"), dir.path());
+    let server = Server::open(config).expect("server");
+    let site = "BIG";
+    let master = demo::large_site(site, 100_000, 1_000_000);
+    let t = Instant::now();
+    server.create_site(master).await.expect("site");
+    eprintln!(
+        "  (site {site} created in {:.1} s)",
+        t.elapsed().as_secs_f64()
+    );
+    // The controller: every page but the admin's opens for them.
+    let person = demo::PEOPLE
+        .iter()
+        .find(|p| p.role == sparescan_core::model::Role::Controller)
+        .expect("a controller");
+    server
+        .set_password(
+            &site.into(),
+            &person.id.into(),
+            Some(person.badge),
+            person.password,
+            "bench",
+        )
+        .await
+        .expect("password");
+    let running = server.serve().await.expect("serve");
+    let base = format!("https://127.0.0.1:{}", running.addr.port());
+    let ca = std::fs::read(dir.path().join("tls/ca.pem")).expect("CA");
+    let mut client = sparescan_client::Client::new(&base, &ca).expect("client");
+    let signed = client
+        .sign_in_office(person.id, person.password, site)
+        .await
+        .expect("sign in");
+    let cookie = format!("sparescan_session={}", signed.token);
+    let http = client.http().clone();
+
+    let pages = [
+        ("stock on hand, first page", "/console/stock".to_owned()),
+        (
+            "stock on hand, sorted by quantity, page 1000",
+            "/console/stock?sort=qty&dir=desc&page=1000".to_owned(),
+        ),
+        (
+            "stock on hand, one item",
+            "/console/stock?item=IT-050123".to_owned(),
+        ),
+        (
+            "stock on hand, CSV export of one bin",
+            "/console/stock?bin=B-042&format=csv".to_owned(),
+        ),
+        ("work orders", "/console/work-orders".to_owned()),
+        (
+            "inspections (quarantine)",
+            "/console/inspections".to_owned(),
+        ),
+        (
+            "scan box: a GTIN",
+            format!("/console/scan?code={}", demo::gtin("0500000050123")),
+        ),
+    ];
+    println!("console pages, {ROUNDS} requests each (target p95 ≤ 100 ms):");
+    for (what, path) in pages {
+        let mut times = Vec::with_capacity(ROUNDS);
+        let mut bytes = 0;
+        for _ in 0..ROUNDS {
+            let t = Instant::now();
+            let resp = http
+                .get(format!("{base}{path}"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .expect("page");
+            let status = resp.status();
+            let body = resp.bytes().await.expect("body");
+            times.push(t.elapsed());
+            assert!(
+                status.is_success() || status.is_redirection(),
+                "{path}: {status}"
+            );
+            bytes = body.len();
+        }
+        times.sort();
+        println!(
+            "  {what}: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms ({bytes} bytes)",
+            percentile(&times, 0.5),
+            percentile(&times, 0.95),
+            percentile(&times, 1.0),
+        );
+    }
+    running.shutdown().await.expect("shutdown");
+}
