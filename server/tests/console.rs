@@ -766,6 +766,24 @@ async fn people_work_in_the_console_from_the_first_run() {
         rows[1].starts_with("BRG-6205,") && rows[2].starts_with("GREASE-LT2,"),
         "{csv}"
     );
+    // The same table as a spreadsheet.
+    let xlsx = http
+        .get(format!(
+            "{base}{}",
+            href.replace("format=csv", "format=xlsx")
+        ))
+        .header(
+            "cookie",
+            format!("sparescan_session={}", session_token(&b).await),
+        )
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(
+        xlsx.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(xlsx.bytes().await.expect("xlsx").starts_with(b"PK"));
     // Twelve in, one issued: eleven on the shelf (the reserve locks, it
     // does not move stock).
     assert!(rows[1].contains(",11,pcs"), "{csv}");

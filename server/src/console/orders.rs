@@ -118,8 +118,8 @@ async fn list(
             ]
         })
         .collect();
-    if table::wants_csv(&f.table) {
-        return table::csv(&LIST_COLUMNS, rows, &f.table, "work-orders");
+    if table::wants_export(&f.table) {
+        return table::export(&LIST_COLUMNS, rows, &f.table, "work-orders");
     }
     let base = table::with_filters(
         "/console/work-orders",

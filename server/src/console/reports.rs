@@ -157,8 +157,8 @@ async fn report(
     let (table, flash) = match answer {
         Ok(resp) => match read_csv(resp.into_response()).await {
             Ok((columns, rows)) => {
-                if table::wants_csv(&q) {
-                    return table::csv(&columns, rows, &q, kind.name());
+                if table::wants_export(&q) {
+                    return table::export(&columns, rows, &q, kind.name());
                 }
                 (Some(table::show(&columns, rows, &q, &base)), None)
             }

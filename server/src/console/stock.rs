@@ -185,8 +185,8 @@ async fn stock(
                     || r.name().to_lowercase().contains(&needle)
             })
             .collect();
-        if table::wants_csv(&f.table) {
-            Answer::Export(table::csv(&COLUMNS, rows, &f.table, "stock-on-hand"))
+        if table::wants_export(&f.table) {
+            Answer::Export(table::export(&COLUMNS, rows, &f.table, "stock-on-hand"))
         } else {
             Answer::Page(table::show(&COLUMNS, rows, &f.table, &base))
         }

@@ -168,6 +168,7 @@ pub struct Shown {
     pub previous: Option<String>,
     pub next: Option<String>,
     pub csv: String,
+    pub xlsx: String,
 }
 
 /// Sorts `rows` as the query asks and shows its page. `base` is the page's
@@ -195,14 +196,13 @@ pub fn show<R: Row>(columns: &[Column], mut rows: Vec<R>, q: &TableQuery, base: 
         ),
         None => String::new(),
     };
-    let at = |p: usize| {
-        let sep = if base.contains('?') || !order.is_empty() {
-            '&'
-        } else {
-            '?'
-        };
-        format!("{base}{order}{sep}page={p}")
+    // What follows the filters and the order: `&` once there is a query.
+    let sep = if base.contains('?') || !order.is_empty() {
+        '&'
+    } else {
+        '?'
     };
+    let at = |p: usize| format!("{base}{order}{sep}page={p}");
     let heads = columns
         .iter()
         .enumerate()
@@ -236,14 +236,8 @@ pub fn show<R: Row>(columns: &[Column], mut rows: Vec<R>, q: &TableQuery, base: 
         summary,
         previous: (page > 1).then(|| at(page - 1)),
         next: (page < pages).then(|| at(page + 1)),
-        csv: format!(
-            "{base}{order}{}format=csv",
-            if base.contains('?') || !order.is_empty() {
-                '&'
-            } else {
-                '?'
-            }
-        ),
+        csv: format!("{base}{order}{sep}format=csv"),
+        xlsx: format!("{base}{order}{sep}format=xlsx"),
     }
 }
 
@@ -257,15 +251,29 @@ fn sort<R: Row>(rows: &mut [R], by: Option<usize>, descending: bool) {
     }
 }
 
-/// The whole filtered, sorted table as a CSV download named `name`.
-pub fn csv<R: Row>(columns: &[Column], rows: Vec<R>, q: &TableQuery, name: &str) -> Response {
-    match csv_bytes(columns, rows, q) {
+/// The whole filtered, sorted table as a download named `name`: CSV, or
+/// with `format=xlsx` a spreadsheet.
+pub fn export<R: Row>(columns: &[Column], rows: Vec<R>, q: &TableQuery, name: &str) -> Response {
+    let (written, content_type, extension) = if q.format.as_deref() == Some("xlsx") {
+        (
+            xlsx_bytes(columns, rows, q),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        )
+    } else {
+        (
+            csv_bytes(columns, rows, q),
+            "text/csv; charset=utf-8",
+            "csv",
+        )
+    };
+    match written {
         Ok(bytes) => (
             [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_TYPE, content_type.to_owned()),
                 (
                     header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}.csv\""),
+                    format!("attachment; filename=\"{name}.{extension}\""),
                 ),
             ],
             bytes,
@@ -276,6 +284,43 @@ pub fn csv<R: Row>(columns: &[Column], rows: Vec<R>, q: &TableQuery, name: &str)
             &format!("The export could not be written ({e}): try again."),
         ),
     }
+}
+
+/// The table as a spreadsheet: a header row, then every row; figures as
+/// numbers a spreadsheet can add up, everything else as text (a cell
+/// written as text is never taken as a formula).
+fn xlsx_bytes<R: Row>(
+    columns: &[Column],
+    mut rows: Vec<R>,
+    q: &TableQuery,
+) -> Result<Vec<u8>, String> {
+    sort(&mut rows, q.sorted_by(columns), q.descending());
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    for (c, column) in columns.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, col(c)?, column.key.as_ref(), &bold)
+            .map_err(err)?;
+    }
+    for (r, row) in rows.into_iter().enumerate() {
+        let r = u32::try_from(r + 1).map_err(|_| "too many rows for a spreadsheet".to_owned())?;
+        for (c, cell) in row.into_cells().into_iter().enumerate() {
+            match (&cell.sort, columns.get(c).is_some_and(|k| k.numeric)) {
+                // Thousandths, as the quantity is kept: exact in a double.
+                (SortKey::Number(milli), true) => sheet
+                    .write_number(r, col(c)?, *milli as f64 / 1000.0)
+                    .map_err(err)?,
+                _ => sheet.write_string(r, col(c)?, &cell.text).map_err(err)?,
+            };
+        }
+    }
+    book.save_to_buffer().map_err(err)
+}
+
+fn col(c: usize) -> Result<u16, String> {
+    u16::try_from(c).map_err(|_| "too many columns for a spreadsheet".to_owned())
 }
 
 fn csv_bytes<R: Row>(
@@ -317,9 +362,9 @@ impl TableQuery {
     }
 }
 
-/// Whether the query asks for the CSV export.
-pub fn wants_csv(q: &TableQuery) -> bool {
-    q.format.as_deref() == Some("csv")
+/// Whether the query asks for an export (CSV or XLSX) instead of a page.
+pub fn wants_export(q: &TableQuery) -> bool {
+    matches!(q.format.as_deref(), Some("csv" | "xlsx"))
 }
 
 /// A filter's `name=value` for a URL, or nothing when it is empty.
@@ -416,6 +461,26 @@ mod tests {
         assert!(shown.next.is_none() && shown.previous.is_none());
         let empty = show(&COLUMNS, Vec::<Vec<Cell>>::new(), &q, "/x");
         assert_eq!(empty.summary, "No rows match.");
+    }
+
+    #[test]
+    fn the_spreadsheet_holds_text_as_text_and_figures_as_numbers() {
+        let r = vec![vec![Cell::text("=1+1"), Cell::qty("2.5".parse().unwrap())]];
+        let bytes = xlsx_bytes(&COLUMNS, r, &TableQuery::default()).unwrap();
+        assert!(bytes.starts_with(b"PK"), "an XLSX file is a zip archive");
+        let res = export(
+            &COLUMNS,
+            vec![vec![Cell::text("x"), Cell::qty(Qty::units(1))]],
+            &TableQuery {
+                format: Some("xlsx".into()),
+                ..TableQuery::default()
+            },
+            "stock",
+        );
+        assert_eq!(
+            res.headers()[header::CONTENT_DISPOSITION],
+            "attachment; filename=\"stock.xlsx\""
+        );
     }
 
     #[test]
