@@ -323,6 +323,20 @@ impl Api {
         assert!(status.is_success(), "{path}: {status} {text}");
     }
 
+    async fn post_json(&self, path: &str, body: Value) {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        assert!(status.is_success(), "{path}: {status} {text}");
+    }
+
     async fn one_time_password(&self, user: &str) -> String {
         let res = self
             .http
@@ -454,6 +468,23 @@ async fn people_work_in_the_console_from_the_first_run() {
             "/api/v1/stock/opening",
             "item,bin,qty,serials,unit_cost,condition\nBRG-6205,A-01,12,,4.20,new\n\
              GREASE-LT2,A-01,5,,6.00,new\nBRG-6205,Q-01,1,,4.20,under_inspection\n",
+        )
+        .await;
+    // A planning template with a range (grease: 0.25 to 0.5 kg, settled
+    // by an engineer) and an order made from it.
+    admin
+        .put_json(
+            "/api/v1/templates/PM-PUMP",
+            json!({"name": "Pump bearing service", "scope": "Bearings and grease",
+                   "tasks": [{"id": "T1", "title": "Change the bearings"}],
+                   "lines": [{"task": "T1", "item": "BRG-6205", "planned": "2"},
+                             {"task": "T1", "item": "GREASE-LT2", "planned": "0.25", "planned_max": "0.5"}]}),
+        )
+        .await;
+    admin
+        .post_json(
+            "/api/v1/work-orders",
+            json!({"id": "WO-2", "asset": "PUMP-3", "template": "PM-PUMP"}),
         )
         .await;
     // The technician's badge and PIN for the handheld.
@@ -647,6 +678,20 @@ async fn people_work_in_the_console_from_the_first_run() {
         "Approved — ready to start"
     );
     assert!(text_of(&b, ".facts").await.contains("eng-1"));
+    // The range on the order from the template: the engineer settles it.
+    b.goto(&format!("{base}/console/work-orders/WO-2"))
+        .await
+        .expect("open");
+    let lines = text_of(&b, "section[aria-labelledby='lines-h'] tbody").await;
+    assert!(lines.contains("0.25–0.5"), "{lines}");
+    fill(&b, "#sq-2", "0.4").await;
+    click(&b, "form[action='/console/work-orders/WO-2/settle'] button").await;
+    assert_eq!(path(&b).await, "/console/work-orders/WO-2?done=settle");
+    let lines = text_of(&b, "section[aria-labelledby='lines-h'] tbody").await;
+    assert!(
+        lines.contains("0.4") && !lines.contains("0.25–0.5"),
+        "{lines}"
+    );
     sign_out(&b).await;
 
     // The dispatcher locks the reserved bearings and starts the work.
@@ -661,6 +706,18 @@ async fn people_work_in_the_console_from_the_first_run() {
     assert!(reserves.contains("Locked"), "{reserves}");
     click(&b, "form[action='/console/work-orders/WO-1/start'] button").await;
     assert_eq!(text_of(&b, ".facts .status").await, "In progress");
+    // The pick list to print: what is still to take, and where.
+    click(&b, "a[href='/console/work-orders/WO-1/pick-list']").await;
+    let pick = text_of(&b, "table.pick tbody").await;
+    assert!(
+        pick.contains("BRG-6205") && pick.contains("2 pcs") && pick.contains("A-01 — 12"),
+        "{pick}"
+    );
+    assert!(
+        !pick.contains("Q-01"),
+        "quarantine is not picked from: {pick}"
+    );
+    shot(&b, "pick-list").await;
     sign_out(&b).await;
 
     // A handheld: the technician takes one bearing of the two planned.

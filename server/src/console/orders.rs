@@ -10,7 +10,7 @@ use super::{Person, encode, failure, page, words};
 use crate::api::auth::UserAuth;
 use crate::api::backoffice::card::Card;
 use crate::api::backoffice::office_document;
-use crate::api::backoffice::plan::{LineInput, NewWorkOrder};
+use crate::api::backoffice::plan::{Clarification, LineInput, NewWorkOrder};
 use crate::api::backoffice::work_orders::{self, Approval, ListQuery};
 use crate::api::{ApiError, ApiJson, AppState};
 use askama::Template;
@@ -25,7 +25,7 @@ use sparescan_core::ids::*;
 use sparescan_core::model::WoStatus;
 use sparescan_core::qty::Qty;
 use sparescan_core::rules::next_status;
-use sparescan_core::rules::roles::{author_roles, back_office};
+use sparescan_core::rules::roles::{approvers, author_roles, back_office};
 
 /// Rows of material a new order's form offers.
 const FORM_LINES: usize = 6;
@@ -39,6 +39,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/work-orders/{id}/reserve", post(reserve))
         .route("/console/work-orders/{id}/release", post(release))
         .route("/console/work-orders/{id}/lock", post(lock))
+        .route("/console/work-orders/{id}/settle", post(settle))
+        .route("/console/work-orders/{id}/pick-list", get(pick_list))
         .route("/console/work-orders/{id}/{action}", post(act))
 }
 
@@ -164,6 +166,7 @@ fn done_words(done: &str) -> Option<&'static str> {
         "reserve" => "Reserved: what the warehouse has is locked for the line.",
         "release" => "The reserve is released.",
         "lock" => "What the stores have now is locked for the reserve.",
+        "settle" => "The range is settled: the line plans that quantity now.",
         _ => return None,
     })
 }
@@ -378,6 +381,8 @@ struct CardPage {
     warehouses: Vec<(String, String)>,
     /// Whether the person may release reserves and lock stock for them.
     may_release: bool,
+    /// Whether the person settles range lines (an engineer).
+    may_settle: bool,
     reserve_words: Vec<&'static str>,
 }
 
@@ -413,6 +418,7 @@ fn card_page(state: &AppState, auth: &UserAuth, card: Card, flash: Option<Flash>
         actions,
         warehouses,
         may_release: may(DocKind::ReserveRelease),
+        may_settle: auth.user.has_any(approvers::RANGE),
         reserve_words: card
             .reserves
             .iter()
@@ -592,6 +598,139 @@ async fn reserve_step(
         }
     };
     after(&state, &auth, &order, done, outcome).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SettleFields {
+    #[serde(default)]
+    line: String,
+    #[serde(default)]
+    qty: String,
+}
+
+/// An engineer settles a line planned as a range at one quantity, through
+/// the API's handler (the rights, the bounds of what moved already).
+async fn settle(
+    State(state): State<AppState>,
+    Person(auth): Person,
+    Path(id): Path<String>,
+    Form(f): Form<SettleFields>,
+) -> Response {
+    let order = WorkOrderId::from(id.clone());
+    let qty = f.qty.trim();
+    let outcome = match qty.parse::<Qty>() {
+        Err(_) => Err(format!(
+            "Not done: `{qty}` is not a quantity; write a number such as 2 or 1.5."
+        )),
+        Ok(planned) => work_orders::clarify(
+            State(state.clone()),
+            auth.clone(),
+            Path((id, f.line.trim().to_owned())),
+            ApiJson(Clarification { planned }),
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("Not done: {}", e.message)),
+    };
+    after(&state, &auth, &order, "settle", outcome).await
+}
+
+/// A line of the pick list: what is still to take, and where it lies.
+pub struct PickLine {
+    pub line: String,
+    pub item: String,
+    pub name: String,
+    pub unit: String,
+    pub to_pick: Qty,
+    /// Bins with usable stock of the item: bin, batch (and expiry), qty.
+    pub bins: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console/pick_list.html")]
+struct PickListPage {
+    layout: Layout,
+    card: Card,
+    lines: Vec<PickLine>,
+    printed: String,
+}
+
+/// The printable pick list: each line's quantity still to issue and the
+/// bins that hold it usable, earliest expiry first (as the handheld's
+/// first-expiry hint).
+async fn pick_list(
+    State(state): State<AppState>,
+    Person(auth): Person,
+    Path(id): Path<String>,
+) -> Response {
+    let card = match work_orders::show(State(state.clone()), auth.clone(), Path(id)).await {
+        Ok(c) => c.0,
+        Err(e) => return failure(e),
+    };
+    let lines = state.ledger.read(&auth.session.site, |s| {
+        let master = &s.master;
+        card.lines
+            .iter()
+            .filter(|l| l.issued < l.planned)
+            .map(|l| {
+                let mut stock: Vec<_> = s
+                    .ledger
+                    .projections()
+                    .stock
+                    .iter()
+                    .filter(|(k, q)| k.item == l.item && k.condition.is_usable() && q.is_positive())
+                    .filter_map(|(k, q)| {
+                        let bin = master.bins.iter().find(|b| b.id == k.bin)?;
+                        (bin.zone == sparescan_core::model::Zone::Storage).then(|| {
+                            let expiry = k.batch.as_ref().and_then(|b| {
+                                master
+                                    .batches
+                                    .iter()
+                                    .find(|x| x.item == l.item && x.code == *b)
+                                    .and_then(|x| x.expiry)
+                            });
+                            (expiry, k, *q)
+                        })
+                    })
+                    .collect();
+                // Earliest expiry first; stock without one after it.
+                stock.sort_by_key(|(expiry, _, _)| (expiry.is_none(), *expiry));
+                PickLine {
+                    line: l.id.to_string(),
+                    item: l.item.to_string(),
+                    name: l.item_name.clone().unwrap_or_default(),
+                    unit: l.unit.clone(),
+                    to_pick: Qty::from_milli(l.planned.milli() - l.issued.milli()),
+                    bins: stock
+                        .into_iter()
+                        .map(|(expiry, k, q)| {
+                            let mut at = format!("{} — {q}", k.bin);
+                            if let Some(b) = &k.batch {
+                                at.push_str(&format!(", batch {b}"));
+                            }
+                            if let Some(e) = expiry {
+                                at.push_str(&format!(", use by {e}"));
+                            }
+                            at
+                        })
+                        .collect(),
+                }
+            })
+            .collect::<Vec<_>>()
+    });
+    let lines = match lines {
+        Ok(l) => l,
+        Err(e) => return failure(e.into()),
+    };
+    page(
+        PickListPage {
+            layout: Layout::of(&auth, format!("Pick list — {}", card.id), ""),
+            printed: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+            card,
+            lines,
+        }
+        .render(),
+    )
 }
 
 #[cfg(test)]

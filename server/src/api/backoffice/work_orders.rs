@@ -419,7 +419,7 @@ pub(crate) async fn approve(
     ),
     security(("session_token" = []))
 )]
-async fn clarify(
+pub(crate) async fn clarify(
     State(state): State<AppState>,
     auth: UserAuth,
     Path((id, line)): Path<(String, String)>,
