@@ -516,6 +516,7 @@ async fn people_work_in_the_console_from_the_first_run() {
             "Work orders",
             "New work order",
             "Stock on hand",
+            "Dashboard",
             "Reports",
             "People",
             "Devices"
@@ -593,6 +594,7 @@ async fn people_work_in_the_console_from_the_first_run() {
             "New work order",
             "Approvals",
             "Stock on hand",
+            "Dashboard",
             "Reports"
         ]
     );
@@ -761,6 +763,22 @@ async fn people_work_in_the_console_from_the_first_run() {
 
     // The controller sees the deviation in its report.
     first_sign_in(&b, &base, &admin, "ctl-1", CONTROLLER_PASSWORD).await;
+    // The dashboard: this month's issue was tied to its order.
+    click(&b, "nav a[href='/console/dashboard']").await;
+    let tied = find(&b, "figure.chart svg")
+        .await
+        .expect("a chart")
+        .attr("aria-label")
+        .await
+        .expect("label")
+        .unwrap_or_default();
+    let this_month = chrono::Utc::now().format("%Y-%m").to_string();
+    assert!(
+        tied.starts_with("Issues tied to a work order:")
+            && tied.ends_with(&format!("{this_month} 100 %")),
+        "{tied}"
+    );
+    shot(&b, "dashboard").await;
     click(&b, "nav a[href='/console/reports']").await;
     shot(&b, "reports").await;
     click(&b, "a[href='/console/reports/deviations']").await;
@@ -895,7 +913,13 @@ async fn people_work_in_the_console_from_the_first_run() {
     first_sign_in(&b, &base, &admin, "acc-1", ACCOUNTANT_PASSWORD).await;
     assert_eq!(
         nav_labels(&b).await,
-        ["Work orders", "Stock on hand", "Reports", "Period close"]
+        [
+            "Work orders",
+            "Stock on hand",
+            "Dashboard",
+            "Reports",
+            "Period close"
+        ]
     );
     click(&b, "nav a[href='/console/period-close']").await;
     assert!(

@@ -118,6 +118,7 @@ fn nav(user: &User, current: &str) -> Vec<NavLink> {
         links.push(("/console/inspections", "Inspections"));
     }
     if user.has_any(back_office::REPORTS) {
+        links.push(("/console/dashboard", "Dashboard"));
         links.push(("/console/reports", "Reports"));
     }
     if user.has_any(super::period::closers()) {

@@ -653,6 +653,29 @@ fn load_documents(
 /// Loads, computes and renders a report. Blocking: call it off the async
 /// threads. The projections are read after the documents, so a document
 /// accepted in between may show in the state but not in the drill-down.
+/// The KPIs of each period (the console's dashboard: one per month), from
+/// one read of the documents of the whole span.
+pub fn kpis_by_period(
+    ledger: &Ledger,
+    store: &dyn Store,
+    site: &SiteId,
+    periods: &[Period],
+    now: DateTime<Utc>,
+) -> Result<Vec<Kpis>, ReportError> {
+    let span = Params {
+        from: periods.iter().filter_map(|p| p.from).min(),
+        to: periods.iter().filter_map(|p| p.to).max(),
+        ..Params::default()
+    };
+    let docs = load_documents(store, site, &ReportKind::Kpis.documents(&span))?;
+    Ok(ledger.read(site, |s| {
+        periods
+            .iter()
+            .map(|p| kpis(&s.ledger, &docs, now, *p, DEFAULT_TOP))
+            .collect()
+    })?)
+}
+
 pub fn produce(
     ledger: &Ledger,
     store: &dyn Store,
