@@ -400,6 +400,37 @@ pub enum DocKind {
 }
 
 impl DocKind {
+    /// The document kind as people call it, in English (the handheld and
+    /// the console translate it).
+    pub fn word(self) -> &'static str {
+        match self {
+            DocKind::Reserve => "Reserve",
+            DocKind::ReserveConfirm => "Reserve confirmation",
+            DocKind::ReserveRelease => "Reserve release",
+            DocKind::Issue => "Issue",
+            DocKind::SubstitutionIssue => "Substitution issue",
+            DocKind::AdditionalIssue => "Additional issue",
+            DocKind::EmergencyIssue => "Emergency issue",
+            DocKind::EmergencyLink => "Emergency link",
+            DocKind::WriteOff => "Write-off",
+            DocKind::Return => "Return",
+            DocKind::RemovedUnitReturn => "Removed unit return",
+            DocKind::InspectionDecision => "Inspection decision",
+            DocKind::TransferOut => "Transfer out",
+            DocKind::TransferIn => "Transfer receipt",
+            DocKind::Correction => "Correction",
+            DocKind::WoStatusChange => "Work order status",
+            DocKind::ToolCheckout => "Tool checkout",
+            DocKind::ToolReturn => "Tool return",
+            DocKind::Count => "Count",
+            DocKind::PeriodClose => "Period close",
+            DocKind::OpeningBalance => "Opening balance",
+            DocKind::GoodsReceipt => "Goods receipt",
+        }
+    }
+}
+
+impl DocKind {
     pub const ALL: [DocKind; 22] = [
         DocKind::Reserve,
         DocKind::ReserveConfirm,

@@ -516,6 +516,7 @@ async fn people_work_in_the_console_from_the_first_run() {
             "Work orders",
             "New work order",
             "Stock on hand",
+            "Needs attention",
             "Dashboard",
             "Reports",
             "People",
@@ -752,7 +753,10 @@ async fn people_work_in_the_console_from_the_first_run() {
             holder: None,
         },
     };
-    let pushed = device.push(&[issue]).await.expect("push");
+    let pushed = device
+        .push(std::slice::from_ref(&issue))
+        .await
+        .expect("push");
     assert!(
         matches!(
             pushed.verdicts[..],
@@ -761,8 +765,31 @@ async fn people_work_in_the_console_from_the_first_run() {
         "{pushed:?}"
     );
 
+    // And a bearing for WO-2, which nobody has started: refused.
+    let mut early = issue.clone();
+    early.id = sparescan_core::ids::DocId::new_v7();
+    early.work_order = Some("WO-2".into());
+    early.line = Some("WO-2-L1".into());
+    early.proof = None;
+    let pushed = device.push(&[early]).await.expect("push");
+    assert!(
+        matches!(
+            pushed.verdicts[..],
+            [sparescan_core::sync::Verdict::Rejected { .. }]
+        ),
+        "{pushed:?}"
+    );
+
     // The controller sees the deviation in its report.
     first_sign_in(&b, &base, &admin, "ctl-1", CONTROLLER_PASSWORD).await;
+    // Needs attention: the refused issue, with what to do and its order.
+    click(&b, "nav a[href='/console/attention']").await;
+    let refused = text_of(&b, "main table tbody").await;
+    assert!(
+        refused.contains("Issue") && refused.contains("tech-1") && refused.contains("WO-2"),
+        "{refused}"
+    );
+    shot(&b, "needs-attention").await;
     // The dashboard: this month's issue was tied to its order.
     click(&b, "nav a[href='/console/dashboard']").await;
     let tied = find(&b, "figure.chart svg")

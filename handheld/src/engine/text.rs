@@ -127,30 +127,7 @@ pub fn role(r: Role) -> String {
 }
 
 pub fn kind(k: DocKind) -> String {
-    t(match k {
-        DocKind::Reserve => "Reserve",
-        DocKind::ReserveConfirm => "Reserve confirmation",
-        DocKind::ReserveRelease => "Reserve release",
-        DocKind::Issue => "Issue",
-        DocKind::SubstitutionIssue => "Substitution issue",
-        DocKind::AdditionalIssue => "Additional issue",
-        DocKind::EmergencyIssue => "Emergency issue",
-        DocKind::EmergencyLink => "Emergency link",
-        DocKind::WriteOff => "Write-off",
-        DocKind::Return => "Return",
-        DocKind::RemovedUnitReturn => "Removed unit return",
-        DocKind::InspectionDecision => "Inspection decision",
-        DocKind::TransferOut => "Transfer out",
-        DocKind::TransferIn => "Transfer receipt",
-        DocKind::Correction => "Correction",
-        DocKind::WoStatusChange => "Work order status",
-        DocKind::ToolCheckout => "Tool checkout",
-        DocKind::ToolReturn => "Tool return",
-        DocKind::Count => "Count",
-        DocKind::PeriodClose => "Period close",
-        DocKind::OpeningBalance => "Opening balance",
-        DocKind::GoodsReceipt => "Goods receipt",
-    })
+    t(k.word())
 }
 
 pub fn status(s: sparescan_core::model::WoStatus) -> String {

@@ -117,6 +117,9 @@ fn nav(user: &User, current: &str) -> Vec<NavLink> {
     if user.has_any(super::inspections::inspectors()) {
         links.push(("/console/inspections", "Inspections"));
     }
+    if user.has_any(back_office::REVIEW) {
+        links.push(("/console/attention", "Needs attention"));
+    }
     if user.has_any(back_office::REPORTS) {
         links.push(("/console/dashboard", "Dashboard"));
         links.push(("/console/reports", "Reports"));

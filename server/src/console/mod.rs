@@ -11,6 +11,7 @@
 //! POST whose `Origin` must be this server (`guard_origin`).
 
 mod admin;
+mod attention;
 mod dashboard;
 mod inspections;
 mod layout;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(period::routes())
         .merge(inspections::routes())
         .merge(admin::routes())
+        .merge(attention::routes())
         .merge(dashboard::routes())
         // Only on the console's own routes: the API's answers (and its 404
         // for a path nobody serves) stay the API's.

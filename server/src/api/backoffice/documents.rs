@@ -121,10 +121,10 @@ pub(crate) async fn submit(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct AttentionQuery {
+pub(crate) struct AttentionQuery {
     /// Refusals to look at, newest first (default 200, at most 1000).
     #[param(minimum = 1, maximum = 1000)]
-    limit: Option<u32>,
+    pub limit: Option<u32>,
 }
 
 /// A refused document, with why and what to do.
@@ -167,7 +167,7 @@ pub struct Attention {
     ),
     security(("session_token" = []))
 )]
-async fn needs_attention(
+pub(crate) async fn needs_attention(
     State(state): State<AppState>,
     auth: UserAuth,
     q: Result<Query<AttentionQuery>, QueryRejection>,
