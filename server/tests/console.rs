@@ -294,47 +294,31 @@ struct Api {
 }
 
 impl Api {
-    async fn csv(&self, path: &str, body: &str) {
-        let res = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .header("content-type", "text/csv")
-            .body(body.to_owned())
-            .send()
-            .await
-            .expect("request");
+    /// Sends a request as the admin; it must succeed.
+    async fn ok(&self, path: &str, req: reqwest::RequestBuilder) {
+        let res = req.bearer_auth(&self.token).send().await.expect("request");
         let status = res.status();
         let text = res.text().await.unwrap_or_default();
         assert!(status.is_success(), "{path}: {status} {text}");
+    }
+
+    async fn csv(&self, path: &str, body: &str) {
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "text/csv")
+            .body(body.to_owned());
+        self.ok(path, req).await;
     }
 
     async fn put_json(&self, path: &str, body: Value) {
-        let res = self
-            .http
-            .put(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .expect("request");
-        let status = res.status();
-        let text = res.text().await.unwrap_or_default();
-        assert!(status.is_success(), "{path}: {status} {text}");
+        let req = self.http.put(format!("{}{path}", self.base)).json(&body);
+        self.ok(path, req).await;
     }
 
     async fn post_json(&self, path: &str, body: Value) {
-        let res = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .expect("request");
-        let status = res.status();
-        let text = res.text().await.unwrap_or_default();
-        assert!(status.is_success(), "{path}: {status} {text}");
+        let req = self.http.post(format!("{}{path}", self.base)).json(&body);
+        self.ok(path, req).await;
     }
 
     async fn one_time_password(&self, user: &str) -> String {
