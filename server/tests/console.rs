@@ -503,6 +503,7 @@ async fn people_work_in_the_console_from_the_first_run() {
             "Needs attention",
             "Dashboard",
             "Reports",
+            "Audit trail",
             "People",
             "Devices"
         ]
@@ -929,7 +930,8 @@ async fn people_work_in_the_console_from_the_first_run() {
             "Stock on hand",
             "Dashboard",
             "Reports",
-            "Period close"
+            "Period close",
+            "Audit trail"
         ]
     );
     click(&b, "nav a[href='/console/period-close']").await;
@@ -953,6 +955,20 @@ async fn people_work_in_the_console_from_the_first_run() {
         format!("The period is closed through {yesterday}.")
     );
     shot(&b, "period-close").await;
+    // The audit trail: every document in ledger order, and the chains.
+    click(&b, "nav a[href='/console/audit']").await;
+    let trail = text_of(&b, "main table tbody").await;
+    assert!(
+        trail.contains("Period close") && trail.contains("acc-1") && trail.contains("tech-1"),
+        "{trail}"
+    );
+    click(&b, "form[action='/console/audit'] button").await;
+    assert!(
+        text_of(&b, ".flash.ok")
+            .await
+            .starts_with("The hash chains are intact"),
+    );
+    shot(&b, "audit-trail").await;
     sign_out(&b).await;
 
     // Signed out, a page sends the person to sign in and back.

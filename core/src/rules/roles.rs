@@ -96,6 +96,9 @@ pub mod back_office {
     pub const CATALOG: &[Role] = &[Admin, Clerk];
     /// Edit assets.
     pub const ASSETS: &[Role] = &[Admin, Dispatcher];
+    /// Read the audit trail (every document in ledger order) and check the
+    /// hash chains: those who answer for the books.
+    pub const AUDIT: &[Role] = &[Accountant, Controller, Admin];
 }
 
 /// Kinds only the back office records, whoever authors them.

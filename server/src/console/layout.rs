@@ -127,6 +127,9 @@ fn nav(user: &User, current: &str) -> Vec<NavLink> {
     if user.has_any(super::period::closers()) {
         links.push(("/console/period-close", "Period close"));
     }
+    if user.has_any(back_office::AUDIT) {
+        links.push(("/console/audit", "Audit trail"));
+    }
     if user.has_any(back_office::PEOPLE_AND_POLICY) {
         links.push(("/console/users", "People"));
         links.push(("/console/devices", "Devices"));

@@ -12,6 +12,7 @@
 
 mod admin;
 mod attention;
+mod audit;
 mod dashboard;
 mod inspections;
 mod layout;
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(inspections::routes())
         .merge(admin::routes())
         .merge(attention::routes())
+        .merge(audit::routes())
         .merge(dashboard::routes())
         // Only on the console's own routes: the API's answers (and its 404
         // for a path nobody serves) stay the API's.
