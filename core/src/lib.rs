@@ -23,6 +23,7 @@ pub mod document;
 pub mod effect;
 pub mod enrollment;
 pub mod ids;
+pub mod lang;
 pub mod limits;
 pub mod memory;
 pub mod model;

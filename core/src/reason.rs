@@ -23,6 +23,11 @@ macro_rules! reason_codes {
                 match self { $(ReasonCode::$variant => $code),* }
             }
 
+            /// The reason a stable code names (as an API error carries it).
+            pub fn from_code(code: &str) -> Option<ReasonCode> {
+                match code { $($code => Some(ReasonCode::$variant),)* _ => None }
+            }
+
             /// What went wrong, in the words of the shop floor.
             pub fn message(self) -> &'static str {
                 match self { $(ReasonCode::$variant => $message),* }
