@@ -2,6 +2,7 @@
 //! revoke) and people (their roles, a one-time password for one who has
 //! none or forgot theirs).
 
+use super::i18n::Tr;
 use super::layout::{Flash, Layout};
 use super::{Person, failure, page};
 use crate::api::auth::{UserAuth, issue_enrollment_code};
@@ -47,13 +48,14 @@ struct DevicesPage {
 async fn devices_page(
     state: &AppState,
     auth: &UserAuth,
+    tr: Tr,
     new_code: Option<NewCode>,
     flash: Option<Flash>,
 ) -> Result<DevicesPage, ApiError> {
     let site = auth.session.site.clone();
     let devices = state.readers.with(move |s| Ok(s.devices(&site)?)).await?;
     Ok(DevicesPage {
-        layout: Layout::of(auth, "Devices", "/console/devices").with_flash(flash),
+        layout: Layout::of(auth, tr, tr.t("Devices"), "/console/devices").with_flash(flash),
         devices,
         new_code,
         ca_sha256: state.ca.as_ref().map(|c| c.sha256.clone()),
@@ -67,20 +69,21 @@ struct Done {
 
 async fn devices(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Query(q): Query<Done>,
 ) -> Response {
     if let Err(e) = auth.require(ADMINS) {
-        return failure(e);
+        return failure(tr, e);
     }
     let flash = q.revoked.map(|id| {
-        Flash::ok(format!(
-            "Device {id} is revoked: its token and sessions no longer work."
+        Flash::ok(tr.f(
+            "Device {id} is revoked: its token and sessions no longer work.",
+            &[("id", &id)],
         ))
     });
-    match devices_page(&state, &auth, None, flash).await {
+    match devices_page(&state, &auth, tr, None, flash).await {
         Ok(p) => page(p.render()),
-        Err(e) => failure(e),
+        Err(e) => failure(tr, e),
     }
 }
 
@@ -88,16 +91,16 @@ async fn devices(
 /// server's address as this browser reached it, and the CA's fingerprint.
 async fn enroll(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
     if let Err(e) = auth.require(ADMINS) {
-        return failure(e);
+        return failure(tr, e);
     }
     let (code, expires) = match issue_enrollment_code(&state.ledger, &auth.session.site).await {
         Ok(made) => made,
-        Err(e) => return failure(e.into()),
+        Err(e) => return failure(tr, e.into()),
     };
     log::info!(
         "{} made an enrollment code for site {}",
@@ -120,9 +123,9 @@ async fn enroll(
         qr,
         link: link.map(|l| l.to_text()),
     };
-    match devices_page(&state, &auth, Some(new_code), None).await {
+    match devices_page(&state, &auth, tr, Some(new_code), None).await {
         Ok(p) => page(p.render()),
-        Err(e) => failure(e),
+        Err(e) => failure(tr, e),
     }
 }
 
@@ -143,11 +146,11 @@ fn qr_svg(text: &str) -> Option<String> {
 
 async fn revoke(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Path(id): Path<String>,
 ) -> Response {
     if let Err(e) = auth.require(ADMINS) {
-        return failure(e);
+        return failure(tr, e);
     }
     let site = auth.session.site.clone();
     let (device, by) = (id.clone(), auth.user.id.clone());
@@ -168,10 +171,13 @@ async fn revoke(
             Redirect::to(&format!("/console/devices?revoked={}", super::encode(&id)))
                 .into_response()
         }
-        Ok(false) => failure(ApiError::not_found(format!(
-            "there is no device {id} in force at this site: it may be revoked already"
-        ))),
-        Err(e) => failure(e.into()),
+        Ok(false) => failure(
+            tr,
+            ApiError::not_found(format!(
+                "there is no device {id} in force at this site: it may be revoked already"
+            )),
+        ),
+        Err(e) => failure(tr, e.into()),
     }
 }
 
@@ -194,6 +200,7 @@ struct UsersPage {
 fn users_page(
     state: &AppState,
     auth: &UserAuth,
+    tr: Tr,
     one_time: Option<(String, String, String)>,
 ) -> Result<UsersPage, ApiError> {
     let people = state.ledger.read(&auth.session.site, |s| {
@@ -206,7 +213,7 @@ fn users_page(
                 roles: u
                     .roles
                     .iter()
-                    .map(|r| r.word())
+                    .map(|r| tr.role(*r))
                     .collect::<Vec<_>>()
                     .join(", "),
                 active: u.active,
@@ -214,25 +221,25 @@ fn users_page(
             .collect()
     })?;
     Ok(UsersPage {
-        layout: Layout::of(auth, "People", "/console/users"),
+        layout: Layout::of(auth, tr, tr.t("People"), "/console/users"),
         people,
         one_time,
     })
 }
 
-async fn users(State(state): State<AppState>, Person(auth): Person) -> Response {
+async fn users(State(state): State<AppState>, Person(auth, tr): Person) -> Response {
     if let Err(e) = auth.require(ADMINS) {
-        return failure(e);
+        return failure(tr, e);
     }
-    match users_page(&state, &auth, None) {
+    match users_page(&state, &auth, tr, None) {
         Ok(p) => page(p.render()),
-        Err(e) => failure(e),
+        Err(e) => failure(tr, e),
     }
 }
 
 async fn one_time(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Path(id): Path<String>,
 ) -> Response {
     match passwords::one_time(State(state.clone()), auth.clone(), Path(id)).await {
@@ -243,11 +250,11 @@ async fn one_time(
                 otp.password,
                 otp.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             );
-            match users_page(&state, &auth, Some(shown)) {
+            match users_page(&state, &auth, tr, Some(shown)) {
                 Ok(p) => page(p.render()),
-                Err(e) => failure(e),
+                Err(e) => failure(tr, e),
             }
         }
-        Err(e) => failure(e),
+        Err(e) => failure(tr, e),
     }
 }

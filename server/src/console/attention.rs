@@ -35,7 +35,7 @@ struct AttentionPage {
     refused: Vec<Refused>,
 }
 
-async fn attention(State(state): State<AppState>, Person(auth): Person) -> Response {
+async fn attention(State(state): State<AppState>, Person(auth, tr): Person) -> Response {
     let list = documents::needs_attention(
         State(state),
         auth.clone(),
@@ -44,29 +44,32 @@ async fn attention(State(state): State<AppState>, Person(auth): Person) -> Respo
     .await;
     let list = match list {
         Ok(l) => l.0,
-        Err(e) => return failure(e),
+        Err(e) => return failure(tr, e),
     };
     let refused = list
         .into_iter()
-        .map(|a| Refused {
-            when: a.device_time.format("%Y-%m-%d %H:%M UTC").to_string(),
-            kind: a.kind.word(),
-            author: a.author.to_string(),
-            device: a.device.to_string(),
-            order: a.work_order.map(|w| {
-                (
-                    w.to_string(),
-                    format!("/console/work-orders/{}", encode(w.as_str())),
-                )
-            }),
-            message: a.message,
-            what_to_do: a.what_to_do,
-            code: a.code.code(),
+        .map(|a| {
+            let (message, what_to_do) = tr.reason(a.code, &a.message, &a.what_to_do);
+            Refused {
+                when: a.device_time.format("%Y-%m-%d %H:%M UTC").to_string(),
+                kind: tr.doc_kind(a.kind),
+                author: a.author.to_string(),
+                device: a.device.to_string(),
+                order: a.work_order.map(|w| {
+                    (
+                        w.to_string(),
+                        format!("/console/work-orders/{}", encode(w.as_str())),
+                    )
+                }),
+                message,
+                what_to_do,
+                code: a.code.code(),
+            }
         })
         .collect();
     page(
         AttentionPage {
-            layout: Layout::of(&auth, "Needs attention", "/console/attention"),
+            layout: Layout::of(&auth, tr, tr.t("Needs attention"), "/console/attention"),
             refused,
         }
         .render(),

@@ -50,11 +50,11 @@ struct AuditPage {
 
 async fn audit(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Query(q): Query<AuditQuery>,
 ) -> Response {
     if let Err(e) = auth.require(AUDIT) {
-        return failure(e);
+        return failure(tr, e);
     }
     let after: u64 = q
         .after
@@ -77,7 +77,7 @@ async fn audit(
         .await;
     let (mut docs, breaks) = match found {
         Ok(f) => f,
-        Err(e) => return failure(e),
+        Err(e) => return failure(tr, e),
     };
     let more = docs.len() > PAGE as usize;
     docs.truncate(PAGE as usize);
@@ -89,11 +89,16 @@ async fn audit(
         .flatten();
     let flash = breaks.map(|b| {
         if b.is_empty() {
-            Flash::ok("The hash chains are intact: no document or audit entry was changed, removed or put in between since it was recorded.")
+            Flash::ok(tr.t("The hash chains are intact: no document or audit entry was changed, removed or put in between since it was recorded."))
         } else {
-            Flash::error(format!(
-                "The hash chains are broken at {}: the database was changed outside the server. Restore the last good backup and tell whoever runs the server.",
-                b.iter().map(|x| format!("{} {}", x.table, x.seq)).collect::<Vec<_>>().join(", ")
+            let at = b
+                .iter()
+                .map(|x| format!("{} {}", x.table, x.seq))
+                .collect::<Vec<_>>()
+                .join(", ");
+            Flash::error(tr.f(
+                "The hash chains are broken at {where}: the database was changed outside the server. Restore the last good backup and tell whoever runs the server.",
+                &[("where", &at)],
             ))
         }
     });
@@ -106,7 +111,7 @@ async fn audit(
                 .device_time
                 .format("%Y-%m-%d %H:%M:%S UTC")
                 .to_string(),
-            kind: a.doc.kind().word(),
+            kind: tr.doc_kind(a.doc.kind()),
             author: a.doc.author.to_string(),
             approver: a
                 .doc
@@ -126,7 +131,7 @@ async fn audit(
         .collect();
     page(
         AuditPage {
-            layout: Layout::of(&auth, "Audit trail", "/console/audit").with_flash(flash),
+            layout: Layout::of(&auth, tr, tr.t("Audit trail"), "/console/audit").with_flash(flash),
             entries,
             next,
         }

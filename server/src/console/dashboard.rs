@@ -125,9 +125,9 @@ fn trim(v: f64) -> String {
     }
 }
 
-async fn dashboard(State(state): State<AppState>, Person(auth): Person) -> Response {
+async fn dashboard(State(state): State<AppState>, Person(auth, tr): Person) -> Response {
     if let Err(e) = auth.require(REPORT_ROLES) {
-        return failure(e);
+        return failure(tr, e);
     }
     let now = Utc::now();
     let today = now.date_naive();
@@ -143,7 +143,7 @@ async fn dashboard(State(state): State<AppState>, Person(auth): Person) -> Respo
         .await;
     let kpis = match found {
         Ok(k) => k,
-        Err(e) => return failure(e),
+        Err(e) => return failure(tr, e),
     };
     let months: Vec<(String, &Kpis)> = periods
         .iter()
@@ -159,29 +159,29 @@ async fn dashboard(State(state): State<AppState>, Person(auth): Person) -> Respo
         .collect();
     let charts = vec![
         chart(
-            "Issues tied to a work order",
-            "Share of issues recorded against an order (an emergency issue counts once linked).",
+            tr.t("Issues tied to a work order"),
+            tr.t("Share of issues recorded against an order (an emergency issue counts once linked)."),
             &months,
             |k| percent(&k.issues_tied_to_order.percent),
             " %",
         ),
         chart(
-            "Issues without an order, not yet linked",
-            "Emergency issues still waiting for their work order.",
+            tr.t("Issues without an order, not yet linked"),
+            tr.t("Emergency issues still waiting for their work order."),
             &months,
             |k| Some(k.issues_without_order.unlinked as f64),
             "",
         ),
         chart(
-            "Returns processed",
-            "Returns into quarantine cleared by an inspection decision.",
+            tr.t("Returns processed"),
+            tr.t("Returns into quarantine cleared by an inspection decision."),
             &months,
             |k| Some(k.return_processing.processed as f64),
             "",
         ),
         chart(
-            "Inspection pass rate",
-            "Released of released and rejected, in the first unit of measure.",
+            tr.t("Inspection pass rate"),
+            tr.t("Released of released and rejected, in the first unit of measure."),
             &months,
             |k| k.inspection_pass.first().and_then(|u| percent(&u.percent)),
             " %",
@@ -189,7 +189,7 @@ async fn dashboard(State(state): State<AppState>, Person(auth): Person) -> Respo
     ];
     page(
         DashboardPage {
-            layout: Layout::of(&auth, "Dashboard", "/console/dashboard"),
+            layout: Layout::of(&auth, tr, tr.t("Dashboard"), "/console/dashboard"),
             charts,
             width: CHART_W,
             height: CHART_H,

@@ -3,6 +3,7 @@
 //! back to the shelf as new or opened, or rejected — recorded as an
 //! inspection-decision document judged by the rules.
 
+use super::i18n::Tr;
 use super::layout::{Flash, Layout};
 use super::{Person, failure, page, record, words};
 use crate::api::auth::UserAuth;
@@ -53,6 +54,7 @@ struct QueuePage {
 fn queue_page(
     state: &AppState,
     auth: &UserAuth,
+    tr: Tr,
     flash: Option<Flash>,
 ) -> Result<QueuePage, ApiError> {
     let waiting = state.ledger.read(&auth.session.site, |s| {
@@ -68,7 +70,7 @@ fn queue_page(
                 .bins
                 .iter()
                 .filter(|b| &b.warehouse == wh && b.id != *from)
-                .map(|b| (b.id.to_string(), format!("{} — {}", b.id, words::zone(b.zone))))
+                .map(|b| (b.id.to_string(), format!("{} — {}", b.id, words::zone(tr, b.zone))))
                 .collect()
         };
         let mut waiting = Vec::new();
@@ -106,28 +108,46 @@ fn queue_page(
         waiting
     })?;
     Ok(QueuePage {
-        layout: Layout::of(auth, "Inspections", "/console/inspections").with_flash(flash),
+        layout: Layout::of(auth, tr, tr.t("Inspections"), "/console/inspections").with_flash(flash),
         waiting,
     })
 }
 
+/// What the last decision was, for the next page to say.
 #[derive(Debug, Default, Deserialize)]
 struct Done {
+    /// `new`, `opened` or `reject`.
     done: Option<String>,
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    qty: String,
 }
 
 async fn queue(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Query(q): Query<Done>,
 ) -> Response {
     if let Err(e) = auth.require(inspectors()) {
-        return failure(e);
+        return failure(tr, e);
     }
-    let flash = q.done.map(|what| Flash::ok(format!("Decided: {what}.")));
-    match queue_page(&state, &auth, flash) {
+    let flash = q.done.as_deref().and_then(|d| {
+        let args: [(&str, &dyn std::fmt::Display); 2] = [("qty", &q.qty), ("item", &q.item)];
+        let said = match d {
+            "reject" => tr.f("Decided: {qty} {item} rejected.", &args),
+            "new" => tr.f("Decided: {qty} {item} back on the shelf as new.", &args),
+            "opened" => tr.f(
+                "Decided: {qty} {item} back on the shelf as opened, usable and marked.",
+                &args,
+            ),
+            _ => return None,
+        };
+        Some(Flash::ok(said))
+    });
+    match queue_page(&state, &auth, tr, flash) {
         Ok(p) => page(p.render()),
-        Err(e) => failure(e),
+        Err(e) => failure(tr, e),
     }
 }
 
@@ -152,7 +172,7 @@ struct DecisionFields {
 
 async fn decide(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Form(f): Form<DecisionFields>,
 ) -> Response {
     let qty = f.qty.trim();
@@ -170,10 +190,8 @@ async fn decide(
         _ => None,
     };
     let outcome = match (qty.parse::<Qty>(), decision) {
-        (Err(_), _) => Err(format!(
-            "Not done: `{qty}` is not a quantity; write a number such as 2 or 1.5."
-        )),
-        (_, None) => Err("Not done: choose a decision.".to_owned()),
+        (Err(_), _) => Err(record::not_a_quantity(tr, qty)),
+        (_, None) => Err(record::not_done(tr, tr.t("choose a decision."))),
         (Ok(qty), Some(decision)) => {
             let serial = f.serial.trim();
             let batch = f.batch.trim();
@@ -193,34 +211,20 @@ async fn decide(
                     decision,
                 },
             );
-            record::one(&state, &auth, doc).await
+            record::one(&state, &auth, tr, doc).await
         }
     };
     match outcome {
-        Ok(()) => {
-            let what = match f.decision.as_str() {
-                "reject" => format!("{} {} rejected", f.qty.trim(), f.item.trim()),
-                d => format!(
-                    "{} {} back on the shelf as {}",
-                    f.qty.trim(),
-                    f.item.trim(),
-                    words::condition(if d == "opened" {
-                        Condition::Opened
-                    } else {
-                        Condition::New
-                    })
-                    .to_lowercase()
-                ),
-            };
-            Redirect::to(&format!(
-                "/console/inspections?done={}",
-                super::encode(&what)
-            ))
-            .into_response()
-        }
-        Err(why) => match queue_page(&state, &auth, Some(Flash::error(why))) {
+        Ok(()) => Redirect::to(&format!(
+            "/console/inspections?done={}&qty={}&item={}",
+            super::encode(f.decision.as_str()),
+            super::encode(f.qty.trim()),
+            super::encode(f.item.trim()),
+        ))
+        .into_response(),
+        Err(why) => match queue_page(&state, &auth, tr, Some(Flash::error(why))) {
             Ok(p) => (StatusCode::CONFLICT, page(p.render())).into_response(),
-            Err(e) => failure(e),
+            Err(e) => failure(tr, e),
         },
     }
 }

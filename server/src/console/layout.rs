@@ -2,12 +2,15 @@
 //! which site, the pages their roles open (from core's role matrix, the
 //! one the API enforces), the scan box and a message from the last action.
 
+use super::i18n::{Lang, Tr};
 use crate::api::auth::UserAuth;
 use sparescan_core::document::{DocKind, Transition};
 use sparescan_core::model::{Role, User};
 use sparescan_core::rules::roles::{author_roles, back_office};
 
 pub struct Layout {
+    /// The reader's language: templates word everything through it.
+    pub tr: Tr,
     pub title: String,
     /// `None` on the pages before sign-in.
     pub person: Option<Signed>,
@@ -23,6 +26,13 @@ pub struct Signed {
     pub name: String,
     pub roles: String,
     pub site: String,
+}
+
+/// A language the reader may switch to (on the pages before sign-in).
+pub struct LangLink {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub current: bool,
 }
 
 pub struct NavLink {
@@ -60,9 +70,10 @@ pub fn approvers() -> &'static [Role] {
 
 impl Layout {
     /// A page before sign-in (first run, sign-in, errors).
-    pub fn public(title: impl Into<String>) -> Self {
+    pub fn public(tr: Tr, title: &'static str) -> Self {
         Layout {
-            title: title.into(),
+            tr,
+            title: tr.t(title).to_owned(),
             person: None,
             nav: Vec::new(),
             flash: None,
@@ -71,9 +82,11 @@ impl Layout {
     }
 
     /// A page of a signed-in person; `current` is the nav entry it is.
-    pub fn of(auth: &UserAuth, title: impl Into<String>, current: &str) -> Self {
+    /// The title is in the reader's language already.
+    pub fn of(auth: &UserAuth, tr: Tr, title: impl Into<String>, current: &str) -> Self {
         let user = &auth.user;
         Layout {
+            tr,
             title: title.into(),
             person: Some(Signed {
                 user: user.id.to_string(),
@@ -81,12 +94,12 @@ impl Layout {
                 roles: user
                     .roles
                     .iter()
-                    .map(|r| r.word())
+                    .map(|r| tr.role(*r))
                     .collect::<Vec<_>>()
                     .join(", "),
                 site: auth.session.site.to_string(),
             }),
-            nav: nav(user, current),
+            nav: nav(user, tr, current),
             flash: None,
             scan_focus: true,
         }
@@ -102,10 +115,47 @@ impl Layout {
         self.flash = flash;
         self
     }
+
+    /// A text of the page in the reader's language.
+    pub fn t(&self, english: &'static str) -> &'static str {
+        self.tr.t(english)
+    }
+
+    /// A text with one particular: `{name}` in it is `value`.
+    pub fn f1(&self, english: &'static str, name: &str, value: impl std::fmt::Display) -> String {
+        self.tr.f(english, &[(name, &value)])
+    }
+
+    /// A text with two particulars.
+    pub fn f2(
+        &self,
+        english: &'static str,
+        (n1, v1): (&str, impl std::fmt::Display),
+        (n2, v2): (&str, impl std::fmt::Display),
+    ) -> String {
+        self.tr.f(english, &[(n1, &v1), (n2, &v2)])
+    }
+
+    /// The `lang` attribute of the page.
+    pub fn lang(&self) -> &'static str {
+        self.tr.lang().code()
+    }
+
+    /// The languages the reader may switch to.
+    pub fn languages(&self) -> Vec<LangLink> {
+        Lang::ALL
+            .into_iter()
+            .map(|l| LangLink {
+                code: l.code(),
+                name: l.name(),
+                current: l == self.tr.lang(),
+            })
+            .collect()
+    }
 }
 
 /// The pages a person's roles open, in the order people work.
-fn nav(user: &User, current: &str) -> Vec<NavLink> {
+fn nav(user: &User, tr: Tr, current: &str) -> Vec<NavLink> {
     let mut links = vec![("/console/work-orders", "Work orders")];
     if user.has_any(back_office::PLAN) {
         links.push(("/console/work-orders/new", "New work order"));
@@ -138,7 +188,7 @@ fn nav(user: &User, current: &str) -> Vec<NavLink> {
         .into_iter()
         .map(|(href, label)| NavLink {
             href,
-            label,
+            label: tr.t(label),
             current: href == current,
         })
         .collect()

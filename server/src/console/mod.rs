@@ -14,6 +14,7 @@ mod admin;
 mod attention;
 mod audit;
 mod dashboard;
+pub mod i18n;
 mod inspections;
 mod layout;
 mod orders;
@@ -36,6 +37,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
+use i18n::{Lang, Tr};
 pub use layout::Layout;
 
 /// The cookie that holds the session token.
@@ -85,9 +87,11 @@ async fn guard_origin(req: Request, next: Next) -> Response {
         .and_then(|h| h.to_str().ok());
     if !matches!(*req.method(), Method::GET | Method::HEAD) && !same_origin(origin, host.as_deref())
     {
+        let tr = browser_tr(req.headers(), req.uri());
         return error_page(
+            tr,
             StatusCode::FORBIDDEN,
-            "This change did not come from a page of this server, so it was not made. Open the console and try again from there.",
+            tr.t("This change did not come from a page of this server, so it was not made. Open the console and try again from there."),
         );
     }
     let mut res = next.run(req).await;
@@ -124,26 +128,72 @@ fn same_origin(origin: Option<&str>, host: Option<&str>) -> bool {
     }
 }
 
-/// The signed-in person of a console request, from the session cookie.
-/// Without a valid session the page sends them to sign in; a session
-/// opened with a one-time password goes to choosing a password first.
-pub struct Person(pub UserAuth);
+/// The signed-in person of a console request, from the session cookie,
+/// and the language they read the console in. Without a valid session
+/// the page sends them to sign in; a session opened with a one-time
+/// password goes to choosing a password first.
+pub struct Person(pub UserAuth, pub Tr);
 
 impl FromRequestParts<AppState> for Person {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let (auth, _) = session_of(parts, state).await?;
+        let (auth, _, tr) = session_of(parts, state).await?;
         if auth.session.password_change_only {
             return Err(Redirect::to("/console/password").into_response());
         }
-        Ok(Person(auth))
+        Ok(Person(auth, tr))
     }
 }
 
-/// The session of a request (also one that may only change its password)
-/// and its token's hash; else a redirect to sign in, back to this page.
-async fn session_of(parts: &Parts, state: &AppState) -> Result<(UserAuth, String), Response> {
+/// Someone not (yet) signed in, and the language to show them: `lang=`
+/// in the URL (the language links), else the browser's.
+pub struct Visitor(pub Tr);
+
+impl<S: Send + Sync> FromRequestParts<S> for Visitor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Visitor(browser_tr(&parts.headers, &parts.uri)))
+    }
+}
+
+/// The language a request asks for without a session: `lang=` in its
+/// query, else its `Accept-Language`, else English.
+fn browser_tr(headers: &HeaderMap, uri: &axum::http::Uri) -> Tr {
+    let from_query = uri.query().and_then(|q| {
+        q.split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == "lang")
+            .and_then(|(_, v)| Lang::from_code(v))
+    });
+    let from_browser = || {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|h| h.to_str().ok())
+            .and_then(Lang::from_accept_language)
+    };
+    Tr(from_query.or_else(from_browser).unwrap_or_default())
+}
+
+/// The language a signed-in person chose, else their browser's.
+async fn person_tr(state: &AppState, auth: &UserAuth, parts: &Parts) -> Result<Tr, ApiError> {
+    let site = auth.session.site.clone();
+    let user = auth.user.id.to_string();
+    let chosen = state
+        .readers
+        .with(move |s| Ok(s.user_language(&site, &user)?))
+        .await?;
+    Ok(match chosen.as_deref().and_then(Lang::from_code) {
+        Some(lang) => Tr(lang),
+        None => browser_tr(&parts.headers, &parts.uri),
+    })
+}
+
+/// The session of a request (also one that may only change its password),
+/// its token's hash and the person's language; else a redirect to sign
+/// in, back to this page.
+async fn session_of(parts: &Parts, state: &AppState) -> Result<(UserAuth, String, Tr), Response> {
     let to_sign_in = || {
         let next = parts
             .uri
@@ -155,11 +205,15 @@ async fn session_of(parts: &Parts, state: &AppState) -> Result<(UserAuth, String
     let Some(token) = cookie(&parts.headers, COOKIE) else {
         return Err(to_sign_in());
     };
-    match UserAuth::of_token(&token, state).await {
-        Ok(found) => Ok(found),
-        Err(e) if e.status == StatusCode::UNAUTHORIZED => Err(to_sign_in()),
-        Err(e) => Err(failure(e)),
-    }
+    let (auth, hash) = match UserAuth::of_token(&token, state).await {
+        Ok(found) => found,
+        Err(e) if e.status == StatusCode::UNAUTHORIZED => return Err(to_sign_in()),
+        Err(e) => return Err(failure(browser_tr(&parts.headers, &parts.uri), e)),
+    };
+    let tr = person_tr(state, &auth, parts)
+        .await
+        .map_err(|e| failure(browser_tr(&parts.headers, &parts.uri), e))?;
+    Ok((auth, hash, tr))
 }
 
 /// A cookie's value from the request's `Cookie` headers.
@@ -194,29 +248,33 @@ fn page(rendered: Result<String, askama::Error>) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             log::error!("console page not rendered: {e}");
+            // The template's language is not known here: both.
             error_page(
+                Tr(Lang::En),
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "This page could not be shown. Try again; if it keeps happening, tell your admin (the server's log has the details).",
+                "This page could not be shown. Try again; if it keeps happening, tell your admin (the server's log has the details). / Страницу не удалось показать. Попробуйте ещё раз; если это повторится, сообщите администратору (подробности в журнале сервера).",
             )
         }
     }
 }
 
-/// An API error as a page a person can act on.
-fn failure(e: ApiError) -> Response {
-    error_page(e.status, &e.message)
+/// An API error as a page a person can act on, in their language.
+fn failure(tr: Tr, e: ApiError) -> Response {
+    error_page(tr, e.status, &tr.api_error(&e))
 }
 
-fn error_page(status: StatusCode, message: &str) -> Response {
+fn error_page(tr: Tr, status: StatusCode, message: &str) -> Response {
     #[derive(askama::Template)]
     #[template(path = "console/error.html")]
     struct ErrorPage<'a> {
         message: &'a str,
         status: u16,
+        tr: Tr,
     }
     let html = askama::Template::render(&ErrorPage {
         message,
         status: status.as_u16(),
+        tr,
     })
     .unwrap_or_else(|_| message.to_owned());
     (status, Html(html)).into_response()

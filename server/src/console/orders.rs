@@ -3,6 +3,7 @@
 //! status allow. Each action runs the API's handler with the signed-in
 //! person, so it is allowed and judged exactly as over the API.
 
+use super::i18n::Tr;
 use super::layout::{Flash, Layout};
 use super::record;
 use super::table::{self, Cell, Column, Shown, TableQuery};
@@ -86,18 +87,22 @@ async fn approvals() -> Redirect {
 
 async fn list(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Query(f): Query<ListFilters>,
 ) -> Response {
-    let layout = Layout::of(&auth, "Work orders", "/console/work-orders")
-        .with_flash(f.done.as_deref().and_then(done_words).map(Flash::ok));
+    let layout = Layout::of(&auth, tr, tr.t("Work orders"), "/console/work-orders").with_flash(
+        f.done
+            .as_deref()
+            .and_then(done_words)
+            .map(|w| Flash::ok(tr.t(w))),
+    );
     let query = ListQuery {
         status: (!f.status.is_empty()).then(|| f.status.clone()),
         asset: (!f.asset.is_empty()).then(|| AssetId::from(f.asset.clone())),
     };
     let orders = match work_orders::list(State(state), auth, Ok(Query(query))).await {
         Ok(found) => found.0,
-        Err(e) => return failure(e),
+        Err(e) => return failure(tr, e),
     };
     let needle = f.q.trim().to_lowercase();
     let rows: Vec<Vec<Cell>> = orders
@@ -111,7 +116,7 @@ async fn list(
         .map(|o| {
             vec![
                 Cell::link(o.id.to_string(), order_href(&o.id)),
-                Cell::text(words::status(o.status)),
+                Cell::text(words::status(tr, o.status)),
                 Cell::text(o.asset.to_string()),
                 Cell::text(o.scope.clone()),
                 Cell::text(o.performer.map(|p| p.to_string()).unwrap_or_default()),
@@ -121,7 +126,7 @@ async fn list(
         })
         .collect();
     if table::wants_export(&f.table) {
-        return table::export(&LIST_COLUMNS, rows, &f.table, "work-orders");
+        return table::export(tr, &LIST_COLUMNS, rows, &f.table, "work-orders");
     }
     let base = table::with_filters(
         "/console/work-orders",
@@ -136,9 +141,9 @@ async fn list(
             layout,
             statuses: WoStatus::ALL
                 .iter()
-                .map(|s| (words::status_key(*s), words::status(*s)))
+                .map(|s| (words::status_key(*s), words::status(tr, *s)))
                 .collect(),
-            table: table::show(&LIST_COLUMNS, rows, &f.table, &base),
+            table: table::show(tr, &LIST_COLUMNS, rows, &f.table, &base),
             q: f.q,
             status: f.status,
             asset: f.asset,
@@ -210,6 +215,7 @@ struct NewOrderPage {
 fn new_order_page(
     state: &AppState,
     auth: &UserAuth,
+    tr: Tr,
     f: NewOrderFields,
     flash: Option<Flash>,
 ) -> Result<NewOrderPage, ApiError> {
@@ -231,7 +237,7 @@ fn new_order_page(
         f.item.iter().cloned().zip(f.qty.iter().cloned()).collect();
     lines.resize(FORM_LINES.max(lines.len()), (String::new(), String::new()));
     Ok(NewOrderPage {
-        layout: Layout::of(auth, "New work order", "/console/work-orders/new")
+        layout: Layout::of(auth, tr, tr.t("New work order"), "/console/work-orders/new")
             .form_first()
             .with_flash(flash),
         f,
@@ -241,31 +247,31 @@ fn new_order_page(
     })
 }
 
-async fn new_form(State(state): State<AppState>, Person(auth): Person) -> Response {
+async fn new_form(State(state): State<AppState>, Person(auth, tr): Person) -> Response {
     if let Err(e) = auth.require(back_office::PLAN) {
-        return failure(e);
+        return failure(tr, e);
     }
-    match new_order_page(&state, &auth, NewOrderFields::default(), None) {
+    match new_order_page(&state, &auth, tr, NewOrderFields::default(), None) {
         Ok(p) => page(p.render()),
-        Err(e) => failure(e),
+        Err(e) => failure(tr, e),
     }
 }
 
 async fn create(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let f = new_order_fields(pairs);
-    let request = match new_order(&f) {
+    let request = match new_order(tr, &f) {
         Ok(r) => r,
-        Err(message) => return again(&state, &auth, f, StatusCode::BAD_REQUEST, message),
+        Err(message) => return again(&state, &auth, tr, f, StatusCode::BAD_REQUEST, message),
     };
     match work_orders::create(State(state.clone()), auth.clone(), ApiJson(request)).await {
         Ok((_, card)) => {
             Redirect::to(&format!("{}?done=created", order_href(&card.0.id))).into_response()
         }
-        Err(e) => again(&state, &auth, f, e.status, e.message),
+        Err(e) => again(&state, &auth, tr, f, e.status, tr.api_error(&e)),
     }
 }
 
@@ -273,13 +279,14 @@ async fn create(
 fn again(
     state: &AppState,
     auth: &UserAuth,
+    tr: Tr,
     f: NewOrderFields,
     status: StatusCode,
     message: String,
 ) -> Response {
-    match new_order_page(state, auth, f, Some(Flash::error(message))) {
+    match new_order_page(state, auth, tr, f, Some(Flash::error(message))) {
         Ok(p) => (status, page(p.render())).into_response(),
-        Err(e) => failure(e),
+        Err(e) => failure(tr, e),
     }
 }
 
@@ -305,16 +312,20 @@ fn new_order_fields(pairs: Vec<(String, String)>) -> NewOrderFields {
 }
 
 /// The API's request from the form, or what to correct.
-fn new_order(f: &NewOrderFields) -> Result<NewWorkOrder, String> {
+fn new_order(tr: Tr, f: &NewOrderFields) -> Result<NewWorkOrder, String> {
     let text = |s: &str| {
         let t = s.trim();
         (!t.is_empty()).then(|| t.to_owned())
     };
-    let date = |label: &str, s: &str| {
+    let date = |label: &'static str, s: &str| {
         text(s)
             .map(|t| {
-                chrono::NaiveDate::parse_from_str(&t, "%Y-%m-%d")
-                    .map_err(|_| format!("{label} `{t}` is not a date: write it as 2026-12-31"))
+                chrono::NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| {
+                    tr.f(
+                        "{field} `{text}` is not a date: write it as 2026-12-31",
+                        &[("field", &tr.t(label)), ("text", &t)],
+                    )
+                })
             })
             .transpose()
     };
@@ -325,12 +336,15 @@ fn new_order(f: &NewOrderFields) -> Result<NewWorkOrder, String> {
             continue;
         }
         if item.is_empty() {
-            return Err(format!("material row {}: name the item for {qty}", n + 1));
+            return Err(tr.f(
+                "material row {row}: name the item for {qty}",
+                &[("row", &(n + 1)), ("qty", &qty)],
+            ));
         }
         let planned: Qty = qty.parse().map_err(|_| {
-            format!(
-                "material row {}: `{qty}` is not a quantity; write a number such as 2 or 1.5",
-                n + 1
+            tr.f(
+                "material row {row}: `{qty}` is not a quantity; write a number such as 2 or 1.5",
+                &[("row", &(n + 1)), ("qty", &qty)],
             )
         })?;
         lines.push(LineInput {
@@ -351,8 +365,8 @@ fn new_order(f: &NewOrderFields) -> Result<NewWorkOrder, String> {
         asset: f.asset.trim().into(),
         scope: f.scope.trim().to_owned(),
         performer: text(&f.performer).map(Into::into),
-        planned_start: date("the planned start", &f.planned_start)?,
-        planned_end: date("the planned end", &f.planned_end)?,
+        planned_start: date("The planned start", &f.planned_start)?,
+        planned_end: date("The planned end", &f.planned_end)?,
         tasks: Vec::new(),
         lines,
         cost_account: text(&f.cost_account),
@@ -376,6 +390,10 @@ struct CardPage {
     status: &'static str,
     /// The buttons: label, URL word.
     actions: Vec<(&'static str, &'static str)>,
+    /// What still blocks closing it, in the reader's language.
+    blocker_words: Vec<String>,
+    /// The substitutes issued on its lines, one sentence each.
+    substitution_words: Vec<String>,
     action_base: String,
     /// Where a line may be reserved from, when the person may reserve.
     warehouses: Vec<(String, String)>,
@@ -386,7 +404,13 @@ struct CardPage {
     reserve_words: Vec<&'static str>,
 }
 
-fn card_page(state: &AppState, auth: &UserAuth, card: Card, flash: Option<Flash>) -> CardPage {
+fn card_page(
+    state: &AppState,
+    auth: &UserAuth,
+    tr: Tr,
+    card: Card,
+    flash: Option<Flash>,
+) -> CardPage {
     let may = |kind| auth.user.has_any(author_roles(kind, None));
     let warehouses = if may(DocKind::Reserve) {
         state
@@ -409,11 +433,22 @@ fn card_page(state: &AppState, auth: &UserAuth, card: Card, flash: Option<Flash>
             auth.user
                 .has_any(author_roles(DocKind::WoStatusChange, Some(*t)))
         })
-        .map(words::transition)
+        .map(|t| (words::transition_label(tr, t), words::transition(t).1))
         .collect();
     CardPage {
-        layout: Layout::of(auth, format!("Work order {}", card.id), "").with_flash(flash),
-        status: words::status(card.status),
+        layout: Layout::of(auth, tr, tr.f("Work order {id}", &[("id", &card.id)]), "")
+            .with_flash(flash),
+        status: words::status(tr, card.status),
+        blocker_words: card
+            .blockers
+            .iter()
+            .map(|b| tr.blocker(&b.blocker))
+            .collect(),
+        substitution_words: card
+            .substitutions
+            .iter()
+            .map(|s| substitution_words(tr, s))
+            .collect(),
         action_base: order_href(&card.id),
         actions,
         warehouses,
@@ -422,7 +457,7 @@ fn card_page(state: &AppState, auth: &UserAuth, card: Card, flash: Option<Flash>
         reserve_words: card
             .reserves
             .iter()
-            .map(|r| words::reserve_status(r.status))
+            .map(|r| words::reserve_status(tr, r.status))
             .collect(),
         card,
     }
@@ -430,16 +465,20 @@ fn card_page(state: &AppState, auth: &UserAuth, card: Card, flash: Option<Flash>
 
 async fn card(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Path(id): Path<String>,
     Query(q): Query<CardQuery>,
 ) -> Response {
     match work_orders::show(State(state.clone()), auth.clone(), Path(id)).await {
         Ok(card) => {
-            let flash = q.done.as_deref().and_then(done_words).map(Flash::ok);
-            page(card_page(&state, &auth, card.0, flash).render())
+            let flash = q
+                .done
+                .as_deref()
+                .and_then(done_words)
+                .map(|w| Flash::ok(tr.t(w)));
+            page(card_page(&state, &auth, tr, card.0, flash).render())
         }
-        Err(e) => failure(e),
+        Err(e) => failure(tr, e),
     }
 }
 
@@ -448,16 +487,17 @@ async fn card(
 /// document through the documents handler.
 async fn act(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Path((id, action)): Path<(String, String)>,
 ) -> Response {
     let Some(transition) = Transition::ALL
         .into_iter()
         .find(|t| words::transition(*t).1 == action)
     else {
-        return failure(ApiError::not_found(format!(
-            "there is no action `{action}` on a work order"
-        )));
+        return failure(
+            tr,
+            ApiError::not_found(format!("there is no action `{action}` on a work order")),
+        );
     };
     let order = WorkOrderId::from(id.clone());
     let outcome = if transition == Transition::Approve {
@@ -469,8 +509,8 @@ async fn act(
         )
         .await
         {
-            Ok(a) => record::verdict(Some(a.0.verdict)),
-            Err(e) => Err(format!("Not done: {}", e.message)),
+            Ok(a) => record::verdict(tr, Some(a.0.verdict)),
+            Err(e) => Err(record::not_done(tr, &tr.api_error(&e))),
         }
     } else {
         let doc = office_document(
@@ -478,9 +518,9 @@ async fn act(
             Some(order.clone()),
             Body::WoStatusChange { transition },
         );
-        record::one(&state, &auth, doc).await
+        record::one(&state, &auth, tr, doc).await
     };
-    after(&state, &auth, &order, &action, outcome).await
+    after(&state, &auth, tr, &order, &action, outcome).await
 }
 
 /// The card after an action: on success a fresh load of it saying what
@@ -488,6 +528,7 @@ async fn act(
 async fn after(
     state: &AppState,
     auth: &UserAuth,
+    tr: Tr,
     order: &WorkOrderId,
     done: &str,
     outcome: Result<(), String>,
@@ -501,10 +542,10 @@ async fn after(
     match work_orders::show(State(state.clone()), auth.clone(), Path(order.to_string())).await {
         Ok(card) => (
             StatusCode::CONFLICT,
-            page(card_page(state, auth, card.0, Some(Flash::error(refusal))).render()),
+            page(card_page(state, auth, tr, card.0, Some(Flash::error(refusal))).render()),
         )
             .into_response(),
-        Err(e) => failure(e),
+        Err(e) => failure(tr, e),
     }
 }
 
@@ -522,16 +563,14 @@ struct ReserveFields {
 /// judged like a device's.
 async fn reserve(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Path(id): Path<String>,
     Form(f): Form<ReserveFields>,
 ) -> Response {
     let order = WorkOrderId::from(id);
     let qty = f.qty.trim();
     let outcome = match qty.parse::<Qty>() {
-        Err(_) => Err(format!(
-            "Not done: `{qty}` is not a quantity; write a number such as 2 or 1.5."
-        )),
+        Err(_) => Err(record::not_a_quantity(tr, qty)),
         Ok(qty) => {
             let mut doc = office_document(
                 &auth,
@@ -542,10 +581,10 @@ async fn reserve(
                 },
             );
             doc.line = Some(f.line.trim().into());
-            record::one(&state, &auth, doc).await
+            record::one(&state, &auth, tr, doc).await
         }
     };
-    after(&state, &auth, &order, "reserve", outcome).await
+    after(&state, &auth, tr, &order, "reserve", outcome).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -557,11 +596,11 @@ struct ReserveRef {
 /// Releases what is left of a reserve.
 async fn release(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Path(id): Path<String>,
     Form(f): Form<ReserveRef>,
 ) -> Response {
-    reserve_step(state, auth, id, f, "release", |reserve| {
+    reserve_step(state, auth, tr, id, f, "release", |reserve| {
         Body::ReserveRelease { reserve, qty: None }
     })
     .await
@@ -571,12 +610,12 @@ async fn release(
 /// approval, or when stock arrived).
 async fn lock(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Path(id): Path<String>,
     Form(f): Form<ReserveRef>,
 ) -> Response {
-    reserve_step(state, auth, id, f, "lock", |reserve| Body::ReserveConfirm {
-        reserve,
+    reserve_step(state, auth, tr, id, f, "lock", |reserve| {
+        Body::ReserveConfirm { reserve }
     })
     .await
 }
@@ -584,6 +623,7 @@ async fn lock(
 async fn reserve_step(
     state: AppState,
     auth: UserAuth,
+    tr: Tr,
     id: String,
     f: ReserveRef,
     done: &str,
@@ -591,13 +631,16 @@ async fn reserve_step(
 ) -> Response {
     let order = WorkOrderId::from(id);
     let outcome = match uuid::Uuid::parse_str(f.reserve.trim()) {
-        Err(_) => Err("Not done: that is not a reserve of this order.".to_owned()),
+        Err(_) => Err(record::not_done(
+            tr,
+            tr.t("that is not a reserve of this order."),
+        )),
         Ok(reserve) => {
             let doc = office_document(&auth, Some(order.clone()), body(DocId(reserve)));
-            record::one(&state, &auth, doc).await
+            record::one(&state, &auth, tr, doc).await
         }
     };
-    after(&state, &auth, &order, done, outcome).await
+    after(&state, &auth, tr, &order, done, outcome).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -612,16 +655,14 @@ struct SettleFields {
 /// the API's handler (the rights, the bounds of what moved already).
 async fn settle(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Path(id): Path<String>,
     Form(f): Form<SettleFields>,
 ) -> Response {
     let order = WorkOrderId::from(id.clone());
     let qty = f.qty.trim();
     let outcome = match qty.parse::<Qty>() {
-        Err(_) => Err(format!(
-            "Not done: `{qty}` is not a quantity; write a number such as 2 or 1.5."
-        )),
+        Err(_) => Err(record::not_a_quantity(tr, qty)),
         Ok(planned) => work_orders::clarify(
             State(state.clone()),
             auth.clone(),
@@ -630,9 +671,24 @@ async fn settle(
         )
         .await
         .map(|_| ())
-        .map_err(|e| format!("Not done: {}", e.message)),
+        .map_err(|e| record::not_done(tr, &tr.api_error(&e))),
     };
-    after(&state, &auth, &order, "settle", outcome).await
+    after(&state, &auth, tr, &order, "settle", outcome).await
+}
+
+/// A substitute issued on a line, as one sentence.
+fn substitution_words(tr: Tr, s: &crate::api::backoffice::card::SubstitutionCard) -> String {
+    let mut said = tr.f(
+        "{qty} × {item} by {who}",
+        &[("qty", &s.qty), ("item", &s.item), ("who", &s.author)],
+    );
+    if let Some(i) = &s.line_item {
+        said.push_str(&tr.f(", for {item}", &[("item", i)]));
+    }
+    if let Some(a) = &s.approver {
+        said.push_str(&tr.f(", approved by {who}", &[("who", a)]));
+    }
+    said
 }
 
 /// A line of the pick list: what is still to take, and where it lies.
@@ -660,12 +716,12 @@ struct PickListPage {
 /// first-expiry hint).
 async fn pick_list(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Path(id): Path<String>,
 ) -> Response {
     let card = match work_orders::show(State(state.clone()), auth.clone(), Path(id)).await {
         Ok(c) => c.0,
-        Err(e) => return failure(e),
+        Err(e) => return failure(tr, e),
     };
     let lines = state.ledger.read(&auth.session.site, |s| {
         let master = &s.master;
@@ -706,10 +762,10 @@ async fn pick_list(
                         .map(|(expiry, k, q)| {
                             let mut at = format!("{} — {q}", k.bin);
                             if let Some(b) = &k.batch {
-                                at.push_str(&format!(", batch {b}"));
+                                at.push_str(&tr.f(", batch {batch}", &[("batch", b)]));
                             }
                             if let Some(e) = expiry {
-                                at.push_str(&format!(", use by {e}"));
+                                at.push_str(&tr.f(", use by {date}", &[("date", &e)]));
                             }
                             at
                         })
@@ -720,11 +776,11 @@ async fn pick_list(
     });
     let lines = match lines {
         Ok(l) => l,
-        Err(e) => return failure(e.into()),
+        Err(e) => return failure(tr, e.into()),
     };
     page(
         PickListPage {
-            layout: Layout::of(&auth, format!("Pick list — {}", card.id), ""),
+            layout: Layout::of(&auth, tr, tr.f("Pick list — {id}", &[("id", &card.id)]), ""),
             printed: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
             card,
             lines,
@@ -759,7 +815,7 @@ mod tests {
             ("item", "GREASE"),
             ("qty", "0.25"),
         ]);
-        let r = new_order(&f).unwrap();
+        let r = new_order(Tr::default(), &f).unwrap();
         assert_eq!(r.id.as_str(), "WO-9");
         assert_eq!(r.lines.len(), 2, "blank rows are skipped");
         assert_eq!(r.lines[1].planned, "0.25".parse::<Qty>().unwrap());
@@ -769,11 +825,11 @@ mod tests {
 
     #[test]
     fn wrong_rows_say_which_and_how_to_fix() {
-        let e = new_order(&fields(&[("item", "X"), ("qty", "two")])).unwrap_err();
+        let e = new_order(Tr::default(), &fields(&[("item", "X"), ("qty", "two")])).unwrap_err();
         assert!(e.contains("row 1") && e.contains("2 or 1.5"), "{e}");
-        let e = new_order(&fields(&[("item", ""), ("qty", "3")])).unwrap_err();
+        let e = new_order(Tr::default(), &fields(&[("item", ""), ("qty", "3")])).unwrap_err();
         assert!(e.contains("name the item"), "{e}");
-        let e = new_order(&fields(&[("planned_end", "8.12.2026")])).unwrap_err();
+        let e = new_order(Tr::default(), &fields(&[("planned_end", "8.12.2026")])).unwrap_err();
         assert!(e.contains("2026-12-31"), "{e}");
     }
 

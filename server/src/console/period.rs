@@ -3,6 +3,7 @@
 //! way), then the close itself — a period-close document judged by the
 //! rules like any other.
 
+use super::i18n::Tr;
 use super::layout::{Flash, Layout};
 use super::{Person, failure, page, record, words};
 use crate::api::auth::UserAuth;
@@ -36,20 +37,21 @@ struct PeriodPage {
     closed_until: Option<NaiveDate>,
     /// Order, status, asset.
     open_orders: Vec<(String, &'static str, String)>,
-    /// Item, bin, book, counted.
-    discrepancies: Vec<(String, String, String, String)>,
-    /// Item, quantity, to warehouse.
-    transits: Vec<(String, String, String)>,
+    /// Each in words: item, bin, book, counted.
+    discrepancies: Vec<String>,
+    /// Each in words: item, quantity, to warehouse.
+    transits: Vec<String>,
     until: String,
 }
 
 fn period_page(
     state: &AppState,
     auth: &UserAuth,
+    tr: Tr,
     until: String,
     flash: Option<Flash>,
 ) -> Result<PeriodPage, ApiError> {
-    let layout = Layout::of(auth, "Period close", "/console/period-close")
+    let layout = Layout::of(auth, tr, tr.t("Period close"), "/console/period-close")
         .form_first()
         .with_flash(flash);
     Ok(state.ledger.read(&auth.session.site, |s| {
@@ -64,7 +66,7 @@ fn period_page(
                 .map(|w| {
                     (
                         w.id.to_string(),
-                        words::status(w.state.status),
+                        words::status(tr, w.state.status),
                         w.asset.to_string(),
                     )
                 })
@@ -73,11 +75,14 @@ fn period_page(
                 .discrepancies
                 .values()
                 .map(|d| {
-                    (
-                        d.stock.item.to_string(),
-                        d.stock.bin.to_string(),
-                        d.book.to_string(),
-                        d.actual.to_string(),
+                    tr.f(
+                        "{item} in bin {bin}: books {book}, counted {counted}",
+                        &[
+                            ("item", &d.stock.item),
+                            ("bin", &d.stock.bin),
+                            ("book", &d.book),
+                            ("counted", &d.actual),
+                        ],
                     )
                 })
                 .collect(),
@@ -85,10 +90,13 @@ fn period_page(
                 .transits
                 .values()
                 .map(|t| {
-                    (
-                        t.item.to_string(),
-                        t.qty.to_string(),
-                        t.to_warehouse.to_string(),
+                    tr.f(
+                        "{qty} × {item} to {warehouse}",
+                        &[
+                            ("qty", &t.qty),
+                            ("item", &t.item),
+                            ("warehouse", &t.to_warehouse),
+                        ],
                     )
                 })
                 .collect(),
@@ -104,18 +112,19 @@ struct Done {
 
 async fn show(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Query(q): Query<Done>,
 ) -> Response {
     if let Err(e) = auth.require(closers()) {
-        return failure(e);
+        return failure(tr, e);
     }
     let flash = q
         .done
-        .map(|until| Flash::ok(format!("The period is closed through {until}.")));
-    match period_page(&state, &auth, String::new(), flash) {
+        .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+        .map(|until| Flash::ok(tr.f("The period is closed through {date}.", &[("date", &until)])));
+    match period_page(&state, &auth, tr, String::new(), flash) {
         Ok(p) => page(p.render()),
-        Err(e) => failure(e),
+        Err(e) => failure(tr, e),
     }
 }
 
@@ -127,24 +136,28 @@ struct CloseFields {
 
 async fn close(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Form(f): Form<CloseFields>,
 ) -> Response {
     let until = f.until.trim().to_owned();
     let outcome = match NaiveDate::parse_from_str(&until, "%Y-%m-%d") {
-        Err(_) => Err(format!(
-            "Not done: `{until}` is not a date; give the period's last day, such as 2026-11-30."
+        Err(_) => Err(record::not_done(
+            tr,
+            &tr.f(
+                "`{text}` is not a date; give the period's last day, such as 2026-11-30.",
+                &[("text", &until)],
+            ),
         )),
         Ok(day) => {
             let doc = office_document(&auth, None, Body::PeriodClose { until: day });
-            record::one(&state, &auth, doc).await
+            record::one(&state, &auth, tr, doc).await
         }
     };
     match outcome {
         Ok(()) => Redirect::to(&format!("/console/period-close?done={until}")).into_response(),
-        Err(why) => match period_page(&state, &auth, until, Some(Flash::error(why))) {
+        Err(why) => match period_page(&state, &auth, tr, until, Some(Flash::error(why))) {
             Ok(p) => (StatusCode::CONFLICT, page(p.render())).into_response(),
-            Err(e) => failure(e),
+            Err(e) => failure(tr, e),
         },
     }
 }

@@ -2,6 +2,7 @@
 //! documents handler (the signed-in person as author, device `backoffice`,
 //! the same rules as a device's push), its verdict in words.
 
+use super::i18n::Tr;
 use crate::api::auth::UserAuth;
 use crate::api::backoffice::documents;
 use crate::api::{ApiJson, AppState};
@@ -10,7 +11,7 @@ use sparescan_core::document::Document;
 use sparescan_core::sync::{PushRequest, Verdict};
 
 /// Records `doc`; `Err` says why it was not, and what to do.
-pub async fn one(state: &AppState, auth: &UserAuth, doc: Document) -> Result<(), String> {
+pub async fn one(state: &AppState, auth: &UserAuth, tr: Tr, doc: Document) -> Result<(), String> {
     let answer = documents::submit(
         State(state.clone()),
         auth.clone(),
@@ -20,19 +21,32 @@ pub async fn one(state: &AppState, auth: &UserAuth, doc: Document) -> Result<(),
     )
     .await;
     match answer {
-        Ok(r) => verdict(r.0.verdicts.into_iter().next()),
-        Err(e) => Err(format!("Not done: {}", e.message)),
+        Ok(r) => verdict(tr, r.0.verdicts.into_iter().next()),
+        Err(e) => Err(not_done(tr, &tr.api_error(&e))),
     }
 }
 
+/// "Not done: why", in the reader's language.
+pub fn not_done(tr: Tr, why: &str) -> String {
+    tr.f("Not done: {why}", &[("why", &why)])
+}
+
 /// A verdict as the page says it.
-pub fn verdict(v: Option<Verdict>) -> Result<(), String> {
+pub fn verdict(tr: Tr, v: Option<Verdict>) -> Result<(), String> {
     match v {
         Some(Verdict::Accepted { .. } | Verdict::Duplicate { .. }) => Ok(()),
-        Some(Verdict::Rejected { refusal, .. }) => Err(format!(
-            "Not done: {} {}",
-            refusal.message, refusal.what_to_do
-        )),
-        None => Err("Not done: the ledger gave no verdict. Try again.".to_owned()),
+        Some(Verdict::Rejected { refusal, .. }) => Err(not_done(tr, &tr.refusal(&refusal))),
+        None => Err(not_done(tr, tr.t("the ledger gave no verdict. Try again."))),
     }
+}
+
+/// "Not done: `x` is not a quantity", in the reader's language.
+pub fn not_a_quantity(tr: Tr, text: &str) -> String {
+    not_done(
+        tr,
+        &tr.f(
+            "`{text}` is not a quantity; write a number such as 2 or 1.5.",
+            &[("text", &text)],
+        ),
+    )
 }

@@ -3,9 +3,10 @@
 //! from the API's report handler (its CSV, the same rights and checks), so
 //! the page, the export and the API agree.
 
+use super::i18n::Tr;
 use super::layout::{Flash, Layout};
 use super::table::{self, Cell, Column, Shown, TableQuery};
-use super::{Person, failure, page};
+use super::{Person, failure, page, words};
 use crate::api::AppState;
 use crate::reports::{REPORT_ROLES, ReportKind};
 use askama::Template;
@@ -13,6 +14,8 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use sparescan_core::document::DocKind;
+use sparescan_core::model::{Condition, ReserveStatus, WoStatus};
 use std::borrow::Cow;
 
 /// The largest report a page reads (the API's CSV of it).
@@ -57,6 +60,9 @@ fn param_field(name: &str) -> (&'static str, &'static str) {
         "older_than_days" => ("Hanging after (days)", "number"),
         "overdue" => ("Only overdue tools", "checkbox"),
         "top" => ("How many most-issued parts", "number"),
+        "by" => ("Total by: order, asset or account", "text"),
+        "account" => ("Cost account", "text"),
+        "template" => ("Work template", "text"),
         _ => ("", "text"),
     }
 }
@@ -68,20 +74,20 @@ struct ListPage {
     reports: Vec<(String, &'static str, &'static str)>,
 }
 
-async fn list(Person(auth): Person) -> Response {
+async fn list(Person(auth, tr): Person) -> Response {
     if let Err(e) = auth.require(REPORT_ROLES) {
-        return failure(e);
+        return failure(tr, e);
     }
     page(
         ListPage {
-            layout: Layout::of(&auth, "Reports", "/console/reports"),
+            layout: Layout::of(&auth, tr, tr.t("Reports"), "/console/reports"),
             reports: ReportKind::ALL
                 .iter()
                 .map(|k| {
                     (
                         format!("/console/reports/{}", k.name()),
-                        title(*k),
-                        k.describe(),
+                        tr.t(title(*k)),
+                        tr.t(k.describe()),
                     )
                 })
                 .collect(),
@@ -109,13 +115,13 @@ struct ReportPage {
 
 async fn report(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Path(name): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
     let kind = match ReportKind::parse(&name) {
         Ok(k) => k,
-        Err(e) => return failure(e.into()),
+        Err(e) => return failure(tr, e.into()),
     };
     // The report's own parameters (empty ones left out); the table's
     // order, page and export stay with the page.
@@ -132,7 +138,7 @@ async fn report(
             let (label, input) = param_field(p);
             Field {
                 name: p,
-                label,
+                label: tr.t(label),
                 input,
                 value: given
                     .iter()
@@ -144,7 +150,7 @@ async fn report(
         .collect();
     let action = format!("/console/reports/{}", kind.name());
     let base = table::with_filters(&action, given.iter().map(|(k, v)| table::param(k, v)));
-    let layout = Layout::of(&auth, title(kind), "/console/reports");
+    let layout = Layout::of(&auth, tr, tr.t(title(kind)), "/console/reports");
     let mut api_query = given.clone();
     api_query.push(("format".into(), "csv".into()));
     let answer = crate::api::reports::report(
@@ -155,26 +161,26 @@ async fn report(
     )
     .await;
     let (table, flash) = match answer {
-        Ok(resp) => match read_csv(resp.into_response()).await {
+        Ok(resp) => match read_csv(tr, kind, resp.into_response()).await {
             Ok((columns, rows)) => {
                 if table::wants_export(&q) {
-                    return table::export(&columns, rows, &q, kind.name());
+                    return table::export(tr, &columns, rows, &q, kind.name());
                 }
-                (Some(table::show(&columns, rows, &q, &base)), None)
+                (Some(table::show(tr, &columns, rows, &q, &base)), None)
             }
-            Err(e) => return failure(e),
+            Err(e) => return failure(tr, e),
         },
         // A parameter missing or wrong: the form says which.
         Err(e) if e.status == axum::http::StatusCode::BAD_REQUEST => {
-            (None, Some(Flash::error(e.message)))
+            (None, Some(Flash::error(tr.api_error(&e))))
         }
-        Err(e) => return failure(e),
+        Err(e) => return failure(tr, e),
     };
     page(
         ReportPage {
             layout: layout.with_flash(flash),
             action,
-            description: kind.describe(),
+            description: tr.t(kind.describe()),
             fields,
             table,
         }
@@ -182,9 +188,55 @@ async fn report(
     )
 }
 
+/// A report's own word (a snake_case status, kind or condition, `true`)
+/// as the console words it elsewhere.
+fn worded_cell(tr: Tr, kind: ReportKind, column: &str, cell: &str) -> String {
+    fn parse<T: serde::de::DeserializeOwned>(cell: &str) -> Option<T> {
+        serde_json::from_value(serde_json::Value::String(cell.to_owned())).ok()
+    }
+    let reserve_column = kind == ReportKind::HangingReserves && column == "status";
+    if reserve_column && let Some(s) = parse::<ReserveStatus>(cell) {
+        return words::reserve_status(tr, s).to_owned();
+    }
+    if let Some(s) = parse::<WoStatus>(cell) {
+        return words::status(tr, s).to_owned();
+    }
+    if let Some(k) = parse::<DocKind>(cell) {
+        return tr.doc_kind(k).to_owned();
+    }
+    if let Some(c) = parse::<Condition>(cell) {
+        return words::condition(tr, c).to_owned();
+    }
+    match cell {
+        "true" => tr.t("yes").to_owned(),
+        "false" => tr.t("no").to_owned(),
+        other => tr.word(other),
+    }
+}
+
+/// Report columns whose values are words of the report itself.
+const WORDED_COLUMNS: &[&str] = &[
+    "kind",
+    "status",
+    "order_status",
+    "kpi",
+    "group",
+    "returned_condition",
+    "state_before",
+    "state_after",
+    "overdue",
+    "additional",
+    "conformity",
+    "in_template",
+];
+
 /// The report's CSV as columns and rows; a column whose every cell is a
 /// figure sorts as figures.
-async fn read_csv(resp: Response) -> Result<(Vec<Column>, Vec<Vec<Cell>>), crate::api::ApiError> {
+async fn read_csv(
+    tr: Tr,
+    kind: ReportKind,
+    resp: Response,
+) -> Result<(Vec<Column>, Vec<Vec<Cell>>), crate::api::ApiError> {
     let internal = |m: String| {
         crate::api::ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", m)
     };
@@ -230,6 +282,12 @@ async fn read_csv(resp: Response) -> Result<(Vec<Column>, Vec<Vec<Cell>>), crate
             numeric: *n,
         })
         .collect();
+    // Columns whose cells are the report's own words (a kind, a status,
+    // a KPI's name), not data people typed: those are translated.
+    let worded: Vec<bool> = header
+        .iter()
+        .map(|h| WORDED_COLUMNS.contains(&h.as_str()))
+        .collect();
     let rows = texts
         .into_iter()
         .map(|r| {
@@ -238,6 +296,8 @@ async fn read_csv(resp: Response) -> Result<(Vec<Column>, Vec<Vec<Cell>>), crate
                 .map(|(i, c)| {
                     if numeric.get(i).copied().unwrap_or(false) {
                         Cell::figure(c)
+                    } else if worded.get(i).copied().unwrap_or(false) && !c.is_empty() {
+                        Cell::text(worded_cell(tr, kind, &header[i], &c))
                     } else {
                         Cell::text(c)
                     }
@@ -246,4 +306,77 @@ async fn read_csv(resp: Response) -> Result<(Vec<Column>, Vec<Vec<Cell>>), crate
         })
         .collect();
     Ok((columns, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::console::i18n::{Lang, has_russian};
+
+    #[test]
+    fn every_report_has_its_words_in_russian() {
+        let mut missing = Vec::new();
+        for k in ReportKind::ALL {
+            let mut texts = vec![title(k), k.describe()];
+            texts.extend(k.params().iter().map(|p| param_field(p).0));
+            missing.extend(texts.into_iter().filter(|t| !has_russian(t)));
+        }
+        // Every column any report writes, as its page heads it.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/reports");
+        let mut sources = vec![dir.clone()];
+        let mut headers = Vec::new();
+        while let Some(d) = sources.pop() {
+            for entry in std::fs::read_dir(&d).expect("reports dir").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    sources.push(path);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("read");
+                    for part in text.split("const HEADER").skip(1) {
+                        let list = part.split("];").next().unwrap_or("");
+                        let list = list.split_once("= &[").map_or("", |(_, l)| l);
+                        headers.extend(
+                            list.split('"')
+                                .skip(1)
+                                .step_by(2)
+                                .map(|h| h.replace('_', " ")),
+                        );
+                    }
+                }
+            }
+        }
+        assert!(headers.len() > 50, "the reports' headers were found");
+        missing.extend(
+            headers
+                .iter()
+                .filter(|h| !has_russian(h))
+                .map(|h| h.as_str()),
+        );
+        assert!(missing.is_empty(), "no Russian for: {missing:?}");
+    }
+
+    #[test]
+    fn report_words_read_as_the_console_says_them() {
+        let ru = Tr(Lang::Ru);
+        assert_eq!(
+            worded_cell(ru, ReportKind::Consumption, "status", "in_progress"),
+            "В работе"
+        );
+        assert_eq!(
+            worded_cell(ru, ReportKind::HangingReserves, "status", "created"),
+            "Ещё ничего не закреплено"
+        );
+        assert_eq!(
+            worded_cell(ru, ReportKind::Consumption, "kind", "write_off"),
+            "Списание"
+        );
+        assert_eq!(
+            worded_cell(ru, ReportKind::Consumption, "additional", "true"),
+            "да"
+        );
+        assert_eq!(
+            worded_cell(Tr(Lang::En), ReportKind::Consumption, "kind", "write_off"),
+            "Write-off"
+        );
+    }
 }

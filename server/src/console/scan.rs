@@ -28,23 +28,26 @@ struct ScanQuery {
 
 async fn scan(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Query(q): Query<ScanQuery>,
 ) -> Response {
     let code = q.code.trim();
     if code.is_empty() {
         return error_page(
+            tr,
             StatusCode::BAD_REQUEST,
-            "The scan box was empty: scan a label, or type an order, bin, asset or part number and press Enter.",
+            tr.t("The scan box was empty: scan a label, or type an order, bin, asset or part number and press Enter."),
         );
     }
     let decoded = match classify(code.as_bytes(), &ScanConfig::default()) {
         Ok(d) => d,
         Err(e) => {
             return error_page(
+                tr,
                 StatusCode::BAD_REQUEST,
-                &format!(
-                    "The code {code} could not be read ({e}). Scan it again, or type the number printed under it."
+                &tr.f(
+                    "The code {code} could not be read ({why}). Scan it again, or type the number printed under it.",
+                    &[("code", &code), ("why", &e)],
                 ),
             );
         }
@@ -61,8 +64,8 @@ async fn scan(
     });
     let to = match resolved {
         Ok(Ok(r)) => r,
-        Ok(Err(e)) => return failure(crate::api::ApiError::from(e)),
-        Err(e) => return failure(e.into()),
+        Ok(Err(e)) => return failure(tr, crate::api::ApiError::from(e)),
+        Err(e) => return failure(tr, e.into()),
     };
     match to {
         Resolved::WorkOrder(wo) => go(format!("/console/work-orders/{}", encode(wo.id.as_str()))),
@@ -79,17 +82,27 @@ async fn scan(
             go(to)
         }
         Resolved::Badge(b) => error_page(
+            tr,
             StatusCode::NOT_FOUND,
-            &format!("{b} is a person's badge; the console opens orders, bins, assets and parts."),
+            &tr.f(
+                "{code} is a person's badge; the console opens orders, bins, assets and parts.",
+                &[("code", &b)],
+            ),
         ),
         Resolved::Document(d) => error_page(
+            tr,
             StatusCode::NOT_FOUND,
-            &format!("{d} is a document's number; open its work order's card to see it."),
+            &tr.f(
+                "{code} is a document's number; open its work order's card to see it.",
+                &[("code", &d)],
+            ),
         ),
         Resolved::Unknown(c) => error_page(
+            tr,
             StatusCode::NOT_FOUND,
-            &format!(
-                "Nothing at this site has the code {c}: check the label, or look the part up in Stock on hand."
+            &tr.f(
+                "Nothing at this site has the code {code}: check the label, or look the part up in Stock on hand.",
+                &[("code", &c)],
             ),
         ),
     }

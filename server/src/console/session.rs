@@ -3,8 +3,9 @@
 //! one-time one, sign out. Sign-in is the API's (`office_sign_in`): the
 //! same lock-out, the same decoy for unknown people.
 
+use super::i18n::{Lang, Tr};
 use super::layout::{Flash, Layout};
-use super::{COOKIE, cookie, page, session_cookie, session_of};
+use super::{COOKIE, Visitor, cookie, page, session_cookie, session_of};
 use crate::api::auth::{UserAuth, hash_secret, office_sign_in, open_session};
 use crate::api::lockout::ClientAddr;
 use crate::api::passwords::{self, AnySession};
@@ -29,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/sign-in", get(sign_in_form).post(sign_in))
         .route("/console/sign-out", post(sign_out))
         .route("/console/password", get(password_form).post(password))
+        .route("/console/account", get(password_form))
+        .route("/console/account/language", post(language))
 }
 
 /// The console's front door: the first run, sign-in, or the person's
@@ -70,6 +73,8 @@ struct SetupFields {
     password: String,
     #[serde(default)]
     password_again: String,
+    #[serde(default)]
+    lang: String,
 }
 
 #[derive(Template)]
@@ -86,9 +91,9 @@ struct SetupPage {
 }
 
 impl SetupPage {
-    fn new(fields: &SetupFields, open: bool, flash: Option<Flash>) -> Self {
+    fn new(tr: Tr, fields: &SetupFields, open: bool, flash: Option<Flash>) -> Self {
         SetupPage {
-            layout: Layout::public("First run: make the site").with_flash(flash),
+            layout: Layout::public(tr, "First run: make the site").with_flash(flash),
             site: fields.site.clone(),
             site_name: fields.site_name.clone(),
             admin: fields.admin.clone(),
@@ -98,43 +103,47 @@ impl SetupPage {
     }
 }
 
-async fn setup_form(State(state): State<AppState>) -> Response {
+async fn setup_form(State(state): State<AppState>, Visitor(tr): Visitor) -> Response {
     let open = state.setup.pending() && no_site(&state);
-    page(SetupPage::new(&SetupFields::default(), open, None).render())
+    page(SetupPage::new(tr, &SetupFields::default(), open, None).render())
 }
 
 async fn setup(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
+    Visitor(browser): Visitor,
     Form(fields): Form<SetupFields>,
 ) -> Response {
+    let tr = Lang::from_code(&fields.lang).map(Tr).unwrap_or(browser);
     let again = |status: StatusCode, message: String| {
         let open = state.setup.pending();
         (
             status,
-            page(SetupPage::new(&fields, open, Some(Flash::error(message))).render()),
+            page(SetupPage::new(tr, &fields, open, Some(Flash::error(message))).render()),
         )
             .into_response()
     };
     if fields.password != fields.password_again {
         return again(
             StatusCode::BAD_REQUEST,
-            "The two passwords differ: type the same password twice.".into(),
+            tr.t("The two passwords differ: type the same password twice.")
+                .into(),
         );
     }
     if let Err(e) = passwords::check_new(&fields.password, &fields.admin, Some(&fields.admin)) {
-        return again(StatusCode::BAD_REQUEST, e.message);
+        return again(StatusCode::BAD_REQUEST, tr.api_error(&e));
     }
     if !state.setup.take(&fields.token) {
         log::warn!("first run: a wrong setup token from {addr:?}");
         return again(
             StatusCode::UNAUTHORIZED,
-            "That is not the setup token, or the site has been made already. The token is in the server's log and in the file setup-token in its data directory.".into(),
+            tr.t("That is not the setup token, or the site has been made already. The token is in the server's log and in the file setup-token in its data directory.").into(),
         );
     }
     match first_site(&state, &fields).await {
         Ok(signed_in) => {
             state.setup.spent();
+            remember_language(&state, &fields.site, &fields.admin, &fields.lang, false).await;
             log::info!(
                 "first run: site {} made with its admin {} from {addr:?}",
                 fields.site.trim(),
@@ -154,7 +163,10 @@ async fn setup(
                     StatusCode::SERVICE_UNAVAILABLE
                 }
             };
-            again(status, e.to_string())
+            again(
+                status,
+                tr.api_error(&ApiError::new(status, "setup", e.to_string())),
+            )
         }
     }
 }
@@ -216,10 +228,15 @@ fn signed_in_to(signed_in: &SignInResponse, to: &str) -> Response {
 struct SignInQuery {
     next: Option<String>,
     out: Option<String>,
+    /// A language the visitor chose with the page's language links.
+    lang: Option<String>,
 }
 
 #[derive(Default, Deserialize)]
 struct SignInFields {
+    /// The language the sign-in page was shown in.
+    #[serde(default)]
+    lang: String,
     #[serde(default)]
     site: String,
     #[serde(default)]
@@ -234,6 +251,9 @@ struct SignInFields {
 #[template(path = "console/sign_in.html")]
 struct SignInPage {
     layout: Layout,
+    /// The language chosen on the page (empty: the browser's), which
+    /// signing in makes the person's own.
+    chosen: String,
     sites: Vec<String>,
     site: String,
     login: String,
@@ -241,7 +261,12 @@ struct SignInPage {
 }
 
 impl SignInPage {
-    fn new(state: &AppState, site: &str, login: &str, next: &str, flash: Option<Flash>) -> Self {
+    fn new(
+        state: &AppState,
+        tr: Tr,
+        (site, login, next, chosen): (&str, &str, &str, &str),
+        flash: Option<Flash>,
+    ) -> Self {
         let mut sites: Vec<String> = state
             .ledger
             .sites()
@@ -250,7 +275,10 @@ impl SignInPage {
             .unwrap_or_default();
         sites.sort();
         SignInPage {
-            layout: Layout::public("Sign in").with_flash(flash),
+            layout: Layout::public(tr, "Sign in").with_flash(flash),
+            chosen: Lang::from_code(chosen)
+                .map(|l| l.code().to_owned())
+                .unwrap_or_default(),
             site: site.to_owned(),
             sites,
             login: login.to_owned(),
@@ -265,20 +293,36 @@ fn safe_next(next: &str) -> &str {
     if inside { next } else { "/console" }
 }
 
-async fn sign_in_form(State(state): State<AppState>, Query(q): Query<SignInQuery>) -> Response {
+async fn sign_in_form(
+    State(state): State<AppState>,
+    Visitor(tr): Visitor,
+    Query(q): Query<SignInQuery>,
+) -> Response {
     if state.setup.pending() && no_site(&state) {
         return Redirect::to("/console/setup").into_response();
     }
-    let flash = q.out.is_some().then(|| Flash::ok("You are signed out."));
+    let flash = q
+        .out
+        .is_some()
+        .then(|| Flash::ok(tr.t("You are signed out.")));
     let next = q.next.unwrap_or_default();
-    page(SignInPage::new(&state, "", "", &next, flash).render())
+    // After signing out the page keeps the last person's language, but
+    // does not give it to whoever signs in next.
+    let chosen = if q.out.is_some() {
+        String::new()
+    } else {
+        q.lang.unwrap_or_default()
+    };
+    page(SignInPage::new(&state, tr, ("", "", &next, &chosen), flash).render())
 }
 
 async fn sign_in(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
+    Visitor(browser): Visitor,
     Form(f): Form<SignInFields>,
 ) -> Response {
+    let tr = Lang::from_code(&f.lang).map(Tr).unwrap_or(browser);
     let request = SignInRequest {
         badge: f.login.clone(),
         pin: String::new(),
@@ -287,6 +331,7 @@ async fn sign_in(
     };
     match office_sign_in(state.clone(), addr, SiteId::new(f.site.trim()), request).await {
         Ok(signed_in) => {
+            remember_language(&state, &f.site, signed_in.0.user.id.as_str(), &f.lang, true).await;
             let to = if signed_in.password_change_required {
                 "/console/password"
             } else {
@@ -295,22 +340,54 @@ async fn sign_in(
             signed_in_to(&signed_in.0, to)
         }
         Err(e) => {
-            let flash = Flash::error(e.message.clone());
-            let p = SignInPage::new(&state, &f.site, &f.login, &f.next, Some(flash));
+            let flash = Flash::error(tr.api_error(&e));
+            let p = SignInPage::new(
+                &state,
+                tr,
+                (&f.site, &f.login, &f.next, &f.lang),
+                Some(flash),
+            );
             (e.status, page(p.render())).into_response()
         }
     }
 }
 
+/// The language a person chose on the sign-in (or setup) page becomes
+/// theirs; `replace` false keeps one they have.
+async fn remember_language(state: &AppState, site: &str, user: &str, lang: &str, replace: bool) {
+    let Some(lang) = Lang::from_code(lang) else {
+        return;
+    };
+    let (site, user) = (SiteId::new(site.trim()), user.trim().to_owned());
+    let written = state
+        .ledger
+        .write(move |s| {
+            if replace || s.user_language(&site, &user)?.is_none() {
+                s.set_user_language(&site, &user, lang.code())?;
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = written {
+        // The console still works, in the browser's language.
+        log::warn!("the language of a sign-in was not kept: {e}");
+    }
+}
+
 async fn sign_out(State(state): State<AppState>, parts: Parts) -> Response {
+    let tr = match session_of(&parts, &state).await {
+        Ok((_, _, tr)) => tr,
+        Err(_) => super::browser_tr(&parts.headers, &parts.uri),
+    };
     if let Some(token) = cookie(&parts.headers, COOKIE) {
         let hash = hash_secret(&token);
         if let Err(e) = state.ledger.write(move |s| s.end_session(&hash)).await {
             log::error!("signing out: {e}");
-            return super::failure(e.into());
+            return super::failure(tr, e.into());
         }
     }
-    let mut res = Redirect::to("/console/sign-in?out=1").into_response();
+    let mut res =
+        Redirect::to(&format!("/console/sign-in?out=1&lang={}", tr.lang().code())).into_response();
     res.headers_mut()
         .insert(header::SET_COOKIE, session_cookie("", 0));
     res
@@ -329,26 +406,79 @@ struct PasswordFields {
 }
 
 #[derive(Template)]
-#[template(path = "console/password.html")]
+#[template(path = "console/account.html")]
 struct PasswordPage {
     layout: Layout,
     /// Signed in with a one-time password: nothing else opens until this.
     required: bool,
 }
 
-fn password_page(auth: &UserAuth, flash: Option<Flash>) -> PasswordPage {
+fn password_page(auth: &UserAuth, tr: Tr, flash: Option<Flash>) -> PasswordPage {
+    let title = if auth.session.password_change_only {
+        tr.t("Choose your password")
+    } else {
+        tr.t("Your account")
+    };
     PasswordPage {
-        layout: Layout::of(auth, "Choose your password", "/console/password")
+        layout: Layout::of(auth, tr, title, "/console/account")
             .form_first()
             .with_flash(flash),
         required: auth.session.password_change_only,
     }
 }
 
-async fn password_form(State(state): State<AppState>, parts: Parts) -> Response {
+#[derive(Default, Deserialize)]
+struct AccountQuery {
+    done: Option<String>,
+}
+
+async fn password_form(
+    State(state): State<AppState>,
+    Query(q): Query<AccountQuery>,
+    parts: Parts,
+) -> Response {
     match session_of(&parts, &state).await {
-        Ok((auth, _)) => page(password_page(&auth, None).render()),
+        Ok((auth, _, tr)) => {
+            let flash = (q.done.as_deref() == Some("language"))
+                .then(|| Flash::ok(tr.t("The console speaks your language now.")));
+            page(password_page(&auth, tr, flash).render())
+        }
         Err(to_sign_in) => to_sign_in,
+    }
+}
+
+#[derive(Default, Deserialize)]
+struct LanguageFields {
+    #[serde(default)]
+    lang: String,
+}
+
+/// A person chooses the language the console speaks to them in.
+async fn language(
+    State(state): State<AppState>,
+    parts: Parts,
+    Form(f): Form<LanguageFields>,
+) -> Response {
+    let (auth, _, tr) = match session_of(&parts, &state).await {
+        Ok(found) => found,
+        Err(to_sign_in) => return to_sign_in,
+    };
+    let Some(lang) = Lang::from_code(&f.lang) else {
+        let flash = Flash::error(tr.t("Choose one of the languages listed."));
+        return (
+            StatusCode::BAD_REQUEST,
+            page(password_page(&auth, tr, Some(flash)).render()),
+        )
+            .into_response();
+    };
+    let (site, user) = (auth.session.site.clone(), auth.user.id.to_string());
+    match state
+        .ledger
+        .write(move |s| s.set_user_language(&site, &user, lang.code()))
+        .await
+    {
+        Ok(()) => Redirect::to("/console/account?done=language").into_response(),
+        Err(e) => super::failure(tr, e.into()),
     }
 }
 
@@ -358,14 +488,14 @@ async fn password(
     parts: Parts,
     Form(f): Form<PasswordFields>,
 ) -> Response {
-    let (auth, hash) = match session_of(&parts, &state).await {
+    let (auth, hash, tr) = match session_of(&parts, &state).await {
         Ok(found) => found,
         Err(to_sign_in) => return to_sign_in,
     };
     let refused = |auth: &UserAuth, status: StatusCode, message: String| {
         (
             status,
-            page(password_page(auth, Some(Flash::error(message))).render()),
+            page(password_page(auth, tr, Some(Flash::error(message))).render()),
         )
             .into_response()
     };
@@ -373,7 +503,8 @@ async fn password(
         return refused(
             &auth,
             StatusCode::BAD_REQUEST,
-            "The two new passwords differ: type the same password twice.".into(),
+            tr.t("The two new passwords differ: type the same password twice.")
+                .into(),
         );
     }
     let kept = UserAuth {
@@ -393,7 +524,7 @@ async fn password(
     .await
     {
         Ok(_) => Redirect::to("/console/work-orders?done=password").into_response(),
-        Err(e) => refused(&auth, e.status, e.message),
+        Err(e) => refused(&auth, e.status, tr.api_error(&e)),
     }
 }
 

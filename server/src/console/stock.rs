@@ -3,6 +3,7 @@
 //! Filters, order and page stay in the URL; the export is the filtered
 //! table.
 
+use super::i18n::Tr;
 use super::layout::Layout;
 use super::table::{self, Cell, Column, Row, Shown, SortKey, TableQuery};
 use super::{Person, failure, page, words};
@@ -74,7 +75,7 @@ struct StockPage {
     bin: String,
     batch: String,
     condition: String,
-    conditions: &'static [(&'static str, &'static str)],
+    conditions: Vec<(&'static str, &'static str)>,
     table: Shown,
 }
 
@@ -85,6 +86,7 @@ struct StockRow<'a> {
     qty: Qty,
     item: Option<&'a Item>,
     warehouse: Option<&'a WarehouseId>,
+    tr: Tr,
 }
 
 impl StockRow<'_> {
@@ -114,7 +116,7 @@ impl Row for StockRow<'_> {
             2 => SortKey::text(self.warehouse()),
             3 => SortKey::text(self.key.bin.as_str()),
             4 => SortKey::text(self.batch()),
-            5 => SortKey::text(words::condition(self.key.condition)),
+            5 => SortKey::text(words::condition(self.tr, self.key.condition)),
             6 => SortKey::Number(self.qty.milli()),
             _ => SortKey::text(self.unit()),
         }
@@ -127,7 +129,7 @@ impl Row for StockRow<'_> {
             Cell::text(self.warehouse()),
             Cell::text(self.key.bin.to_string()),
             Cell::text(self.batch()),
-            Cell::text(words::condition(self.key.condition)),
+            Cell::text(words::condition(self.tr, self.key.condition)),
             Cell::qty(self.qty),
             Cell::text(self.unit()),
         ]
@@ -142,7 +144,7 @@ enum Answer {
 
 async fn stock(
     State(state): State<AppState>,
-    Person(auth): Person,
+    Person(auth, tr): Person,
     Query(f): Query<StockFilters>,
 ) -> Response {
     let needle = f.item.trim().to_lowercase();
@@ -178,6 +180,7 @@ async fn stock(
                 qty: *q,
                 item: items.get(&k.item).copied(),
                 warehouse: bins.get(&k.bin).copied(),
+                tr,
             })
             .filter(|r| {
                 needle.is_empty()
@@ -186,25 +189,25 @@ async fn stock(
             })
             .collect();
         if table::wants_export(&f.table) {
-            Answer::Export(table::export(&COLUMNS, rows, &f.table, "stock-on-hand"))
+            Answer::Export(table::export(tr, &COLUMNS, rows, &f.table, "stock-on-hand"))
         } else {
-            Answer::Page(table::show(&COLUMNS, rows, &f.table, &base))
+            Answer::Page(table::show(tr, &COLUMNS, rows, &f.table, &base))
         }
     });
     let shown = match answer {
         Ok(Answer::Page(shown)) => shown,
         Ok(Answer::Export(export)) => return export,
-        Err(e) => return failure(e.into()),
+        Err(e) => return failure(tr, e.into()),
     };
     page(
         StockPage {
-            layout: Layout::of(&auth, "Stock on hand", "/console/stock"),
+            layout: Layout::of(&auth, tr, tr.t("Stock on hand"), "/console/stock"),
             table: shown,
             item: f.item,
             bin: f.bin,
             batch: f.batch,
             condition: f.condition,
-            conditions: &CONDITIONS,
+            conditions: CONDITIONS.iter().map(|(k, w)| (*k, tr.t(w))).collect(),
         }
         .render(),
     )

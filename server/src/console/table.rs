@@ -3,6 +3,7 @@
 //! the CSV export of exactly the filtered, sorted table (formula-safe,
 //! `csv_io::safe_cell`).
 
+use super::i18n::Tr;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -173,7 +174,13 @@ pub struct Shown {
 
 /// Sorts `rows` as the query asks and shows its page. `base` is the page's
 /// path with its filters as a query (`/console/stock?item=X`).
-pub fn show<R: Row>(columns: &[Column], mut rows: Vec<R>, q: &TableQuery, base: &str) -> Shown {
+pub fn show<R: Row>(
+    tr: Tr,
+    columns: &[Column],
+    mut rows: Vec<R>,
+    q: &TableQuery,
+    base: &str,
+) -> Shown {
     let sorted_by = q.sorted_by(columns);
     let descending = q.descending();
     sort(&mut rows, sorted_by, descending);
@@ -213,7 +220,7 @@ pub fn show<R: Row>(columns: &[Column], mut rows: Vec<R>, q: &TableQuery, base: 
                 (false, _) => ("none", "asc"),
             };
             Head {
-                label: c.label.to_string(),
+                label: tr.word(&c.label),
                 href: format!("{base}{join}sort={}&dir={next_dir}", c.key),
                 aria_sort,
                 numeric: c.numeric,
@@ -221,12 +228,15 @@ pub fn show<R: Row>(columns: &[Column], mut rows: Vec<R>, q: &TableQuery, base: 
         })
         .collect();
     let summary = if total == 0 {
-        "No rows match.".to_owned()
+        tr.t("No rows match.").to_owned()
     } else {
-        format!(
-            "Rows {}–{} of {total}",
-            first + 1,
-            (first + shown.len()).min(total)
+        tr.f(
+            "Rows {first}–{last} of {total}",
+            &[
+                ("first", &(first + 1)),
+                ("last", &(first + shown.len()).min(total)),
+                ("total", &total),
+            ],
         )
     };
     Shown {
@@ -253,7 +263,13 @@ fn sort<R: Row>(rows: &mut [R], by: Option<usize>, descending: bool) {
 
 /// The whole filtered, sorted table as a download named `name`: CSV, or
 /// with `format=xlsx` a spreadsheet.
-pub fn export<R: Row>(columns: &[Column], rows: Vec<R>, q: &TableQuery, name: &str) -> Response {
+pub fn export<R: Row>(
+    tr: Tr,
+    columns: &[Column],
+    rows: Vec<R>,
+    q: &TableQuery,
+    name: &str,
+) -> Response {
     let (written, content_type, extension) = if q.format.as_deref() == Some("xlsx") {
         (
             xlsx_bytes(columns, rows, q),
@@ -280,8 +296,12 @@ pub fn export<R: Row>(columns: &[Column], rows: Vec<R>, q: &TableQuery, name: &s
         )
             .into_response(),
         Err(e) => super::error_page(
+            tr,
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("The export could not be written ({e}): try again."),
+            &tr.f(
+                "The export could not be written ({why}): try again.",
+                &[("why", &e)],
+            ),
         ),
     }
 }
@@ -407,7 +427,13 @@ mod tests {
             page: Some("2".into()),
             format: None,
         };
-        let shown = show(&COLUMNS, rows(120), &q, "/console/stock?bin=A-1");
+        let shown = show(
+            Tr::default(),
+            &COLUMNS,
+            rows(120),
+            &q,
+            "/console/stock?bin=A-1",
+        );
         assert_eq!(shown.rows.len(), PAGE_ROWS);
         assert_eq!(shown.summary, "Rows 51–100 of 120");
         assert_eq!(
@@ -440,7 +466,7 @@ mod tests {
             vec![Cell::text("a"), Cell::qty(Qty::units(10))],
             vec![Cell::text("b"), Cell::qty(Qty::units(9))],
         ];
-        let shown = show(&COLUMNS, r, &q, "/x");
+        let shown = show(Tr::default(), &COLUMNS, r, &q, "/x");
         assert_eq!(shown.rows[0][1].text, "9");
         assert_eq!(shown.csv, "/x?sort=qty&dir=asc&format=csv");
     }
@@ -451,7 +477,7 @@ mod tests {
             page: Some("99".into()),
             ..TableQuery::default()
         };
-        let shown = show(&COLUMNS, rows(3), &q, "/x");
+        let shown = show(Tr::default(), &COLUMNS, rows(3), &q, "/x");
         let wrong = TableQuery {
             page: Some("two".into()),
             ..TableQuery::default()
@@ -459,7 +485,7 @@ mod tests {
         assert_eq!(wrong.page(), 1, "a page that is not a number: the first");
         assert_eq!(shown.rows.len(), 3);
         assert!(shown.next.is_none() && shown.previous.is_none());
-        let empty = show(&COLUMNS, Vec::<Vec<Cell>>::new(), &q, "/x");
+        let empty = show(Tr::default(), &COLUMNS, Vec::<Vec<Cell>>::new(), &q, "/x");
         assert_eq!(empty.summary, "No rows match.");
     }
 
@@ -469,6 +495,7 @@ mod tests {
         let bytes = xlsx_bytes(&COLUMNS, r, &TableQuery::default()).unwrap();
         assert!(bytes.starts_with(b"PK"), "an XLSX file is a zip archive");
         let res = export(
+            Tr::default(),
             &COLUMNS,
             vec![vec![Cell::text("x"), Cell::qty(Qty::units(1))]],
             &TableQuery {

@@ -1,11 +1,12 @@
 //! The console's words for the model's states: what a dispatcher or clerk
 //! reads, never an internal identifier.
 
+use super::i18n::Tr;
 use sparescan_core::document::Transition;
 use sparescan_core::model::{Condition, ReserveStatus, WoStatus, Zone};
 
-pub fn status(s: WoStatus) -> &'static str {
-    match s {
+pub fn status(tr: Tr, s: WoStatus) -> &'static str {
+    tr.t(match s {
         WoStatus::Created => "Created — waiting for approval",
         WoStatus::Approved => "Approved — ready to start",
         WoStatus::InProgress => "In progress",
@@ -13,7 +14,7 @@ pub fn status(s: WoStatus) -> &'static str {
         WoStatus::OnHold => "On hold",
         WoStatus::Cancelled => "Cancelled",
         WoStatus::Closed => "Closed",
-    }
+    })
 }
 
 /// The status as the list's filter and the URL name it.
@@ -29,35 +30,40 @@ pub fn status_key(s: WoStatus) -> &'static str {
     }
 }
 
-pub fn condition(c: Condition) -> &'static str {
-    match c {
+pub fn condition(tr: Tr, c: Condition) -> &'static str {
+    tr.t(match c {
         Condition::New => "New",
         Condition::Opened => "Opened — usable, marked",
         Condition::UnderInspection => "Needs inspection — quarantine",
         Condition::Rejected => "Rejected",
-    }
+    })
 }
 
-pub fn zone(z: Zone) -> &'static str {
-    match z {
+pub fn zone(tr: Tr, z: Zone) -> &'static str {
+    tr.t(match z {
         Zone::Storage => "storage",
         Zone::Returns => "returns",
         Zone::Quarantine => "quarantine",
         Zone::Rejected => "rejected",
-    }
+    })
 }
 
-pub fn reserve_status(s: ReserveStatus) -> &'static str {
-    match s {
+pub fn reserve_status(tr: Tr, s: ReserveStatus) -> &'static str {
+    tr.t(match s {
         ReserveStatus::Created => "Nothing locked yet",
         ReserveStatus::Confirmed => "Locked",
         ReserveStatus::PartiallySupplied => "Part locked, part short",
         ReserveStatus::Fulfilled => "Issued",
         ReserveStatus::Cancelled => "Released",
-    }
+    })
 }
 
-/// A lifecycle button's label and the word for its URL.
+/// A lifecycle button's label (in the reader's language).
+pub fn transition_label(tr: Tr, t: Transition) -> &'static str {
+    tr.t(transition(t).0)
+}
+
+/// A lifecycle button's English label and the word for its URL.
 pub fn transition(t: Transition) -> (&'static str, &'static str) {
     match t {
         Transition::Approve => ("Approve", "approve"),
@@ -80,6 +86,48 @@ mod tests {
         for t in Transition::ALL {
             assert!(seen.insert(transition(t).1), "{t:?}");
         }
+    }
+
+    #[test]
+    fn every_word_has_its_russian() {
+        use super::super::i18n::{Lang, has_russian};
+        use sparescan_core::model::Role;
+        let en = Tr(Lang::En);
+        let mut words: Vec<&str> = Vec::new();
+        words.extend(WoStatus::ALL.iter().map(|s| status(en, *s)));
+        words.extend(
+            [
+                Condition::New,
+                Condition::Opened,
+                Condition::UnderInspection,
+                Condition::Rejected,
+            ]
+            .map(|c| condition(en, c)),
+        );
+        words.extend(
+            [
+                Zone::Storage,
+                Zone::Returns,
+                Zone::Quarantine,
+                Zone::Rejected,
+            ]
+            .map(|z| zone(en, z)),
+        );
+        words.extend(
+            [
+                ReserveStatus::Created,
+                ReserveStatus::Confirmed,
+                ReserveStatus::PartiallySupplied,
+                ReserveStatus::Fulfilled,
+                ReserveStatus::Cancelled,
+            ]
+            .map(|r| reserve_status(en, r)),
+        );
+        words.extend(Transition::ALL.iter().map(|t| transition(*t).0));
+        let missing: Vec<&&str> = words.iter().filter(|w| !has_russian(w)).collect();
+        assert!(missing.is_empty(), "no Russian for {missing:?}");
+        // Roles come from core, in both languages.
+        assert_eq!(Tr(Lang::Ru).role(Role::Clerk), "кладовщик");
     }
 
     #[test]

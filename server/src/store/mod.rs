@@ -245,6 +245,10 @@ pub trait Store: Send {
     fn credentials(&self, site: &SiteId) -> StoreResult<Vec<Credential>>;
     /// A person's back-office password, if they have one.
     fn password(&self, site: &SiteId, user: &str) -> StoreResult<Option<PasswordRecord>>;
+    /// The language a person chose to read the console in (a code such
+    /// as "ru"), if they chose one.
+    fn user_language(&self, site: &SiteId, user: &str) -> StoreResult<Option<String>>;
+    fn set_user_language(&mut self, site: &SiteId, user: &str, language: &str) -> StoreResult<()>;
     fn add_session(&mut self, token_hash: &str, session: &Session) -> StoreResult<()>;
     /// Stores a new presence key; the holder's earlier keys on that device
     /// are superseded (revoked) in the same transaction.

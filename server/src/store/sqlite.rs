@@ -27,6 +27,7 @@ fn migrations() -> Migrations<'static> {
         )),
         M::up(include_str!("../../migrations/0007_valuations.sql")),
         M::up(include_str!("../../migrations/0008_system_keys.sql")),
+        M::up(include_str!("../../migrations/0009_user_languages.sql")),
     ])
 }
 
@@ -1112,6 +1113,23 @@ impl Store for SqliteStore {
             one_time_until: until.as_deref().map(parse_time).transpose()?,
             intact,
         }))
+    }
+
+    fn user_language(&self, site: &SiteId, user: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT language FROM user_languages WHERE site = ?1 AND user_id = ?2")?
+            .query_row(params![site.as_str(), user], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_user_language(&mut self, site: &SiteId, user: &str, language: &str) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO user_languages (site, user_id, language) VALUES (?1, ?2, ?3)
+             ON CONFLICT (site, user_id) DO UPDATE SET language = excluded.language",
+            params![site.as_str(), user, language],
+        )?;
+        Ok(())
     }
 
     fn add_session(&mut self, token_hash: &str, s: &Session) -> StoreResult<()> {
