@@ -500,6 +500,7 @@ async fn people_work_in_the_console_from_the_first_run() {
             "Dashboard",
             "Reports",
             "Audit trail",
+            "Master data",
             "People",
             "Devices"
         ]
@@ -577,7 +578,8 @@ async fn people_work_in_the_console_from_the_first_run() {
             "Approvals",
             "Stock on hand",
             "Dashboard",
-            "Reports"
+            "Reports",
+            "Master data"
         ]
     );
 
@@ -803,6 +805,21 @@ async fn people_work_in_the_console_from_the_first_run() {
         "{deviations}"
     );
     shot(&b, "report-deviations").await;
+    // A row leads to what it names: the item to its stock, the order to
+    // its card.
+    click(
+        &b,
+        "main table tbody a[href='/console/stock?item=BRG-6205']",
+    )
+    .await;
+    assert!(
+        text_of(&b, "main table tbody")
+            .await
+            .contains("Ball bearing 6205")
+    );
+    b.back().await.expect("back");
+    click(&b, "main table tbody a[href='/console/work-orders/WO-1']").await;
+    assert_eq!(path(&b).await, "/console/work-orders/WO-1");
     // The scan box: an order's number, then a part's GTIN label.
     let scan = find(&b, "#scan-code").await.expect("scan box");
     loads(&b, scan.send_keys(&format!("WO-1{ENTER}"))).await;
@@ -876,7 +893,7 @@ async fn people_work_in_the_console_from_the_first_run() {
     first_sign_in(&b, &base, &admin, "clk-1", CLERK_PASSWORD).await;
     assert_eq!(
         nav_labels(&b).await,
-        ["Work orders", "Stock on hand", "Inspections"]
+        ["Work orders", "Stock on hand", "Inspections", "Master data"]
     );
     click(&b, "nav a[href='/console/inspections']").await;
     let queue = text_of(&b, "main table tbody").await;
@@ -1022,10 +1039,185 @@ async fn people_work_in_the_console_from_the_first_run() {
         "a revoked device is refused at once: {after:?}"
     );
 
+    master_data(&b, &base, &http, dir.path()).await;
     in_russian(&b, &base, &admin).await;
 
     b.close().await.expect("close the browser");
     running.shutdown().await.expect("shutdown");
+}
+
+/// The admin keeps master data in the console: a record changed in its
+/// form, one added, a person added with roles and given a badge and PIN,
+/// a spreadsheet imported (a wrong line first: named, nothing imported),
+/// the table filtered and exported.
+async fn master_data(b: &Client, base: &str, http: &reqwest::Client, dir: &std::path::Path) {
+    b.goto(&format!("{base}/console/work-orders"))
+        .await
+        .expect("open");
+    click(b, "nav a[href='/console/master']").await;
+    shot(b, "master-data").await;
+    click(b, "main a[href='/console/master/items']").await;
+    assert!(text_of(b, "main table tbody").await.contains("Grease LT-2"));
+    shot(b, "master-items").await;
+    // A record changed in its form: the key stays, the name changes.
+    click(
+        b,
+        "main table a[href='/console/master/items/edit?id=GREASE-LT2']",
+    )
+    .await;
+    assert_eq!(
+        find(b, "#f-id")
+            .await
+            .expect("id")
+            .attr("readonly")
+            .await
+            .expect("attr")
+            .as_deref(),
+        Some("true")
+    );
+    fill(b, "#f-name", "Grease LT-2, lithium").await;
+    shot(b, "master-item").await;
+    click(b, "form.form button[type=submit]").await;
+    assert_eq!(text_of(b, ".flash.ok").await, "Saved.");
+    assert_eq!(
+        find(b, "#f-name")
+            .await
+            .expect("name")
+            .prop("value")
+            .await
+            .expect("value")
+            .as_deref(),
+        Some("Grease LT-2, lithium")
+    );
+    // A wrong value is refused by the import's checks, the form kept.
+    fill(b, "#f-warranty_months", "twelve").await;
+    click(b, "form.form button[type=submit]").await;
+    let refused = text_of(b, ".flash.error").await;
+    assert!(refused.contains("warranty_months"), "{refused}");
+    // A person added with two roles, then their badge and PIN.
+    b.goto(&format!("{base}/console/master/users/edit"))
+        .await
+        .expect("open");
+    fill(b, "#f-id", "clk-2").await;
+    fill(b, "#f-name", "Klaus Clerk").await;
+    find(b, "#f-roles-clerk")
+        .await
+        .expect("clerk")
+        .click()
+        .await
+        .expect("tick");
+    find(b, "#f-roles-controller")
+        .await
+        .expect("controller")
+        .click()
+        .await
+        .expect("tick");
+    click(b, "form.form button[type=submit]").await;
+    assert_eq!(text_of(b, ".flash.ok").await, "Saved.");
+    assert_eq!(text_of(b, "h1").await, "People and roles: clk-2");
+    fill(b, "#badge", "B-202").await;
+    fill(b, "#pin", "12").await;
+    click(b, "form[action='/console/users/clk-2/badge-pin'] button").await;
+    assert!(text_of(b, ".flash.error").await.contains("PIN"));
+    fill(b, "#badge", "B-202").await;
+    fill(b, "#pin", "508317").await;
+    click(b, "form[action='/console/users/clk-2/badge-pin'] button").await;
+    assert!(
+        text_of(b, ".flash.ok")
+            .await
+            .starts_with("The badge and PIN of clk-2 are set")
+    );
+    shot(b, "master-person").await;
+    // A spreadsheet of bins: a wrong zone on line 3 refuses the whole file.
+    let sheet = |rows: &[[&str; 3]]| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, *cell).expect("cell");
+            }
+        }
+        book.save_to_buffer().expect("xlsx")
+    };
+    let wrong = dir.join("bins-wrong.xlsx");
+    std::fs::write(
+        &wrong,
+        sheet(&[
+            ["id", "warehouse", "zone"],
+            ["B-01", "WH-1", "storage"],
+            ["B-02", "WH-1", "attic"],
+        ]),
+    )
+    .expect("write");
+    b.goto(&format!("{base}/console/master/bins"))
+        .await
+        .expect("open");
+    find(b, "#file")
+        .await
+        .expect("file")
+        .send_keys(&wrong.display().to_string())
+        .await
+        .expect("choose");
+    click(b, "form.upload button").await;
+    let refused = text_of(b, ".flash.error").await;
+    assert!(
+        refused.starts_with("Nothing was imported from bins-wrong.xlsx: line 3, column zone"),
+        "{refused}"
+    );
+    b.goto(&format!("{base}/console/master/bins"))
+        .await
+        .expect("open");
+    assert!(
+        !text_of(b, "main table tbody").await.contains("B-01"),
+        "all or nothing"
+    );
+    let right = dir.join("bins.xlsx");
+    std::fs::write(
+        &right,
+        sheet(&[
+            ["id", "warehouse", "zone"],
+            ["B-01", "WH-1", "storage"],
+            ["B-02", "WH-1", "returns"],
+        ]),
+    )
+    .expect("write");
+    find(b, "#file")
+        .await
+        .expect("file")
+        .send_keys(&right.display().to_string())
+        .await
+        .expect("choose");
+    click(b, "form.upload button").await;
+    assert_eq!(
+        text_of(b, ".flash.ok").await,
+        "Imported: 2 records added or changed."
+    );
+    let bins = text_of(b, "main table tbody").await;
+    assert!(bins.contains("B-01") && bins.contains("B-02"), "{bins}");
+    // Filtered, and the export is exactly the filtered table.
+    fill(b, "#q", "returns").await;
+    click(b, "form.filters button").await;
+    let href = find(b, "a[href*='format=csv']")
+        .await
+        .expect("export")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    assert_eq!(href, "/console/master/bins?q=returns&format=csv");
+    let csv = http
+        .get(format!("{base}{href}"))
+        .header(
+            "cookie",
+            format!("sparescan_session={}", session_token(b).await),
+        )
+        .send()
+        .await
+        .expect("export")
+        .text()
+        .await
+        .expect("csv");
+    assert_eq!(csv, "id,warehouse,zone\nB-02,WH-1,returns\n");
 }
 
 /// Texts of the page's own words (headings, labels, buttons, column
@@ -1121,6 +1313,7 @@ async fn in_russian(b: &Client, base: &str, admin: &Api) {
             "Отчёты",
             "Закрытие периода",
             "Журнал аудита",
+            "Справочники",
             "Сотрудники",
             "Устройства"
         ]
@@ -1144,6 +1337,11 @@ async fn in_russian(b: &Client, base: &str, admin: &Api) {
         ("period-close", "/console/period-close"),
         ("audit-trail", "/console/audit?verify=1"),
         ("people", "/console/users"),
+        ("master-data", "/console/master"),
+        ("master-items", "/console/master/items"),
+        ("master-item", "/console/master/items/edit?id=BRG-6205"),
+        ("master-person", "/console/master/users/edit?id=tech-1"),
+        ("master-policy", "/console/master/policy/edit"),
         ("devices", "/console/devices"),
         ("account", "/console/account"),
     ] {

@@ -180,16 +180,22 @@ fn fill(text: &str, args: &[(&str, &dyn Display)]) -> String {
 /// for the particulars: ids, quantities, dates), in Russian with the same
 /// particulars.
 fn by_pattern(message: &str) -> Option<String> {
-    ru().iter()
+    // Of the patterns that fit, the one with the most words of its own:
+    // "{what}: {record}" fits nearly anything and says least.
+    let (ru, values) = ru()
+        .iter()
         .filter(|(en, _)| en.contains('{'))
-        .find_map(|(en, ru)| {
-            let values = captures(en, message)?;
-            let mut out = (*ru).to_owned();
-            for (name, value) in values {
-                out = out.replace(&format!("{{{name}}}"), value);
-            }
-            Some(out)
+        .filter_map(|(en, ru)| Some((en, ru, captures(en, message)?)))
+        .max_by_key(|(en, _, values)| {
+            let placeholders: usize = values.iter().map(|(n, _)| n.len() + 2).sum();
+            (en.len() - placeholders, *en)
         })
+        .map(|(_, ru, values)| (ru, values))?;
+    let mut out = (*ru).to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    Some(out)
 }
 
 /// The values of `pattern`'s `{name}`s if `text` is that pattern filled.

@@ -180,6 +180,9 @@ fn nav(user: &User, tr: Tr, current: &str) -> Vec<NavLink> {
     if user.has_any(back_office::AUDIT) {
         links.push(("/console/audit", "Audit trail"));
     }
+    if user.has_any(&super::master::editors()) {
+        links.push(("/console/master", "Master data"));
+    }
     if user.has_any(back_office::PEOPLE_AND_POLICY) {
         links.push(("/console/users", "People"));
         links.push(("/console/devices", "Devices"));

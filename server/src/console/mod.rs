@@ -17,6 +17,7 @@ mod dashboard;
 pub mod i18n;
 mod inspections;
 mod layout;
+mod master;
 mod orders;
 mod period;
 mod record;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .merge(attention::routes())
         .merge(audit::routes())
         .merge(dashboard::routes())
+        .merge(master::routes())
         // Only on the console's own routes: the API's answers (and its 404
         // for a path nobody serves) stay the API's.
         .route_layer(axum::middleware::from_fn(guard_origin))

@@ -6,7 +6,7 @@
 use super::i18n::Tr;
 use super::layout::{Flash, Layout};
 use super::table::{self, Cell, Column, Shown, TableQuery};
-use super::{Person, failure, page, words};
+use super::{Person, encode, failure, page, words};
 use crate::api::AppState;
 use crate::reports::{REPORT_ROLES, ReportKind};
 use askama::Template;
@@ -243,36 +243,11 @@ async fn read_csv(
     let bytes = axum::body::to_bytes(resp.into_body(), MAX_REPORT_BYTES)
         .await
         .map_err(|e| internal(e.to_string()))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(bytes.as_ref());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| internal(e.to_string()))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let mut texts: Vec<Vec<String>> = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| internal(e.to_string()))?;
-        texts.push(
-            record
-                .iter()
-                .map(|c| crate::csv_io::unsafe_cell(c).to_owned())
-                .collect(),
-        );
-    }
-    let numeric: Vec<bool> = (0..header.len())
-        .map(|i| {
-            let mut cells = texts
-                .iter()
-                .filter_map(|r| r.get(i))
-                .filter(|c| !c.is_empty())
-                .peekable();
-            cells.peek().is_some() && cells.all(|c| c.parse::<sparescan_core::qty::Qty>().is_ok())
-        })
-        .collect();
+    let table::CsvTable {
+        header,
+        texts,
+        numeric,
+    } = table::CsvTable::read(&bytes).map_err(internal)?;
     let columns = header
         .iter()
         .zip(&numeric)
@@ -291,13 +266,18 @@ async fn read_csv(
     let rows = texts
         .into_iter()
         .map(|r| {
+            let links: Vec<Option<String>> =
+                (0..r.len()).map(|i| drill_down(&header, &r, i)).collect();
             r.into_iter()
+                .zip(links)
                 .enumerate()
-                .map(|(i, c)| {
+                .map(|(i, (c, link))| {
                     if numeric.get(i).copied().unwrap_or(false) {
                         Cell::figure(c)
                     } else if worded.get(i).copied().unwrap_or(false) && !c.is_empty() {
                         Cell::text(worded_cell(tr, kind, &header[i], &c))
+                    } else if let Some(href) = link {
+                        Cell::link(c, href)
                     } else {
                         Cell::text(c)
                     }
@@ -306,6 +286,30 @@ async fn read_csv(
         })
         .collect();
     Ok((columns, rows))
+}
+
+/// Where a report's cell leads: an order to its card, an asset to its
+/// history, a serial unit to its history, an item to its stock.
+fn drill_down(header: &[String], row: &[String], i: usize) -> Option<String> {
+    let value = row.get(i).filter(|v| !v.is_empty())?;
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .and_then(|j| row.get(j))
+            .filter(|v| !v.is_empty())
+    };
+    let v = encode(value);
+    Some(match header.get(i)?.as_str() {
+        "work_order" => format!("/console/work-orders/{v}"),
+        "asset" => format!("/console/reports/asset-history?asset={v}"),
+        "serial" => format!(
+            "/console/reports/serial-history?item={}&serial={v}",
+            encode(column("item")?)
+        ),
+        "item" => format!("/console/stock?item={v}"),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -353,6 +357,30 @@ mod tests {
                 .map(|h| h.as_str()),
         );
         assert!(missing.is_empty(), "no Russian for: {missing:?}");
+    }
+
+    #[test]
+    fn report_rows_lead_to_what_they_name() {
+        let header: Vec<String> = ["work_order", "item", "serial", "asset", "qty"]
+            .map(String::from)
+            .to_vec();
+        let row: Vec<String> = ["WO 1", "BRG-6205", "SN/7", "PUMP-3", "2"]
+            .map(String::from)
+            .to_vec();
+        let links: Vec<Option<String>> = (0..5).map(|i| drill_down(&header, &row, i)).collect();
+        assert_eq!(links[0].as_deref(), Some("/console/work-orders/WO%201"));
+        assert_eq!(links[1].as_deref(), Some("/console/stock?item=BRG-6205"));
+        assert_eq!(
+            links[2].as_deref(),
+            Some("/console/reports/serial-history?item=BRG-6205&serial=SN%2F7")
+        );
+        assert_eq!(
+            links[3].as_deref(),
+            Some("/console/reports/asset-history?asset=PUMP-3")
+        );
+        assert_eq!(links[4], None);
+        let empty: Vec<String> = ["", "BRG-6205", "", "", ""].map(String::from).to_vec();
+        assert_eq!(drill_down(&header, &empty, 0), None, "nothing to open");
     }
 
     #[test]

@@ -363,6 +363,56 @@ fn csv_bytes<R: Row>(
     w.into_inner().map_err(|e| e.to_string())
 }
 
+/// A CSV file the server wrote (a report, master data) read back as a
+/// table: its header, its cells (formula guards taken off) and which
+/// columns hold only figures.
+pub struct CsvTable {
+    pub header: Vec<String>,
+    pub texts: Vec<Vec<String>>,
+    pub numeric: Vec<bool>,
+}
+
+impl CsvTable {
+    pub fn read(bytes: &[u8]) -> Result<Self, String> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(bytes);
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let mut texts: Vec<Vec<String>> = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| e.to_string())?;
+            texts.push(
+                record
+                    .iter()
+                    .map(|c| crate::csv_io::unsafe_cell(c).to_owned())
+                    .collect(),
+            );
+        }
+        // A column whose every cell is a figure sorts as figures.
+        let numeric = (0..header.len())
+            .map(|i| {
+                let mut cells = texts
+                    .iter()
+                    .filter_map(|r| r.get(i))
+                    .filter(|c| !c.is_empty())
+                    .peekable();
+                cells.peek().is_some() && cells.all(|c| c.parse::<Qty>().is_ok())
+            })
+            .collect();
+        Ok(CsvTable {
+            header,
+            texts,
+            numeric,
+        })
+    }
+}
+
 impl TableQuery {
     /// The table's part of a query given as pairs (a page whose other
     /// parameters are not known in advance).

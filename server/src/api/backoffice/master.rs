@@ -244,7 +244,7 @@ struct CredChange {
     ),
     security(("session_token" = []))
 )]
-async fn put(
+pub(crate) async fn put(
     State(state): State<AppState>,
     auth: UserAuth,
     Path(name): Path<String>,
@@ -551,7 +551,7 @@ fn keep_own_admin(auth: &UserAuth, rows: &[Row]) -> Result<(), ApiError> {
     ),
     security(("session_token" = []))
 )]
-async fn import(
+pub(crate) async fn import(
     State(state): State<AppState>,
     auth: UserAuth,
     Path(name): Path<String>,
