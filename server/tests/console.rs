@@ -495,6 +495,7 @@ async fn people_work_in_the_console_from_the_first_run() {
         [
             "Work orders",
             "New work order",
+            "Requests",
             "Stock on hand",
             "Needs attention",
             "Dashboard",
@@ -575,6 +576,7 @@ async fn people_work_in_the_console_from_the_first_run() {
         [
             "Work orders",
             "New work order",
+            "Requests",
             "Approvals",
             "Stock on hand",
             "Dashboard",
@@ -893,7 +895,13 @@ async fn people_work_in_the_console_from_the_first_run() {
     first_sign_in(&b, &base, &admin, "clk-1", CLERK_PASSWORD).await;
     assert_eq!(
         nav_labels(&b).await,
-        ["Work orders", "Stock on hand", "Inspections", "Master data"]
+        [
+            "Work orders",
+            "Requests",
+            "Stock on hand",
+            "Inspections",
+            "Master data"
+        ]
     );
     click(&b, "nav a[href='/console/inspections']").await;
     let queue = text_of(&b, "main table tbody").await;
@@ -940,6 +948,7 @@ async fn people_work_in_the_console_from_the_first_run() {
         nav_labels(&b).await,
         [
             "Work orders",
+            "Requests",
             "Stock on hand",
             "Dashboard",
             "Reports",
@@ -1040,6 +1049,7 @@ async fn people_work_in_the_console_from_the_first_run() {
     );
 
     master_data(&b, &base, &http, dir.path()).await;
+    requests_queue(&b, &base).await;
     in_russian(&b, &base, &admin).await;
 
     b.close().await.expect("close the browser");
@@ -1220,6 +1230,84 @@ async fn master_data(b: &Client, base: &str, http: &reqwest::Client, dir: &std::
     assert_eq!(csv, "id,warehouse,zone\nB-02,WH-1,returns\n");
 }
 
+/// A request raised in the console becomes a work order planned from it;
+/// another is declined, first without a reason (refused), then with one.
+async fn requests_queue(b: &Client, base: &str) {
+    b.goto(&format!("{base}/console/requests"))
+        .await
+        .expect("open");
+    for (symptoms, priority) in [
+        ("Bearing noise at full load", "high"),
+        ("Paint scratched", "low"),
+    ] {
+        b.find(Locator::Css("#r-asset"))
+            .await
+            .expect("asset")
+            .select_by_value("PUMP-3")
+            .await
+            .expect("choose");
+        fill(b, "#r-symptoms", symptoms).await;
+        b.find(Locator::Css("#r-priority"))
+            .await
+            .expect("priority")
+            .select_by_value(priority)
+            .await
+            .expect("choose");
+        click(b, "form[action='/console/requests'] button").await;
+        assert!(text_of(b, ".flash.ok").await.starts_with("Request REQ-"));
+    }
+    let queue = text_of(b, "main table tbody").await;
+    let rows: Vec<&str> = queue.lines().collect();
+    assert!(
+        rows[0].starts_with("High") && rows[0].contains("Bearing noise"),
+        "the more urgent first: {queue}"
+    );
+    shot(b, "requests").await;
+    // Plan the first: the form comes filled from it.
+    click(b, "main table tbody tr:first-child a.button").await;
+    assert!(text_of(b, "form.form").await.contains("From request REQ-"));
+    assert_eq!(
+        find(b, "#scope")
+            .await
+            .expect("scope")
+            .prop("value")
+            .await
+            .expect("value")
+            .as_deref(),
+        Some("Bearing noise at full load")
+    );
+    fill(b, "#id", "WO-9").await;
+    click(b, "form.form > button[type=submit]").await;
+    assert_eq!(path(b).await, "/console/work-orders/WO-9?done=created");
+    // Declined: a reason is needed.
+    b.goto(&format!("{base}/console/requests"))
+        .await
+        .expect("open");
+    let queue = text_of(b, "main table tbody").await;
+    assert!(
+        !queue.contains("Bearing noise"),
+        "planned: off the open queue: {queue}"
+    );
+    click(b, "form.decline button").await;
+    assert!(text_of(b, ".flash.error").await.contains("reason is empty"));
+    fill(
+        b,
+        "form.decline input[name=reason]",
+        "Cosmetic: next shutdown",
+    )
+    .await;
+    click(b, "form.decline button").await;
+    assert!(text_of(b, ".flash.ok").await.ends_with("is declined."));
+    b.goto(&format!("{base}/console/requests?status=all"))
+        .await
+        .expect("open");
+    let all = text_of(b, "main table tbody").await;
+    assert!(
+        all.contains("Work order made: WO-9") && all.contains("Cosmetic: next shutdown"),
+        "{all}"
+    );
+}
+
 /// Texts of the page's own words (headings, labels, buttons, column
 /// heads, messages, links) that have Latin letters and no Cyrillic: left
 /// in English on a Russian page. Data (table cells, the options of a
@@ -1305,6 +1393,7 @@ async fn in_russian(b: &Client, base: &str, admin: &Api) {
         [
             "Наряды",
             "Новый наряд",
+            "Заявки",
             "Согласование",
             "Остатки",
             "Проверка",
@@ -1321,6 +1410,7 @@ async fn in_russian(b: &Client, base: &str, admin: &Api) {
     for (name, page) in [
         ("work-orders", "/console/work-orders"),
         ("new-work-order", "/console/work-orders/new"),
+        ("requests", "/console/requests?status=all"),
         ("work-order-card", "/console/work-orders/WO-1"),
         ("pick-list", "/console/work-orders/WO-2/pick-list"),
         ("stock-on-hand", "/console/stock"),

@@ -160,6 +160,10 @@ fn nav(user: &User, tr: Tr, current: &str) -> Vec<NavLink> {
     if user.has_any(back_office::PLAN) {
         links.push(("/console/work-orders/new", "New work order"));
     }
+    // Everyone may raise a request; planners also work the queue.
+    if user.has_any(back_office::RAISE_REQUESTS) {
+        links.push(("/console/requests", "Requests"));
+    }
     if user.has_any(approvers()) {
         links.push(("/console/approvals", "Approvals"));
     }

@@ -22,6 +22,7 @@ mod orders;
 mod period;
 mod record;
 mod reports;
+mod requests;
 mod scan;
 mod session;
 pub mod setup;
@@ -60,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(dashboard::routes())
         .merge(master::routes())
+        .merge(requests::routes())
         // Only on the console's own routes: the API's answers (and its 404
         // for a path nobody serves) stay the API's.
         .route_layer(axum::middleware::from_fn(guard_origin))

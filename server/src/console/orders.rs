@@ -196,6 +196,9 @@ struct NewOrderFields {
     planned_end: String,
     #[serde(default)]
     cost_account: String,
+    /// The maintenance request the order answers, if any.
+    #[serde(default)]
+    request: String,
     #[serde(default)]
     item: Vec<String>,
     #[serde(default)]
@@ -247,11 +250,42 @@ fn new_order_page(
     })
 }
 
-async fn new_form(State(state): State<AppState>, Person(auth, tr): Person) -> Response {
+#[derive(Debug, Default, Deserialize)]
+struct NewFormQuery {
+    /// Plan the order for this maintenance request.
+    request: Option<String>,
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    Person(auth, tr): Person,
+    Query(q): Query<NewFormQuery>,
+) -> Response {
     if let Err(e) = auth.require(back_office::PLAN) {
         return failure(tr, e);
     }
-    match new_order_page(&state, &auth, tr, NewOrderFields::default(), None) {
+    let mut f = NewOrderFields::default();
+    if let Some(id) = q.request.filter(|r| !r.trim().is_empty()) {
+        let id = RequestId::new(id.trim());
+        let found = state
+            .ledger
+            .read(&auth.session.site, |s| s.ledger.request(&id).cloned());
+        match found {
+            Ok(Some(r)) => {
+                f.asset = r.asset.to_string();
+                f.scope = r.symptoms.clone();
+                f.request = r.id.to_string();
+            }
+            Ok(None) => {
+                return failure(
+                    tr,
+                    ApiError::not_found(format!("no request {id} at this site")),
+                );
+            }
+            Err(e) => return failure(tr, e.into()),
+        }
+    }
+    match new_order_page(&state, &auth, tr, f, None) {
         Ok(p) => page(p.render()),
         Err(e) => failure(tr, e),
     }
@@ -303,6 +337,7 @@ fn new_order_fields(pairs: Vec<(String, String)>) -> NewOrderFields {
             "planned_start" => f.planned_start = v,
             "planned_end" => f.planned_end = v,
             "cost_account" => f.cost_account = v,
+            "request" => f.request = v,
             "item" => f.item.push(v),
             "qty" => f.qty.push(v),
             _ => {}
@@ -370,7 +405,7 @@ fn new_order(tr: Tr, f: &NewOrderFields) -> Result<NewWorkOrder, String> {
         tasks: Vec::new(),
         lines,
         cost_account: text(&f.cost_account),
-        request: None,
+        request: text(&f.request).map(Into::into),
         template: text(&f.template).map(Into::into),
     })
 }

@@ -140,7 +140,7 @@ fn new_id() -> RequestId {
     ),
     security(("session_token" = []), ("system_key" = []))
 )]
-async fn raise(
+pub(crate) async fn raise(
     State(state): State<AppState>,
     raiser: Raiser,
     ApiJson(req): ApiJson<NewRequest>,
@@ -242,12 +242,12 @@ async fn raise(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     /// Only requests in this status.
     #[param(value_type = Option<RequestStatus>)]
-    status: Option<String>,
+    pub status: Option<String>,
     /// Only requests about this asset.
-    asset: Option<AssetId>,
+    pub asset: Option<AssetId>,
 }
 
 /// List maintenance requests.
@@ -270,7 +270,7 @@ struct ListQuery {
     ),
     security(("session_token" = []))
 )]
-async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     auth: UserAuth,
     q: Result<Query<ListQuery>, QueryRejection>,
@@ -336,7 +336,7 @@ pub struct RequestSummary {
     ),
     security(("session_token" = []))
 )]
-async fn decline(
+pub(crate) async fn decline(
     State(state): State<AppState>,
     auth: UserAuth,
     Path(id): Path<String>,
