@@ -599,6 +599,15 @@ async fn people_work_in_the_console_from_the_first_run() {
     fill(&b, "#qty-1", "two").await;
     fill(&b, "#item-2", "GREASE-LT2").await;
     fill(&b, "#qty-2", "0.5").await;
+    // The grease only if the job needs it, within 20 % of the plan.
+    b.find(Locator::Css("#mand-2"))
+        .await
+        .expect("needed")
+        .select_by_value("no")
+        .await
+        .expect("choose");
+    fill(&b, "#tol-2", "20").await;
+    fill(&b, "#tasks", "Lock out the pump\nChange the bearings").await;
     click(&b, "form.form button[type=submit]").await;
     assert!(
         text_of(&b, ".flash.error")
@@ -617,6 +626,18 @@ async fn people_work_in_the_console_from_the_first_run() {
     assert!(
         lines.contains("BRG-6205") && lines.contains("GREASE-LT2"),
         "{lines}"
+    );
+    assert!(
+        text_of(
+            &b,
+            "section[aria-labelledby='lines-h'] tbody tr:nth-child(2)"
+        )
+        .await
+        .contains("(optional)")
+    );
+    assert_eq!(
+        text_of(&b, "section[aria-labelledby='tasks-h'] ol").await,
+        "Lock out the pump\nChange the bearings"
     );
     // Reserves the bearings at the main store: waiting until approval.
     fill(&b, "#rq-1", "2").await;

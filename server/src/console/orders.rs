@@ -11,7 +11,7 @@ use super::{Person, encode, failure, page, words};
 use crate::api::auth::UserAuth;
 use crate::api::backoffice::card::Card;
 use crate::api::backoffice::office_document;
-use crate::api::backoffice::plan::{Clarification, LineInput, NewWorkOrder};
+use crate::api::backoffice::plan::{Clarification, LineInput, NewWorkOrder, TaskInput};
 use crate::api::backoffice::work_orders::{self, Approval, ListQuery};
 use crate::api::{ApiError, ApiJson, AppState};
 use askama::Template;
@@ -199,10 +199,54 @@ struct NewOrderFields {
     /// The maintenance request the order answers, if any.
     #[serde(default)]
     request: String,
+    /// The order's own tasks, one title per line.
+    #[serde(default)]
+    tasks: String,
+    /// The material rows, column by column (each row sends every one).
     #[serde(default)]
     item: Vec<String>,
     #[serde(default)]
     qty: Vec<String>,
+    #[serde(default)]
+    qty_max: Vec<String>,
+    #[serde(default)]
+    mandatory: Vec<String>,
+    #[serde(default)]
+    substitutes: Vec<String>,
+    #[serde(default)]
+    tolerance: Vec<String>,
+    #[serde(default)]
+    line_account: Vec<String>,
+}
+
+/// A material row of the form as it was filled.
+#[derive(Debug, Clone, Default)]
+pub struct FormRow {
+    pub item: String,
+    pub qty: String,
+    pub qty_max: String,
+    /// `no` for a line the job may not need; else mandatory.
+    pub optional: bool,
+    pub substitutes: String,
+    pub tolerance: String,
+    pub account: String,
+}
+
+impl NewOrderFields {
+    fn rows(&self) -> Vec<FormRow> {
+        let at = |v: &[String], i: usize| v.get(i).cloned().unwrap_or_default();
+        (0..self.item.len().max(self.qty.len()))
+            .map(|i| FormRow {
+                item: at(&self.item, i),
+                qty: at(&self.qty, i),
+                qty_max: at(&self.qty_max, i),
+                optional: at(&self.mandatory, i) == "no",
+                substitutes: at(&self.substitutes, i),
+                tolerance: at(&self.tolerance, i),
+                account: at(&self.line_account, i),
+            })
+            .collect()
+    }
 }
 
 #[derive(Template)]
@@ -212,7 +256,7 @@ struct NewOrderPage {
     f: NewOrderFields,
     assets: Vec<(String, String)>,
     templates: Vec<(String, String)>,
-    lines: Vec<(String, String)>,
+    lines: Vec<FormRow>,
 }
 
 fn new_order_page(
@@ -236,9 +280,8 @@ fn new_order_page(
             .collect();
         (assets, templates)
     })?;
-    let mut lines: Vec<(String, String)> =
-        f.item.iter().cloned().zip(f.qty.iter().cloned()).collect();
-    lines.resize(FORM_LINES.max(lines.len()), (String::new(), String::new()));
+    let mut lines = f.rows();
+    lines.resize(FORM_LINES.max(lines.len()), FormRow::default());
     Ok(NewOrderPage {
         layout: Layout::of(auth, tr, tr.t("New work order"), "/console/work-orders/new")
             .form_first()
@@ -338,8 +381,14 @@ fn new_order_fields(pairs: Vec<(String, String)>) -> NewOrderFields {
             "planned_end" => f.planned_end = v,
             "cost_account" => f.cost_account = v,
             "request" => f.request = v,
+            "tasks" => f.tasks = v,
             "item" => f.item.push(v),
             "qty" => f.qty.push(v),
+            "qty_max" => f.qty_max.push(v),
+            "mandatory" => f.mandatory.push(v),
+            "substitutes" => f.substitutes.push(v),
+            "tolerance" => f.tolerance.push(v),
+            "line_account" => f.line_account.push(v),
             _ => {}
         }
     }
@@ -365,8 +414,8 @@ fn new_order(tr: Tr, f: &NewOrderFields) -> Result<NewWorkOrder, String> {
             .transpose()
     };
     let mut lines = Vec::new();
-    for (n, (item, qty)) in f.item.iter().zip(&f.qty).enumerate() {
-        let (item, qty) = (item.trim(), qty.trim());
+    for (n, row) in f.rows().iter().enumerate() {
+        let (item, qty) = (row.item.trim(), row.qty.trim());
         if item.is_empty() && qty.is_empty() {
             continue;
         }
@@ -382,19 +431,57 @@ fn new_order(tr: Tr, f: &NewOrderFields) -> Result<NewWorkOrder, String> {
                 &[("row", &(n + 1)), ("qty", &qty)],
             )
         })?;
+        let planned_max = text(&row.qty_max)
+            .map(|m| {
+                m.parse::<Qty>().map_err(|_| {
+                    tr.f(
+                        "material row {row}: `{qty}` is not a quantity; write a number such as 2 or 1.5",
+                        &[("row", &(n + 1)), ("qty", &m)],
+                    )
+                })
+            })
+            .transpose()?;
+        let tolerance_percent = text(&row.tolerance)
+            .map(|t| {
+                t.trim_end_matches('%').trim().parse::<u32>().map_err(|_| {
+                    tr.f(
+                        "material row {row}: the tolerance `{text}` is not a whole percent such as 10",
+                        &[("row", &(n + 1)), ("text", &t)],
+                    )
+                })
+            })
+            .transpose()?;
         lines.push(LineInput {
             id: None,
             task: None,
             item: item.into(),
             planned,
             unit: None,
-            mandatory: true,
-            substitutes: Vec::new(),
-            tolerance_percent: None,
-            cost_account: None,
-            planned_max: None,
+            mandatory: !row.optional,
+            substitutes: row
+                .substitutes
+                .split(['|', ','])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(Into::into)
+                .collect(),
+            tolerance_percent,
+            cost_account: text(&row.account),
+            planned_max,
         });
     }
+    // The order's own tasks: one title a line, numbered after its place.
+    let tasks = f
+        .tasks
+        .lines()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .enumerate()
+        .map(|(i, title)| TaskInput {
+            id: format!("task-{}", i + 1).into(),
+            title: title.to_owned(),
+        })
+        .collect();
     Ok(NewWorkOrder {
         id: f.id.trim().into(),
         asset: f.asset.trim().into(),
@@ -402,7 +489,7 @@ fn new_order(tr: Tr, f: &NewOrderFields) -> Result<NewWorkOrder, String> {
         performer: text(&f.performer).map(Into::into),
         planned_start: date("The planned start", &f.planned_start)?,
         planned_end: date("The planned end", &f.planned_end)?,
-        tasks: Vec::new(),
+        tasks,
         lines,
         cost_account: text(&f.cost_account),
         request: text(&f.request).map(Into::into),
@@ -856,6 +943,37 @@ mod tests {
         assert_eq!(r.lines[1].planned, "0.25".parse::<Qty>().unwrap());
         assert_eq!(r.planned_start.unwrap().to_string(), "2026-12-08");
         assert!(r.template.is_none());
+        assert!(r.tasks.is_empty());
+    }
+
+    #[test]
+    fn a_row_carries_its_range_substitutes_tolerance_and_account() {
+        let f = fields(&[
+            ("tasks", "Drain the oil\n\nChange the filter\n"),
+            ("item", "FILTER-1"),
+            ("qty", "1"),
+            ("qty_max", "2"),
+            ("mandatory", "no"),
+            ("substitutes", "FILTER-1B | FILTER-1C"),
+            ("tolerance", "15%"),
+            ("line_account", "CC-77"),
+        ]);
+        let r = new_order(Tr::default(), &f).unwrap();
+        let l = &r.lines[0];
+        assert_eq!(l.planned_max, Some(Qty::units(2)));
+        assert!(!l.mandatory);
+        assert_eq!(l.substitutes.len(), 2);
+        assert_eq!(l.tolerance_percent, Some(15));
+        assert_eq!(l.cost_account.as_deref(), Some("CC-77"));
+        let titles: Vec<&str> = r.tasks.iter().map(|t| t.title.as_str()).collect();
+        assert_eq!(titles, ["Drain the oil", "Change the filter"]);
+        assert_eq!(r.tasks[1].id.as_str(), "task-2");
+        let e = new_order(
+            Tr::default(),
+            &fields(&[("item", "X"), ("qty", "1"), ("tolerance", "lots")]),
+        )
+        .unwrap_err();
+        assert!(e.contains("whole percent"), "{e}");
     }
 
     #[test]
