@@ -1072,6 +1072,7 @@ async fn people_work_in_the_console_from_the_first_run() {
     master_data(&b, &base, &http, dir.path()).await;
     requests_queue(&b, &base).await;
     in_russian(&b, &base, &admin).await;
+    on_a_tablet(&b, &base).await;
 
     b.close().await.expect("close the browser");
     running.shutdown().await.expect("shutdown");
@@ -1327,6 +1328,44 @@ async fn requests_queue(b: &Client, base: &str) {
         all.contains("Work order made: WO-9") && all.contains("Cosmetic: next shutdown"),
         "{all}"
     );
+}
+
+/// The pages on a tablet held upright (800×1280): nothing wider than the
+/// screen but a table in its own scrolling box, and still WCAG-clean.
+async fn on_a_tablet(b: &Client, base: &str) {
+    b.set_window_size(800, 1280).await.expect("tablet size");
+    for (name, page) in [
+        ("work-orders", "/console/work-orders"),
+        ("work-order-card", "/console/work-orders/WO-1"),
+        ("new-work-order", "/console/work-orders/new"),
+        ("stock-on-hand", "/console/stock"),
+        ("requests", "/console/requests?status=all"),
+        ("dashboard", "/console/dashboard"),
+        ("master-item", "/console/master/items/edit?id=BRG-6205"),
+    ] {
+        b.goto(&format!("{base}{page}")).await.expect("open");
+        // What sticks out past the screen's right edge (outside a
+        // scrolling box), named for the message.
+        let wider = b
+            .execute(
+                "const out = [];
+                 for (const e of document.querySelectorAll('body *')) {
+                   if (e.closest('.scroll')) continue;
+                   const r = e.getBoundingClientRect();
+                   if (r.right > window.innerWidth + 1) out.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right));
+                 }
+                 return [document.documentElement.scrollWidth - window.innerWidth, out.slice(0, 8)];",
+                Vec::new(),
+            )
+            .await
+            .expect("widths");
+        assert!(
+            wider[0].as_i64().unwrap_or(1) <= 0,
+            "{page}: the page is wider than the tablet: {wider}"
+        );
+        shot(b, &format!("tablet-{name}")).await;
+    }
+    b.set_window_size(1280, 800).await.expect("desktop size");
 }
 
 /// Texts of the page's own words (headings, labels, buttons, column
