@@ -669,9 +669,17 @@ async fn people_work_in_the_console_from_the_first_run() {
     // The engineer approves it from the approvals queue.
     first_sign_in(&b, &base, &admin, "eng-1", ENGINEER_PASSWORD).await;
     click(&b, "nav a[href='/console/approvals']").await;
-    assert_eq!(path(&b).await, "/console/work-orders?status=created");
-    let queue = text_of(&b, "table tbody").await;
-    assert!(queue.contains("WO-1"), "{queue}");
+    assert_eq!(path(&b).await, "/console/approvals");
+    let queue = text_of(&b, "section[aria-labelledby='wait-h'] tbody").await;
+    assert!(
+        queue.contains("WO-1") && queue.contains("disp-1"),
+        "{queue}"
+    );
+    let ranges = text_of(&b, "section[aria-labelledby='ranges-h'] tbody").await;
+    assert!(
+        ranges.contains("WO-2") && ranges.contains("0.25 kg") && ranges.contains("0.5 kg"),
+        "{ranges}"
+    );
     shot(&b, "approvals").await;
     click(&b, "table tbody a[href='/console/work-orders/WO-1']").await;
     // An engineer does not reserve stock: no reserve column for them.
@@ -687,13 +695,17 @@ async fn people_work_in_the_console_from_the_first_run() {
         "Approved — ready to start"
     );
     assert!(text_of(&b, ".facts").await.contains("eng-1"));
-    // The range on the order from the template: the engineer settles it.
-    b.goto(&format!("{base}/console/work-orders/WO-2"))
+    // The range on the order from the template: the engineer settles it
+    // from the queue.
+    b.goto(&format!("{base}/console/approvals"))
         .await
         .expect("open");
-    let lines = text_of(&b, "section[aria-labelledby='lines-h'] tbody").await;
-    assert!(lines.contains("0.25–0.5"), "{lines}");
-    fill(&b, "#sq-2", "0.4").await;
+    fill(
+        &b,
+        "section[aria-labelledby='ranges-h'] input[name=qty]",
+        "0.4",
+    )
+    .await;
     click(&b, "form[action='/console/work-orders/WO-2/settle'] button").await;
     assert_eq!(path(&b).await, "/console/work-orders/WO-2?done=settle");
     let lines = text_of(&b, "section[aria-labelledby='lines-h'] tbody").await;
@@ -1340,6 +1352,7 @@ async fn on_a_tablet(b: &Client, base: &str) {
         ("new-work-order", "/console/work-orders/new"),
         ("stock-on-hand", "/console/stock"),
         ("requests", "/console/requests?status=all"),
+        ("approvals", "/console/approvals"),
         ("dashboard", "/console/dashboard"),
         ("master-item", "/console/master/items/edit?id=BRG-6205"),
     ] {

@@ -164,7 +164,7 @@ fn nav(user: &User, tr: Tr, current: &str) -> Vec<NavLink> {
     if user.has_any(back_office::RAISE_REQUESTS) {
         links.push(("/console/requests", "Requests"));
     }
-    if user.has_any(approvers()) {
+    if user.has_any(&super::approvals::queue_roles()) {
         links.push(("/console/approvals", "Approvals"));
     }
     links.push(("/console/stock", "Stock on hand"));

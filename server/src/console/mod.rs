@@ -11,6 +11,7 @@
 //! POST whose `Origin` must be this server (`guard_origin`).
 
 mod admin;
+mod approvals;
 mod attention;
 mod audit;
 mod dashboard;
@@ -62,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(master::routes())
         .merge(requests::routes())
+        .merge(approvals::routes())
         // Only on the console's own routes: the API's answers (and its 404
         // for a path nobody serves) stay the API's.
         .route_layer(axum::middleware::from_fn(guard_origin))

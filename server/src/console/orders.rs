@@ -34,7 +34,6 @@ const FORM_LINES: usize = 6;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/work-orders", get(list).post(create))
-        .route("/console/approvals", get(approvals))
         .route("/console/work-orders/new", get(new_form))
         .route("/console/work-orders/{id}", get(card))
         .route("/console/work-orders/{id}/reserve", post(reserve))
@@ -79,10 +78,6 @@ struct ListPage {
     asset: String,
     statuses: Vec<(&'static str, &'static str)>,
     table: Shown,
-}
-
-async fn approvals() -> Redirect {
-    Redirect::to("/console/work-orders?status=created")
 }
 
 async fn list(
