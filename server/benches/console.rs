@@ -76,6 +76,19 @@ async fn run() {
             "stock on hand, CSV export of one bin",
             "/console/stock?bin=B-042&format=csv".to_owned(),
         ),
+        ("serial units, first page", "/console/serials".to_owned()),
+        (
+            "serial units, sorted by serial number, page 100",
+            "/console/serials?sort=serial&dir=desc&page=100".to_owned(),
+        ),
+        (
+            "serial units of one item",
+            "/console/serials?item=IT-004321".to_owned(),
+        ),
+        (
+            "serial units, a serial number searched",
+            "/console/serials?serial=SN-0012345".to_owned(),
+        ),
         ("work orders", "/console/work-orders".to_owned()),
         (
             "inspections (quarantine)",

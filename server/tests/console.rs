@@ -1083,6 +1083,7 @@ async fn people_work_in_the_console_from_the_first_run() {
 
     master_data(&b, &base, &http, dir.path()).await;
     requests_queue(&b, &base).await;
+    serial_units(&b, &base, &admin).await;
     in_russian(&b, &base, &admin).await;
     on_a_tablet(&b, &base).await;
 
@@ -1381,6 +1382,52 @@ async fn on_a_tablet(b: &Client, base: &str) {
     b.set_window_size(1280, 800).await.expect("desktop size");
 }
 
+/// Each serial unit and where it is, from the stock page; a unit leads to
+/// its history.
+async fn serial_units(b: &Client, base: &str, admin: &Api) {
+    admin
+        .csv(
+            "/api/v1/master/items/import",
+            "id,name,unit,tracking\nMTR-5,Motor 5 kW,pcs,serial\n",
+        )
+        .await;
+    admin
+        .csv(
+            "/api/v1/stock/opening",
+            "item,bin,qty,serials,unit_cost,condition\nMTR-5,A-01,2,M-001|M-002,300.00,new\n",
+        )
+        .await;
+    b.goto(&format!("{base}/console/stock?item=MTR-5"))
+        .await
+        .expect("open");
+    click(b, "main a[href='/console/serials?item=MTR-5']").await;
+    let units = text_of(b, "main table tbody").await;
+    assert!(
+        units.contains("M-001")
+            && units.contains("M-002")
+            && units.contains("On the shelf in bin A-01"),
+        "{units}"
+    );
+    shot(b, "serial-units").await;
+    b.find(Locator::Css("#place"))
+        .await
+        .expect("where")
+        .select_by_value("installed")
+        .await
+        .expect("choose");
+    click(b, "form.filters button").await;
+    assert_eq!(text_of(b, ".summary").await, "No rows match.");
+    b.goto(&format!("{base}/console/serials?item=MTR-5"))
+        .await
+        .expect("open");
+    click(b, "main table tbody a[href*='serial=M-002']").await;
+    assert!(
+        path(b)
+            .await
+            .starts_with("/console/reports/serial-history?item=MTR-5&serial=M-002")
+    );
+}
+
 /// Texts of the page's own words (headings, labels, buttons, column
 /// heads, messages, links) that have Latin letters and no Cyrillic: left
 /// in English on a Russian page. Data (table cells, the options of a
@@ -1487,6 +1534,8 @@ async fn in_russian(b: &Client, base: &str, admin: &Api) {
         ("work-order-card", "/console/work-orders/WO-1"),
         ("pick-list", "/console/work-orders/WO-2/pick-list"),
         ("stock-on-hand", "/console/stock"),
+        ("serial-units", "/console/serials"),
+        ("transfers", "/console/transfers"),
         ("inspections", "/console/inspections"),
         ("needs-attention", "/console/attention"),
         ("dashboard", "/console/dashboard"),

@@ -186,6 +186,32 @@ async fn dashboard(State(state): State<AppState>, Person(auth, tr): Person) -> R
             |k| k.inspection_pass.first().and_then(|u| percent(&u.percent)),
             " %",
         ),
+        chart(
+            tr.t("Return rate"),
+            tr.t("Returned of issued, in the first unit of measure."),
+            &months,
+            |k| k.return_rate.first().and_then(|u| percent(&u.percent)),
+            " %",
+        ),
+        chart(
+            tr.t("Leftovers back by the deadline"),
+            tr.t("Leftovers of finished orders returned within the site's deadline, in the first unit of measure."),
+            &months,
+            |k| {
+                k.leftover_returns
+                    .within_deadline
+                    .first()
+                    .and_then(|u| percent(&u.percent))
+            },
+            " %",
+        ),
+        chart(
+            tr.t("Counts matching the books"),
+            tr.t("Of the most-issued parts counted, the share whose count matched the books."),
+            &months,
+            |k| percent(&k.count_discrepancy.percent_matching),
+            " %",
+        ),
     ];
     page(
         DashboardPage {

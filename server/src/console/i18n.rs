@@ -263,6 +263,16 @@ mod tests {
     }
 
     #[test]
+    fn no_text_is_in_the_catalog_twice() {
+        let mut seen = std::collections::HashSet::new();
+        for line in include_str!("../../lang/ru/console.tsv").lines() {
+            if let Some((en, _)) = line.split_once('\t').filter(|_| !line.starts_with('#')) {
+                assert!(seen.insert(en), "twice: {en}");
+            }
+        }
+    }
+
+    #[test]
     fn patterns_take_the_particulars_back() {
         assert_eq!(
             captures("this needs the role {roles}", "this needs the role admin"),

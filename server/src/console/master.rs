@@ -294,12 +294,9 @@ fn form_fields(tr: Tr, e: Entity, values: &[(String, String)], is_new: bool) -> 
                     let options = Role::ALL
                         .iter()
                         .map(|r| {
-                            let key = role_key(*r);
-                            (
-                                key.to_owned(),
-                                tr.role(*r).to_owned(),
-                                chosen.contains(&key),
-                            )
+                            let key = csv_name(r);
+                            let ticked = chosen.contains(&key.as_str());
+                            (key, tr.role(*r).to_owned(), ticked)
                         })
                         .collect();
                     ("checkboxes", options, "")
@@ -313,8 +310,9 @@ fn form_fields(tr: Tr, e: Entity, values: &[(String, String)], is_new: bool) -> 
                     ]
                     .iter()
                     .map(|z| {
-                        let key = zone_key(*z);
-                        (key.to_owned(), words::zone(tr, *z).to_owned(), v == key)
+                        let key = csv_name(z);
+                        let chosen = v == key;
+                        (key, words::zone(tr, *z).to_owned(), chosen)
                     })
                     .collect();
                     ("select", options, "")
@@ -353,26 +351,12 @@ fn default_true(field: &str) -> bool {
     field == "active"
 }
 
-/// A role as the role matrix and the CSV spell it.
-fn role_key(r: Role) -> &'static str {
-    match r {
-        Role::Technician => "technician",
-        Role::Clerk => "clerk",
-        Role::Supervisor => "supervisor",
-        Role::Engineer => "engineer",
-        Role::Dispatcher => "dispatcher",
-        Role::Controller => "controller",
-        Role::Accountant => "accountant",
-        Role::Admin => "admin",
-    }
-}
-
-fn zone_key(z: Zone) -> &'static str {
-    match z {
-        Zone::Storage => "storage",
-        Zone::Returns => "returns",
-        Zone::Quarantine => "quarantine",
-        Zone::Rejected => "rejected",
+/// A value as the CSV (and the API) spell it: its serde name
+/// (`technician`, `quarantine`).
+fn csv_name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
     }
 }
 
@@ -817,5 +801,7 @@ mod tests {
         }
         assert!(missing.is_empty(), "no Russian for {missing:?}");
         assert_eq!(label(Tr(Lang::Ru), "unit_cost"), "Цена за единицу");
+        assert_eq!(csv_name(&Role::Admin), "admin");
+        assert_eq!(csv_name(&Zone::Quarantine), "quarantine");
     }
 }

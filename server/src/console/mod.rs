@@ -25,10 +25,12 @@ mod record;
 mod reports;
 mod requests;
 mod scan;
+mod serials;
 mod session;
 pub mod setup;
 mod stock;
 mod table;
+mod transfers;
 mod words;
 
 use crate::api::auth::UserAuth;
@@ -64,6 +66,8 @@ pub fn routes() -> Router<AppState> {
         .merge(master::routes())
         .merge(requests::routes())
         .merge(approvals::routes())
+        .merge(serials::routes())
+        .merge(transfers::routes())
         // Only on the console's own routes: the API's answers (and its 404
         // for a path nobody serves) stay the API's.
         .route_layer(axum::middleware::from_fn(guard_origin))

@@ -109,7 +109,7 @@ impl StockRow<'_> {
 }
 
 impl Row for StockRow<'_> {
-    fn sort_key(&self, column: usize) -> SortKey {
+    fn sort_key(&self, column: usize) -> SortKey<'_> {
         match column {
             0 => SortKey::text(self.key.item.as_str()),
             1 => SortKey::text(self.name()),

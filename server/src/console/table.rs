@@ -8,6 +8,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sparescan_core::qty::Qty;
+use std::borrow::Cow;
+use std::cmp::Ordering;
 
 /// Rows per page.
 pub const PAGE_ROWS: usize = 50;
@@ -37,38 +39,82 @@ impl Column {
     }
 }
 
+#[derive(Clone)]
 pub struct Cell {
     pub text: String,
     pub href: Option<String>,
     /// How the cell sorts: figures by value, text by its words.
-    sort: SortKey,
+    sort: SortKey<'static>,
 }
 
-/// How a cell sorts: figures by value, text by its words (ignoring case).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum SortKey {
+/// How a cell sorts: figures by value, text by its words ignoring case.
+/// Text is borrowed from the row where it can be and folded to lower case
+/// as it is compared, so a million keys cost no allocation.
+#[derive(Debug, Clone)]
+pub enum SortKey<'a> {
     Number(i64),
-    Text(String),
+    Text(Cow<'a, str>),
 }
 
-impl SortKey {
-    pub fn text(t: &str) -> Self {
-        SortKey::Text(t.to_lowercase())
+impl<'a> SortKey<'a> {
+    pub fn text(t: &'a str) -> Self {
+        SortKey::Text(Cow::Borrowed(t))
+    }
+    pub fn owned(t: String) -> SortKey<'static> {
+        SortKey::Text(Cow::Owned(t))
+    }
+    fn reborrow(&self) -> SortKey<'_> {
+        match self {
+            SortKey::Number(n) => SortKey::Number(*n),
+            SortKey::Text(t) => SortKey::Text(Cow::Borrowed(t.as_ref())),
+        }
     }
 }
+
+impl Ord for SortKey<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (SortKey::Number(a), SortKey::Number(b)) => a.cmp(b),
+            (SortKey::Number(_), SortKey::Text(_)) => Ordering::Less,
+            (SortKey::Text(_), SortKey::Number(_)) => Ordering::Greater,
+            (SortKey::Text(a), SortKey::Text(b)) if a.is_ascii() && b.is_ascii() => a
+                .bytes()
+                .map(|c| c.to_ascii_lowercase())
+                .cmp(b.bytes().map(|c| c.to_ascii_lowercase())),
+            (SortKey::Text(a), SortKey::Text(b)) => a
+                .chars()
+                .flat_map(char::to_lowercase)
+                .cmp(b.chars().flat_map(char::to_lowercase)),
+        }
+    }
+}
+
+impl PartialOrd for SortKey<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for SortKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for SortKey<'_> {}
 
 /// A row of a table. Only the rows shown (or exported) become cells: a
 /// page of a 100,000-row table sorts 100,000 keys and renders 50 rows.
 pub trait Row {
-    fn sort_key(&self, column: usize) -> SortKey;
+    fn sort_key(&self, column: usize) -> SortKey<'_>;
     fn into_cells(self) -> Vec<Cell>;
 }
 
 /// A row made of its cells already (small tables, reports).
 impl Row for Vec<Cell> {
-    fn sort_key(&self, column: usize) -> SortKey {
+    fn sort_key(&self, column: usize) -> SortKey<'_> {
         self.get(column)
-            .map(|c| c.sort.clone())
+            .map(|c| c.sort.reborrow())
             .unwrap_or(SortKey::Number(0))
     }
     fn into_cells(self) -> Vec<Cell> {
@@ -80,7 +126,7 @@ impl Cell {
     pub fn text(text: impl Into<String>) -> Self {
         let text = text.into();
         Cell {
-            sort: SortKey::Text(text.to_lowercase()),
+            sort: SortKey::owned(text.clone()),
             text,
             href: None,
         }
@@ -174,24 +220,15 @@ pub struct Shown {
 
 /// Sorts `rows` as the query asks and shows its page. `base` is the page's
 /// path with its filters as a query (`/console/stock?item=X`).
-pub fn show<R: Row>(
-    tr: Tr,
-    columns: &[Column],
-    mut rows: Vec<R>,
-    q: &TableQuery,
-    base: &str,
-) -> Shown {
+pub fn show<R: Row>(tr: Tr, columns: &[Column], rows: Vec<R>, q: &TableQuery, base: &str) -> Shown {
     let sorted_by = q.sorted_by(columns);
     let descending = q.descending();
-    sort(&mut rows, sorted_by, descending);
     let total = rows.len();
     let pages = total.div_ceil(PAGE_ROWS).max(1);
     let page = q.page().clamp(1, pages);
     let first = (page - 1) * PAGE_ROWS;
-    let shown: Vec<Vec<Cell>> = rows
+    let shown: Vec<Vec<Cell>> = page_of(rows, sorted_by, descending, first)
         .into_iter()
-        .skip(first)
-        .take(PAGE_ROWS)
         .map(Row::into_cells)
         .collect();
     let join = if base.contains('?') { '&' } else { '?' };
@@ -251,14 +288,77 @@ pub fn show<R: Row>(
     }
 }
 
-fn sort<R: Row>(rows: &mut [R], by: Option<usize>, descending: bool) {
-    let Some(i) = by else { return };
-    // Stable, so rows equal in this column keep their order.
-    if descending {
-        rows.sort_by_cached_key(|r| std::cmp::Reverse(r.sort_key(i)));
-    } else {
-        rows.sort_by_cached_key(|r| r.sort_key(i));
+/// The rows `first..first + PAGE_ROWS` of the table sorted as asked, in
+/// that order. Only the page is put in order: the rest is partitioned
+/// around it (linear time), so a page of a million rows costs their keys
+/// and not a full sort. Ties keep the rows' own order, as a stable sort
+/// would.
+fn page_of<R: Row>(rows: Vec<R>, by: Option<usize>, descending: bool, first: usize) -> Vec<R> {
+    let Some(column) = by else {
+        return rows.into_iter().skip(first).take(PAGE_ROWS).collect();
+    };
+    if first >= rows.len() {
+        return Vec::new();
     }
+    let mut keys: Vec<(SortKey, usize)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.sort_key(column), i))
+        .collect();
+    let order = |a: &(SortKey, usize), b: &(SortKey, usize)| in_order(a, b, descending);
+    // Everything before `first` to the left, then the page's rows sorted.
+    keys.select_nth_unstable_by(first, order);
+    let end = (first + PAGE_ROWS).min(keys.len());
+    let tail = &mut keys[first..];
+    if end - first < tail.len() {
+        tail.select_nth_unstable_by(end - first, order);
+    }
+    let page = &mut keys[first..end];
+    page.sort_unstable_by(order);
+    let wanted: Vec<usize> = page.iter().map(|(_, i)| *i).collect();
+    drop(keys);
+    pick(rows, &wanted)
+}
+
+/// The whole table in the order asked (an export). Stable: rows equal in
+/// the column keep their order.
+fn sort<R: Row>(rows: Vec<R>, by: Option<usize>, descending: bool) -> Vec<R> {
+    let Some(column) = by else { return rows };
+    let mut keys: Vec<(SortKey, usize)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.sort_key(column), i))
+        .collect();
+    keys.sort_unstable_by(|a, b| in_order(a, b, descending));
+    let order: Vec<usize> = keys.into_iter().map(|(_, i)| i).collect();
+    pick(rows, &order)
+}
+
+/// Rows by their key, ties by their place: the order a stable sort gives.
+fn in_order(a: &(SortKey, usize), b: &(SortKey, usize), descending: bool) -> Ordering {
+    let by_key = if descending {
+        b.0.cmp(&a.0)
+    } else {
+        a.0.cmp(&b.0)
+    };
+    by_key.then(a.1.cmp(&b.1))
+}
+
+/// The rows at `order`'s places, in that order.
+fn pick<R>(rows: Vec<R>, order: &[usize]) -> Vec<R> {
+    let mut at = vec![usize::MAX; rows.len()];
+    for (to, from) in order.iter().enumerate() {
+        if let Some(slot) = at.get_mut(*from) {
+            *slot = to;
+        }
+    }
+    let mut out: Vec<Option<R>> = (0..order.len()).map(|_| None).collect();
+    for (from, row) in rows.into_iter().enumerate() {
+        if let Some(slot) = out.get_mut(at[from]) {
+            *slot = Some(row);
+        }
+    }
+    out.into_iter().flatten().collect()
 }
 
 /// The whole filtered, sorted table as a download named `name`: CSV, or
@@ -309,12 +409,8 @@ pub fn export<R: Row>(
 /// The table as a spreadsheet: a header row, then every row; figures as
 /// numbers a spreadsheet can add up, everything else as text (a cell
 /// written as text is never taken as a formula).
-fn xlsx_bytes<R: Row>(
-    columns: &[Column],
-    mut rows: Vec<R>,
-    q: &TableQuery,
-) -> Result<Vec<u8>, String> {
-    sort(&mut rows, q.sorted_by(columns), q.descending());
+fn xlsx_bytes<R: Row>(columns: &[Column], rows: Vec<R>, q: &TableQuery) -> Result<Vec<u8>, String> {
+    let rows = sort(rows, q.sorted_by(columns), q.descending());
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let bold = rust_xlsxwriter::Format::new().set_bold();
@@ -343,12 +439,8 @@ fn col(c: usize) -> Result<u16, String> {
     u16::try_from(c).map_err(|_| "too many columns for a spreadsheet".to_owned())
 }
 
-fn csv_bytes<R: Row>(
-    columns: &[Column],
-    mut rows: Vec<R>,
-    q: &TableQuery,
-) -> Result<Vec<u8>, String> {
-    sort(&mut rows, q.sorted_by(columns), q.descending());
+fn csv_bytes<R: Row>(columns: &[Column], rows: Vec<R>, q: &TableQuery) -> Result<Vec<u8>, String> {
+    let rows = sort(rows, q.sorted_by(columns), q.descending());
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(columns.iter().map(|c| c.key.as_ref()))
         .map_err(|e| e.to_string())?;
@@ -537,6 +629,36 @@ mod tests {
         assert!(shown.next.is_none() && shown.previous.is_none());
         let empty = show(Tr::default(), &COLUMNS, Vec::<Vec<Cell>>::new(), &q, "/x");
         assert_eq!(empty.summary, "No rows match.");
+    }
+
+    #[test]
+    fn a_page_is_the_same_rows_as_a_full_sort_gives() {
+        // Many ties (the quantity repeats), both directions, every page.
+        let table: Vec<Vec<Cell>> = (0..237)
+            .map(|i| {
+                vec![
+                    Cell::text(format!("item-{:03}", (i * 7919) % 237)),
+                    Cell::qty(Qty::units((i % 9) as i64)),
+                ]
+            })
+            .collect();
+        let texts = |rows: Vec<Vec<Cell>>| -> Vec<String> {
+            rows.into_iter().map(|r| r[0].text.clone()).collect()
+        };
+        for column in [0, 1] {
+            for descending in [false, true] {
+                let expected = texts(sort(table.clone(), Some(column), descending));
+                for first in (0..table.len()).step_by(PAGE_ROWS) {
+                    let page = texts(page_of(table.clone(), Some(column), descending, first));
+                    let end = (first + PAGE_ROWS).min(expected.len());
+                    assert_eq!(
+                        page,
+                        expected[first..end],
+                        "column {column}, desc {descending}, from {first}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

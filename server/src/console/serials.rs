@@ -1,0 +1,277 @@
+//! Serial units: every unit of a serial-tracked item and where it is now —
+//! on a shelf, in work with someone, installed on an asset, removed,
+//! on the way to another warehouse, or out as a tool — with its order
+//! one click away and its history in the serial-history report. A site
+//! holds a million of them: rows become cells only when shown, and an
+//! item filter reads only that item's units.
+
+use super::i18n::Tr;
+use super::layout::Layout;
+use super::table::{self, Cell, Column, Row, Shown, SortKey, TableQuery};
+use super::{Person, encode, failure, page, words};
+use crate::api::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+use sparescan_core::ids::ItemId;
+
+use sparescan_core::model::{SerialKey, SerialState};
+use std::ops::Bound;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/console/serials", get(serials))
+}
+
+const COLUMNS: [Column; 6] = [
+    Column::text("item", "Item"),
+    Column::text("serial", "Serial"),
+    Column::text("where", "Where it is"),
+    Column::text("order", "Order"),
+    Column::text("batch", "Batch"),
+    Column::text("condition", "Condition"),
+];
+
+/// Where-filters: key, words.
+const PLACES: [(&str, &str); 7] = [
+    ("", "Anywhere"),
+    ("shelf", "On a shelf"),
+    ("work", "In work"),
+    ("installed", "Installed"),
+    ("removed", "Removed, not yet returned"),
+    ("transit", "On the way"),
+    ("tool", "Out as a tool"),
+];
+
+fn place_key(s: &SerialState) -> &'static str {
+    match s {
+        SerialState::InStock { .. } => "shelf",
+        SerialState::InWork { .. } => "work",
+        SerialState::Installed { .. } => "installed",
+        SerialState::Removed { .. } => "removed",
+        SerialState::InTransit { .. } => "transit",
+        SerialState::CheckedOut { .. } => "tool",
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SerialFilters {
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    serial: String,
+    #[serde(default)]
+    place: String,
+    #[serde(flatten)]
+    table: TableQuery,
+}
+
+#[derive(Template)]
+#[template(path = "console/serials.html")]
+struct SerialsPage {
+    layout: Layout,
+    item: String,
+    serial: String,
+    place: String,
+    places: Vec<(&'static str, &'static str)>,
+    table: Shown,
+}
+
+struct SerialRow<'a> {
+    key: &'a SerialKey,
+    state: &'a SerialState,
+    tr: Tr,
+}
+
+impl SerialRow<'_> {
+    fn place(&self) -> String {
+        let tr = self.tr;
+        match self.state {
+            SerialState::InStock { bin, .. } => tr.f("On the shelf in bin {bin}", &[("bin", bin)]),
+            SerialState::InWork { holder, .. } => tr.f("In work with {who}", &[("who", holder)]),
+            SerialState::Installed {
+                asset, position, ..
+            } => match position {
+                Some(p) => tr.f(
+                    "Installed on {asset}, {position}",
+                    &[("asset", asset), ("position", p)],
+                ),
+                None => tr.f("Installed on {asset}", &[("asset", asset)]),
+            },
+            SerialState::Removed { asset, holder, .. } => tr.f(
+                "Removed from {asset}, with {who} until returned",
+                &[("asset", asset), ("who", holder)],
+            ),
+            SerialState::InTransit { .. } => tr.t("On the way to another warehouse").to_owned(),
+            SerialState::CheckedOut { holder, .. } => {
+                tr.f("Out as a tool with {who}", &[("who", holder)])
+            }
+        }
+    }
+
+    fn order(&self) -> Option<String> {
+        match self.state {
+            SerialState::InWork { work_order, .. } | SerialState::Installed { work_order, .. } => {
+                work_order.as_ref().map(|w| w.to_string())
+            }
+            SerialState::Removed { work_order, .. } => Some(work_order.to_string()),
+            _ => None,
+        }
+    }
+
+    fn batch(&self) -> String {
+        match self.state {
+            SerialState::InStock { batch, .. }
+            | SerialState::InWork { batch, .. }
+            | SerialState::InTransit { batch, .. } => {
+                batch.as_ref().map(|b| b.to_string()).unwrap_or_default()
+            }
+            _ => String::new(),
+        }
+    }
+
+    fn condition(&self) -> &'static str {
+        match self.state {
+            SerialState::InStock { condition, .. }
+            | SerialState::InWork { condition, .. }
+            | SerialState::InTransit { condition, .. } => words::condition(self.tr, *condition),
+            _ => "",
+        }
+    }
+}
+
+impl Row for SerialRow<'_> {
+    fn sort_key(&self, column: usize) -> SortKey<'_> {
+        match column {
+            0 => SortKey::text(self.key.item.as_str()),
+            1 => SortKey::text(self.key.serial.as_str()),
+            2 => SortKey::owned(self.place()),
+            3 => SortKey::owned(self.order().unwrap_or_default()),
+            4 => SortKey::owned(self.batch()),
+            _ => SortKey::text(self.condition()),
+        }
+    }
+
+    fn into_cells(self) -> Vec<Cell> {
+        let history = format!(
+            "/console/reports/serial-history?item={}&serial={}",
+            encode(self.key.item.as_str()),
+            encode(self.key.serial.as_str())
+        );
+        let order = self.order();
+        vec![
+            Cell::link(
+                self.key.item.to_string(),
+                format!("/console/stock?item={}", encode(self.key.item.as_str())),
+            ),
+            Cell::link(self.key.serial.to_string(), history),
+            Cell::text(self.place()),
+            match order {
+                Some(o) => {
+                    let href = format!("/console/work-orders/{}", encode(&o));
+                    Cell::link(o, href)
+                }
+                None => Cell::text(""),
+            },
+            Cell::text(self.batch()),
+            Cell::text(self.condition()),
+        ]
+    }
+}
+
+/// The units of one item: a range of the map, not a scan of it.
+fn of_item<'a>(
+    all: &'a std::collections::BTreeMap<SerialKey, SerialState>,
+    item: &str,
+) -> impl Iterator<Item = (&'a SerialKey, &'a SerialState)> {
+    let item = ItemId::from(item.to_owned());
+    let start = SerialKey {
+        item: item.clone(),
+        serial: String::new().into(),
+    };
+    all.range((Bound::Included(start), Bound::Unbounded))
+        .take_while(move |(k, _)| k.item == item)
+}
+
+/// Whether `text` holds `needle` (already lower case), ignoring case,
+/// without a lower-case copy of `text` (a million serial numbers are
+/// searched at a time).
+fn contains_folded(text: &str, needle: &str) -> bool {
+    if text.is_ascii() && needle.is_ascii() {
+        let (t, n) = (text.as_bytes(), needle.as_bytes());
+        n.is_empty() || t.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    } else {
+        text.to_lowercase().contains(needle)
+    }
+}
+
+/// The table's page, or its whole export.
+enum Answer {
+    Page(Shown),
+    Export(Response),
+}
+
+async fn serials(
+    State(state): State<AppState>,
+    Person(auth, tr): Person,
+    Query(f): Query<SerialFilters>,
+) -> Response {
+    let (item, serial) = (f.item.trim(), f.serial.trim().to_lowercase());
+    let base = table::with_filters(
+        "/console/serials",
+        [
+            table::param("item", &f.item),
+            table::param("serial", &f.serial),
+            table::param("place", &f.place),
+        ],
+    );
+    let answer = state.ledger.read(&auth.session.site, |s| {
+        let all = &s.ledger.projections().serials;
+        let chosen: Box<dyn Iterator<Item = (&SerialKey, &SerialState)>> = if item.is_empty() {
+            Box::new(all.iter())
+        } else {
+            Box::new(of_item(all, item))
+        };
+        let rows: Vec<SerialRow> = chosen
+            .filter(|(k, _)| serial.is_empty() || contains_folded(k.serial.as_str(), &serial))
+            .filter(|(_, st)| f.place.is_empty() || place_key(st) == f.place)
+            .map(|(key, state)| SerialRow { key, state, tr })
+            .collect();
+        if table::wants_export(&f.table) {
+            Answer::Export(table::export(tr, &COLUMNS, rows, &f.table, "serial-units"))
+        } else {
+            Answer::Page(table::show(tr, &COLUMNS, rows, &f.table, &base))
+        }
+    });
+    let shown = match answer {
+        Ok(Answer::Page(shown)) => shown,
+        Ok(Answer::Export(export)) => return export,
+        Err(e) => return failure(tr, e.into()),
+    };
+    page(
+        SerialsPage {
+            layout: Layout::of(&auth, tr, tr.t("Serial units"), "/console/stock"),
+            item: f.item,
+            serial: f.serial,
+            place: f.place,
+            places: PLACES.iter().map(|(k, w)| (*k, tr.t(w))).collect(),
+            table: shown,
+        }
+        .render(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_folded;
+
+    #[test]
+    fn a_serial_number_is_found_in_any_case() {
+        assert!(contains_folded("SN-0012345", "012"));
+        assert!(contains_folded("SN-0012345", "sn-00"));
+        assert!(!contains_folded("SN-0012345", "999"));
+        assert!(contains_folded("Ёж-01", "ёж"));
+    }
+}
