@@ -89,6 +89,14 @@ async fn run() {
             "serial units, a serial number searched",
             "/console/serials?serial=SN-0012345".to_owned(),
         ),
+        (
+            "master data: items, first page",
+            "/console/master/items".to_owned(),
+        ),
+        (
+            "master data: one item's form",
+            "/console/master/items/edit?id=IT-050123".to_owned(),
+        ),
         ("work orders", "/console/work-orders".to_owned()),
         (
             "inspections (quarantine)",

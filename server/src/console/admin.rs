@@ -4,7 +4,7 @@
 
 use super::i18n::Tr;
 use super::layout::{Flash, Layout};
-use super::{Person, failure, page};
+use super::{Person, encode, failure, page};
 use crate::api::auth::{UserAuth, issue_enrollment_code};
 use crate::api::passwords;
 use crate::api::{ApiError, AppState};
@@ -183,6 +183,10 @@ async fn revoke(
 
 pub struct PersonRow {
     pub id: String,
+    /// The person's record under master data.
+    pub edit_href: String,
+    /// Where the one-time password is asked for.
+    pub otp_href: String,
     pub name: String,
     pub roles: String,
     pub active: bool,
@@ -208,6 +212,8 @@ fn users_page(
             .users
             .iter()
             .map(|u| PersonRow {
+                edit_href: format!("/console/master/users/edit?id={}", encode(u.id.as_str())),
+                otp_href: format!("/console/users/{}/one-time-password", encode(u.id.as_str())),
                 id: u.id.to_string(),
                 name: u.name.clone(),
                 roles: u

@@ -8,7 +8,7 @@
 
 use super::i18n::Tr;
 use super::layout::{Flash, Layout};
-use super::table::{self, Cell, Column, CsvTable, TableQuery};
+use super::table::{self, Cell, Column, CsvTable, Row, SortKey, TableQuery};
 use super::{Person, encode, failure, page, words};
 use crate::api::auth::UserAuth;
 use crate::api::backoffice::master;
@@ -24,6 +24,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use sparescan_core::model::{Role, Zone};
+use sparescan_core::qty::Qty;
 use std::borrow::Cow;
 
 pub fn routes() -> Router<AppState> {
@@ -200,23 +201,15 @@ async fn records(
             numeric: *n,
         })
         .collect();
-    let rows: Vec<Vec<Cell>> = found
+    let rows: Vec<RecordRow> = found
         .texts
         .iter()
         .filter(|r| needle.is_empty() || r.iter().any(|c| c.to_lowercase().contains(&needle)))
-        .map(|r| {
-            r.iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    if i == 0 && editable {
-                        Cell::link(c.clone(), edit_href(e, &found.header, r))
-                    } else if found.numeric.get(i).copied().unwrap_or(false) {
-                        Cell::figure(c.clone())
-                    } else {
-                        Cell::text(c.clone())
-                    }
-                })
-                .collect()
+        .map(|r| RecordRow {
+            entity: e,
+            header: &found.header,
+            numeric: &found.numeric,
+            cells: r,
         })
         .collect();
     if table::wants_export(&f.table) {
@@ -244,6 +237,43 @@ async fn records(
     )
 }
 
+/// A record of the table: its cells become cells only when shown or
+/// exported (an item list is 100,000 records).
+struct RecordRow<'a> {
+    entity: Entity,
+    header: &'a [String],
+    numeric: &'a [bool],
+    cells: &'a [String],
+}
+
+impl Row for RecordRow<'_> {
+    fn sort_key(&self, column: usize) -> SortKey<'_> {
+        let text = self.cells.get(column).map(String::as_str).unwrap_or("");
+        if self.numeric.get(column).copied().unwrap_or(false) {
+            SortKey::Number(text.parse::<Qty>().map(|q| q.milli()).unwrap_or(0))
+        } else {
+            SortKey::text(text)
+        }
+    }
+
+    fn into_cells(self) -> Vec<Cell> {
+        self.cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                // The record's form: to change it, or to read it whole.
+                if i == 0 {
+                    Cell::link(c.clone(), edit_href(self.entity, self.header, self.cells))
+                } else if self.numeric.get(i).copied().unwrap_or(false) {
+                    Cell::figure(c.clone())
+                } else {
+                    Cell::text(c.clone())
+                }
+            })
+            .collect()
+    }
+}
+
 // ---- one record ----
 
 /// A field of the form.
@@ -268,8 +298,8 @@ struct EditPage {
     name: &'static str,
     fields: Vec<FormField>,
     is_new: bool,
-    /// A person's id, for the badge and PIN form (people only, saved).
-    person: Option<String>,
+    /// Where a person's badge and PIN are set (people only, saved).
+    badge_pin_href: Option<String>,
     may_edit: bool,
 }
 
@@ -412,12 +442,12 @@ fn edit_page(
     let found = record_of(e, &current(state, auth, e)?, key);
     let is_new = found.is_none();
     let values = typed.or(found).unwrap_or_default();
-    let person = (e == Entity::Users && !is_new)
+    let badge_pin_href = (e == Entity::Users && !is_new)
         .then(|| {
             values
                 .iter()
                 .find(|(k, _)| k == "id")
-                .map(|(_, v)| v.clone())
+                .map(|(_, v)| format!("/console/users/{}/badge-pin", encode(v)))
         })
         .flatten();
     let title = match (e, is_new) {
@@ -442,7 +472,7 @@ fn edit_page(
         name: e.name(),
         fields: form_fields(tr, e, &values, is_new),
         is_new,
-        person,
+        badge_pin_href,
         may_edit: may_edit(auth, e),
     })
 }

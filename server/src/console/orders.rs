@@ -823,6 +823,8 @@ pub struct PickLine {
 #[template(path = "console/pick_list.html")]
 struct PickListPage {
     layout: Layout,
+    /// The order's card.
+    back: String,
     card: Card,
     lines: Vec<PickLine>,
     printed: String,
@@ -899,6 +901,7 @@ async fn pick_list(
         PickListPage {
             layout: Layout::of(&auth, tr, tr.f("Pick list — {id}", &[("id", &card.id)]), ""),
             printed: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+            back: order_href(&card.id),
             card,
             lines,
         }

@@ -5,7 +5,7 @@
 
 use super::i18n::Tr;
 use super::layout::{Flash, Layout};
-use super::{Person, failure, page, record, words};
+use super::{Person, encode, failure, page, record, words};
 use crate::api::auth::UserAuth;
 use crate::api::backoffice::office_document;
 use crate::api::{ApiError, AppState};
@@ -35,8 +35,8 @@ pub fn closers() -> &'static [sparescan_core::model::Role] {
 struct PeriodPage {
     layout: Layout,
     closed_until: Option<NaiveDate>,
-    /// Order, status, asset.
-    open_orders: Vec<(String, &'static str, String)>,
+    /// Order, status, asset, its card.
+    open_orders: Vec<(String, &'static str, String, String)>,
     /// Each in words: item, bin, book, counted.
     discrepancies: Vec<String>,
     /// Each in words: item, quantity, to warehouse.
@@ -68,6 +68,7 @@ fn period_page(
                         w.id.to_string(),
                         words::status(tr, w.state.status),
                         w.asset.to_string(),
+                        format!("/console/work-orders/{}", encode(w.id.as_str())),
                     )
                 })
                 .collect(),

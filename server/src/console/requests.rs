@@ -77,6 +77,7 @@ pub struct Shown {
     pub work_order: Option<(String, String)>,
     pub open: bool,
     pub plan_href: String,
+    pub decline_href: String,
 }
 
 #[derive(Template)]
@@ -129,6 +130,7 @@ fn shown(tr: Tr, list: Vec<RequestSummary>, names: &[(String, String)]) -> Vec<S
             };
             Shown {
                 plan_href: format!("/console/work-orders/new?request={}", encode(r.id.as_str())),
+                decline_href: format!("/console/requests/{}/decline", encode(r.id.as_str())),
                 id: r.id.to_string(),
                 priority: priority_words(tr, r.priority),
                 urgent: r.priority == Priority::Urgent,
