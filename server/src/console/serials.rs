@@ -207,12 +207,6 @@ fn contains_folded(text: &str, needle: &str) -> bool {
     }
 }
 
-/// The table's page, or its whole export.
-enum Answer {
-    Page(Shown),
-    Export(Response),
-}
-
 async fn serials(
     State(state): State<AppState>,
     Person(auth, tr): Person,
@@ -239,15 +233,11 @@ async fn serials(
             .filter(|(_, st)| f.place.is_empty() || place_key(st) == f.place)
             .map(|(key, state)| SerialRow { key, state, tr })
             .collect();
-        if table::wants_export(&f.table) {
-            Answer::Export(table::export(tr, &COLUMNS, rows, &f.table, "serial-units"))
-        } else {
-            Answer::Page(table::show(tr, &COLUMNS, rows, &f.table, &base))
-        }
+        table::answer(tr, &COLUMNS, rows, &f.table, (&base, "serial-units"))
     });
     let shown = match answer {
-        Ok(Answer::Page(shown)) => shown,
-        Ok(Answer::Export(export)) => return export,
+        Ok(table::Answer::Page(shown)) => shown,
+        Ok(table::Answer::Export(export)) => return export,
         Err(e) => return failure(tr, e.into()),
     };
     page(

@@ -136,12 +136,6 @@ impl Row for StockRow<'_> {
     }
 }
 
-/// The table's page, or its whole export.
-enum Answer {
-    Page(Shown),
-    Export(Response),
-}
-
 async fn stock(
     State(state): State<AppState>,
     Person(auth, tr): Person,
@@ -188,15 +182,11 @@ async fn stock(
                     || r.name().to_lowercase().contains(&needle)
             })
             .collect();
-        if table::wants_export(&f.table) {
-            Answer::Export(table::export(tr, &COLUMNS, rows, &f.table, "stock-on-hand"))
-        } else {
-            Answer::Page(table::show(tr, &COLUMNS, rows, &f.table, &base))
-        }
+        table::answer(tr, &COLUMNS, rows, &f.table, (&base, "stock-on-hand"))
     });
     let shown = match answer {
-        Ok(Answer::Page(shown)) => shown,
-        Ok(Answer::Export(export)) => return export,
+        Ok(table::Answer::Page(shown)) => shown,
+        Ok(table::Answer::Export(export)) => return export,
         Err(e) => return failure(tr, e.into()),
     };
     page(

@@ -524,6 +524,27 @@ impl TableQuery {
     }
 }
 
+/// A table's page, or (when the query asks) its whole export.
+pub enum Answer {
+    Page(Shown),
+    Export(Response),
+}
+
+/// [`show`] or [`export`], as the query asks.
+pub fn answer<R: Row>(
+    tr: Tr,
+    columns: &[Column],
+    rows: Vec<R>,
+    q: &TableQuery,
+    (base, name): (&str, &str),
+) -> Answer {
+    if wants_export(q) {
+        Answer::Export(export(tr, columns, rows, q, name))
+    } else {
+        Answer::Page(show(tr, columns, rows, q, base))
+    }
+}
+
 /// Whether the query asks for an export (CSV or XLSX) instead of a page.
 pub fn wants_export(q: &TableQuery) -> bool {
     matches!(q.format.as_deref(), Some("csv" | "xlsx"))
