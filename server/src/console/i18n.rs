@@ -326,7 +326,7 @@ mod tests {
 }
 
 /// The pages' own words are all in the catalog: every template's text
-/// and label goes through `t`/`f1`/`f2` (no bare English left between
+/// and label goes through `t`/`f1` (no bare English left between
 /// the tags), and every text the templates and the console's code pass
 /// to the catalog has its Russian.
 #[cfg(test)]
@@ -368,7 +368,7 @@ mod completeness {
     /// The string literals passed to the catalog in `text`.
     fn keys(text: &str) -> Vec<String> {
         let mut found = Vec::new();
-        for call in ["t(\"", "f(\"", "f1(\"", "f2(\""] {
+        for call in ["t(\"", "f(\"", "f1(\""] {
             let mut rest = text;
             while let Some(i) = rest.find(call) {
                 let before = rest[..i].chars().last();

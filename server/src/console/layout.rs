@@ -126,16 +126,6 @@ impl Layout {
         self.tr.f(english, &[(name, &value)])
     }
 
-    /// A text with two particulars.
-    pub fn f2(
-        &self,
-        english: &'static str,
-        (n1, v1): (&str, impl std::fmt::Display),
-        (n2, v2): (&str, impl std::fmt::Display),
-    ) -> String {
-        self.tr.f(english, &[(n1, &v1), (n2, &v2)])
-    }
-
     /// The `lang` attribute of the page.
     pub fn lang(&self) -> &'static str {
         self.tr.lang().code()
