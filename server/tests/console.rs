@@ -932,6 +932,7 @@ async fn people_work_in_the_console_from_the_first_run() {
             "Work orders",
             "Requests",
             "Stock on hand",
+            "Goods receipts",
             "Inspections",
             "Master data"
         ]
@@ -1084,6 +1085,7 @@ async fn people_work_in_the_console_from_the_first_run() {
     master_data(&b, &base, &http, dir.path()).await;
     requests_queue(&b, &base).await;
     serial_units(&b, &base, &admin).await;
+    goods_receipts(&b, &base, dir.path()).await;
     in_russian(&b, &base, &admin).await;
     on_a_tablet(&b, &base).await;
 
@@ -1428,6 +1430,140 @@ async fn serial_units(b: &Client, base: &str, admin: &Api) {
     );
 }
 
+/// The clerk receives a delivery: a part's label scanned into the form
+/// (a keyboard wedge types it and Enter) fills the item and quantity; a
+/// wrong quantity is named and the form kept; recorded, the receipt heads
+/// the list and the stock grew. Then a whole delivery as a file: a wrong
+/// line first (named, nothing recorded), then the right file.
+async fn goods_receipts(b: &Client, base: &str, dir: &std::path::Path) {
+    b.goto(&format!("{base}/console/work-orders"))
+        .await
+        .expect("open");
+    sign_out(b).await;
+    sign_in(b, base, "clk-1", CLERK_PASSWORD).await;
+    // The one row of new bearings in A-01: "… A-01 New 11 pcs".
+    let on_shelf = |stock: &str| -> i64 {
+        let words: Vec<&str> = stock.split_whitespace().collect();
+        assert!(stock.contains("A-01 New"), "{stock}");
+        words
+            .windows(2)
+            .find(|w| w[1] == "pcs")
+            .and_then(|w| w[0].parse().ok())
+            .unwrap_or_else(|| panic!("no quantity in {stock}"))
+    };
+    b.goto(&format!("{base}/console/stock?item=BRG-6205&bin=A-01"))
+        .await
+        .expect("open");
+    let before = on_shelf(&text_of(b, "table tbody").await);
+    click(b, "nav a[href='/console/receipts']").await;
+    assert_eq!(text_of(b, "main > p").await, "No goods receipts yet.");
+    // GTIN and a count of 12, as the scanner sends them.
+    let label = find(b, "#label").await.expect("label field");
+    loads(
+        b,
+        label.send_keys(&format!("]C1010461234500001830012{ENTER}")),
+    )
+    .await;
+    assert_eq!(
+        text_of(b, ".flash.ok").await,
+        "Read from the label: BRG-6205 — Ball bearing 6205, quantity 12. Check the bin and the quantity, then record the receipt."
+    );
+    let value = |id: &'static str| async move {
+        find(b, id)
+            .await
+            .expect("field")
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default()
+    };
+    assert_eq!(value("#item").await, "BRG-6205");
+    assert_eq!(value("#qty").await, "12");
+    assert_eq!(value("#label").await, "", "ready for the next label");
+    fill(b, "#bin", "A-01").await;
+    fill(b, "#reference", "DN-4711").await;
+    fill(b, "#unit_cost", "4.30").await;
+    fill(b, "#qty", "-3").await;
+    click(b, "form.form > button[type=submit]").await;
+    let refused = text_of(b, ".flash.error").await;
+    assert!(
+        refused.starts_with("The quantity must be positive") && !refused.contains("file"),
+        "{refused}"
+    );
+    assert_eq!(value("#reference").await, "DN-4711", "the form is kept");
+    fill(b, "#qty", "12").await;
+    click(b, "form.form > button[type=submit]").await;
+    assert_eq!(
+        text_of(b, ".flash.ok").await,
+        "Received: 12 BRG-6205 into A-01."
+    );
+    let first = text_of(b, "main table tbody tr:first-child").await;
+    assert!(
+        first.contains("Ball bearing 6205")
+            && first.contains("12 pcs")
+            && first.contains("DN-4711")
+            && first.contains("4.30")
+            && first.contains("clk-1"),
+        "{first}"
+    );
+    shot(b, "goods-receipts").await;
+    b.goto(&format!("{base}/console/stock?item=BRG-6205&bin=A-01"))
+        .await
+        .expect("open");
+    assert_eq!(
+        on_shelf(&text_of(b, "table tbody").await),
+        before + 12,
+        "the receipt is on the shelf"
+    );
+    // A delivery as a file: line 3 names a bin the site does not have.
+    let wrong = dir.join("delivery-wrong.csv");
+    std::fs::write(
+        &wrong,
+        "item,bin,qty,reference\nGREASE-LT2,A-01,5,DN-4712\nBRG-6205,Z-99,4,DN-4712\n",
+    )
+    .expect("write");
+    b.goto(&format!("{base}/console/receipts"))
+        .await
+        .expect("open");
+    find(b, "#file")
+        .await
+        .expect("file")
+        .send_keys(&wrong.display().to_string())
+        .await
+        .expect("choose");
+    click(b, "form.upload button").await;
+    let refused = text_of(b, ".flash.error").await;
+    assert!(
+        refused.starts_with("Nothing was recorded from delivery-wrong.csv: line 3"),
+        "{refused}"
+    );
+    assert!(
+        !text_of(b, "main table tbody").await.contains("DN-4712"),
+        "all or nothing"
+    );
+    let right = dir.join("delivery.csv");
+    std::fs::write(
+        &right,
+        "item,bin,qty,reference\nGREASE-LT2,A-01,5,DN-4712\nBRG-6205,A-01,4,DN-4712\n",
+    )
+    .expect("write");
+    find(b, "#file")
+        .await
+        .expect("file")
+        .send_keys(&right.display().to_string())
+        .await
+        .expect("choose");
+    click(b, "form.upload button").await;
+    assert_eq!(
+        text_of(b, ".flash.ok").await,
+        "Received: 2 lines of the file, one receipt each."
+    );
+    let list = text_of(b, "main table tbody").await;
+    assert_eq!(list.matches("DN-4712").count(), 2, "{list}");
+    sign_out(b).await;
+    sign_in(b, base, "B-7001", ADMIN_PASSWORD).await;
+}
+
 /// Texts of the page's own words (headings, labels, buttons, column
 /// heads, messages, links) that have Latin letters and no Cyrillic: left
 /// in English on a Russian page. Data (table cells, the options of a
@@ -1516,6 +1652,7 @@ async fn in_russian(b: &Client, base: &str, admin: &Api) {
             "Заявки",
             "Согласование",
             "Остатки",
+            "Приёмка товаров",
             "Проверка",
             "Требует внимания",
             "Показатели",
@@ -1536,6 +1673,7 @@ async fn in_russian(b: &Client, base: &str, admin: &Api) {
         ("stock-on-hand", "/console/stock"),
         ("serial-units", "/console/serials"),
         ("transfers", "/console/transfers"),
+        ("goods-receipts", "/console/receipts"),
         ("inspections", "/console/inspections"),
         ("needs-attention", "/console/attention"),
         ("dashboard", "/console/dashboard"),

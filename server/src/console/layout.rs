@@ -158,6 +158,9 @@ fn nav(user: &User, tr: Tr, current: &str) -> Vec<NavLink> {
         links.push(("/console/approvals", "Approvals"));
     }
     links.push(("/console/stock", "Stock on hand"));
+    if user.has_any(super::receipts::receivers()) {
+        links.push(("/console/receipts", "Goods receipts"));
+    }
     if user.has_any(super::inspections::inspectors()) {
         links.push(("/console/inspections", "Inspections"));
     }

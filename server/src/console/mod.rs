@@ -21,6 +21,7 @@ mod layout;
 mod master;
 mod orders;
 mod period;
+mod receipts;
 mod record;
 mod reports;
 mod requests;
@@ -31,6 +32,7 @@ pub mod setup;
 mod stock;
 mod table;
 mod transfers;
+mod upload;
 mod words;
 
 use crate::api::auth::UserAuth;
@@ -68,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .merge(approvals::routes())
         .merge(serials::routes())
         .merge(transfers::routes())
+        .merge(receipts::routes())
         // Only on the console's own routes: the API's answers (and its 404
         // for a path nobody serves) stay the API's.
         .route_layer(axum::middleware::from_fn(guard_origin))

@@ -5,6 +5,7 @@
 
 use super::{Person, encode, error_page, failure};
 use crate::api::AppState;
+use crate::ledger::SiteState;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -13,7 +14,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use sparescan_core::model::Item;
 use sparescan_core::resolve::{Resolved, resolve};
-use sparescan_core::scan::{ScanConfig, classify};
+use sparescan_core::scan::{Scan, ScanConfig, classify};
 use sparescan_core::view::ViewError;
 
 pub fn routes() -> Router<AppState> {
@@ -52,16 +53,9 @@ async fn scan(
             );
         }
     };
-    let resolved = state.ledger.read(&auth.session.site, |s| {
-        let by_barcode = |c: &str| -> Result<Option<Item>, ViewError> {
-            Ok(s.master
-                .items
-                .iter()
-                .find(|i| i.barcodes.iter().any(|b| b == c))
-                .cloned())
-        };
-        resolve(&s.ledger, by_barcode, &decoded, None)
-    });
+    let resolved = state
+        .ledger
+        .read(&auth.session.site, |s| named(s, &decoded));
     let to = match resolved {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => return failure(tr, crate::api::ApiError::from(e)),
@@ -106,6 +100,19 @@ async fn scan(
             ),
         ),
     }
+}
+
+/// What a decoded scan names at the site (an item found by its own
+/// number or by a barcode printed on it).
+pub(super) fn named(s: &SiteState, decoded: &Scan) -> Result<Resolved, ViewError> {
+    let by_barcode = |c: &str| -> Result<Option<Item>, ViewError> {
+        Ok(s.master
+            .items
+            .iter()
+            .find(|i| i.barcodes.iter().any(|b| b == c))
+            .cloned())
+    };
+    resolve(&s.ledger, by_barcode, decoded, None)
 }
 
 fn go(to: String) -> Response {

@@ -6,7 +6,7 @@ pub mod chain_key;
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};
-use sparescan_core::document::Document;
+use sparescan_core::document::{DocKind, Document};
 use sparescan_core::ids::{DocId, ItemId, SiteId};
 use sparescan_core::model::{MasterData, Valuation};
 use sparescan_core::reason::{ReasonCode, Refusal};
@@ -180,6 +180,16 @@ pub trait Store: Send {
     fn id_site(&self, id: &DocId) -> StoreResult<Option<SiteId>>;
     /// Accepted documents of a site in ledger order, from `after_seq`.
     fn documents(&self, site: &SiteId, after_seq: u64, limit: u32) -> StoreResult<Vec<Accepted>>;
+    /// Accepted documents of one kind, newest first, before `before_seq`
+    /// (`u64::MAX` for the newest): the receipts page, without reading the
+    /// rest of the ledger.
+    fn documents_of_kind(
+        &self,
+        site: &SiteId,
+        kind: DocKind,
+        before_seq: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<Accepted>>;
     /// Documents whose envelope names a work order, in ledger order.
     fn order_documents(&self, site: &SiteId, work_order: &str) -> StoreResult<Vec<Accepted>>;
     /// Documents that name a serial, in ledger order.

@@ -161,6 +161,11 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
+/// A document kind as the `documents.kind` column holds it (`goods_receipt`).
+fn kind_column(kind: DocKind) -> String {
+    to_json(&kind).trim_matches('"').to_owned()
+}
+
 fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> StoreResult<T> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
@@ -287,12 +292,12 @@ impl SqliteStore {
                     &prev,
                     &[&doc_json, &effects_json],
                 );
-                let kind = to_json(&acc.doc.kind());
+                let kind = kind_column(acc.doc.kind());
                 insert_doc.execute(params![
                     acc.seq as i64,
                     acc.doc.id.to_string(),
                     acc.doc.site.as_str(),
-                    kind.trim_matches('"'),
+                    kind,
                     acc.doc.work_order.as_ref().map(|w| w.as_str()),
                     acc.doc.author.as_str(),
                     acc.doc.device.as_str(),
@@ -597,6 +602,24 @@ impl Store for SqliteStore {
         self.accepted_query(
             "SELECT seq, doc, effects FROM documents WHERE site = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
             params![site.as_str(), i64::try_from(after_seq).unwrap_or(i64::MAX), limit],
+        )
+    }
+
+    fn documents_of_kind(
+        &self,
+        site: &SiteId,
+        kind: DocKind,
+        before_seq: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<Accepted>> {
+        self.accepted_query(
+            "SELECT seq, doc, effects FROM documents WHERE site = ?1 AND kind = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT ?4",
+            params![
+                site.as_str(),
+                kind_column(kind),
+                i64::try_from(before_seq).unwrap_or(i64::MAX),
+                limit
+            ],
         )
     }
 

@@ -65,7 +65,7 @@ pub struct Recorded {
     ),
     security(("session_token" = []))
 )]
-async fn stock_in(
+pub(crate) async fn stock_in(
     State(state): State<AppState>,
     auth: UserAuth,
     Path(kind): Path<String>,
