@@ -934,6 +934,7 @@ async fn people_work_in_the_console_from_the_first_run() {
             "Stock on hand",
             "Goods receipts",
             "Inspections",
+            "Reports",
             "Master data"
         ]
     );
@@ -1455,6 +1456,34 @@ async fn goods_receipts(b: &Client, base: &str, dir: &std::path::Path) {
         .await
         .expect("open");
     let before = on_shelf(&text_of(b, "table tbody").await);
+    // What is out is hers to chase: from the stock page to the tools out
+    // and the overdue returns, the only reports for her role.
+    click(b, "main a[href='/console/reports/tools-out']").await;
+    assert_eq!(text_of(b, "h1").await, "Tools out");
+    b.goto(&format!("{base}/console/reports"))
+        .await
+        .expect("open");
+    assert_eq!(
+        text_of(b, "ul.reports")
+            .await
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .count(),
+        4,
+        "two reports, each with its description"
+    );
+    click(b, "main a[href='/console/reports/overdue-returns']").await;
+    assert_eq!(text_of(b, "h1").await, "Overdue returns");
+    b.goto(&format!("{base}/console/reports/kpis"))
+        .await
+        .expect("open");
+    assert!(
+        text_of(b, ".flash.error").await.contains("reports are for"),
+        "the KPIs are not hers"
+    );
+    b.goto(&format!("{base}/console/work-orders"))
+        .await
+        .expect("open");
     click(b, "nav a[href='/console/receipts']").await;
     assert_eq!(text_of(b, "main > p").await, "No goods receipts yet.");
     // GTIN and a count of 12, as the scanner sends them.

@@ -75,6 +75,11 @@ pub mod back_office {
     pub const REPORTS: &[Role] = &[
         Supervisor, Dispatcher, Engineer, Controller, Accountant, Admin,
     ];
+    /// Read what is out and overdue (tools checked out, returns past
+    /// their deadline): the report readers, and the clerks who chase it.
+    pub const OUTSTANDING: &[Role] = &[
+        Clerk, Supervisor, Dispatcher, Engineer, Controller, Accountant, Admin,
+    ];
     /// Edit people and the site's policy; set back-office passwords.
     pub const PEOPLE_AND_POLICY: &[Role] = &[Admin];
     /// Raise a maintenance request: anyone signed in (a monitoring system

@@ -4,7 +4,7 @@
 
 use super::auth::UserAuth;
 use super::{ApiError, AppState};
-use crate::reports::{self, Format, Params, REPORT_ROLES, ReportError, ReportKind};
+use crate::reports::{self, Format, Params, ReportError, ReportKind};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -35,15 +35,21 @@ impl From<ReportError> for ApiError {
     }
 }
 
-/// Reports are for the people who steer the work; technicians and clerks
-/// see their own movements on the handheld.
-fn may_read(auth: &UserAuth) -> Result<(), ApiError> {
-    if auth.user.has_any(REPORT_ROLES) {
+/// Reports are for the people who steer the work (what is out and overdue
+/// also for the clerks who chase it); technicians see their own movements
+/// on the handheld.
+fn may_read(auth: &UserAuth, kind: Option<ReportKind>) -> Result<(), ApiError> {
+    let allowed = match kind {
+        Some(k) => auth.user.has_any(k.readers()),
+        None => !ReportKind::readable_by(&auth.user).is_empty(),
+    };
+    if allowed {
         return Ok(());
     }
     Err(ApiError::forbidden(
         "reports are for supervisors, dispatchers, engineers, controllers, accountants and \
-         admins; ask one of them, or a site admin for the role",
+         admins (tools out and overdue returns also for clerks); ask one of them, or a site \
+         admin for the role",
     ))
 }
 
@@ -57,8 +63,9 @@ struct ReportInfo {
 
 /// List the reports.
 ///
-/// The reports there are. Needs the role supervisor, dispatcher, engineer,
-/// controller, accountant or admin.
+/// The reports the signed-in person may read. Needs the role supervisor,
+/// dispatcher, engineer, controller, accountant or admin (a clerk: tools
+/// out and overdue returns).
 #[utoipa::path(
     get,
     path = "/api/v1/reports",
@@ -73,10 +80,10 @@ struct ReportInfo {
     security(("session_token" = []))
 )]
 async fn list(auth: UserAuth) -> Result<Json<Vec<ReportInfo>>, ApiError> {
-    may_read(&auth)?;
+    may_read(&auth, None)?;
     Ok(Json(
-        ReportKind::ALL
-            .iter()
+        ReportKind::readable_by(&auth.user)
+            .into_iter()
             .map(|k| ReportInfo {
                 name: k.name(),
                 description: k.describe(),
@@ -91,7 +98,8 @@ async fn list(auth: UserAuth) -> Result<Json<Vec<ReportInfo>>, ApiError> {
 /// Computes a report for the signed-in person's site, as JSON or CSV
 /// (`format`). Each report takes only its own parameters (see the list);
 /// others are refused. Needs the role supervisor, dispatcher, engineer,
-/// controller, accountant or admin.
+/// controller, accountant or admin (tools out and overdue returns: also
+/// clerk).
 #[utoipa::path(
     get,
     path = "/api/v1/reports/{name}",
@@ -133,8 +141,8 @@ pub(crate) async fn report(
     Path(name): Path<String>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    may_read(&auth)?;
     let kind = ReportKind::parse(&name)?;
+    may_read(&auth, Some(kind))?;
     let Query(pairs) = query.map_err(|e| ApiError::bad_request("invalid_params", e.body_text()))?;
     let (params, format): (Params, Format) =
         Params::from_pairs(kind, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;

@@ -169,6 +169,8 @@ fn nav(user: &User, tr: Tr, current: &str) -> Vec<NavLink> {
     }
     if user.has_any(back_office::REPORTS) {
         links.push(("/console/dashboard", "Dashboard"));
+    }
+    if !crate::reports::ReportKind::readable_by(user).is_empty() {
         links.push(("/console/reports", "Reports"));
     }
     if user.has_any(super::period::closers()) {

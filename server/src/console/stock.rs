@@ -8,6 +8,7 @@ use super::layout::Layout;
 use super::table::{self, Cell, Column, Row, Shown, SortKey, TableQuery};
 use super::{Person, failure, page, words};
 use crate::api::AppState;
+use crate::reports::ReportKind;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -77,6 +78,8 @@ struct StockPage {
     condition: String,
     conditions: Vec<(&'static str, &'static str)>,
     table: Shown,
+    /// May read what is out and overdue (tools, returns).
+    outstanding: bool,
 }
 
 /// A line of stock, borrowed from the site's state: it becomes cells only
@@ -198,6 +201,7 @@ async fn stock(
             batch: f.batch,
             condition: f.condition,
             conditions: CONDITIONS.iter().map(|(k, w)| (*k, tr.t(w))).collect(),
+            outstanding: auth.user.has_any(ReportKind::ToolsOut.readers()),
         }
         .render(),
     )

@@ -186,6 +186,24 @@ impl ReportKind {
         }
     }
 
+    /// Who may read the report (core's role matrix): what is out and
+    /// overdue also the clerks who chase it, the rest the report readers.
+    pub fn readers(self) -> &'static [sparescan_core::model::Role] {
+        use sparescan_core::rules::roles::back_office::{OUTSTANDING, REPORTS};
+        match self {
+            ReportKind::OverdueReturns | ReportKind::ToolsOut => OUTSTANDING,
+            _ => REPORTS,
+        }
+    }
+
+    /// The reports `user` may read.
+    pub fn readable_by(user: &sparescan_core::model::User) -> Vec<ReportKind> {
+        ReportKind::ALL
+            .into_iter()
+            .filter(|k| user.has_any(k.readers()))
+            .collect()
+    }
+
     /// The parameters the report takes (besides `format`).
     pub fn params(self) -> &'static [&'static str] {
         match self {
