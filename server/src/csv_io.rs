@@ -32,20 +32,94 @@ use std::io::Read;
 pub use crate::api::backoffice::rows::Entity;
 
 /// Why an import was refused: the CSV line (1 is the header), the column,
-/// and what to fix. Nothing of the file was recorded.
+/// and what to fix — and the other wrong lines of the file, so a person
+/// fixes them all at once. Nothing of the file was recorded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct CsvError {
     pub line: u64,
     pub column: Option<String>,
     pub message: String,
+    /// The file's other wrong lines, in line order (at most
+    /// [`MAX_NAMED`] in all are named).
+    pub further: Vec<CsvError>,
+    /// Wrong lines found beyond those named.
+    pub unnamed: usize,
+    /// The check stopped at [`MAX_NAMED`]: later lines were not checked.
+    pub stopped: bool,
 }
 
 impl std::fmt::Display for CsvError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.column {
-            Some(c) => write!(f, "line {}, column {c}: {}", self.line, self.message),
-            None => write!(f, "line {}: {}", self.line, self.message),
+        let one = |f: &mut std::fmt::Formatter<'_>, e: &CsvError| match &e.column {
+            Some(c) => write!(f, "line {}, column {c}: {}", e.line, e.message),
+            None => write!(f, "line {}: {}", e.line, e.message),
+        };
+        one(f, self)?;
+        for e in &self.further {
+            writeln!(f)?;
+            one(f, e)?;
         }
+        if self.unnamed > 0 {
+            write!(f, "\nand {} more lines", self.unnamed)?;
+        }
+        if self.stopped {
+            write!(
+                f,
+                "\nlater lines were not checked: fix these and import the file again"
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// How many wrong lines an error names; the rest are counted.
+pub const MAX_NAMED: usize = 20;
+
+/// The wrong lines of a file, gathered while it is read and checked.
+#[derive(Debug, Default)]
+pub(crate) struct WrongLines {
+    found: Vec<CsvError>,
+    unnamed: usize,
+    stopped: bool,
+}
+
+impl WrongLines {
+    pub(crate) fn add(&mut self, e: CsvError) {
+        if self.found.len() < MAX_NAMED {
+            self.found.push(e);
+        } else {
+            self.unnamed += 1;
+        }
+    }
+
+    /// As many are named as an error names: checking further would only
+    /// count.
+    pub(crate) fn full(&self) -> bool {
+        self.found.len() >= MAX_NAMED
+    }
+
+    /// Checking stops here, the later lines unchecked.
+    pub(crate) fn stop(&mut self) {
+        self.stopped = true;
+    }
+
+    /// `ok` when no line was wrong, else every wrong line in line order.
+    pub(crate) fn or<T>(mut self, ok: T) -> Result<T, CsvError> {
+        self.found.sort_by_key(|e| e.line);
+        let mut all = self.found.into_iter();
+        match all.next() {
+            None => Ok(ok),
+            Some(first) => Err(CsvError {
+                further: all.collect(),
+                unnamed: self.unnamed,
+                stopped: self.stopped,
+                ..first
+            }),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.found.is_empty()
     }
 }
 
@@ -54,6 +128,9 @@ pub(crate) fn err(line: u64, column: Option<&str>, message: impl Into<String>) -
         line,
         column: column.map(str::to_owned),
         message: message.into(),
+        further: Vec::new(),
+        unnamed: 0,
+        stopped: false,
     }
 }
 
@@ -207,7 +284,9 @@ pub(crate) fn csv_reader(text: &[u8]) -> (csv::Reader<&[u8]>, u8) {
     (reader, sep)
 }
 
-fn parse(entity: Entity, mut input: impl Read) -> Result<Parsed, CsvError> {
+/// The file's records, and its wrong lines (left out of the records);
+/// `Err` when the file as a whole cannot be read (its header).
+fn parse(entity: Entity, mut input: impl Read) -> Result<(Parsed, WrongLines), CsvError> {
     let mut text = Vec::new();
     input
         .read_to_end(&mut text)
@@ -237,50 +316,71 @@ fn parse(entity: Entity, mut input: impl Read) -> Result<Parsed, CsvError> {
         setting_lines: HashMap::new(),
     };
     let mut policy = Map::new();
+    let mut wrong = WrongLines::default();
     for record in reader.records() {
-        let record = record.map_err(|e| read_error(&e, 0))?;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                wrong.add(read_error(&e, 0));
+                continue;
+            }
+        };
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         if entity == Entity::Policy {
             let (setting, text) = (record.get(0).unwrap_or(""), record.get(1).unwrap_or(""));
-            let f = entity
-                .fields()
-                .iter()
-                .find(|f| f.name == setting)
-                .ok_or_else(|| {
-                    err(
-                        line,
-                        Some("setting"),
-                        format!(
-                            "`{setting}` is not a policy setting: use one of {}",
-                            header_hint(entity)
-                        ),
-                    )
-                })?;
-            let value = cell_value(f.cell, text).map_err(|m| err(line, Some("value"), m))?;
+            let Some(f) = entity.fields().iter().find(|f| f.name == setting) else {
+                wrong.add(err(
+                    line,
+                    Some("setting"),
+                    format!(
+                        "`{setting}` is not a policy setting: use one of {}",
+                        header_hint(entity)
+                    ),
+                ));
+                continue;
+            };
             if let Some(first) = parsed.setting_lines.insert(setting.to_owned(), line) {
-                return Err(err(
+                wrong.add(err(
                     line,
                     Some("setting"),
                     format!("{setting} is set on line {first} too: set it once"),
                 ));
+                continue;
             }
-            policy.insert(setting.to_owned(), value);
+            match cell_value(f.cell, text) {
+                Ok(value) => {
+                    policy.insert(setting.to_owned(), value);
+                }
+                Err(m) => wrong.add(err(line, Some("value"), m)),
+            }
             continue;
         }
         let mut entry = Map::new();
+        let mut right = true;
         for (i, f) in &columns {
             let text = record.get(*i).unwrap_or("");
-            let value = cell_value(f.cell, text).map_err(|m| err(line, Some(f.name), m))?;
-            entry.insert(f.name.to_owned(), value);
+            match cell_value(f.cell, text) {
+                Ok(value) => {
+                    entry.insert(f.name.to_owned(), value);
+                }
+                Err(m) => {
+                    // One error a line: the first wrong cell.
+                    wrong.add(err(line, Some(f.name), m));
+                    right = false;
+                    break;
+                }
+            }
         }
-        parsed.entries.push(entry);
-        parsed.lines.push(line);
+        if right {
+            parsed.entries.push(entry);
+            parsed.lines.push(line);
+        }
     }
     if entity == Entity::Policy {
         parsed.entries.push(policy);
         parsed.lines.push(1);
     }
-    Ok(parsed)
+    Ok((parsed, wrong))
 }
 
 /// Which field each column holds; the key columns must be there.
@@ -373,10 +473,33 @@ pub fn import_lines(
     state: &SiteState,
     input: impl Read,
 ) -> Result<(Vec<Row>, Vec<u64>), CsvError> {
-    let mut parsed = parse(entity, input)?;
-    let entries = std::mem::take(&mut parsed.entries);
-    let rows = rows::to_rows(entity, state, entries).map_err(|p| at_line(&parsed, entity, p))?;
-    Ok((rows, parsed.lines))
+    let (mut parsed, mut wrong) = parse(entity, input)?;
+    let mut entries = std::mem::take(&mut parsed.entries);
+    let mut lines = std::mem::take(&mut parsed.lines);
+    // The records are checked together (references among them, nothing
+    // twice); after a wrong one, the rest are checked again without it,
+    // so every wrong line is named at once.
+    loop {
+        if entries.is_empty() && !wrong.is_empty() {
+            return wrong.or((Vec::new(), Vec::new()));
+        }
+        match rows::to_rows(entity, state, entries.clone()) {
+            Ok(rows) => return wrong.or((rows, lines)),
+            Err(p) => {
+                let index = p.index;
+                wrong.add(at_line(&parsed, &lines, entity, p));
+                if index >= entries.len() || entity == Entity::Policy {
+                    return wrong.or((Vec::new(), Vec::new()));
+                }
+                if wrong.full() {
+                    wrong.stop();
+                    return wrong.or((Vec::new(), Vec::new()));
+                }
+                entries.remove(index);
+                lines.remove(index);
+            }
+        }
+    }
 }
 
 /// A user row whose roles the user's PIN is too short for, as the error of
@@ -391,20 +514,22 @@ pub fn roles_error(lines: &[u64], index: usize, message: String) -> CsvError {
     )
 }
 
-fn at_line(parsed: &Parsed, entity: Entity, p: Problem) -> CsvError {
+/// A record's problem as the error of its line; `lines` are the lines of
+/// the records checked.
+fn at_line(parsed: &Parsed, lines: &[u64], entity: Entity, p: Problem) -> CsvError {
     let line = if entity == Entity::Policy {
         p.field
             .as_ref()
             .and_then(|f| parsed.setting_lines.get(f).copied())
             .unwrap_or(1)
     } else {
-        parsed.lines.get(p.index).copied().unwrap_or(1)
+        lines.get(p.index).copied().unwrap_or(1)
     };
     let mut message = match &p.record {
         Some(r) => format!("{r}: {}", p.message),
         None => p.message.clone(),
     };
-    if let Some(also) = p.also.and_then(|i| parsed.lines.get(i)) {
+    if let Some(also) = p.also.and_then(|i| lines.get(i)) {
         message.push_str(&format!(" (also on line {also})"));
     }
     let column = if entity == Entity::Policy {
@@ -549,6 +674,49 @@ mod tests {
             "line 2, column value: the site policy: duplicate cannot be accepted as an exception: only stock_shortfall, reserved_for_other_order can"
         );
         assert!(e(Entity::Items, "id,name\n\"FAN-120,x\n").starts_with("line 2"));
+    }
+
+    #[test]
+    fn every_wrong_line_is_named_at_once() {
+        let s = demo();
+        let e = import(
+            Entity::Bins,
+            &s,
+            "id,warehouse,zone\nB-10,WH-MAIN,storage\nB-11,WH-MAIN,attic\n\
+             B-12,WH-NOPE,storage\nB-13,WH-MAIN,storage\nB-10,WH-MAIN,returns\n"
+                .as_bytes(),
+        )
+        .expect_err("refused");
+        assert_eq!(
+            e.to_string(),
+            "line 3, column zone: unknown variant `attic`, expected one of `storage`, `returns`, `quarantine`, `rejected`\n\
+             line 4, column warehouse: bin B-12: warehouse WH-NOPE does not exist: add it first or use one of WH-MAIN, WH-NORTH\n\
+             line 6: bin B-10: is listed twice: list each record once (also on line 2)"
+        );
+        assert_eq!(e.line, 3, "the first is the error's own line");
+        // A file of many wrong lines names the first few: cells that do not
+        // read are all counted; records checked against the site stop there.
+        let mut many = String::from("id,name,critical\n");
+        for i in 0..25 {
+            many.push_str(&format!("X-{i},Part {i},maybe\n"));
+        }
+        let text = import(Entity::Items, &s, many.as_bytes())
+            .expect_err("refused")
+            .to_string();
+        assert_eq!(text.lines().count(), MAX_NAMED + 1, "{text}");
+        assert!(text.ends_with("\nand 5 more lines"), "{text}");
+        let mut many = String::from("id,warehouse,zone\n");
+        for i in 0..40 {
+            many.push_str(&format!("X-{i},WH-MAIN,attic\n"));
+        }
+        let text = import(Entity::Bins, &s, many.as_bytes())
+            .expect_err("refused")
+            .to_string();
+        assert_eq!(text.lines().count(), MAX_NAMED + 1, "{text}");
+        assert!(
+            text.ends_with("\nlater lines were not checked: fix these and import the file again"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! against a copy of the site's state first, and nothing is recorded while
 //! one is refused; the error names the line.
 
-use crate::csv_io::{CsvError, csv_reader, err, read_error};
+use crate::csv_io::{CsvError, WrongLines, csv_reader, err, read_error};
 use crate::ledger::{Ledger, LedgerError};
 use chrono::Utc;
 use sparescan_core::document::{Body, Document, Receipt};
@@ -67,8 +67,16 @@ pub enum StockInError {
     },
 }
 
-/// The file's lines as receipts, with their line numbers.
+/// The file's lines as receipts, with their line numbers; every wrong
+/// line named.
 pub fn parse(text: &[u8]) -> Result<Vec<(u64, Receipt)>, CsvError> {
+    let (lines, wrong) = parse_lines(text)?;
+    wrong.or(lines)
+}
+
+/// The file's right lines as receipts, and its wrong lines; `Err` when the
+/// file as a whole cannot be read (its header, or no line at all).
+fn parse_lines(text: &[u8]) -> Result<(Vec<(u64, Receipt)>, WrongLines), CsvError> {
     let (mut reader, separator) = csv_reader(text);
     let headers: Vec<String> = reader
         .headers()
@@ -110,9 +118,7 @@ pub fn parse(text: &[u8]) -> Result<Vec<(u64, Receipt)>, CsvError> {
             text.replace(',', ".")
         }
     };
-    for record in reader.records() {
-        let record = record.map_err(|e| read_error(&e, 0))?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+    let receipt = |record: &csv::StringRecord, line: u64| -> Result<Receipt, CsvError> {
         let cell = |name: &str| {
             column(name)
                 .and_then(|i| record.get(i))
@@ -186,30 +192,42 @@ pub fn parse(text: &[u8]) -> Result<Vec<(u64, Receipt)>, CsvError> {
         let warranty_until = day("warranty_until", "the warranty's last day")?;
         let expiry = day("expiry", "the batch's expiry")?;
         let optional = |name: &str| Some(cell(name)).filter(|v| !v.is_empty());
-        out.push((
-            line,
-            Receipt {
-                item: required("item")?.into(),
-                bin: required("bin")?.into(),
-                batch: optional("batch").map(Into::into),
-                expiry,
-                condition,
-                qty,
-                serials,
-                reference: optional("reference").map(str::to_owned),
-                unit_cost,
-                warranty_until,
-            },
-        ));
+        Ok(Receipt {
+            item: required("item")?.into(),
+            bin: required("bin")?.into(),
+            batch: optional("batch").map(Into::into),
+            expiry,
+            condition,
+            qty,
+            serials,
+            reference: optional("reference").map(str::to_owned),
+            unit_cost,
+            warranty_until,
+        })
+    };
+    let mut wrong = WrongLines::default();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                wrong.add(read_error(&e, 0));
+                continue;
+            }
+        };
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        match receipt(&record, line) {
+            Ok(r) => out.push((line, r)),
+            Err(e) => wrong.add(e),
+        }
     }
-    if out.is_empty() {
+    if out.is_empty() && wrong.is_empty() {
         return Err(err(
             1,
             None,
             "the file has no lines after the header: one line per item and bin",
         ));
     }
-    Ok(out)
+    Ok((out, wrong))
 }
 
 /// Records a stock-in file at `site` in `author`'s name from `device`:
@@ -222,7 +240,7 @@ pub async fn import(
     device: &str,
     text: &[u8],
 ) -> Result<usize, StockInError> {
-    let lines = parse(text)?;
+    let (lines, mut wrong) = parse_lines(text)?;
     let now = Utc::now();
     let docs: Vec<Document> = lines
         .iter()
@@ -245,13 +263,21 @@ pub async fn import(
     // Judged in order on a copy, taken under the sites' lock and judged
     // outside it, so a long file does not hold up the devices' pushes. A
     // serial listed on two lines is refused on the second, as it would be
-    // when recorded.
+    // when recorded. A refused line is left out and the rest judged on,
+    // so every wrong line is named at once.
     let mut copy = ledger.read(site, |s| s.ledger.clone())?;
     for ((line, _), doc) in lines.iter().zip(&docs) {
-        sparescan_core::limits::check_document(doc)
+        if wrong.full() {
+            wrong.stop();
+            break;
+        }
+        if let Err(r) = sparescan_core::limits::check_document(doc)
             .and_then(|()| copy.submit(doc.clone()).map(drop))
-            .map_err(|r| err(*line, None, refusal_text(&r)))?;
+        {
+            wrong.add(err(*line, None, refusal_text(&r)));
+        }
     }
+    wrong.or(())?;
     let verdicts = ledger.push(site.clone(), docs).await?;
     let mut recorded_to = 1;
     for ((line, _), verdict) in lines.iter().zip(&verdicts) {

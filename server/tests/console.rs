@@ -1194,6 +1194,7 @@ async fn master_data(b: &Client, base: &str, http: &reqwest::Client, dir: &std::
             ["id", "warehouse", "zone"],
             ["B-01", "WH-1", "storage"],
             ["B-02", "WH-1", "attic"],
+            ["B-03", "WH-9", "storage"],
         ]),
     )
     .expect("write");
@@ -1209,8 +1210,10 @@ async fn master_data(b: &Client, base: &str, http: &reqwest::Client, dir: &std::
     click(b, "form.upload button").await;
     let refused = text_of(b, ".flash.error").await;
     assert!(
-        refused.starts_with("Nothing was imported from bins-wrong.xlsx: line 3, column zone"),
-        "{refused}"
+        refused.starts_with("Nothing was imported from bins-wrong.xlsx: line 3, column zone")
+            && refused
+                .contains("\nline 4, column warehouse: bin B-03: warehouse WH-9 does not exist"),
+        "every wrong line at once: {refused}"
     );
     b.goto(&format!("{base}/console/master/bins"))
         .await
@@ -1548,7 +1551,7 @@ async fn goods_receipts(b: &Client, base: &str, dir: &std::path::Path) {
     let wrong = dir.join("delivery-wrong.csv");
     std::fs::write(
         &wrong,
-        "item,bin,qty,reference\nGREASE-LT2,A-01,5,DN-4712\nBRG-6205,Z-99,4,DN-4712\n",
+        "item,bin,qty,reference\nGREASE-LT2,A-01,5,DN-4712\nBRG-6205,Z-99,4,DN-4712\nBRG-6205,A-01,lots,DN-4712\n",
     )
     .expect("write");
     b.goto(&format!("{base}/console/receipts"))
@@ -1563,8 +1566,9 @@ async fn goods_receipts(b: &Client, base: &str, dir: &std::path::Path) {
     click(b, "form.upload button").await;
     let refused = text_of(b, ".flash.error").await;
     assert!(
-        refused.starts_with("Nothing was recorded from delivery-wrong.csv: line 3"),
-        "{refused}"
+        refused.starts_with("Nothing was recorded from delivery-wrong.csv: line 3")
+            && refused.contains("\nline 4, column qty: `lots` is not a quantity"),
+        "every wrong line at once: {refused}"
     );
     assert!(
         !text_of(b, "main table tbody").await.contains("DN-4712"),

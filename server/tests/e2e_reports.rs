@@ -415,6 +415,25 @@ async fn repair_cost_and_stock_value_to_the_cent() {
     )
     .await;
     assert_eq!(s, 200, "{body}");
+    // A file with two wrong lines: both named at once, nothing recorded.
+    let (s, body) = send(
+        &clerk,
+        clerk
+            .http()
+            .post(url(&clerk, "/api/v1/stock/receipts"))
+            .header("content-type", "text/csv")
+            .body("item,bin,qty\nHOSE-1,A-02,lots\nHOSE-1,A-02,1\nHOSE-1,Z-99,2\n"),
+    )
+    .await;
+    assert_eq!(s, 400, "{body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("line 2, column qty: `lots` is not a quantity")
+            && message.contains("\nline 4: ")
+            && message.contains("Z-99")
+            && !message.contains("line 3"),
+        "{message}"
+    );
     // 10 m at 2.35 (23.50) and 5 m at the ERP's 3.10 (15.50): 15 m worth
     // 39.00, 2.60 a metre.
     let (s, body) = send(
