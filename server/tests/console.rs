@@ -1717,6 +1717,10 @@ async fn in_russian(b: &Client, base: &str, admin: &Api) {
             "report-repair-cost",
             "/console/reports/repair-cost?by=order",
         ),
+        (
+            "report-serial-history",
+            "/console/reports/serial-history?item=MTR-5&serial=M-002",
+        ),
         ("period-close", "/console/period-close"),
         ("audit-trail", "/console/audit?verify=1"),
         ("people", "/console/users"),
@@ -1731,6 +1735,23 @@ async fn in_russian(b: &Client, base: &str, admin: &Api) {
         b.goto(&format!("{base}{page}")).await.expect("open");
         russian_page(b, name).await;
     }
+    // A serial unit's places read in Russian too, and the repair cost is
+    // totalled by a choice of words, not an English word typed.
+    b.goto(&format!(
+        "{base}/console/reports/serial-history?item=MTR-5&serial=M-002"
+    ))
+    .await
+    .expect("open");
+    let history = text_of(b, "main table tbody").await;
+    assert!(history.contains("ячейка A-01, Новое"), "{history}");
+    b.goto(&format!("{base}/console/reports/repair-cost"))
+        .await
+        .expect("open");
+    assert_eq!(
+        text_of(b, "#p-by option[selected]").await,
+        "Наряд",
+        "orders by default"
+    );
     // A wrong quantity on the card is refused in Russian.
     b.goto(&format!("{base}/console/work-orders/WO-2"))
         .await

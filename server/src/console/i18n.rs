@@ -168,7 +168,7 @@ fn note_missing(english: &str) {
 }
 
 /// Fills `{name}` placeholders.
-fn fill(text: &str, args: &[(&str, &dyn Display)]) -> String {
+pub(super) fn fill(text: &str, args: &[(&str, &dyn Display)]) -> String {
     let mut out = text.to_owned();
     for (name, value) in args {
         out = out.replace(&format!("{{{name}}}"), &value.to_string());
@@ -199,7 +199,7 @@ fn by_pattern(message: &str) -> Option<String> {
 }
 
 /// The values of `pattern`'s `{name}`s if `text` is that pattern filled.
-fn captures<'a>(pattern: &'a str, text: &'a str) -> Option<Vec<(&'a str, &'a str)>> {
+pub(super) fn captures<'a>(pattern: &'a str, text: &'a str) -> Option<Vec<(&'a str, &'a str)>> {
     let mut values = Vec::new();
     // The literal before the first placeholder.
     let lead = pattern.find('{').unwrap_or(pattern.len());

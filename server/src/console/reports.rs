@@ -3,7 +3,7 @@
 //! from the API's report handler (its CSV, the same rights and checks), so
 //! the page, the export and the API agree.
 
-use super::i18n::Tr;
+use super::i18n::{self, Lang, Tr};
 use super::layout::{Flash, Layout};
 use super::table::{self, Cell, Column, Shown, TableQuery};
 use super::{Person, encode, failure, page, words};
@@ -60,7 +60,7 @@ fn param_field(name: &str) -> (&'static str, &'static str) {
         "older_than_days" => ("Hanging after (days)", "number"),
         "overdue" => ("Only overdue tools", "checkbox"),
         "top" => ("How many most-issued parts", "number"),
-        "by" => ("Total by: order, asset or account", "text"),
+        "by" => ("Total by", "select"),
         "account" => ("Cost account", "text"),
         "template" => ("Work template", "text"),
         _ => ("", "text"),
@@ -105,6 +105,27 @@ pub struct Field {
     pub label: &'static str,
     pub input: &'static str,
     pub value: String,
+    /// A choice's values and their words (the first is the default).
+    pub options: Vec<(&'static str, &'static str)>,
+}
+
+impl Field {
+    fn chosen(&self, value: &str) -> bool {
+        self.value == value
+            || (self.value.is_empty() && self.options.first().is_some_and(|o| o.0 == value))
+    }
+}
+
+/// The choices of a parameter that takes one of a few words.
+fn param_options(tr: Tr, name: &str) -> Vec<(&'static str, &'static str)> {
+    match name {
+        "by" => vec![
+            ("order", tr.t("Work order")),
+            ("asset", tr.t("Asset")),
+            ("account", tr.t("Cost account")),
+        ],
+        _ => Vec::new(),
+    }
 }
 
 #[derive(Template)]
@@ -149,6 +170,7 @@ async fn report(
                     .find(|(k, _)| k == p)
                     .map(|(_, v)| v.clone())
                     .unwrap_or_default(),
+                options: param_options(tr, p),
             }
         })
         .collect();
@@ -198,6 +220,9 @@ fn worded_cell(tr: Tr, kind: ReportKind, column: &str, cell: &str) -> String {
     fn parse<T: serde::de::DeserializeOwned>(cell: &str) -> Option<T> {
         serde_json::from_value(serde_json::Value::String(cell.to_owned())).ok()
     }
+    if column.starts_with("place") {
+        return place(tr, cell);
+    }
     let reserve_column = kind == ReportKind::HangingReserves && column == "status";
     if reserve_column && let Some(s) = parse::<ReserveStatus>(cell) {
         return words::reserve_status(tr, s).to_owned();
@@ -218,6 +243,47 @@ fn worded_cell(tr: Tr, kind: ReportKind, column: &str, cell: &str) -> String {
     }
 }
 
+/// Where a serial unit is, as the reports write it (`reports::assets`),
+/// most specific first; the particulars are data, a condition is worded.
+/// The catalog has each as `place: …`, out of the way of the patterns API
+/// messages are matched against.
+const PLACES: &[&str] = &[
+    "bin {bin}, {condition}, batch {batch}",
+    "bin {bin}, {condition}",
+    "from {asset} by {holder}, {order}",
+    "{holder}, emergency issue {doc}",
+    "transfer {transfer}",
+];
+
+/// A serial unit's place in the reader's language.
+fn place(tr: Tr, cell: &str) -> String {
+    if tr.lang() == Lang::En {
+        return cell.to_owned();
+    }
+    for pattern in PLACES {
+        if let Some(values) = i18n::captures(pattern, cell) {
+            let worded: Vec<(&str, String)> = values
+                .into_iter()
+                .map(|(name, value)| {
+                    let parsed = serde_json::from_value::<Condition>(value.into());
+                    match (name, parsed) {
+                        ("condition", Ok(c)) => (name, words::condition(tr, c).to_owned()),
+                        _ => (name, value.to_owned()),
+                    }
+                })
+                .collect();
+            let args: Vec<(&str, &dyn std::fmt::Display)> = worded
+                .iter()
+                .map(|(n, v)| (*n, v as &dyn std::fmt::Display))
+                .collect();
+            let key = format!("place: {pattern}");
+            let russian = tr.word(&key);
+            return i18n::fill(russian.strip_prefix("place: ").unwrap_or(&russian), &args);
+        }
+    }
+    cell.to_owned()
+}
+
 /// Report columns whose values are words of the report itself.
 const WORDED_COLUMNS: &[&str] = &[
     "kind",
@@ -232,6 +298,9 @@ const WORDED_COLUMNS: &[&str] = &[
     "additional",
     "conformity",
     "in_template",
+    "place_before",
+    "place_after",
+    "place_now",
 ];
 
 /// The report's CSV as columns and rows; a column whose every cell is a
@@ -410,5 +479,46 @@ mod tests {
             worded_cell(Tr(Lang::En), ReportKind::Consumption, "kind", "write_off"),
             "Write-off"
         );
+    }
+
+    #[test]
+    fn places_of_serial_units_read_in_russian() {
+        for p in PLACES {
+            assert!(i18n::has_russian(&format!("place: {p}")), "{p}");
+        }
+        let ru = Tr(Lang::Ru);
+        let place = |cell: &str| worded_cell(ru, ReportKind::SerialHistory, "place_after", cell);
+        assert_eq!(
+            place("bin A-01, under_inspection, batch L-7"),
+            "ячейка A-01, Требует проверки — карантин, партия L-7"
+        );
+        assert_eq!(place("bin A-01, new"), "ячейка A-01, Новое");
+        assert_eq!(
+            place("from PUMP-3 by tech-1, WO-1"),
+            "снят с PUMP-3, снял tech-1, WO-1"
+        );
+        assert_eq!(place("transfer TR-9"), "перемещение TR-9");
+        assert_eq!(
+            place("tech-1, emergency issue 0190-ab"),
+            "tech-1, экстренная выдача 0190-ab"
+        );
+        // Data alone (a holder, an asset and position) stays as it is.
+        assert_eq!(place("PUMP-3, pos 2"), "PUMP-3, pos 2");
+        assert_eq!(
+            worded_cell(
+                ru,
+                ReportKind::AssetHistory,
+                "place_now",
+                "bin R-01, rejected"
+            ),
+            "ячейка R-01, Брак"
+        );
+        let en = worded_cell(
+            Tr(Lang::En),
+            ReportKind::SerialHistory,
+            "place_after",
+            "bin A-01, new",
+        );
+        assert_eq!(en, "bin A-01, new");
     }
 }
