@@ -134,32 +134,123 @@ pub(crate) fn err(line: u64, column: Option<&str>, message: impl Into<String>) -
     }
 }
 
-/// The entity's records as CSV, in key order. Users come without badges
-/// and PINs.
-pub fn export(entity: Entity, master: &MasterData) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
+/// The entity's records as the export's cells, in key order: the header
+/// and a line per record (the policy: a line per setting). Users come
+/// without badges and PINs.
+pub fn cells(entity: Entity, master: &MasterData) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let fields = entity.fields();
-    // Writing to a Vec cannot fail; a failed record would only shorten the
-    // export, and the round-trip tests would catch that.
     if entity == Entity::Policy {
-        let _ = w.write_record(["setting", "value"]);
+        let mut lines = Vec::new();
         if let Some(Value::Object(policy)) = rows::records(entity, master).into_iter().next() {
             for f in fields {
                 let v = policy.get(f.name).unwrap_or(&Value::Null);
-                let _ = w.write_record([f.name, cell_text(f.cell, v).as_str()]);
+                lines.push(vec![f.name.to_owned(), raw_cell_text(f.cell, v)]);
             }
         }
-    } else {
-        let _ = w.write_record(fields.iter().map(|f| f.name));
-        for record in rows::records(entity, master) {
-            let cells = fields
+        return (vec!["setting", "value"], lines);
+    }
+    let lines = rows::records(entity, master)
+        .into_iter()
+        .map(|record| {
+            fields
                 .iter()
-                .map(|f| cell_text(f.cell, record.get(f.name).unwrap_or(&Value::Null)));
-            let _ = w.write_record(cells);
+                .map(|f| raw_cell_text(f.cell, record.get(f.name).unwrap_or(&Value::Null)))
+                .collect()
+        })
+        .collect();
+    (fields.iter().map(|f| f.name).collect(), lines)
+}
+
+/// The entity's records as CSV, in key order (see [`cells`]), every cell
+/// guarded against formulas.
+pub fn export(entity: Entity, master: &MasterData) -> String {
+    let (header, lines) = cells(entity, master);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    // Writing to a Vec cannot fail; a failed record would only shorten the
+    // export, and the round-trip tests would catch that.
+    let _ = w.write_record(&header);
+    for line in &lines {
+        for c in line {
+            let _ = w.write_field(safe_cell(c).as_bytes());
         }
+        let _ = w.write_record(None::<&[u8]>);
     }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// A CSV file the server wrote (a report, master data) read back as a
+/// table: its header, its cells (formula guards taken off) and which
+/// columns hold only figures.
+pub struct CsvTable {
+    pub header: Vec<String>,
+    pub texts: Vec<Vec<String>>,
+    pub numeric: Vec<bool>,
+}
+
+impl CsvTable {
+    pub fn read(bytes: &[u8]) -> Result<Self, String> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(bytes);
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let mut texts: Vec<Vec<String>> = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| e.to_string())?;
+            texts.push(record.iter().map(|c| unsafe_cell(c).to_owned()).collect());
+        }
+        Ok(CsvTable::of(header, texts))
+    }
+
+    /// A table of `header` and `texts`; a column whose every cell is a
+    /// figure sorts as figures.
+    pub fn of(header: Vec<String>, texts: Vec<Vec<String>>) -> Self {
+        let numeric = (0..header.len())
+            .map(|i| {
+                let mut cells = texts
+                    .iter()
+                    .filter_map(|r| r.get(i))
+                    .filter(|c| !c.is_empty())
+                    .peekable();
+                cells.peek().is_some()
+                    && cells.all(|c| c.parse::<sparescan_core::qty::Qty>().is_ok())
+            })
+            .collect();
+        CsvTable {
+            header,
+            texts,
+            numeric,
+        }
+    }
+}
+
+/// Master data as tables, made once per entity and kept until the site's
+/// master data changes: a 100,000-item list is read page after page.
+#[derive(Default)]
+pub struct MasterTables(std::sync::Mutex<HashMap<Entity, std::sync::Arc<CsvTable>>>);
+
+impl MasterTables {
+    /// The entity's table as [`cells`] gives it, made on first use.
+    pub fn of(&self, entity: Entity, master: &MasterData) -> std::sync::Arc<CsvTable> {
+        let make = || {
+            let (header, lines) = cells(entity, master);
+            std::sync::Arc::new(CsvTable::of(
+                header.into_iter().map(str::to_owned).collect(),
+                lines,
+            ))
+        };
+        // A poisoned lock (a panic elsewhere) only costs the cache.
+        let Ok(mut kept) = self.0.lock() else {
+            return make();
+        };
+        kept.entry(entity).or_insert_with(make).clone()
+    }
 }
 
 /// Characters a spreadsheet takes as the start of a formula (OWASP's CSV
@@ -194,10 +285,6 @@ pub fn unsafe_cell(text: &str) -> &str {
         Some(rest) if rest.starts_with(FORMULA_START) && !is_number(rest) => rest,
         _ => text,
     }
-}
-
-fn cell_text(cell: Cell, v: &Value) -> String {
-    safe_cell(&raw_cell_text(cell, v)).into_owned()
 }
 
 fn raw_cell_text(cell: Cell, v: &Value) -> String {
@@ -593,10 +680,7 @@ mod tests {
             free_text: true,
             active: true,
         }];
-        SiteState {
-            ledger: MemoryLedger::new(master.clone()),
-            master,
-        }
+        SiteState::new(MemoryLedger::new(master.clone()), master)
     }
 
     #[test]

@@ -65,6 +65,18 @@ impl From<Refusal> for LedgerError {
 pub struct SiteState {
     pub ledger: MemoryLedger,
     pub master: MasterData,
+    /// `master` as tables for the console, emptied when it changes.
+    pub tables: crate::csv_io::MasterTables,
+}
+
+impl SiteState {
+    pub fn new(ledger: MemoryLedger, master: MasterData) -> Self {
+        SiteState {
+            ledger,
+            master,
+            tables: Default::default(),
+        }
+    }
 }
 
 pub type Sites = Arc<RwLock<HashMap<SiteId, SiteState>>>;
@@ -228,7 +240,7 @@ fn load_sites(store: &dyn Store) -> Result<HashMap<SiteId, SiteState>, LedgerErr
     let mut sites = HashMap::new();
     for (id, master) in store.sites()? {
         let ledger = site_ledger(store, &id)?;
-        sites.insert(id, SiteState { ledger, master });
+        sites.insert(id, SiteState::new(ledger, master));
     }
     Ok(sites)
 }
@@ -713,6 +725,7 @@ fn edit_master(
         }
     }
     state.master = master;
+    state.tables = Default::default();
     Ok(())
 }
 
@@ -794,7 +807,7 @@ fn create_site(
     let rows = ledger.rows();
     store.create_site(&site, &master, &rows)?;
     let mut guard = sites.write().map_err(|_| LedgerError::Stopped)?;
-    guard.insert(site, SiteState { ledger, master });
+    guard.insert(site, SiteState::new(ledger, master));
     Ok(())
 }
 

@@ -26,6 +26,7 @@ use serde::Deserialize;
 use sparescan_core::model::{Role, Zone};
 use sparescan_core::qty::Qty;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -97,13 +98,16 @@ fn may_edit(auth: &UserAuth, e: Entity) -> bool {
     auth.user.has_any(e.editors())
 }
 
-/// The entity's records as the API exports them (CSV, key order).
-fn current(state: &AppState, auth: &UserAuth, e: Entity) -> Result<CsvTable, ApiError> {
-    let text = state
+/// The entity's records as the API exports them (its cells, key order),
+/// kept by the site until its master data changes.
+fn current(state: &AppState, auth: &UserAuth, e: Entity) -> Result<Arc<CsvTable>, ApiError> {
+    Ok(state
         .ledger
-        .read(&auth.session.site, |s| csv_io::export(e, &s.master))?;
-    CsvTable::read(text.as_bytes())
-        .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m))
+        .read(&auth.session.site, |s| s.tables.of(e, &s.master))?)
+}
+
+fn as_table(header: Vec<&'static str>, texts: Vec<Vec<String>>) -> CsvTable {
+    CsvTable::of(header.into_iter().map(str::to_owned).collect(), texts)
 }
 
 /// Only the records `key` names (all of them without a key, and the
@@ -183,10 +187,9 @@ fn named(
             }
             Entity::Policy => {}
         }
-        csv_io::export(e, &only)
+        csv_io::cells(e, &only)
     })?;
-    CsvTable::read(text.as_bytes())
-        .map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m))
+    Ok(as_table(text.0, text.1))
 }
 
 // ---- the list of entities ----
@@ -287,7 +290,7 @@ async fn records(
     let rows: Vec<RecordRow> = found
         .texts
         .iter()
-        .filter(|r| needle.is_empty() || r.iter().any(|c| c.to_lowercase().contains(&needle)))
+        .filter(|r| needle.is_empty() || r.iter().any(|c| table::contains_folded(c, &needle)))
         .map(|r| RecordRow {
             entity: e,
             header: &found.header,

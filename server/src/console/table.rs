@@ -77,16 +77,44 @@ impl Ord for SortKey<'_> {
             (SortKey::Number(a), SortKey::Number(b)) => a.cmp(b),
             (SortKey::Number(_), SortKey::Text(_)) => Ordering::Less,
             (SortKey::Text(_), SortKey::Number(_)) => Ordering::Greater,
-            (SortKey::Text(a), SortKey::Text(b)) if a.is_ascii() && b.is_ascii() => a
-                .bytes()
-                .map(|c| c.to_ascii_lowercase())
-                .cmp(b.bytes().map(|c| c.to_ascii_lowercase())),
-            (SortKey::Text(a), SortKey::Text(b)) => a
-                .chars()
-                .flat_map(char::to_lowercase)
-                .cmp(b.chars().flat_map(char::to_lowercase)),
+            (SortKey::Text(a), SortKey::Text(b)) => cmp_folded(a, b),
         }
     }
+}
+
+/// Whether `text` holds `needle` (already lower case), ignoring case,
+/// without a lower-case copy of `text` (a million serial numbers are
+/// searched at a time, every cell of a 100,000-item list).
+pub fn contains_folded(text: &str, needle: &str) -> bool {
+    if text.is_ascii() && needle.is_ascii() {
+        let (t, n) = (text.as_bytes(), needle.as_bytes());
+        n.is_empty() || t.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    } else {
+        text.to_lowercase().contains(needle)
+    }
+}
+
+/// `a` against `b` ignoring case: byte by byte while both are ASCII (a
+/// million serial numbers are compared this way), by lower-case letters
+/// from the first other character on.
+fn cmp_folded(a: &str, b: &str) -> Ordering {
+    for (i, (x, y)) in a.bytes().zip(b.bytes()).enumerate() {
+        if !x.is_ascii() || !y.is_ascii() {
+            // A character of several bytes starts here (the bytes before
+            // were ASCII, so `i` is a boundary in both).
+            return a[i..]
+                .chars()
+                .flat_map(char::to_lowercase)
+                .cmp(b[i..].chars().flat_map(char::to_lowercase));
+        }
+        match x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()) {
+            Ordering::Equal => {}
+            other => return other,
+        }
+    }
+    // One is the other's beginning: the shorter first (every character
+    // has a lower case of at least one character).
+    a.len().cmp(&b.len())
 }
 
 impl PartialOrd for SortKey<'_> {
@@ -220,17 +248,22 @@ pub struct Shown {
 
 /// Sorts `rows` as the query asks and shows its page. `base` is the page's
 /// path with its filters as a query (`/console/stock?item=X`).
-pub fn show<R: Row>(tr: Tr, columns: &[Column], rows: Vec<R>, q: &TableQuery, base: &str) -> Shown {
+///
+/// Unsorted, the rows are not gathered: a table whose size is known (a
+/// million serial units, unfiltered) is only walked to its page.
+pub fn show<R: Row>(
+    tr: Tr,
+    columns: &[Column],
+    rows: impl IntoIterator<Item = R>,
+    q: &TableQuery,
+    base: &str,
+) -> Shown {
     let sorted_by = q.sorted_by(columns);
     let descending = q.descending();
-    let total = rows.len();
+    let (picked, total, page) = select(rows.into_iter(), sorted_by, descending, q.page());
     let pages = total.div_ceil(PAGE_ROWS).max(1);
-    let page = q.page().clamp(1, pages);
     let first = (page - 1) * PAGE_ROWS;
-    let shown: Vec<Vec<Cell>> = page_of(rows, sorted_by, descending, first)
-        .into_iter()
-        .map(Row::into_cells)
-        .collect();
+    let shown: Vec<Vec<Cell>> = picked.into_iter().map(Row::into_cells).collect();
     let join = if base.contains('?') { '&' } else { '?' };
     let order = match sorted_by {
         Some(i) => format!(
@@ -288,6 +321,56 @@ pub fn show<R: Row>(tr: Tr, columns: &[Column], rows: Vec<R>, q: &TableQuery, ba
     }
 }
 
+/// Page `asked` (from 1, kept within the table) of `rows` in the order
+/// asked: its rows, the table's size and the page's number.
+fn select<R: Row>(
+    rows: impl Iterator<Item = R>,
+    by: Option<usize>,
+    descending: bool,
+    asked: usize,
+) -> (Vec<R>, usize, usize) {
+    let page_for = |total: usize| asked.clamp(1, total.div_ceil(PAGE_ROWS).max(1));
+    if by.is_some() {
+        let all: Vec<R> = rows.collect();
+        let (total, page) = (all.len(), page_for(all.len()));
+        return (
+            page_of(all, by, descending, (page - 1) * PAGE_ROWS),
+            total,
+            page,
+        );
+    }
+    if let (known, Some(upper)) = rows.size_hint()
+        && known == upper
+    {
+        let page = page_for(known);
+        let picked = rows.skip((page - 1) * PAGE_ROWS).take(PAGE_ROWS).collect();
+        return (picked, known, page);
+    }
+    // Size unknown (filtered): walk it once, keeping the page asked and,
+    // in case that is past the end, the last page's rows.
+    let first = (asked.max(1) - 1).saturating_mul(PAGE_ROWS);
+    let mut in_page = Vec::new();
+    let mut last_page = Vec::with_capacity(PAGE_ROWS);
+    let mut total = 0;
+    for row in rows {
+        if (first..first.saturating_add(PAGE_ROWS)).contains(&total) {
+            in_page.push(row);
+        } else {
+            if total % PAGE_ROWS == 0 {
+                last_page.clear();
+            }
+            last_page.push(row);
+        }
+        total += 1;
+    }
+    let page = page_for(total);
+    if in_page.is_empty() {
+        (last_page, total, page)
+    } else {
+        (in_page, total, page)
+    }
+}
+
 /// The rows `first..first + PAGE_ROWS` of the table sorted as asked, in
 /// that order. Only the page is put in order: the rest is partitioned
 /// around it (linear time), so a page of a million rows costs their keys
@@ -300,12 +383,8 @@ fn page_of<R: Row>(rows: Vec<R>, by: Option<usize>, descending: bool, first: usi
     if first >= rows.len() {
         return Vec::new();
     }
-    let mut keys: Vec<(SortKey, usize)> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.sort_key(column), i))
-        .collect();
-    let order = |a: &(SortKey, usize), b: &(SortKey, usize)| in_order(a, b, descending);
+    let mut keys = keyed(&rows, column);
+    let order = |a: &Keyed, b: &Keyed| in_order(a, b, descending);
     // Everything before `first` to the left, then the page's rows sorted.
     keys.select_nth_unstable_by(first, order);
     let end = (first + PAGE_ROWS).min(keys.len());
@@ -315,7 +394,7 @@ fn page_of<R: Row>(rows: Vec<R>, by: Option<usize>, descending: bool, first: usi
     }
     let page = &mut keys[first..end];
     page.sort_unstable_by(order);
-    let wanted: Vec<usize> = page.iter().map(|(_, i)| *i).collect();
+    let wanted: Vec<usize> = page.iter().map(|k| k.at).collect();
     drop(keys);
     pick(rows, &wanted)
 }
@@ -324,24 +403,72 @@ fn page_of<R: Row>(rows: Vec<R>, by: Option<usize>, descending: bool, first: usi
 /// the column keep their order.
 fn sort<R: Row>(rows: Vec<R>, by: Option<usize>, descending: bool) -> Vec<R> {
     let Some(column) = by else { return rows };
-    let mut keys: Vec<(SortKey, usize)> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.sort_key(column), i))
-        .collect();
+    let mut keys = keyed(&rows, column);
     keys.sort_unstable_by(|a, b| in_order(a, b, descending));
-    let order: Vec<usize> = keys.into_iter().map(|(_, i)| i).collect();
+    let order: Vec<usize> = keys.into_iter().map(|k| k.at).collect();
     pick(rows, &order)
 }
 
-/// Rows by their key, ties by their place: the order a stable sort gives.
-fn in_order(a: &(SortKey, usize), b: &(SortKey, usize), descending: bool) -> Ordering {
-    let by_key = if descending {
-        b.0.cmp(&a.0)
+/// A row's sort key, where the row is, and for text the first 16 bytes
+/// of its lower case in a number: most of a million comparisons end there,
+/// without reading the text.
+struct Keyed<'a> {
+    prefix: u128,
+    key: SortKey<'a>,
+    at: usize,
+}
+
+fn keyed<R: Row>(rows: &[R], column: usize) -> Vec<Keyed<'_>> {
+    rows.iter()
+        .enumerate()
+        .map(|(at, r)| {
+            let key = r.sort_key(column);
+            let prefix = match &key {
+                SortKey::Text(t) => folded_prefix(t),
+                SortKey::Number(_) => 0,
+            };
+            Keyed { prefix, key, at }
+        })
+        .collect()
+}
+
+/// The first 16 bytes of `text` in lower case (UTF-8, zeros after the
+/// end), as a number that orders as [`cmp_folded`] does: lower-case text
+/// compared byte by byte is compared character by character.
+fn folded_prefix(text: &str) -> u128 {
+    let mut buf = [0u8; 16];
+    let bytes = text.as_bytes();
+    let n = bytes.len().min(16);
+    if bytes[..n].is_ascii() {
+        for (to, b) in buf.iter_mut().zip(&bytes[..n]) {
+            *to = b.to_ascii_lowercase();
+        }
     } else {
-        a.0.cmp(&b.0)
+        let mut at = 0;
+        let mut utf8 = [0u8; 4];
+        'text: for c in text.chars().flat_map(char::to_lowercase) {
+            for b in c.encode_utf8(&mut utf8).bytes() {
+                let Some(to) = buf.get_mut(at) else {
+                    break 'text;
+                };
+                *to = b;
+                at += 1;
+            }
+        }
+    }
+    u128::from_be_bytes(buf)
+}
+
+/// Rows by their key, ties by their place: the order a stable sort gives.
+fn in_order(a: &Keyed, b: &Keyed, descending: bool) -> Ordering {
+    let by_key = match (&a.key, &b.key) {
+        (SortKey::Text(_), SortKey::Text(_)) => {
+            a.prefix.cmp(&b.prefix).then_with(|| a.key.cmp(&b.key))
+        }
+        _ => a.key.cmp(&b.key),
     };
-    by_key.then(a.1.cmp(&b.1))
+    let by_key = if descending { by_key.reverse() } else { by_key };
+    by_key.then(a.at.cmp(&b.at))
 }
 
 /// The rows at `order`'s places, in that order.
@@ -455,55 +582,7 @@ fn csv_bytes<R: Row>(columns: &[Column], rows: Vec<R>, q: &TableQuery) -> Result
     w.into_inner().map_err(|e| e.to_string())
 }
 
-/// A CSV file the server wrote (a report, master data) read back as a
-/// table: its header, its cells (formula guards taken off) and which
-/// columns hold only figures.
-pub struct CsvTable {
-    pub header: Vec<String>,
-    pub texts: Vec<Vec<String>>,
-    pub numeric: Vec<bool>,
-}
-
-impl CsvTable {
-    pub fn read(bytes: &[u8]) -> Result<Self, String> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(bytes);
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| e.to_string())?
-            .iter()
-            .map(str::to_owned)
-            .collect();
-        let mut texts: Vec<Vec<String>> = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| e.to_string())?;
-            texts.push(
-                record
-                    .iter()
-                    .map(|c| crate::csv_io::unsafe_cell(c).to_owned())
-                    .collect(),
-            );
-        }
-        // A column whose every cell is a figure sorts as figures.
-        let numeric = (0..header.len())
-            .map(|i| {
-                let mut cells = texts
-                    .iter()
-                    .filter_map(|r| r.get(i))
-                    .filter(|c| !c.is_empty())
-                    .peekable();
-                cells.peek().is_some() && cells.all(|c| c.parse::<Qty>().is_ok())
-            })
-            .collect();
-        Ok(CsvTable {
-            header,
-            texts,
-            numeric,
-        })
-    }
-}
+pub use crate::csv_io::CsvTable;
 
 impl TableQuery {
     /// The table's part of a query given as pairs (a page whose other
@@ -534,12 +613,12 @@ pub enum Answer {
 pub fn answer<R: Row>(
     tr: Tr,
     columns: &[Column],
-    rows: Vec<R>,
+    rows: impl IntoIterator<Item = R>,
     q: &TableQuery,
     (base, name): (&str, &str),
 ) -> Answer {
     if wants_export(q) {
-        Answer::Export(export(tr, columns, rows, q, name))
+        Answer::Export(export(tr, columns, rows.into_iter().collect(), q, name))
     } else {
         Answer::Page(show(tr, columns, rows, q, base))
     }
@@ -680,6 +759,101 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_text_key_orders_by_its_prefix_as_by_itself() {
+        let words = [
+            "SN-001",
+            "sn-002",
+            "Sn-0010",
+            "ёж",
+            "Ёлка",
+            "еж",
+            "A",
+            "a",
+            "",
+            "b-Ä",
+            "B-ä",
+            "z",
+            "Zz",
+            "ÄB",
+            "äa",
+            "0123456789abcdefX",
+            "0123456789ABCDEFy",
+            "0123456789abcdeё",
+            "ЁЁЁЁЁЁЁЁЁ",
+            "ёёёёёёёёa",
+        ];
+        for a in words {
+            for b in words {
+                let by_prefix = folded_prefix(a).cmp(&folded_prefix(b));
+                if by_prefix != Ordering::Equal {
+                    assert_eq!(by_prefix, cmp_folded(a, b), "{a} vs {b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_serial_number_is_found_in_any_case() {
+        assert!(contains_folded("SN-0012345", "012"));
+        assert!(contains_folded("SN-0012345", "sn-00"));
+        assert!(!contains_folded("SN-0012345", "999"));
+        assert!(contains_folded("Ёж-01", "ёж"));
+    }
+
+    #[test]
+    fn text_compares_ignoring_case_as_lower_case_text_does() {
+        let words = [
+            "SN-001", "sn-002", "Sn-0010", "ёж", "Ёлка", "еж", "A", "a", "", "b-Ä", "B-ä", "z",
+            "Zz", "ÄB", "äa",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(
+                    cmp_folded(a, b),
+                    a.to_lowercase().cmp(&b.to_lowercase()),
+                    "{a} vs {b}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_page_walked_is_the_page_gathered() {
+        let table: Vec<Vec<Cell>> = (0..137)
+            .map(|i| vec![Cell::text(format!("r{i}"))])
+            .collect();
+        let texts = |rows: Vec<Vec<Cell>>| -> Vec<String> {
+            rows.into_iter().map(|r| r[0].text.clone()).collect()
+        };
+        for asked in [0, 1, 2, 3, 4, 99] {
+            let page = asked.clamp(1, 3);
+            let expected: Vec<String> = texts(table.clone())
+                .into_iter()
+                .skip((page - 1) * PAGE_ROWS)
+                .take(PAGE_ROWS)
+                .collect();
+            // Known size: walked to the page; unknown (filtered): walked
+            // once; the last page when the one asked is past the end.
+            let (rows, total, at) = select(table.clone().into_iter(), None, false, asked);
+            assert_eq!((texts(rows), total, at), (expected.clone(), 137, page));
+            let filtered = table.clone().into_iter().filter(|_| true);
+            let (rows, total, at) = select(filtered, None, false, asked);
+            assert_eq!(
+                (texts(rows), total, at),
+                (expected, 137, page),
+                "asked {asked}"
+            );
+        }
+        let (rows, total, at) = select(
+            Vec::<Vec<Cell>>::new().into_iter().filter(|_| true),
+            None,
+            false,
+            5,
+        );
+        assert_eq!((rows.len(), total, at), (0, 0, 1));
     }
 
     #[test]
