@@ -1086,7 +1086,7 @@ async fn people_work_in_the_console_from_the_first_run() {
     master_data(&b, &base, &http, dir.path()).await;
     requests_queue(&b, &base).await;
     serial_units(&b, &base, &admin).await;
-    goods_receipts(&b, &base, dir.path()).await;
+    goods_receipts(&b, &base, dir.path(), &admin).await;
     in_russian(&b, &base, &admin).await;
     on_a_tablet(&b, &base).await;
 
@@ -1439,7 +1439,7 @@ async fn serial_units(b: &Client, base: &str, admin: &Api) {
 /// wrong quantity is named and the form kept; recorded, the receipt heads
 /// the list and the stock grew. Then a whole delivery as a file: a wrong
 /// line first (named, nothing recorded), then the right file.
-async fn goods_receipts(b: &Client, base: &str, dir: &std::path::Path) {
+async fn goods_receipts(b: &Client, base: &str, dir: &std::path::Path, admin: &Api) {
     b.goto(&format!("{base}/console/work-orders"))
         .await
         .expect("open");
@@ -1593,6 +1593,69 @@ async fn goods_receipts(b: &Client, base: &str, dir: &std::path::Path) {
     );
     let list = text_of(b, "main table tbody").await;
     assert_eq!(list.matches("DN-4712").count(), 2, "{list}");
+
+    // She sends two kilograms of grease to the north store; until they are
+    // received there, they are on the way.
+    admin
+        .csv(
+            "/api/v1/master/warehouses/import",
+            "id,name\nWH-2,North store\n",
+        )
+        .await;
+    admin
+        .csv(
+            "/api/v1/master/bins/import",
+            "id,warehouse,zone\nN-01,WH-2,storage\n",
+        )
+        .await;
+    let transfer = sparescan_core::document::Document {
+        id: sparescan_core::ids::DocId::new_v7(),
+        author: "clk-1".into(),
+        device: "backoffice".into(),
+        site: "PLANT-7".into(),
+        device_time: chrono::Utc::now(),
+        work_order: None,
+        line: None,
+        reason: None,
+        reason_code: None,
+        approver: None,
+        follows: None,
+        proof: None,
+        body: sparescan_core::document::Body::TransferOut {
+            pick: sparescan_core::document::Pick {
+                item: "GREASE-LT2".into(),
+                bin: "A-01".into(),
+                batch: None,
+                serials: Vec::new(),
+                qty: sparescan_core::qty::Qty::units(2),
+                condition: sparescan_core::model::Condition::New,
+            },
+            to_warehouse: "WH-2".into(),
+            for_reserve: None,
+        },
+    };
+    let sent = admin
+        .http
+        .post(format!("{base}/api/v1/documents"))
+        .bearer_auth(session_token(b).await)
+        .json(&json!({ "documents": [transfer] }))
+        .send()
+        .await
+        .expect("send");
+    let answer: Value = sent.json().await.expect("verdicts");
+    assert_eq!(answer["verdicts"][0]["verdict"], "accepted", "{answer}");
+    b.goto(&format!("{base}/console/stock"))
+        .await
+        .expect("open");
+    click(b, "main a[href='/console/transfers']").await;
+    let on_the_way = text_of(b, "main table tbody").await;
+    assert!(
+        on_the_way.contains("GREASE-LT2")
+            && on_the_way.contains("North store")
+            && on_the_way.contains(" 2 "),
+        "{on_the_way}"
+    );
+    shot(b, "transfers").await;
     sign_out(b).await;
     sign_in(b, base, "B-7001", ADMIN_PASSWORD).await;
 }

@@ -67,11 +67,11 @@ fn percent(text: &Option<String>) -> Option<f64> {
         .and_then(|t| t.trim_end_matches('%').parse().ok())
 }
 
-fn chart(
+fn chart<T>(
     title: &'static str,
     note: &'static str,
-    months: &[(String, &Kpis)],
-    figure: impl Fn(&Kpis) -> Option<f64>,
+    months: &[(String, T)],
+    figure: impl Fn(&T) -> Option<f64>,
     unit: &str,
 ) -> Chart {
     let values: Vec<Option<f64>> = months.iter().map(|(_, k)| figure(k)).collect();
@@ -116,6 +116,11 @@ fn chart(
     }
 }
 
+/// Seconds as hours, for the median-time charts.
+fn hours(seconds: Option<i64>) -> Option<f64> {
+    seconds.map(|s| s as f64 / 3600.0)
+}
+
 /// A figure without a needless `.0`.
 fn trim(v: f64) -> String {
     if v.fract() == 0.0 {
@@ -157,6 +162,7 @@ async fn dashboard(State(state): State<AppState>, Person(auth, tr): Person) -> R
             )
         })
         .collect();
+    let hour = format!(" {}", tr.t("h"));
     let charts = vec![
         chart(
             tr.t("Issues tied to a work order"),
@@ -206,6 +212,27 @@ async fn dashboard(State(state): State<AppState>, Person(auth, tr): Person) -> R
             " %",
         ),
         chart(
+            tr.t("Time to process a return (median)"),
+            tr.t("From a return into quarantine to the inspection decision that cleared it, in hours."),
+            &months,
+            |k| hours(k.return_processing.median_seconds),
+            &hour,
+        ),
+        chart(
+            tr.t("Leftovers back after the work ended (median)"),
+            tr.t("From the end of an order's work to each return of its leftovers, in hours."),
+            &months,
+            |k| hours(k.leftover_returns.median_seconds),
+            &hour,
+        ),
+        chart(
+            tr.t("Emergency issue to its order (median)"),
+            tr.t("From an issue without an order to the link that tied it to one, in hours."),
+            &months,
+            |k| hours(k.issues_without_order.median_link_seconds),
+            &hour,
+        ),
+        chart(
             tr.t("Counts matching the books"),
             tr.t("Of the most-issued parts counted, the share whose count matched the books."),
             &months,
@@ -244,5 +271,14 @@ mod tests {
         assert_eq!(percent(&Some("97.5".into())), Some(97.5));
         assert_eq!(trim(40.0), "40");
         assert_eq!(trim(2.5), "2.5");
+    }
+
+    #[test]
+    fn median_times_are_drawn_in_hours() {
+        assert_eq!(hours(Some(5_400)), Some(1.5));
+        assert_eq!(hours(None), None, "no figure: no bar");
+        let months = [("2026-11".to_owned(), ())];
+        let c = chart("Time", "", &months, |_| hours(Some(9_000)), " h");
+        assert_eq!(c.described, "Time: 2026-11 2.5 h");
     }
 }

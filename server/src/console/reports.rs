@@ -500,7 +500,7 @@ mod tests {
         assert_eq!(place("transfer TR-9"), "перемещение TR-9");
         assert_eq!(
             place("tech-1, emergency issue 0190-ab"),
-            "tech-1, экстренная выдача 0190-ab"
+            "tech-1, аварийная выдача 0190-ab"
         );
         // Data alone (a holder, an asset and position) stays as it is.
         assert_eq!(place("PUMP-3, pos 2"), "PUMP-3, pos 2");

@@ -75,7 +75,12 @@ async fn transfers(
                             .join(", "),
                     ),
                     Cell::text(words::condition(tr, t.condition)),
-                    Cell::text(t.to_warehouse.to_string()),
+                    Cell::text(
+                        match master.warehouses.iter().find(|w| w.id == t.to_warehouse) {
+                            Some(w) => format!("{} — {}", w.id, w.name),
+                            None => t.to_warehouse.to_string(),
+                        },
+                    ),
                 ]
             })
             .collect::<Vec<_>>()
