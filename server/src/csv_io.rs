@@ -405,14 +405,13 @@ fn parse(entity: Entity, mut input: impl Read) -> Result<(Parsed, WrongLines), C
     let mut policy = Map::new();
     let mut wrong = WrongLines::default();
     for record in reader.records() {
-        let record = match record {
+        let (line, record) = match numbered(record) {
             Ok(r) => r,
             Err(e) => {
-                wrong.add(read_error(&e, 0));
+                wrong.add(e);
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
         if entity == Entity::Policy {
             let (setting, text) = (record.get(0).unwrap_or(""), record.get(1).unwrap_or(""));
             let Some(f) = entity.fields().iter().find(|f| f.name == setting) else {
@@ -525,6 +524,15 @@ fn header_hint(entity: Entity) -> String {
         .map(|f| f.name)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A record with its line number; one that cannot be read is its line's
+/// error.
+pub(crate) fn numbered(
+    record: Result<csv::StringRecord, csv::Error>,
+) -> Result<(u64, csv::StringRecord), CsvError> {
+    let record = record.map_err(|e| read_error(&e, 0))?;
+    Ok((record.position().map(|p| p.line()).unwrap_or(0), record))
 }
 
 pub(crate) fn read_error(e: &csv::Error, fallback_line: u64) -> CsvError {

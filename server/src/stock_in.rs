@@ -5,7 +5,7 @@
 //! against a copy of the site's state first, and nothing is recorded while
 //! one is refused; the error names the line.
 
-use crate::csv_io::{CsvError, WrongLines, csv_reader, err, read_error};
+use crate::csv_io::{CsvError, WrongLines, csv_reader, err, numbered, read_error};
 use crate::ledger::{Ledger, LedgerError};
 use chrono::Utc;
 use sparescan_core::document::{Body, Document, Receipt};
@@ -207,14 +207,13 @@ fn parse_lines(text: &[u8]) -> Result<(Vec<(u64, Receipt)>, WrongLines), CsvErro
     };
     let mut wrong = WrongLines::default();
     for record in reader.records() {
-        let record = match record {
+        let (line, record) = match numbered(record) {
             Ok(r) => r,
             Err(e) => {
-                wrong.add(read_error(&e, 0));
+                wrong.add(e);
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
         match receipt(&record, line) {
             Ok(r) => out.push((line, r)),
             Err(e) => wrong.add(e),

@@ -277,6 +277,17 @@ async fn sign_in_here(b: &Client, login: &str, password: &str) {
     click(b, "form.form button[type=submit]").await;
 }
 
+/// Chooses `file` in the page's upload form and sends it.
+async fn upload(b: &Client, file: &std::path::Path) {
+    find(b, "#file")
+        .await
+        .expect("file")
+        .send_keys(&file.display().to_string())
+        .await
+        .expect("choose");
+    click(b, "form.upload button").await;
+}
+
 async fn sign_out(b: &Client) {
     click(b, ".who form button").await;
     assert!(path(b).await.starts_with("/console/sign-in"));
@@ -1201,13 +1212,7 @@ async fn master_data(b: &Client, base: &str, http: &reqwest::Client, dir: &std::
     b.goto(&format!("{base}/console/master/bins"))
         .await
         .expect("open");
-    find(b, "#file")
-        .await
-        .expect("file")
-        .send_keys(&wrong.display().to_string())
-        .await
-        .expect("choose");
-    click(b, "form.upload button").await;
+    upload(b, &wrong).await;
     let refused = text_of(b, ".flash.error").await;
     assert!(
         refused.starts_with("Nothing was imported from bins-wrong.xlsx: line 3, column zone")
@@ -1232,13 +1237,7 @@ async fn master_data(b: &Client, base: &str, http: &reqwest::Client, dir: &std::
         ]),
     )
     .expect("write");
-    find(b, "#file")
-        .await
-        .expect("file")
-        .send_keys(&right.display().to_string())
-        .await
-        .expect("choose");
-    click(b, "form.upload button").await;
+    upload(b, &right).await;
     assert_eq!(
         text_of(b, ".flash.ok").await,
         "Imported: 2 records added or changed."
@@ -1557,13 +1556,7 @@ async fn goods_receipts(b: &Client, base: &str, dir: &std::path::Path, admin: &A
     b.goto(&format!("{base}/console/receipts"))
         .await
         .expect("open");
-    find(b, "#file")
-        .await
-        .expect("file")
-        .send_keys(&wrong.display().to_string())
-        .await
-        .expect("choose");
-    click(b, "form.upload button").await;
+    upload(b, &wrong).await;
     let refused = text_of(b, ".flash.error").await;
     assert!(
         refused.starts_with("Nothing was recorded from delivery-wrong.csv: line 3")
@@ -1580,13 +1573,7 @@ async fn goods_receipts(b: &Client, base: &str, dir: &std::path::Path, admin: &A
         "item,bin,qty,reference\nGREASE-LT2,A-01,5,DN-4712\nBRG-6205,A-01,4,DN-4712\n",
     )
     .expect("write");
-    find(b, "#file")
-        .await
-        .expect("file")
-        .send_keys(&right.display().to_string())
-        .await
-        .expect("choose");
-    click(b, "form.upload button").await;
+    upload(b, &right).await;
     assert_eq!(
         text_of(b, ".flash.ok").await,
         "Received: 2 lines of the file, one receipt each."
@@ -1849,13 +1836,19 @@ async fn in_russian(b: &Client, base: &str, admin: &Api) {
         .expect("open");
     click(b, ".who form button").await;
     assert_eq!(text_of(b, ".flash.ok").await, "Вы вышли.");
-    b.goto(&format!("{base}/console/sign-in"))
+    // A page asked for while signed out is where sign-in leads, also after
+    // the language is switched on the sign-in page.
+    b.goto(&format!("{base}/console/stock"))
         .await
         .expect("open");
+    assert!(path(b).await.starts_with("/console/sign-in"));
+    click(b, "nav.languages a[lang='ru']").await;
+    assert_eq!(text_of(b, "h1").await, "Вход");
     fill(b, "#login", "all-1").await;
     fill(b, "#password", "olga's own password").await;
     click(b, "form.form button[type=submit]").await;
-    assert_eq!(text_of(b, "h1").await, "Наряды");
+    assert_eq!(path(b).await, "/console/stock");
+    assert_eq!(text_of(b, "h1").await, "Остатки");
     b.goto(&format!("{base}/console/account"))
         .await
         .expect("open");

@@ -19,6 +19,9 @@ pub struct Layout {
     /// The scan box takes the keyboard when the page opens (pages whose
     /// own form comes first say no).
     pub scan_focus: bool,
+    /// What the language links keep of the page's query besides `lang`
+    /// (`&next=…` on the sign-in page), so switching loses no step.
+    pub lang_keep: String,
 }
 
 pub struct Signed {
@@ -78,6 +81,7 @@ impl Layout {
             nav: Vec::new(),
             flash: None,
             scan_focus: false,
+            lang_keep: String::new(),
         }
     }
 
@@ -102,7 +106,14 @@ impl Layout {
             nav: nav(user, tr, current),
             flash: None,
             scan_focus: true,
+            lang_keep: String::new(),
         }
+    }
+
+    /// The language links keep `name=value` of the page's query.
+    pub fn keeping(mut self, name: &str, value: &str) -> Self {
+        self.lang_keep = format!("&{name}={}", super::encode(value));
+        self
     }
 
     /// The page's own form takes the keyboard first.

@@ -274,15 +274,20 @@ impl SignInPage {
             .map(|s| s.keys().map(|k| k.to_string()).collect())
             .unwrap_or_default();
         sites.sort();
+        let next = safe_next(next);
+        let mut layout = Layout::public(tr, "Sign in").with_flash(flash);
+        if next != "/console" {
+            layout = layout.keeping("next", next);
+        }
         SignInPage {
-            layout: Layout::public(tr, "Sign in").with_flash(flash),
+            layout,
             chosen: Lang::from_code(chosen)
                 .map(|l| l.code().to_owned())
                 .unwrap_or_default(),
             site: site.to_owned(),
             sites,
             login: login.to_owned(),
-            next: safe_next(next).to_owned(),
+            next: next.to_owned(),
         }
     }
 }
