@@ -253,6 +253,15 @@ impl MasterTables {
     }
 }
 
+/// A value as the CSV files and the API spell it: its serde name
+/// (`technician`, `quarantine`, `under_inspection`).
+pub fn serde_name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
 /// Characters a spreadsheet takes as the start of a formula (OWASP's CSV
 /// injection list).
 const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];

@@ -287,7 +287,7 @@ async fn records(
             numeric: *n,
         })
         .collect();
-    let rows: Vec<RecordRow> = found
+    let rows = found
         .texts
         .iter()
         .filter(|r| needle.is_empty() || r.iter().any(|c| table::contains_folded(c, &needle)))
@@ -296,15 +296,15 @@ async fn records(
             header: &found.header,
             numeric: &found.numeric,
             cells: r,
-        })
-        .collect();
-    if table::wants_export(&f.table) {
-        return table::export(tr, &columns, rows, &f.table, e.name());
-    }
+        });
     let base = table::with_filters(
         &format!("/console/master/{}", e.name()),
         [table::param("q", &f.q)],
     );
+    let shown = match table::answer(tr, &columns, rows, &f.table, (&base, e.name())) {
+        table::Answer::Page(shown) => shown,
+        table::Answer::Export(export) => return export,
+    };
     let flash = f.saved.map(|what| {
         Flash::ok(match what.parse::<usize>() {
             Ok(n) => tr.f("Imported: {n} records added or changed.", &[("n", &n)]),
@@ -317,7 +317,7 @@ async fn records(
             name: e.name(),
             q: f.q,
             may_edit: editable,
-            table: table::show(tr, &columns, rows, &f.table, &base),
+            table: shown,
         }
         .render(),
     )
@@ -410,7 +410,7 @@ fn form_fields(tr: Tr, e: Entity, values: &[(String, String)], is_new: bool) -> 
                     let options = Role::ALL
                         .iter()
                         .map(|r| {
-                            let key = csv_name(r);
+                            let key = csv_io::serde_name(r);
                             let ticked = chosen.contains(&key.as_str());
                             (key, tr.role(*r).to_owned(), ticked)
                         })
@@ -426,7 +426,7 @@ fn form_fields(tr: Tr, e: Entity, values: &[(String, String)], is_new: bool) -> 
                     ]
                     .iter()
                     .map(|z| {
-                        let key = csv_name(z);
+                        let key = csv_io::serde_name(z);
                         let chosen = v == key;
                         (key, words::zone(tr, *z).to_owned(), chosen)
                     })
@@ -465,15 +465,6 @@ fn form_fields(tr: Tr, e: Entity, values: &[(String, String)], is_new: bool) -> 
 /// Fields a new record has switched on unless it says otherwise.
 fn default_true(field: &str) -> bool {
     field == "active"
-}
-
-/// A value as the CSV (and the API) spell it: its serde name
-/// (`technician`, `quarantine`).
-fn csv_name<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    }
 }
 
 /// The record the query's key fields name, as field → text pairs.
@@ -835,7 +826,7 @@ mod tests {
         }
         assert!(missing.is_empty(), "no Russian for {missing:?}");
         assert_eq!(label(Tr(Lang::Ru), "unit_cost"), "Цена за единицу");
-        assert_eq!(csv_name(&Role::Admin), "admin");
-        assert_eq!(csv_name(&Zone::Quarantine), "quarantine");
+        assert_eq!(csv_io::serde_name(&Role::Admin), "admin");
+        assert_eq!(csv_io::serde_name(&Zone::Quarantine), "quarantine");
     }
 }

@@ -188,21 +188,11 @@ pub struct Received {
 struct ReceiptsPage {
     layout: Layout,
     form: Fields,
-    conditions: Vec<(&'static str, &'static str)>,
+    /// Value, words, chosen.
+    conditions: Vec<(String, &'static str, bool)>,
     bins: Vec<String>,
     received: Vec<Received>,
     next: Option<String>,
-}
-
-impl ReceiptsPage {
-    fn condition_chosen(&self, value: &str) -> bool {
-        self.form.condition == value || (self.form.condition.is_empty() && value == "new")
-    }
-
-    fn layout_flash(mut self, flash: Flash) -> Self {
-        self.layout = self.layout.with_flash(Some(flash));
-        self
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -280,7 +270,12 @@ async fn receipts_page(
         Condition::Rejected,
     ]
     .into_iter()
-    .map(|c| (condition_value(c), words::condition(tr, c)))
+    .map(|c| {
+        let value = crate::csv_io::serde_name(&c);
+        // New unless the form says otherwise.
+        let chosen = value == form.condition || (form.condition.is_empty() && c == Condition::New);
+        (value, words::condition(tr, c), chosen)
+    })
     .collect();
     Ok(ReceiptsPage {
         layout: Layout::of(auth, tr, tr.t("Goods receipts"), "/console/receipts")
@@ -292,16 +287,6 @@ async fn receipts_page(
         received,
         next,
     })
-}
-
-/// A condition as the stock-in file writes it.
-fn condition_value(c: Condition) -> &'static str {
-    match c {
-        Condition::New => "new",
-        Condition::Opened => "opened",
-        Condition::UnderInspection => "under_inspection",
-        Condition::Rejected => "rejected",
-    }
 }
 
 async fn show(
@@ -460,12 +445,9 @@ async fn receive_file(
                     &[("file", &name), ("why", &why)],
                 )
             };
-            match receipts_page(&state, &auth, tr, Fields::default(), u64::MAX, None).await {
-                Ok(p) => (
-                    StatusCode::BAD_REQUEST,
-                    page(p.layout_flash(Flash::error(said)).render()),
-                )
-                    .into_response(),
+            let flash = Some(Flash::error(said));
+            match receipts_page(&state, &auth, tr, Fields::default(), u64::MAX, flash).await {
+                Ok(p) => (StatusCode::BAD_REQUEST, page(p.render())).into_response(),
                 Err(e) => failure(tr, e),
             }
         }

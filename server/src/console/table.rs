@@ -330,14 +330,11 @@ fn select<R: Row>(
     asked: usize,
 ) -> (Vec<R>, usize, usize) {
     let page_for = |total: usize| asked.clamp(1, total.div_ceil(PAGE_ROWS).max(1));
-    if by.is_some() {
+    if let Some(by) = by {
         let all: Vec<R> = rows.collect();
         let (total, page) = (all.len(), page_for(all.len()));
-        return (
-            page_of(all, by, descending, (page - 1) * PAGE_ROWS),
-            total,
-            page,
-        );
+        let first = (page - 1) * PAGE_ROWS;
+        return (page_of(all, by, descending, first), total, page);
     }
     if let (known, Some(upper)) = rows.size_hint()
         && known == upper
@@ -376,10 +373,7 @@ fn select<R: Row>(
 /// around it (linear time), so a page of a million rows costs their keys
 /// and not a full sort. Ties keep the rows' own order, as a stable sort
 /// would.
-fn page_of<R: Row>(rows: Vec<R>, by: Option<usize>, descending: bool, first: usize) -> Vec<R> {
-    let Some(column) = by else {
-        return rows.into_iter().skip(first).take(PAGE_ROWS).collect();
-    };
+fn page_of<R: Row>(rows: Vec<R>, column: usize, descending: bool, first: usize) -> Vec<R> {
     if first >= rows.len() {
         return Vec::new();
     }
@@ -749,7 +743,7 @@ mod tests {
             for descending in [false, true] {
                 let expected = texts(sort(table.clone(), Some(column), descending));
                 for first in (0..table.len()).step_by(PAGE_ROWS) {
-                    let page = texts(page_of(table.clone(), Some(column), descending, first));
+                    let page = texts(page_of(table.clone(), column, descending, first));
                     let end = (first + PAGE_ROWS).min(expected.len());
                     assert_eq!(
                         page,

@@ -89,13 +89,15 @@ async fn transfers(
         Ok(r) => r,
         Err(e) => return failure(tr, e.into()),
     };
-    if table::wants_export(&f.table) {
-        return table::export(tr, &COLUMNS, rows, &f.table, "transfers-on-the-way");
-    }
+    let base = "/console/transfers";
+    let shown = match table::answer(tr, &COLUMNS, rows, &f.table, (base, "transfers-on-the-way")) {
+        table::Answer::Page(shown) => shown,
+        table::Answer::Export(export) => return export,
+    };
     page(
         TransfersPage {
             layout: Layout::of(&auth, tr, tr.t("Transfers on the way"), "/console/stock"),
-            table: table::show(tr, &COLUMNS, rows, &f.table, "/console/transfers"),
+            table: shown,
         }
         .render(),
     )

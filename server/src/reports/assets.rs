@@ -187,7 +187,7 @@ pub(super) fn describe(state: Option<&SerialState>) -> (&'static str, String) {
             batch,
             condition,
         } => {
-            let mut place = format!("bin {bin}, {}", snake(condition));
+            let mut place = format!("bin {bin}, {}", crate::csv_io::serde_name(condition));
             if let Some(b) = batch {
                 place.push_str(&format!(", batch {b}"));
             }
@@ -223,13 +223,6 @@ pub(super) fn describe(state: Option<&SerialState>) -> (&'static str, String) {
         SerialState::InTransit { transfer, .. } => ("in_transit", format!("transfer {transfer}")),
         SerialState::CheckedOut { holder, .. } => ("checked_out", holder.to_string()),
     }
-}
-
-fn snake<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// Serial moves in `docs` that `wanted` selects, in ledger order.
