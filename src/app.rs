@@ -57,6 +57,7 @@ macro_rules! set_flow {
         a.set_subheader(s(&m.subheader));
         a.set_lines(lines(&m.lines));
         a.set_rows(rows(&m.rows));
+        a.set_rows_title(s(&m.rows_title));
         a.set_pending(rows(&m.pending));
         a.set_choices(rows(&m.choices));
         a.set_blockers(rows(&m.blockers));

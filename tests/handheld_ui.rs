@@ -245,3 +245,134 @@ fn a_delivery_received_at_the_shelf_reaches_the_server() {
     );
     assert_eq!(grease, sparescan_core::qty::Qty::units(6));
 }
+
+/// No approver at the shelf: the technician cancels the PIN dialog and
+/// taps "Ask an approver"; the engineer approves over the back-office API;
+/// after the sync the same fan is issued without a PIN, and the server
+/// records the issue under the approval.
+#[test]
+fn an_additional_issue_asked_at_the_shelf_is_approved_in_the_back_office() {
+    use sparescan_core::document::Body;
+    use sparescan_core::model::ApprovalStatus;
+    use sparescan_core::sync::{PushRequest, PushResponse, Verdict};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = DemoServer::start(dir.path(), ([127, 0, 0, 1], 0).into()).expect("server");
+    let code = server.enrollment_code().expect("code");
+    let mut hh = Handheld::open(&dir.path().join("device.sqlite"));
+    hh.wait("the enrollment screen", |m| m.screen == ScreenId::Enroll);
+    hh.enroll(&server.url(), &server.ca_path, &code);
+    hh.sign_in("B-1001", "1111");
+
+    hh.navigate(ScreenId::Issue);
+    hh.scan("WO:WO-1004");
+    hh.wait("the order's lines", |m| !m.flow.lines.is_empty());
+    hh.scan("BIN:A-02");
+    hh.wait("the bin", |m| m.flow.prompt.contains("A-02"));
+    hh.tap("Additional");
+    hh.scan(&fan_label("FAN-A1"));
+    hh.wait("the approver's PIN dialog", |m| m.flow.ask_pin.is_some());
+    // Nobody to approve here: the dialog's Cancel, then the offer to ask.
+    hh.tap_last("Cancel");
+    hh.wait("the offer to ask", |m| {
+        m.flow.ask_pin.is_none() && m.flow.choices.iter().any(|c| c.id == "ask-approval")
+    });
+    hh.tap("Ask an approver");
+    let m = hh.wait("the request recorded", |m| {
+        m.verdict
+            .as_ref()
+            .is_some_and(|v| v.title == "Approval asked" || !v.ok)
+    });
+    assert_eq!(
+        m.verdict.as_ref().map(|v| (v.ok, v.title.as_str())),
+        Some((true, "Approval asked")),
+        "{:?}",
+        m.verdict
+    );
+    hh.synced();
+
+    // The engineer, signed in to the back office, approves it.
+    let waiting = server
+        .server()
+        .ledger()
+        .read(&SITE.into(), |s| s.ledger.approvals_of(&"WO-1004".into()))
+        .expect("site");
+    let [asked] = waiting.as_slice() else {
+        panic!("one request on the server: {waiting:?}")
+    };
+    assert_eq!(asked.status(), ApprovalStatus::Waiting);
+    assert_eq!(asked.requested_by.as_str(), "tech-1");
+    let ca = std::fs::read(&server.ca_path).expect("ca");
+    let answer: PushResponse = server
+        .block_on(async {
+            let mut office = sparescan_client::Client::new(&server.url(), &ca).expect("client");
+            office
+                .sign_in_office("eng-1", "demo-pass-4001", SITE)
+                .await
+                .expect("engineer signs in");
+            let decision = sparescan_core::document::Document {
+                id: sparescan_core::ids::DocId::new_v7(),
+                author: "eng-1".into(),
+                device: "backoffice".into(),
+                site: SITE.into(),
+                device_time: chrono::Utc::now(),
+                work_order: Some("WO-1004".into()),
+                line: None,
+                reason: None,
+                reason_code: None,
+                approver: None,
+                follows: None,
+                proof: None,
+                body: Body::ApprovalDecision {
+                    request: asked.request,
+                    approve: true,
+                },
+            };
+            office
+                .post_json(
+                    "/api/v1/documents",
+                    &PushRequest {
+                        documents: vec![decision],
+                    },
+                )
+                .await
+                .expect("decision")
+        })
+        .expect("runtime");
+    assert!(
+        matches!(answer.verdicts[..], [Verdict::Accepted { .. }]),
+        "{answer:?}"
+    );
+
+    // The handheld hears of it at its next sync, and issues without a PIN.
+    hh.wait("the approval on the device", |m| {
+        m.flow
+            .rows
+            .iter()
+            .any(|r| r.detail.contains("approved by eng-1"))
+    });
+    hh.scan(&fan_label("FAN-A1"));
+    let m = hh.wait("the fan judged", |m| {
+        m.flow.pending.len() == 1
+            || m.flow.ask_pin.is_some()
+            || m.verdict.as_ref().is_some_and(|v| !v.ok)
+    });
+    assert!(m.flow.ask_pin.is_none(), "no PIN once approved");
+    assert_eq!(m.flow.pending.len(), 1, "{:?}", m.verdict);
+    hh.tap("Confirm");
+    hh.wait("the issue recorded", |m| m.flow.pending.is_empty());
+    hh.synced();
+    match server_serial(&server, "FAN-120", "FAN-A1") {
+        Some(SerialState::InWork { work_order, .. }) => {
+            assert_eq!(work_order, Some("WO-1004".into()))
+        }
+        other => panic!("FAN-A1 on the server: {other:?}"),
+    }
+    let used = server
+        .server()
+        .ledger()
+        .read(&SITE.into(), |s| s.ledger.approval(&asked.request))
+        .expect("site")
+        .expect("the approval");
+    assert_eq!(used.left(), sparescan_core::qty::Qty::ZERO, "{used:?}");
+}

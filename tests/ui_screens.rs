@@ -382,7 +382,7 @@ fn the_eight_workflow_adapters_have_one_property_set() {
         "ReceiveAdapter",
     ];
     let reference = sets.get("IssueAdapter").expect("IssueAdapter");
-    assert_eq!(reference.len(), 25, "IssueAdapter: {reference:#?}");
+    assert_eq!(reference.len(), 26, "IssueAdapter: {reference:#?}");
     for name in names {
         assert_eq!(
             sets.get(name),

@@ -215,6 +215,10 @@ pub enum Body {
         pick: Pick,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         holder: Option<UserId>,
+        /// The approved request it is issued under, in place of an
+        /// approver present (an [`Body::ApprovalRequest`]'s id).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approval: Option<DocId>,
     },
     /// Issue beyond plan or for an unplanned item; creates a demand line
     /// marked additional with this id.
@@ -225,6 +229,10 @@ pub enum Body {
         task: Option<TaskId>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         holder: Option<UserId>,
+        /// The approved request it is issued under, in place of an
+        /// approver present (an [`Body::ApprovalRequest`]'s id).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approval: Option<DocId>,
     },
     /// Issue before a work order exists, on a supervisor's approval.
     EmergencyIssue {
@@ -233,6 +241,20 @@ pub enum Body {
         asset: Option<AssetId>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         holder: Option<UserId>,
+    },
+    /// Asks an approver, later and elsewhere, for an additional issue or a
+    /// substitute on the envelope's work order (and, for a substitute, its
+    /// line); the envelope's reason says why.
+    ApprovalRequest {
+        what: crate::model::ApprovalKind,
+        item: ItemId,
+        qty: Qty,
+    },
+    /// An approver's answer to a request (back office); refusing takes a
+    /// reason in the envelope.
+    ApprovalDecision {
+        request: DocId,
+        approve: bool,
     },
     /// Ties an emergency issue to the envelope's work order and line.
     EmergencyLink {
@@ -353,6 +375,8 @@ impl Body {
             Body::AdditionalIssue { .. } => DocKind::AdditionalIssue,
             Body::EmergencyIssue { .. } => DocKind::EmergencyIssue,
             Body::EmergencyLink { .. } => DocKind::EmergencyLink,
+            Body::ApprovalRequest { .. } => DocKind::ApprovalRequest,
+            Body::ApprovalDecision { .. } => DocKind::ApprovalDecision,
             Body::WriteOff { .. } => DocKind::WriteOff,
             Body::Return { .. } => DocKind::Return,
             Body::RemovedUnitReturn { .. } => DocKind::RemovedUnitReturn,
@@ -383,6 +407,8 @@ pub enum DocKind {
     AdditionalIssue,
     EmergencyIssue,
     EmergencyLink,
+    ApprovalRequest,
+    ApprovalDecision,
     WriteOff,
     Return,
     RemovedUnitReturn,
@@ -412,6 +438,8 @@ impl DocKind {
             DocKind::AdditionalIssue => "Additional issue",
             DocKind::EmergencyIssue => "Emergency issue",
             DocKind::EmergencyLink => "Emergency link",
+            DocKind::ApprovalRequest => "Approval request",
+            DocKind::ApprovalDecision => "Approval decision",
             DocKind::WriteOff => "Write-off",
             DocKind::Return => "Return",
             DocKind::RemovedUnitReturn => "Removed unit return",
@@ -431,7 +459,7 @@ impl DocKind {
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 22] = [
+    pub const ALL: [DocKind; 24] = [
         DocKind::Reserve,
         DocKind::ReserveConfirm,
         DocKind::ReserveRelease,
@@ -440,6 +468,8 @@ impl DocKind {
         DocKind::AdditionalIssue,
         DocKind::EmergencyIssue,
         DocKind::EmergencyLink,
+        DocKind::ApprovalRequest,
+        DocKind::ApprovalDecision,
         DocKind::WriteOff,
         DocKind::Return,
         DocKind::RemovedUnitReturn,

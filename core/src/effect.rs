@@ -67,6 +67,12 @@ pub enum Effect {
         before: Option<Box<Emergency>>,
         after: Option<Box<Emergency>>,
     },
+    /// An approval request asked, decided or drawn on.
+    Approval {
+        request: DocId,
+        before: Option<Box<Approval>>,
+        after: Option<Box<Approval>>,
+    },
     /// Goods leave for another warehouse (or, undone, the transit is
     /// dropped).
     Transit {
@@ -222,6 +228,18 @@ impl Effect {
                 let (before, after) = swap(before, after);
                 Effect::Emergency {
                     doc: *doc,
+                    before,
+                    after,
+                }
+            }
+            Effect::Approval {
+                request,
+                before,
+                after,
+            } => {
+                let (before, after) = swap(before, after);
+                Effect::Approval {
+                    request: *request,
                     before,
                     after,
                 }

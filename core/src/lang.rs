@@ -178,6 +178,8 @@ pub fn doc_kind(lang: Lang, k: DocKind) -> &'static str {
         DocKind::AdditionalIssue => "Дополнительная выдача",
         DocKind::EmergencyIssue => "Аварийная выдача",
         DocKind::EmergencyLink => "Привязка аварийной выдачи",
+        DocKind::ApprovalRequest => "Запрос согласования",
+        DocKind::ApprovalDecision => "Решение по согласованию",
         DocKind::WriteOff => "Списание",
         DocKind::Return => "Возврат",
         DocKind::RemovedUnitReturn => "Возврат снятой единицы",

@@ -118,15 +118,24 @@ pub fn check_document(doc: &Document) -> Result<(), Refusal> {
         }
         Body::ReserveConfirm { .. } | Body::EmergencyLink { .. } | Body::Correction => Ok(()),
         Body::ReserveRelease { qty: q, .. } => q.map_or(Ok(()), |q| qty("qty", q)),
-        Body::Issue { pick: p, holder: h } | Body::SubstitutionIssue { pick: p, holder: h } => {
+        Body::Issue { pick: p, holder: h }
+        | Body::SubstitutionIssue {
+            pick: p, holder: h, ..
+        } => {
             pick(p)?;
             holder(h)
         }
+        Body::ApprovalRequest { item, qty: q, .. } => {
+            id("item", item.as_str())?;
+            qty("qty", *q)
+        }
+        Body::ApprovalDecision { .. } => Ok(()),
         Body::AdditionalIssue {
             pick: p,
             new_line,
             task,
             holder: h,
+            ..
         } => {
             pick(p)?;
             id("new_line", new_line.as_str())?;

@@ -856,6 +856,82 @@ pub struct Emergency {
     pub linked: Option<(WorkOrderId, DemandLineId)>,
 }
 
+/// What an approval request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalKind {
+    /// More than planned, or an item the order did not plan.
+    Additional,
+    /// Another item in place of a line's own, not listed as its substitute.
+    Substitution,
+}
+
+/// An additional issue or a substitute asked for at the shelf when no
+/// approver is at hand. An approver decides it later in the back office;
+/// the issues that follow cite it in place of an approver's PIN, up to the
+/// quantity approved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Approval {
+    /// The request document.
+    pub request: DocId,
+    pub kind: ApprovalKind,
+    pub work_order: WorkOrderId,
+    /// For a substitution the line it stands in for; for an additional
+    /// issue the line it goes beyond, if one.
+    pub line: Option<DemandLineId>,
+    pub item: ItemId,
+    pub qty: Qty,
+    /// Why, as the requester gave it (free text or one of the site's
+    /// reasons).
+    pub reason: Option<String>,
+    pub reason_code: Option<ReasonId>,
+    pub requested_by: UserId,
+    pub requested_at: DateTime<Utc>,
+    pub decision: Option<ApprovalDecided>,
+    /// Issued under the approval so far.
+    pub used: Qty,
+}
+
+/// An approver's answer to an [`Approval`] request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApprovalDecided {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    pub approved: bool,
+    /// The approver's reason (required to refuse).
+    pub reason: Option<String>,
+}
+
+/// Where an approval request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalStatus {
+    Waiting,
+    Approved,
+    Refused,
+}
+
+impl Approval {
+    pub fn status(&self) -> ApprovalStatus {
+        match &self.decision {
+            None => ApprovalStatus::Waiting,
+            Some(d) if d.approved => ApprovalStatus::Approved,
+            Some(_) => ApprovalStatus::Refused,
+        }
+    }
+
+    /// What may still be issued under it (nothing unless approved).
+    pub fn left(&self) -> Qty {
+        if self.status() == ApprovalStatus::Approved && self.used < self.qty {
+            self.qty - self.used
+        } else {
+            Qty::ZERO
+        }
+    }
+}
+
 /// Goods between warehouses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

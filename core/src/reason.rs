@@ -94,6 +94,11 @@ reason_codes! {
     SerialNotRemoved => "serial_not_removed", "This unit was not recorded as removed on this work order.", "Record the removal with the write-off first.";
     QuantityInvalid => "quantity_invalid", "The quantity must be positive (whole units for serial parts).", "Enter the quantity again.";
     RequestNotOpen => "request_not_open", "This request already became a work order, or was declined.", "Open the work order it became; a new fault needs a new request.";
+    UnknownApproval => "unknown_approval", "There is no such approval request on this site.", "Ask for the approval again from the issue screen.";
+    ApprovalNotGranted => "approval_not_granted", "This approval request is still waiting for an approver, or was refused.", "Wait for the approver's answer (the order card shows it), or ask again with a clearer reason.";
+    ApprovalMismatch => "approval_mismatch", "The approval was given for another order, line or item.", "Issue exactly what was approved, or ask for another approval.";
+    ApprovalUsedUp => "approval_used_up", "This goes beyond what the approval leaves.", "Issue what is left, or ask for approval of the rest.";
+    ApprovalDecided => "approval_decided", "This request has been decided already.", "Nothing to do: the decision stands. A new need takes a new request.";
     RequestAssetMismatch => "request_asset_mismatch", "The work order is for another asset than the request.", "Make the order for the request's asset, or a new request for this one.";
     ExpiryRequired => "expiry_required", "A new batch of an item whose expiry is kept needs its expiry date.", "Scan the label with the expiry date (GS1 AI 17), or give the date.";
     ExpiryMismatch => "expiry_mismatch", "The label's expiry date differs from the batch's in the books.", "Check the label: a misprint, or another batch. Ask the clerk to correct the batch's expiry if the label is right.";

@@ -45,6 +45,8 @@ pub enum RowKey {
     Reserve(ReserveId),
     Tool(DocId),
     Emergency(DocId),
+    /// An approval request asked for later ([`crate::model::Approval`]).
+    Approval(DocId),
     Transit(DocId),
     MissingSerial(DocId),
     Discrepancy(DocId),
@@ -83,6 +85,7 @@ impl RowKey {
             RowKey::Reserve(_) => "reserve",
             RowKey::Tool(_) => "tool",
             RowKey::Emergency(_) => "emergency",
+            RowKey::Approval(_) => "approval",
             RowKey::Transit(_) => "transit",
             RowKey::MissingSerial(_) => "missing_serial",
             RowKey::Discrepancy(_) => "discrepancy",
@@ -183,6 +186,7 @@ impl RowKey {
             ("reserve", r::<DocId>(), "`Reserve`"),
             ("tool", r::<DocId>(), "`ToolOut`"),
             ("emergency", r::<DocId>(), "`Emergency`"),
+            ("approval", r::<DocId>(), "`Approval`"),
             ("transit", r::<DocId>(), "`Transit`"),
             ("missing_serial", r::<DocId>(), "`MissingSerial`"),
             ("discrepancy", r::<DocId>(), "`Discrepancy`"),
@@ -306,6 +310,9 @@ impl utoipa::ToSchema for RowKey {
         add::<Reserve>(schemas);
         add::<ToolOut>(schemas);
         add::<Emergency>(schemas);
+        add::<Approval>(schemas);
+        add::<ApprovalDecided>(schemas);
+        add::<ApprovalKind>(schemas);
         add::<Transit>(schemas);
         add::<MissingSerial>(schemas);
         add::<Discrepancy>(schemas);

@@ -80,6 +80,10 @@ pub trait LedgerView {
     fn tools_out(&self) -> Result<Vec<ToolOut>, ViewError>;
     fn emergency(&self, doc: &DocId) -> Result<Option<Emergency>, ViewError>;
     fn emergencies(&self) -> Result<Vec<Emergency>, ViewError>;
+    /// An approval request, by its document.
+    fn approval(&self, request: &DocId) -> Result<Option<Approval>, ViewError>;
+    /// The approval requests on a work order, decided or not.
+    fn approvals_of(&self, wo: &WorkOrderId) -> Result<Vec<Approval>, ViewError>;
     fn transit(&self, transfer: &DocId) -> Result<Option<Transit>, ViewError>;
     fn missing_serials_of(&self, wo: &WorkOrderId) -> Result<Vec<MissingSerial>, ViewError>;
     fn missing_serial(&self, write_off: &DocId) -> Result<Option<MissingSerial>, ViewError>;

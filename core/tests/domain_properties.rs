@@ -348,6 +348,29 @@ enum Op {
         em: u8,
         line: u8,
     },
+    /// Ask for an additional issue (`substitution` false: on an order,
+    /// maybe beyond a line) or a substitute (on a line).
+    Ask {
+        a: u8,
+        line: u8,
+        substitution: bool,
+        pick: PickSpec,
+        reason: bool,
+    },
+    Decide {
+        a: u8,
+        request: u8,
+        approve: bool,
+        reason: bool,
+    },
+    /// An issue citing an earlier request, of the kind and on the order,
+    /// line and item it asked for.
+    IssueCited {
+        a: u8,
+        request: u8,
+        pick: PickSpec,
+        new_line: u8,
+    },
     WriteOff {
         a: u8,
         line: u8,
@@ -513,6 +536,13 @@ fn op() -> impl Strategy<Value = Op> {
             }
         ),
         3 => (u(), u(), u()).prop_map(|(a, em, line)| Op::EmergencyLink { a, em, line }),
+        4 => (u(), u(), any::<bool>(), pick_spec(), likely()).prop_map(
+            |(a, line, substitution, pick, reason)| Op::Ask { a, line, substitution, pick, reason }
+        ),
+        6 => (u(), u(), likely(), likely())
+            .prop_map(|(a, request, approve, reason)| Op::Decide { a, request, approve, reason }),
+        6 => (u(), u(), pick_spec(), u())
+            .prop_map(|(a, request, pick, new_line)| Op::IssueCited { a, request, pick, new_line }),
         10 => (u(), u(), qty05(), u(), u(), u()).prop_map(
             |(a, line, qty, installed, removed, batch)| Op::WriteOff {
                 a, line, qty, installed, removed, batch
@@ -1003,6 +1033,7 @@ impl Sim {
                 let body = Body::SubstitutionIssue {
                     pick: self.pick(substitute.as_str(), pick),
                     holder: None,
+                    approval: None,
                 };
                 let mut d = self.new_doc(author, body);
                 Self::on_line(&mut d, &l);
@@ -1039,6 +1070,7 @@ impl Sim {
                     new_line,
                     task: None,
                     holder: None,
+                    approval: None,
                 };
                 let mut d = self.new_doc(author, body);
                 d.work_order = Some(order);
@@ -1068,6 +1100,123 @@ impl Sim {
                 d.approver = approver_for(*approver, approvers::EMERGENCY_ISSUE, author);
                 d.reason = reason_for(*reason);
                 d.work_order = (*wo >= 200).then(|| WOS[usize::from(*wo) % WOS.len()].into());
+                d
+            }
+            Op::Ask {
+                a,
+                line,
+                substitution,
+                pick,
+                reason,
+            } => {
+                let l = self.line_where(*line, Sim::issuable);
+                let (what, item) = if *substitution {
+                    let other = if l.item.as_str() == PUMP_CTRL {
+                        FAN_ALT
+                    } else {
+                        PUMP_CTRL
+                    };
+                    (ApprovalKind::Substitution, other.to_owned())
+                } else {
+                    (ApprovalKind::Additional, l.item.0.clone())
+                };
+                let p = self.pick(&item, pick);
+                let author = author_for(*a, K::ApprovalRequest, None);
+                let body = Body::ApprovalRequest {
+                    what,
+                    item: p.item,
+                    qty: p.qty,
+                };
+                let mut d = self.new_doc(author, body);
+                Self::on_line(&mut d, &l);
+                if !*substitution && pick.n % 2 == 0 {
+                    d.line = None;
+                }
+                d.reason = reason_for(*reason);
+                d
+            }
+            Op::Decide {
+                a,
+                request,
+                approve,
+                reason,
+            } => {
+                // Mostly a request accepted: the rules past the look-up.
+                let sel = if *request < 220 {
+                    *request % 150
+                } else {
+                    *request
+                };
+                let request = self
+                    .earlier(sel, |d| d.kind() == K::ApprovalRequest)
+                    .unwrap_or_else(|| unknown_doc(sel));
+                let author = author_for(*a, K::ApprovalDecision, None);
+                let body = Body::ApprovalDecision {
+                    request,
+                    approve: *approve,
+                };
+                let mut d = self.new_doc(author, body);
+                d.work_order = self.find(request).and_then(|r| r.work_order.clone());
+                d.reason = reason_for(*reason);
+                d
+            }
+            Op::IssueCited {
+                a,
+                request,
+                pick,
+                new_line,
+            } => {
+                // Mostly a request an approver answered yes to.
+                let approved =
+                    |d: &Document| matches!(d.body, Body::ApprovalDecision { approve: true, .. });
+                let sel = if *request < 220 {
+                    *request % 150
+                } else {
+                    *request
+                };
+                let request = match self.earlier(sel, approved).and_then(|d| self.find(d)) {
+                    Some(Document {
+                        body: Body::ApprovalDecision { request, .. },
+                        ..
+                    }) => *request,
+                    _ => self
+                        .earlier(sel, |d| d.kind() == K::ApprovalRequest)
+                        .unwrap_or_else(|| unknown_doc(sel)),
+                };
+                let asked = self.find(request).cloned();
+                let (what, item) = match asked.as_ref().map(|d| &d.body) {
+                    Some(Body::ApprovalRequest { what, item, .. }) => (*what, item.0.clone()),
+                    _ => (ApprovalKind::Additional, CABLE.to_owned()),
+                };
+                let p = self.pick(&item, pick);
+                let body = match what {
+                    ApprovalKind::Substitution => Body::SubstitutionIssue {
+                        pick: p,
+                        holder: None,
+                        approval: Some(request),
+                    },
+                    ApprovalKind::Additional => Body::AdditionalIssue {
+                        pick: p,
+                        new_line: if *new_line < 230 || self.ledger.projections().lines.is_empty() {
+                            let id = format!("X{}", self.next_line);
+                            self.next_line += 1;
+                            DemandLineId(id)
+                        } else {
+                            self.line(*new_line).id
+                        },
+                        task: None,
+                        holder: None,
+                        approval: Some(request),
+                    },
+                };
+                let kind = body.kind();
+                let author = author_for(*a, kind, None);
+                let mut d = self.new_doc(author, body);
+                if let Some(asked) = asked {
+                    d.work_order = asked.work_order;
+                    d.line = asked.line;
+                }
+                d.reason = reason_for(true);
                 d
             }
             Op::EmergencyLink { a, em, line } => {

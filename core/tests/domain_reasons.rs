@@ -245,6 +245,7 @@ fn a_site_without_reasons_keeps_free_text() {
             Body::SubstitutionIssue {
                 pick: pick_serials(FAN_ALT, SHELF2, &["FANB-1"]),
                 holder: None,
+                approval: None,
             },
         )
         .on("WO-F", "L-FAN")

@@ -26,6 +26,8 @@ fn spec(kind: DocKind, transition: Option<Transition>) -> &'static str {
             _,
         ) => "clerk supervisor technician",
         (DocKind::EmergencyLink, _) => "clerk dispatcher supervisor",
+        (DocKind::ApprovalRequest, _) => "clerk supervisor technician",
+        (DocKind::ApprovalDecision, _) => "dispatcher engineer supervisor",
         (DocKind::WriteOff, _) => "clerk supervisor technician",
         (DocKind::Return | DocKind::RemovedUnitReturn, _) => "clerk supervisor",
         (DocKind::InspectionDecision, _) => "clerk controller",

@@ -958,6 +958,7 @@ fn issue_over_tolerance_refused_then_accepted_as_additional_issue() {
                 new_line: "L-CBL-ADD".into(),
                 task: None,
                 holder: Some(TECH.into()),
+                approval: None,
             },
         )
         .on("WO-CBL", "L-CBL")
@@ -1092,6 +1093,7 @@ fn substitution_needs_a_reason_and_a_listed_item_or_an_engineer() {
     let sub = |p: Pick| Body::SubstitutionIssue {
         pick: p,
         holder: None,
+        approval: None,
     };
     book.refuse(
         doc(CLERK, sub(pick_serials(FAN_ALT, SHELF2, &["FANB-1"]))).on("WO-F", "L-FAN"),

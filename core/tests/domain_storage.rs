@@ -205,6 +205,14 @@ impl LedgerView for Failing<'_> {
         self.check("emergencies")?;
         LedgerView::emergencies(self.ledger)
     }
+    fn approval(&self, request: &DocId) -> Result<Option<Approval>, ViewError> {
+        self.check("approval")?;
+        LedgerView::approval(self.ledger, request)
+    }
+    fn approvals_of(&self, wo: &WorkOrderId) -> Result<Vec<Approval>, ViewError> {
+        self.check("approvals_of")?;
+        LedgerView::approvals_of(self.ledger, wo)
+    }
     fn transit(&self, transfer: &DocId) -> Result<Option<Transit>, ViewError> {
         self.check("transit")?;
         LedgerView::transit(self.ledger, transfer)

@@ -264,6 +264,7 @@ fn probes(ledger: &MemoryLedger, extra_docs: &[DocId]) -> Probes {
             | RowKey::MissingSerial(id)
             | RowKey::Discrepancy(id)
             | RowKey::Reversed(id)
+            | RowKey::Approval(id)
             | RowKey::Document(id) => {
                 p.docs.insert(id);
             }
@@ -324,6 +325,7 @@ fn answers(v: &impl LedgerView, p: &Probes, local: &BTreeSet<DocId>) -> Vec<Stri
             "missing_serials_of {id} {:?}",
             v.missing_serials_of(id)
         ));
+        out.push(format!("approvals_of {id} {:?}", v.approvals_of(id)));
     }
     for id in &p.lines {
         out.push(format!("line {id} {:?}", v.line(id)));
@@ -357,6 +359,7 @@ fn answers(v: &impl LedgerView, p: &Probes, local: &BTreeSet<DocId>) -> Vec<Stri
         out.push(format!("reserve {id} {:?}", v.reserve(id)));
         out.push(format!("tool_out {id} {:?}", v.tool_out(id)));
         out.push(format!("emergency {id} {:?}", v.emergency(id)));
+        out.push(format!("approval {id} {:?}", v.approval(id)));
         out.push(format!("transit {id} {:?}", v.transit(id)));
         out.push(format!("missing_serial {id} {:?}", v.missing_serial(id)));
         let mut acc = v.accepted(id);
@@ -419,6 +422,7 @@ fn battery(server: &MemoryLedger, follow: &[DocId]) -> Vec<Document> {
             Body::SubstitutionIssue {
                 pick: pick("FAN-120-B", "A-02", 1, &["FANB-1"]),
                 holder: None,
+                approval: None,
             },
         )
         .on("WO-1004", "WO-1004-L1")

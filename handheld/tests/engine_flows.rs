@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use sparescan_core::document::{Body, Decision, Document, Pick, Receipt, Transition};
 use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
-use sparescan_core::model::{Condition, ReasonKind, SiteReason, WoStatus};
+use sparescan_core::model::{ApprovalKind, Condition, ReasonKind, SiteReason, WoStatus};
 use sparescan_core::qty::Qty;
 use sparescan_core::scan::ScanConfig;
 use sparescan_core::sync::{Row, RowKey};
@@ -949,6 +949,7 @@ fn every_text_of_these_screens_has_a_russian_translation() {
         .collect();
     let mut missing = Vec::new();
     for src in [
+        include_str!("../src/engine/issue.rs"),
         include_str!("../src/engine/returns.rs"),
         include_str!("../src/engine/site.rs"),
         include_str!("../src/engine/stock.rs"),
@@ -1239,4 +1240,210 @@ fn every_tile_leads_to_a_screen_the_role_may_record_in() {
             );
         }
     }
+}
+
+/// What a sync does, on `server`'s ledger: the outbox pushed and judged,
+/// `then` recorded there (the back office), the rows pulled.
+fn sync_with(e: &mut Engine, server: &mut MemoryLedger, then: Vec<Document>) {
+    use sparescan_core::sync::Verdict;
+    let mut verdicts = Vec::new();
+    for d in outbox(e) {
+        let id = d.id;
+        verdicts.push(match server.submit(d) {
+            Ok(_) => Verdict::Accepted {
+                id,
+                seq: server.accepted(&id).map(|a| a.seq).unwrap_or_default(),
+                exceptions: Vec::new(),
+            },
+            Err(refusal) => Verdict::Rejected { id, refusal },
+        });
+    }
+    e.cache_mut().settle(&verdicts).expect("settle");
+    for d in then {
+        if let Err(r) = server.submit(d) {
+            panic!("back office refused: {} {}", r.code, r.message);
+        }
+    }
+    let cursor = server.accepted_docs().count() as u64;
+    e.cache_mut()
+        .apply_rows(&server.rows(), Some(cursor))
+        .expect("rows");
+}
+
+fn decision(request: DocId, approve: bool, reason: Option<&str>) -> Document {
+    let mut d = doc("eng-1", Body::ApprovalDecision { request, approve });
+    d.device = "backoffice".into();
+    d.device_time = Utc::now();
+    d.reason = reason.map(Into::into);
+    d
+}
+
+/// No approver at the shelf: the technician asks instead of entering a
+/// PIN; the engineer approves in the back office; after the sync the same
+/// part is issued under the approval, without a PIN — once.
+#[test]
+fn an_additional_issue_asked_for_is_issued_without_a_pin_once_approved() {
+    let (mut server, _) = ledger();
+    let mut e = engine_over(&server, TECHNICIAN, &[]);
+    issue_screen(&mut e, Some("WO-1004"), "A-02");
+    e.handle(Input::Choose("additional".into()));
+    e.handle(gs1(FAN, "21", "FAN-A1"));
+    assert!(e.model().flow.ask_pin.is_some(), "an approver's PIN first");
+    assert!(
+        !e.model()
+            .flow
+            .choices
+            .iter()
+            .any(|c| c.id == "ask-approval"),
+        "not offered over the PIN dialog"
+    );
+    // Nobody to approve: the dialog is cancelled, asking offered.
+    e.handle(Input::Pin(None));
+    let m = e.model();
+    let ask = m
+        .flow
+        .choices
+        .iter()
+        .find(|c| c.id == "ask-approval")
+        .unwrap_or_else(|| panic!("Ask an approver offered: {:?}", m.flow.choices));
+    assert_eq!(ask.detail, "1 × Cabinet fan 120 mm");
+    e.handle(Input::Choose("ask-approval".into()));
+    let m = ok(&mut e);
+    assert_eq!(m.verdict.map(|v| v.title), Some("Approval asked".into()));
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 1);
+    let request = docs[0].id;
+    assert!(
+        matches!(
+            &docs[0].body,
+            Body::ApprovalRequest { what: ApprovalKind::Additional, item, qty }
+                if item.as_str() == "FAN-120" && *qty == Qty::units(1)
+        ),
+        "{:?}",
+        docs[0].body
+    );
+    assert_eq!(docs[0].work_order, Some("WO-1004".into()));
+    assert!(docs[0].reason.is_some());
+    let m = e.model();
+    assert_eq!(m.flow.rows_title, "Approvals you asked for");
+    assert!(
+        m.flow.rows.iter().any(|r| r.title == "1 × FAN-120"
+            && r.detail == "waiting for an approver"
+            && r.tone == Tone::Warn),
+        "{:?}",
+        m.flow.rows
+    );
+    // Not approved yet: scanning again still asks for a PIN.
+    e.handle(gs1(FAN, "21", "FAN-A1"));
+    assert!(e.model().flow.ask_pin.is_some());
+    e.handle(Input::Pin(None));
+
+    sync_with(&mut e, &mut server, vec![decision(request, true, None)]);
+    let m = e.model();
+    assert!(
+        m.flow
+            .rows
+            .iter()
+            .any(|r| r.detail.contains("approved by eng-1") && r.tone == Tone::Ok),
+        "{:?}",
+        m.flow.rows
+    );
+    e.handle(gs1(FAN, "21", "FAN-A1"));
+    let m = ok(&mut e);
+    assert!(m.flow.ask_pin.is_none(), "no PIN once approved");
+    assert_eq!(m.flow.pending.len(), 1);
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert_eq!(docs.len(), 1);
+    assert!(
+        matches!(
+            &docs[0].body,
+            Body::AdditionalIssue { approval: Some(r), pick, .. }
+                if *r == request && pick.serials == vec![SerialNo::from("FAN-A1")]
+        ),
+        "{:?}",
+        docs[0].body
+    );
+    assert_eq!(docs[0].approver, None);
+    // The approval covered one fan: the next needs a PIN again.
+    e.handle(gs1(FAN, "21", "FAN-A3"));
+    assert!(e.model().flow.ask_pin.is_some());
+    e.handle(Input::Pin(None));
+    // The server takes the issue the device recorded.
+    sync_with(&mut e, &mut server, Vec::new());
+    assert!(outbox(&e).is_empty(), "accepted by the server");
+    assert!(e.cache().attention().expect("attention").is_empty());
+}
+
+/// A substitute nobody listed: refused at the shelf with the offer to ask;
+/// an engineer's refusal comes back with the reason; an approval lets the
+/// part go to the line it replaces.
+#[test]
+fn an_unlisted_substitute_is_asked_for_and_decided_by_an_engineer() {
+    let (mut server, _) = ledger();
+    let mut e = engine_over(&server, TECHNICIAN, &[]);
+    issue_screen(&mut e, Some("WO-1004"), "A-01");
+    e.handle(Input::Choose("substitution".into()));
+    let ask_for = |e: &mut Engine| -> DocId {
+        e.handle(gs1(PUMP_CTRL, "21", "PC-NEW-2"));
+        let m = refused(e, "substitute_not_allowed");
+        assert!(
+            m.verdict
+                .is_some_and(|v| v.what_to_do.contains("Ask an approver")),
+            "the refusal points to asking"
+        );
+        e.handle(Input::Choose("ask-approval".into()));
+        ok(e);
+        let docs = outbox(e);
+        let d = docs.last().expect("the request");
+        assert!(
+            matches!(
+                &d.body,
+                Body::ApprovalRequest {
+                    what: ApprovalKind::Substitution,
+                    ..
+                }
+            ),
+            "{:?}",
+            d.body
+        );
+        assert_eq!(d.line, Some("WO-1004-L1".into()), "the fan's line");
+        d.id
+    };
+    let first = ask_for(&mut e);
+    sync_with(
+        &mut e,
+        &mut server,
+        vec![decision(first, false, Some("the controller is no fan"))],
+    );
+    let rows = e.model().flow.rows;
+    assert!(
+        rows.iter().any(
+            |r| r.tone == Tone::Bad && r.detail == "refused by eng-1: the controller is no fan"
+        ),
+        "{rows:?}"
+    );
+    // Refused stays refused: the part is still not taken.
+    e.handle(gs1(PUMP_CTRL, "21", "PC-NEW-2"));
+    refused(&mut e, "substitute_not_allowed");
+
+    let second = ask_for(&mut e);
+    sync_with(&mut e, &mut server, vec![decision(second, true, None)]);
+    e.handle(gs1(PUMP_CTRL, "21", "PC-NEW-2"));
+    ok(&mut e);
+    e.handle(Input::Confirm);
+    ok(&mut e);
+    let docs = outbox(&e);
+    assert!(
+        matches!(
+            &docs[0].body,
+            Body::SubstitutionIssue { approval: Some(r), .. } if *r == second
+        ),
+        "{:?}",
+        docs[0].body
+    );
+    assert_eq!(docs[0].line, Some("WO-1004-L1".into()));
+    sync_with(&mut e, &mut server, Vec::new());
+    assert!(outbox(&e).is_empty(), "accepted by the server");
 }

@@ -307,6 +307,8 @@ impl LedgerView for ServerView<'_> {
         tools_out() -> Vec<ToolOut>;
         emergency(doc: &DocId) -> Option<Emergency>;
         emergencies() -> Vec<Emergency>;
+        approval(request: &DocId) -> Option<Approval>;
+        approvals_of(wo: &WorkOrderId) -> Vec<Approval>;
         transit(transfer: &DocId) -> Option<Transit>;
         missing_serials_of(wo: &WorkOrderId) -> Vec<MissingSerial>;
         missing_serial(write_off: &DocId) -> Option<MissingSerial>;

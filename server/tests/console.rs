@@ -809,6 +809,111 @@ async fn people_work_in_the_console_from_the_first_run() {
         "{pushed:?}"
     );
 
+    // One bearing more than planned, and no approver at the shelf: the
+    // technician asks; the engineer decides later in the approvals queue.
+    let mut ask = issue.clone();
+    ask.id = sparescan_core::ids::DocId::new_v7();
+    ask.line = None;
+    ask.proof = None;
+    ask.reason = Some("the second bearing seat is worn too".into());
+    ask.body = sparescan_core::document::Body::ApprovalRequest {
+        what: sparescan_core::model::ApprovalKind::Additional,
+        item: "BRG-6205".into(),
+        qty: sparescan_core::qty::Qty::units(1),
+    };
+    let pushed = device.push(std::slice::from_ref(&ask)).await.expect("push");
+    assert!(
+        matches!(
+            pushed.verdicts[..],
+            [sparescan_core::sync::Verdict::Accepted { .. }]
+        ),
+        "{pushed:?}"
+    );
+    let cite = |n: u32| {
+        let mut d = issue.clone();
+        d.id = sparescan_core::ids::DocId::new_v7();
+        d.line = None;
+        d.proof = None;
+        d.reason = ask.reason.clone();
+        if let sparescan_core::document::Body::Issue { pick, .. } = &issue.body {
+            d.body = sparescan_core::document::Body::AdditionalIssue {
+                pick: pick.clone(),
+                new_line: format!("WO-1-A{n}").into(),
+                task: None,
+                holder: None,
+                approval: Some(ask.id),
+            };
+        }
+        d
+    };
+    // Not before the engineer said yes.
+    let pushed = device.push(&[cite(1)]).await.expect("push");
+    assert!(
+        matches!(
+            &pushed.verdicts[..],
+            [sparescan_core::sync::Verdict::Rejected { refusal, .. }]
+                if refusal.code == sparescan_core::reason::ReasonCode::ApprovalNotGranted
+        ),
+        "{pushed:?}"
+    );
+    sign_in(&b, &base, "eng-1", ENGINEER_PASSWORD).await;
+    click(&b, "nav a[href='/console/approvals']").await;
+    let asked = text_of(&b, "section[aria-labelledby='asked-h'] tbody").await;
+    assert!(
+        asked.contains("WO-1")
+            && asked.contains("BRG-6205")
+            && asked.contains("1 pcs")
+            && asked.contains("tech-1")
+            && asked.contains("the second bearing seat is worn too"),
+        "{asked}"
+    );
+    shot(&b, "approvals-asked").await;
+    // Refusing takes a reason: without one the rules say so.
+    click(
+        &b,
+        "section[aria-labelledby='asked-h'] button[value=refuse]",
+    )
+    .await;
+    let refusal = text_of(&b, ".flash.error").await;
+    assert!(refusal.starts_with("Not done:"), "{refusal}");
+    fill(
+        &b,
+        "section[aria-labelledby='asked-h'] input[name=reason]",
+        "worn seats are the job; take one",
+    )
+    .await;
+    click(
+        &b,
+        "section[aria-labelledby='asked-h'] button[value=approve]",
+    )
+    .await;
+    assert_eq!(path(&b).await, "/console/approvals?decided=approve");
+    assert!(
+        text_of(&b, ".flash.ok")
+            .await
+            .starts_with("Approved: the technician may issue it now.")
+    );
+    assert_eq!(
+        text_of(&b, "section[aria-labelledby='asked-h']")
+            .await
+            .lines()
+            .last(),
+        Some("None.")
+    );
+    sign_out(&b).await;
+    // The handheld issues it now, once: the approval covered one bearing.
+    for (n, accepted) in [(2, true), (3, false)] {
+        let pushed = device.push(&[cite(n)]).await.expect("push");
+        assert_eq!(
+            matches!(
+                pushed.verdicts[..],
+                [sparescan_core::sync::Verdict::Accepted { .. }]
+            ),
+            accepted,
+            "{pushed:?}"
+        );
+    }
+
     // The controller sees the deviation in its report.
     first_sign_in(&b, &base, &admin, "ctl-1", CONTROLLER_PASSWORD).await;
     // Needs attention: the refused issue, with what to do and its order.
@@ -930,9 +1035,9 @@ async fn people_work_in_the_console_from_the_first_run() {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     );
     assert!(xlsx.bytes().await.expect("xlsx").starts_with(b"PK"));
-    // Twelve in, one issued: eleven on the shelf (the reserve locks, it
-    // does not move stock).
-    assert!(rows[1].contains(",11,pcs"), "{csv}");
+    // Twelve in, one issued and one more approved: ten on the shelf (the
+    // reserve locks, it does not move stock).
+    assert!(rows[1].contains(",10,pcs"), "{csv}");
     sign_out(&b).await;
 
     // The clerk rejects the bearing that waits in quarantine.
@@ -1444,7 +1549,7 @@ async fn goods_receipts(b: &Client, base: &str, dir: &std::path::Path, admin: &A
         .expect("open");
     sign_out(b).await;
     sign_in(b, base, "clk-1", CLERK_PASSWORD).await;
-    // The one row of new bearings in A-01: "… A-01 New 11 pcs".
+    // The one row of new bearings in A-01: "… A-01 New 10 pcs".
     let on_shelf = |stock: &str| -> i64 {
         let words: Vec<&str> = stock.split_whitespace().collect();
         assert!(stock.contains("A-01 New"), "{stock}");

@@ -687,6 +687,7 @@ async fn repair_cost_and_stock_value_to_the_cent() {
         Body::SubstitutionIssue {
             pick: pick("FAN-120-B", "A-02", 1, &["FANB-1"]),
             holder: Some("tech-1".into()),
+            approval: None,
         },
     );
     substitute.reason = Some("FAN-120 out of stock".into());

@@ -499,6 +499,7 @@ async fn additional_issue_and_tool_round_trip() {
             new_line: "WO-1003-ADD1".into(),
             task: None,
             holder: Some("tech-1".into()),
+            approval: None,
         },
     );
     add.reason = Some("second cable run".into());
@@ -569,12 +570,14 @@ async fn role_by_document_kind_matrix() {
             Body::SubstitutionIssue {
                 pick: p(),
                 holder: None,
+                approval: None,
             },
             Body::AdditionalIssue {
                 pick: p(),
                 new_line: "X".into(),
                 task: None,
                 holder: None,
+                approval: None,
             },
             Body::EmergencyIssue {
                 pick: p(),

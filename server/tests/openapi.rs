@@ -212,6 +212,7 @@ fn row_key_samples() -> Vec<RowKey> {
             serial: "S".into(),
         }),
         RowKey::Document(doc),
+        RowKey::Approval(doc),
     ];
     // Fails to compile when RowKey grows: add the variant above and to
     // RowKey's schema in core/src/sync.rs.
@@ -237,6 +238,7 @@ fn row_key_samples() -> Vec<RowKey> {
             | RowKey::Reserve(_)
             | RowKey::Tool(_)
             | RowKey::Emergency(_)
+            | RowKey::Approval(_)
             | RowKey::Transit(_)
             | RowKey::MissingSerial(_)
             | RowKey::Discrepancy(_)

@@ -112,6 +112,21 @@ impl Handheld {
         target.invoke_accessible_default_action();
     }
 
+    /// Taps the last button labelled `label`: a dialog's, drawn over the
+    /// screen that has a button of the same name.
+    pub fn tap_last(&mut self, label: &str) {
+        let found: Vec<ElementHandle> =
+            ElementHandle::find_by_accessible_label(&self.window, label)
+                .filter(|e| {
+                    e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button)
+                })
+                .collect();
+        found
+            .last()
+            .unwrap_or_else(|| panic!("no button labelled {label:?} on screen"))
+            .invoke_accessible_default_action();
+    }
+
     pub fn screen(&self) -> Option<ScreenId> {
         self.last.as_ref().map(|m| m.screen)
     }

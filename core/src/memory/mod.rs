@@ -30,6 +30,7 @@ pub struct Projections {
     pub reserves: BTreeMap<ReserveId, Reserve>,
     pub tools: BTreeMap<DocId, ToolOut>,
     pub emergencies: BTreeMap<DocId, Emergency>,
+    pub approvals: BTreeMap<DocId, Approval>,
     pub transits: BTreeMap<DocId, Transit>,
     pub missing_serials: BTreeMap<DocId, MissingSerial>,
     pub discrepancies: BTreeMap<DocId, Discrepancy>,
@@ -476,6 +477,9 @@ impl MemoryLedger {
                 checkout, after, ..
             } => put(&mut p.tools, checkout, after.as_deref()),
             Effect::Emergency { doc, after, .. } => put(&mut p.emergencies, doc, after.as_deref()),
+            Effect::Approval { request, after, .. } => {
+                put(&mut p.approvals, request, after.as_deref())
+            }
             Effect::Transit {
                 transfer, after, ..
             } => put(&mut p.transits, transfer, after.as_deref()),
@@ -892,6 +896,17 @@ impl MemoryLedger {
     pub fn emergencies(&self) -> Vec<Emergency> {
         self.proj.emergencies.values().cloned().collect()
     }
+    pub fn approval(&self, request: &DocId) -> Option<Approval> {
+        self.proj.approvals.get(request).cloned()
+    }
+    pub fn approvals_of(&self, wo: &WorkOrderId) -> Vec<Approval> {
+        self.proj
+            .approvals
+            .values()
+            .filter(|a| a.work_order == *wo)
+            .cloned()
+            .collect()
+    }
     pub fn transit(&self, transfer: &DocId) -> Option<Transit> {
         self.proj.transits.get(transfer).cloned()
     }
@@ -1003,6 +1018,12 @@ impl LedgerView for MemoryLedger {
     }
     fn emergencies(&self) -> Result<Vec<Emergency>, ViewError> {
         Ok(MemoryLedger::emergencies(self))
+    }
+    fn approval(&self, request: &DocId) -> Result<Option<Approval>, ViewError> {
+        Ok(MemoryLedger::approval(self, request))
+    }
+    fn approvals_of(&self, wo: &WorkOrderId) -> Result<Vec<Approval>, ViewError> {
+        Ok(MemoryLedger::approvals_of(self, wo))
     }
     fn transit(&self, transfer: &DocId) -> Result<Option<Transit>, ViewError> {
         Ok(MemoryLedger::transit(self, transfer))

@@ -49,6 +49,7 @@ pub fn touched(effects: &[Effect]) -> BTreeSet<RowKey> {
                 Effect::WorkOrder { id, .. } => RowKey::WorkOrder(id.clone()),
                 Effect::Tool { checkout, .. } => RowKey::Tool(*checkout),
                 Effect::Emergency { doc, .. } => RowKey::Emergency(*doc),
+                Effect::Approval { request, .. } => RowKey::Approval(*request),
                 Effect::Transit { transfer, .. } | Effect::TransitQty { transfer, .. } => {
                     RowKey::Transit(*transfer)
                 }
@@ -144,6 +145,7 @@ impl MemoryLedger {
             RowKey::Reserve(id) => p.reserves.get(id).map(json),
             RowKey::Tool(id) => p.tools.get(id).map(json),
             RowKey::Emergency(id) => p.emergencies.get(id).map(json),
+            RowKey::Approval(id) => p.approvals.get(id).map(json),
             RowKey::Transit(id) => p.transits.get(id).map(json),
             RowKey::MissingSerial(id) => p.missing_serials.get(id).map(json),
             RowKey::Warranty(k) => p.warranties.get(k).map(json),
@@ -214,6 +216,7 @@ impl MemoryLedger {
         keys.extend(p.reserves.keys().copied().map(RowKey::Reserve));
         keys.extend(p.tools.keys().copied().map(RowKey::Tool));
         keys.extend(p.emergencies.keys().copied().map(RowKey::Emergency));
+        keys.extend(p.approvals.keys().copied().map(RowKey::Approval));
         keys.extend(p.transits.keys().copied().map(RowKey::Transit));
         keys.extend(p.missing_serials.keys().copied().map(RowKey::MissingSerial));
         keys.extend(p.warranties.keys().cloned().map(RowKey::Warranty));
@@ -304,6 +307,7 @@ impl MemoryLedger {
             }
             RowKey::Tool(id) => bput(&mut p.tools, id, de(value).map_err(err)?),
             RowKey::Emergency(id) => bput(&mut p.emergencies, id, de(value).map_err(err)?),
+            RowKey::Approval(id) => bput(&mut p.approvals, id, de(value).map_err(err)?),
             RowKey::Transit(id) => bput(&mut p.transits, id, de(value).map_err(err)?),
             RowKey::MissingSerial(id) => bput(&mut p.missing_serials, id, de(value).map_err(err)?),
             RowKey::Warranty(k) => bput(&mut p.warranties, k, de(value).map_err(err)?),

@@ -67,6 +67,11 @@ pub(crate) fn closed_order_touched(
                     orders.extend(t.work_order.clone());
                 }
             }
+            Effect::Approval { before, after, .. } => {
+                for a in [before, after].into_iter().flatten() {
+                    orders.push(a.work_order.clone());
+                }
+            }
             Effect::Emergency { after, .. } => {
                 if let Some(em) = after {
                     orders.extend(em.linked.clone().map(|(wo, _)| wo));

@@ -2,6 +2,7 @@
 //! line (or, for an emergency issue, against the issue itself until it is
 //! linked to a work order).
 
+use super::approval;
 use super::reserve::{consume, tolerance_ceiling};
 use super::roles::approvers;
 use super::status::Movement;
@@ -81,16 +82,18 @@ fn hand_over<V: LedgerView>(
 }
 
 /// Issue and substitution issue share everything but the item check.
+/// `substitution` is `Some` for a substitute, with the approved request it
+/// cites, if any.
 fn issue_to_line<V: LedgerView>(
     ctx: &mut Ctx<V>,
     pick: &Pick,
     holder: Option<&UserId>,
-    substitution: bool,
+    substitution: Option<Option<&DocId>>,
 ) -> Rule {
     let wo = ctx.work_order_for(Movement::Issue)?;
     let line = ctx.line_of(&wo)?;
     let (item, bin) = check_issuable(ctx, pick)?;
-    if substitution {
+    if let Some(cited) = substitution {
         ctx.require_reason()?;
         let listed = line.substitutes.contains(&item.id)
             || ctx
@@ -102,7 +105,9 @@ fn issue_to_line<V: LedgerView>(
                 .detail("this is the line's own item: record a plain issue")
                 .into());
         }
-        if !listed && !ctx.qualified_approver(approvers::SUBSTITUTION)? {
+        if let Some(request) = cited {
+            approval::draw(ctx, request, ApprovalKind::Substitution, &item.id, pick.qty)?;
+        } else if !listed && !ctx.qualified_approver(approvers::SUBSTITUTION)? {
             if ctx.doc.approver.is_some() {
                 ctx.require_approver(approvers::SUBSTITUTION)?;
             }
@@ -156,30 +161,40 @@ fn issue_to_line<V: LedgerView>(
 }
 
 pub(super) fn issue<V: LedgerView>(ctx: &mut Ctx<V>, pick: &Pick, holder: Option<&UserId>) -> Rule {
-    issue_to_line(ctx, pick, holder, false)
+    issue_to_line(ctx, pick, holder, None)
 }
 
 pub(super) fn substitution<V: LedgerView>(
     ctx: &mut Ctx<V>,
     pick: &Pick,
     holder: Option<&UserId>,
+    approval: Option<&DocId>,
 ) -> Rule {
-    issue_to_line(ctx, pick, holder, true)
+    issue_to_line(ctx, pick, holder, Some(approval))
 }
 
 /// Beyond the plan or an unplanned item: a reason, an approver other than
-/// the requester, and a new demand line marked additional.
+/// the requester (present, or through an approved request), and a new
+/// demand line marked additional.
 pub(super) fn additional<V: LedgerView>(
     ctx: &mut Ctx<V>,
     pick: &Pick,
     new_line: &DemandLineId,
     task: Option<&TaskId>,
     holder: Option<&UserId>,
+    cited: Option<&DocId>,
 ) -> Rule {
     let wo = ctx.work_order_for(Movement::Issue)?;
     let (item, bin) = check_issuable(ctx, pick)?;
     ctx.require_reason()?;
-    ctx.require_approver(approvers::ADDITIONAL_ISSUE)?;
+    match cited {
+        Some(request) => {
+            approval::draw(ctx, request, ApprovalKind::Additional, &item.id, pick.qty)?;
+        }
+        None => {
+            ctx.require_approver(approvers::ADDITIONAL_ISSUE)?;
+        }
+    }
     // The line it goes beyond, if any, must be on this order.
     let base = match &ctx.doc.line {
         Some(_) => Some(ctx.line_of(&wo)?),

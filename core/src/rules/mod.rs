@@ -2,6 +2,7 @@
 //! state and a document and returns either the effects to apply or a
 //! refusal. Pure: the server and the handheld both call it.
 
+pub mod approval;
 mod closed;
 mod closure;
 mod consume;
@@ -208,15 +209,29 @@ impl<'a, V: LedgerView> Ctx<'a, V> {
             Body::ReserveConfirm { reserve } => reserve::confirm(self, reserve),
             Body::ReserveRelease { reserve, qty } => reserve::release(self, reserve, *qty),
             Body::Issue { pick, holder } => issue::issue(self, pick, holder.as_ref()),
-            Body::SubstitutionIssue { pick, holder } => {
-                issue::substitution(self, pick, holder.as_ref())
-            }
+            Body::SubstitutionIssue {
+                pick,
+                holder,
+                approval,
+            } => issue::substitution(self, pick, holder.as_ref(), approval.as_ref()),
             Body::AdditionalIssue {
                 pick,
                 new_line,
                 task,
                 holder,
-            } => issue::additional(self, pick, new_line, task.as_ref(), holder.as_ref()),
+                approval,
+            } => issue::additional(
+                self,
+                pick,
+                new_line,
+                task.as_ref(),
+                holder.as_ref(),
+                approval.as_ref(),
+            ),
+            Body::ApprovalRequest { what, item, qty } => approval::request(self, *what, item, *qty),
+            Body::ApprovalDecision { request, approve } => {
+                approval::decide(self, request, *approve)
+            }
             Body::EmergencyIssue {
                 pick,
                 asset,

@@ -17,7 +17,11 @@ use crate::view::{LedgerView, ViewError};
 /// replacement reason where the site has such reasons, else a defect.
 pub fn kind_for(view: &impl LedgerView, doc: &Document) -> Result<Option<ReasonKind>, ViewError> {
     Ok(match &doc.body {
-        Body::SubstitutionIssue { .. } => Some(ReasonKind::Substitution),
+        Body::SubstitutionIssue { .. }
+        | Body::ApprovalRequest {
+            what: crate::model::ApprovalKind::Substitution,
+            ..
+        } => Some(ReasonKind::Substitution),
         Body::WriteOff { .. } => Some(ReasonKind::WriteOff),
         Body::Return { .. } => Some(ReasonKind::Return),
         Body::RemovedUnitReturn { item, serial, .. } => {

@@ -22,6 +22,10 @@ pub fn author_roles(kind: DocKind, transition: Option<Transition>) -> &'static [
         | DocKind::ToolCheckout
         | DocKind::ToolReturn => &[Clerk, Supervisor, Technician],
         DocKind::EmergencyLink => &[Clerk, Dispatcher, Supervisor],
+        // Whoever may issue may ask; the kind's approvers decide (those of
+        // an additional issue include a substitute's).
+        DocKind::ApprovalRequest => &[Clerk, Supervisor, Technician],
+        DocKind::ApprovalDecision => approvers::ADDITIONAL_ISSUE,
         DocKind::WriteOff => &[Technician, Supervisor, Clerk],
         DocKind::Return | DocKind::RemovedUnitReturn => &[Clerk, Supervisor],
         DocKind::InspectionDecision => &[Clerk, Controller],
@@ -107,7 +111,11 @@ pub mod back_office {
 }
 
 /// Kinds only the back office records, whoever authors them.
-const BACK_OFFICE_KINDS: &[DocKind] = &[DocKind::PeriodClose, DocKind::OpeningBalance];
+const BACK_OFFICE_KINDS: &[DocKind] = &[
+    DocKind::PeriodClose,
+    DocKind::OpeningBalance,
+    DocKind::ApprovalDecision,
+];
 
 /// Powers of the back office (design §9): approving an order, closing a
 /// period, adjusting the books after a count, a site's opening stock. A

@@ -185,6 +185,13 @@ pub fn check_effects(view: &impl LedgerView, effects: &[Effect]) -> Result<(), E
                     return Err(format!("emergency issue {doc} has changed since").into());
                 }
             }
+            Effect::Approval {
+                request, before, ..
+            } => {
+                if view.approval(request)?.as_ref() != before.as_deref() {
+                    return Err(format!("approval request {request} has changed since").into());
+                }
+            }
             Effect::Transit {
                 transfer,
                 before,

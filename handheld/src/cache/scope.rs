@@ -151,6 +151,11 @@ pub fn of(key: &RowKey, value: &Value) -> Result<Scopes, serde_json::Error> {
             let e: Emergency = de(value)?;
             scopes(Some(e.item.0), None)
         }
+        // A: the order, where the issue screen looks for what was approved.
+        RowKey::Approval(_) => {
+            let a: Approval = de(value)?;
+            scopes(Some(a.work_order.0), Some(a.item.0))
+        }
         RowKey::Transit(_) => {
             let t: Transit = de(value)?;
             scopes(Some(t.to_warehouse.0), Some(t.item.0))

@@ -328,6 +328,12 @@ impl LedgerView for CacheView<'_> {
     fn emergencies(&self) -> Result<Vec<Emergency>, ViewError> {
         self.values("emergency", Scope::AnyA)
     }
+    fn approval(&self, request: &DocId) -> Result<Option<Approval>, ViewError> {
+        Ok(self.get(&RowKey::Approval(*request))?)
+    }
+    fn approvals_of(&self, wo: &WorkOrderId) -> Result<Vec<Approval>, ViewError> {
+        self.values("approval", Scope::A(wo.as_str()))
+    }
     fn transit(&self, transfer: &DocId) -> Result<Option<Transit>, ViewError> {
         Ok(self.get(&RowKey::Transit(*transfer))?)
     }

@@ -42,6 +42,8 @@ pub fn screen_of_kind(kind: DocKind) -> ScreenId {
         | DocKind::AdditionalIssue
         | DocKind::EmergencyIssue
         | DocKind::EmergencyLink
+        | DocKind::ApprovalRequest
+        | DocKind::ApprovalDecision
         | DocKind::Reserve
         | DocKind::ReserveConfirm
         | DocKind::ReserveRelease => ScreenId::Issue,

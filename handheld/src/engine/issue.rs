@@ -2,11 +2,17 @@
 //! parts → a verdict for each → quantity for non-serial items → confirm.
 //! Modes: substitution (with a reason), additional (an approver's PIN),
 //! emergency (a supervisor's PIN, before an order exists).
+//!
+//! With no approver at hand, an additional issue or an unlisted substitute
+//! is asked for instead ("Ask an approver"): an approval request the back
+//! office decides. Once the approval arrives with a sync, the same part
+//! scanned again is issued under it, without a PIN.
 
 use sparescan_core::document::{Body, Document, Pick};
 use sparescan_core::ids::*;
-use sparescan_core::model::{Condition, Tracking, WorkOrder};
+use sparescan_core::model::{ApprovalKind, ApprovalStatus, Condition, Tracking, WorkOrder};
 use sparescan_core::qty::Qty;
+use sparescan_core::reason::ReasonCode;
 use sparescan_core::rules;
 use sparescan_core::view::{LedgerView, ViewError};
 
@@ -79,6 +85,23 @@ struct Waiting {
     qty: Option<Qty>,
 }
 
+/// What "Ask an approver" would ask for: the part that needed an approver
+/// nobody gave.
+#[derive(Debug, Clone)]
+struct Asking {
+    kind: ApprovalKind,
+    item: ItemId,
+    name: String,
+    qty: Qty,
+    line: Option<DemandLineId>,
+}
+
+/// The choice that asks for an approval.
+const ASK: &str = "ask-approval";
+/// How the rows of approvals asked for start their ids (a tap on one
+/// selects nothing).
+const APPROVAL_ROW: &str = "approval:";
+
 #[derive(Debug, Default)]
 pub struct IssueFlow {
     order: Option<WorkOrderId>,
@@ -94,6 +117,7 @@ pub struct IssueFlow {
     hint: String,
     /// One of the site's substitution reasons, chosen for what follows.
     reason: Option<ReasonId>,
+    asking: Option<Asking>,
 }
 
 impl IssueFlow {
@@ -205,6 +229,7 @@ impl IssueFlow {
     }
 
     fn part(&mut self, cx: &mut Cx, part: PartScan) -> Option<VerdictModel> {
+        self.asking = None;
         if self.mode != Mode::Emergency && self.order.is_none() {
             return Some(problem(
                 "work_order_required",
@@ -254,7 +279,88 @@ impl IssueFlow {
         self.after_quantity(cx)
     }
 
+    /// The approved request this person may issue `item` under on the
+    /// order (for a substitute, on `line`), with `qty` left.
+    fn approved(
+        &self,
+        cx: &Cx,
+        kind: ApprovalKind,
+        item: &ItemId,
+        qty: Qty,
+        line: Option<&DemandLineId>,
+    ) -> Result<Option<DocId>, ViewError> {
+        let Some(wo) = self.order.as_ref() else {
+            return Ok(None);
+        };
+        Ok(
+            rules::approval::usable(&cx.cache.view(), kind, wo, line, item, qty, &cx.user.id)?
+                .map(|a| a.request),
+        )
+    }
+
+    /// A substitute approved for one of the order's lines: the selected
+    /// line first.
+    fn approved_substitute(
+        &self,
+        cx: &Cx,
+        item: &ItemId,
+        qty: Qty,
+    ) -> Result<Option<(DemandLineId, DocId)>, ViewError> {
+        let Some(wo) = self.order.as_ref() else {
+            return Ok(None);
+        };
+        let mut lines: Vec<DemandLineId> = self.line.iter().cloned().collect();
+        lines.extend(cx.cache.view().lines_of(wo)?.into_iter().map(|l| l.id));
+        for line in lines {
+            if let Some(request) =
+                self.approved(cx, ApprovalKind::Substitution, item, qty, Some(&line))?
+            {
+                return Ok(Some((line, request)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The line an unlisted substitute stands in for, when the person
+    /// asks: the selected one, or the order's only line.
+    fn asked_line(&self, cx: &Cx) -> Result<Option<DemandLineId>, ViewError> {
+        if self.line.is_some() {
+            return Ok(self.line.clone());
+        }
+        let Some(wo) = self.order.as_ref() else {
+            return Ok(None);
+        };
+        let lines = cx.cache.view().lines_of(wo)?;
+        Ok(match lines.as_slice() {
+            [only] => Some(only.id.clone()),
+            _ => None,
+        })
+    }
+
     fn after_quantity(&mut self, cx: &mut Cx) -> Option<VerdictModel> {
+        if self.mode == Mode::Additional
+            && self.approver_badge.is_none()
+            && let Some(w) = &self.waiting
+        {
+            let qty = w.qty.unwrap_or(Qty::units(1));
+            match self.approved(cx, ApprovalKind::Additional, &w.part.item.id, qty, None) {
+                Err(e) => return Some(storage_failure(&e)),
+                // Approved in the back office: no PIN needed.
+                Ok(Some(request)) => {
+                    let w = self.waiting.take()?;
+                    return Some(self.judge_pick(cx, w, None, Some(request)));
+                }
+                Ok(None) => {
+                    self.asking = Some(Asking {
+                        kind: ApprovalKind::Additional,
+                        item: w.part.item.id.clone(),
+                        name: w.part.item.name.clone(),
+                        qty,
+                        line: None,
+                    });
+                }
+            }
+        }
         if matches!(self.mode, Mode::Additional | Mode::Emergency) && self.approver_badge.is_none()
         {
             self.ask_pin = true;
@@ -262,10 +368,62 @@ impl IssueFlow {
         }
         let waiting = self.waiting.take()?;
         let approver = self.approver_badge.as_ref().map(|(_, user)| user.clone());
-        Some(self.judge_pick(cx, waiting, approver))
+        Some(self.judge_pick(cx, waiting, approver, None))
     }
 
-    fn judge_pick(&mut self, cx: &mut Cx, w: Waiting, approver: Option<String>) -> VerdictModel {
+    /// Records a request for the approval nobody at the shelf could give.
+    fn ask(&mut self, cx: &mut Cx) -> Option<VerdictModel> {
+        let a = self.asking.take()?;
+        let line = match a.kind {
+            ApprovalKind::Substitution if a.line.is_none() => match self.asked_line(cx) {
+                Ok(Some(l)) => Some(l),
+                Ok(None) => {
+                    self.asking = Some(a);
+                    return Some(problem(
+                        "line_required",
+                        t("Which planned part does it replace?"),
+                        t("Tap that line of the order, then Ask an approver again."),
+                    ));
+                }
+                Err(e) => return Some(storage_failure(&e)),
+            },
+            _ => a.line.clone(),
+        };
+        let mut doc = cx.doc(Body::ApprovalRequest {
+            what: a.kind,
+            item: a.item.clone(),
+            qty: a.qty,
+        });
+        doc.work_order = self.order.clone();
+        doc.line = line;
+        doc.reason = self.mode.reason();
+        if let Err(e) = reasons::apply(cx, &mut doc, self.reason.as_ref()) {
+            return Some(storage_failure(&e));
+        }
+        Some(match cx.submit(doc) {
+            Ok(Ok(_)) => accepted_verdict(
+                t("Approval asked"),
+                format!(
+                    "{} × {} — {}",
+                    a.qty,
+                    a.name,
+                    t(
+                        "an approver decides in the back office; once approved, scan the part again: no PIN is needed."
+                    )
+                ),
+            ),
+            Ok(Err(r)) => refused_verdict(&r),
+            Err(e) => storage_failure(&e),
+        })
+    }
+
+    fn judge_pick(
+        &mut self,
+        cx: &mut Cx,
+        w: Waiting,
+        approver: Option<String>,
+        approval: Option<DocId>,
+    ) -> VerdictModel {
         let Some(bin) = self.bin.clone() else {
             return problem("bin_required", t("Scan the bin label first."), "");
         };
@@ -282,13 +440,34 @@ impl IssueFlow {
             qty,
             condition: Condition::New,
         };
-        let line = match self.line_for(cx, &pick.item) {
+        let mut line = match self.line_for(cx, &pick.item) {
             Ok(line) => line,
             Err(e) => return storage_failure(&e),
         };
+        let mut approval = approval;
+        if self.mode == Mode::Substitution && line.is_none() {
+            match self.approved_substitute(cx, &pick.item, qty) {
+                Ok(Some((l, request))) => {
+                    line = Some(l);
+                    approval = Some(request);
+                }
+                // Not listed, not approved: judged on the line it would
+                // replace, so the refusal says a substitute needs approval.
+                Ok(None) => match self.asked_line(cx) {
+                    Ok(l) => line = l,
+                    Err(e) => return storage_failure(&e),
+                },
+                Err(e) => return storage_failure(&e),
+            }
+        }
+        let (item_id, item_name) = (pick.item.clone(), w.part.item.name.clone());
         let body = match self.mode {
             Mode::Issue => Body::Issue { pick, holder: None },
-            Mode::Substitution => Body::SubstitutionIssue { pick, holder: None },
+            Mode::Substitution => Body::SubstitutionIssue {
+                pick,
+                holder: None,
+                approval,
+            },
             Mode::Additional => Body::AdditionalIssue {
                 pick,
                 new_line: format!(
@@ -302,6 +481,7 @@ impl IssueFlow {
                 .into(),
                 task: None,
                 holder: None,
+                approval,
             },
             Mode::Emergency => Body::EmergencyIssue {
                 pick,
@@ -350,8 +530,77 @@ impl IssueFlow {
                 }
                 v
             }
-            Err(j) => not_accepted(&j),
+            Err(j) => {
+                let mut v = not_accepted(&j);
+                // An unlisted substitute without an engineer: offer to ask.
+                if self.mode == Mode::Substitution
+                    && j.refusal()
+                        .is_some_and(|r| r.code == ReasonCode::SubstituteNotAllowed)
+                    && self.line_item(cx, line.as_ref()).as_ref() != Some(&item_id)
+                {
+                    self.asking = Some(Asking {
+                        kind: ApprovalKind::Substitution,
+                        item: item_id,
+                        name: item_name,
+                        qty,
+                        line,
+                    });
+                    v.what_to_do = t(
+                        "Ask an engineer at the shelf, or tap Ask an approver: they decide in the back office.",
+                    );
+                }
+                v
+            }
         }
+    }
+
+    /// The item `line` asks for.
+    fn line_item(&self, cx: &Cx, line: Option<&DemandLineId>) -> Option<ItemId> {
+        shown(cx.cache.view().line(line?)).map(|l| l.item)
+    }
+
+    /// The approvals this person asked for on the order, as rows: waiting,
+    /// approved with something left, or refused with the reason.
+    fn approval_rows(&self, cx: &Cx, wo: &WorkOrderId) -> Vec<RowModel> {
+        let view = cx.cache.view();
+        let mut asked: Vec<_> = shown(view.approvals_of(wo))
+            .into_iter()
+            .filter(|a| a.requested_by == cx.user.id)
+            .collect();
+        asked.sort_by_key(|a| std::cmp::Reverse((a.requested_at, a.request)));
+        asked
+            .into_iter()
+            .filter_map(|a| {
+                let title = format!("{} × {}", a.qty, a.item);
+                let (detail, tone) = match (a.status(), &a.decision) {
+                    (ApprovalStatus::Waiting, _) => (t("waiting for an approver"), Tone::Warn),
+                    (ApprovalStatus::Approved, Some(d)) if a.left().is_positive() => (
+                        format!(
+                            "{} {} — {} {}",
+                            t("approved by"),
+                            d.by,
+                            t("left to issue:"),
+                            a.left()
+                        ),
+                        Tone::Ok,
+                    ),
+                    (ApprovalStatus::Refused, Some(d)) => (
+                        format!(
+                            "{} {}: {}",
+                            t("refused by"),
+                            d.by,
+                            d.reason.clone().unwrap_or_default()
+                        ),
+                        Tone::Bad,
+                    ),
+                    // Approved and all issued: nothing to do about it.
+                    _ => return None,
+                };
+                Some(
+                    RowModel::new(format!("{APPROVAL_ROW}{}", a.request), title, detail).tone(tone),
+                )
+            })
+            .collect()
     }
 
     fn confirm(&mut self, cx: &mut Cx) -> Option<VerdictModel> {
@@ -496,6 +745,9 @@ impl Flow for IssueFlow {
     fn input(&mut self, cx: &mut Cx, input: Input) -> Option<VerdictModel> {
         match input {
             Input::Select(id) => {
+                if id.starts_with(APPROVAL_ROW) {
+                    return None;
+                }
                 if self.order.is_none() {
                     let wo = or_storage!(cx.cache.view().work_order(&id.as_str().into()))?;
                     return Some(self.set_order(wo));
@@ -504,6 +756,9 @@ impl Flow for IssueFlow {
                 None
             }
             Input::Choose(id) => {
+                if id == ASK {
+                    return self.ask(cx);
+                }
                 if let Some(code) = reasons::chosen(&id) {
                     self.reason = Some(code);
                     return None;
@@ -511,6 +766,7 @@ impl Flow for IssueFlow {
                 if let Some(m) = Mode::ALL.into_iter().find(|m| m.id() == id) {
                     self.mode = m;
                     self.approver_badge = None;
+                    self.asking = None;
                 }
                 None
             }
@@ -556,7 +812,7 @@ impl Flow for IssueFlow {
                 match cx.check_pin(&badge, &pin) {
                     Ok(u) => {
                         let w = self.waiting.take()?;
-                        let v = self.judge_pick(cx, w, Some(u.id.to_string()));
+                        let v = self.judge_pick(cx, w, Some(u.id.to_string()), None);
                         // One approval covers the next parts only if the
                         // rules took it; a refused approver is asked again.
                         if !v.ok {
@@ -602,6 +858,12 @@ impl Flow for IssueFlow {
                 })
             })
             .collect();
+        if let Some(a) = self.asking.as_ref().filter(|_| !self.ask_pin) {
+            m.choices.push(
+                RowModel::new(ASK, t("Ask an approver"), format!("{} × {}", a.qty, a.name))
+                    .tone(Tone::Warn),
+            );
+        }
         if self.mode == Mode::Substitution {
             m.choices.extend(shown(reasons::choices(
                 cx,
@@ -658,6 +920,8 @@ impl Flow for IssueFlow {
                     )
                 };
                 m.lines = super::site::line_models(cx, &wo.id, self.line.as_ref());
+                m.rows = self.approval_rows(cx, &wo.id);
+                m.rows_title = t("Approvals you asked for");
             }
         }
         m.pending = self

@@ -158,6 +158,9 @@ pub struct ScreenModel {
     pub subheader: String,
     pub lines: Vec<LineModel>,
     pub rows: Vec<RowModel>,
+    /// What the rows are, where a screen's rows change with its step
+    /// (empty: the screen's own title).
+    pub rows_title: String,
     pub pending: Vec<RowModel>,
     pub choices: Vec<RowModel>,
     pub blockers: Vec<RowModel>,

@@ -415,6 +415,7 @@ async fn a_new_site_from_nothing_to_its_repair_costs() {
         Body::SubstitutionIssue {
             pick: pick("FAN-120-B", &["FANB-1"], 1),
             holder: None,
+            approval: None,
         },
     );
     substitute.reason = Some("FAN-120 kept for the UPS room".into());

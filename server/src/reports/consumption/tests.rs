@@ -59,6 +59,7 @@ fn a_substitution_shows_the_line_item_the_substitute_the_reason_and_the_approver
         Body::SubstitutionIssue {
             pick: pick("FAN-120-B", "A-02", 1, &["FANB-1"]),
             holder: Some("tech-1".into()),
+            approval: None,
         },
     );
     sub.reason = Some("FAN-120 failed its test on the bench".into());
@@ -296,6 +297,7 @@ fn deviations_are_issued_minus_planned() {
             new_line: "WO-1003-L9".into(),
             task: None,
             holder: Some("tech-1".into()),
+            approval: None,
         },
     );
     add.reason = Some("bearings worn too".into());

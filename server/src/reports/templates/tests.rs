@@ -141,6 +141,7 @@ fn orders_from_a_template_are_set_against_its_standards() {
             new_line: "WO-T2-L9".into(),
             task: None,
             holder: None,
+            approval: None,
         },
     );
     add.reason = Some("loose duct cable".into());
