@@ -2,7 +2,8 @@
 //! loopback, as a browser asks for them (the session cookie, one request
 //! after another), printing p50 / p95 / max per page. Target: p95 ≤ 100 ms.
 //!
-//! `cargo bench -p sparescan-server --bench console`
+//! `cargo bench -p sparescan-server --bench console`; `BENCH_PAGES=serial`
+//! times only the pages whose name holds that text.
 
 use sparescan_server::config::Config;
 use sparescan_server::{Server, demo};
@@ -115,8 +116,9 @@ async fn run() {
             format!("/console/scan?code={}", demo::gtin("0500000050123")),
         ),
     ];
+    let only = std::env::var("BENCH_PAGES").unwrap_or_default();
     println!("console pages, {ROUNDS} requests each (target p95 ≤ 100 ms):");
-    for (what, path) in pages {
+    for (what, path) in pages.into_iter().filter(|(what, _)| what.contains(&only)) {
         let mut times = Vec::with_capacity(ROUNDS);
         let mut bytes = 0;
         for _ in 0..ROUNDS {
@@ -147,6 +149,10 @@ async fn run() {
     // The item list is kept until master data changes: the first view after
     // a change makes it again. An admin renames an item, then the list is
     // asked for (only the list is timed).
+    if !"master data: items, first page just after an item changed".contains(&only) {
+        running.shutdown().await.expect("shutdown");
+        return;
+    }
     let admin = demo::PEOPLE
         .iter()
         .find(|p| p.role == sparescan_core::model::Role::Admin)

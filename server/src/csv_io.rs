@@ -25,7 +25,7 @@ use crate::store::AuditEntry;
 use serde_json::{Map, Value};
 use sparescan_core::ids::{SiteId, UserId};
 use sparescan_core::model::MasterData;
-use sparescan_core::sync::Row;
+use sparescan_core::sync::{Row, RowKey};
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -150,15 +150,19 @@ pub fn cells(entity: Entity, master: &MasterData) -> (Vec<&'static str>, Vec<Vec
         return (vec!["setting", "value"], lines);
     }
     let lines = rows::records(entity, master)
-        .into_iter()
-        .map(|record| {
-            fields
-                .iter()
-                .map(|f| raw_cell_text(f.cell, record.get(f.name).unwrap_or(&Value::Null)))
-                .collect()
-        })
+        .iter()
+        .map(|record| line(entity, record))
         .collect();
     (fields.iter().map(|f| f.name).collect(), lines)
+}
+
+/// One record's cells, as [`cells`] gives its line.
+fn line(entity: Entity, record: &Value) -> Vec<String> {
+    entity
+        .fields()
+        .iter()
+        .map(|f| raw_cell_text(f.cell, record.get(f.name).unwrap_or(&Value::Null)))
+        .collect()
 }
 
 /// The entity's records as CSV, in key order (see [`cells`]), every cell
@@ -182,6 +186,7 @@ pub fn export(entity: Entity, master: &MasterData) -> String {
 /// A CSV file the server wrote (a report, master data) read back as a
 /// table: its header, its cells (formula guards taken off) and which
 /// columns hold only figures.
+#[derive(Clone)]
 pub struct CsvTable {
     pub header: Vec<String>,
     pub texts: Vec<Vec<String>>,
@@ -212,15 +217,7 @@ impl CsvTable {
     /// figure sorts as figures.
     pub fn of(header: Vec<String>, texts: Vec<Vec<String>>) -> Self {
         let numeric = (0..header.len())
-            .map(|i| {
-                let mut cells = texts
-                    .iter()
-                    .filter_map(|r| r.get(i))
-                    .filter(|c| !c.is_empty())
-                    .peekable();
-                cells.peek().is_some()
-                    && cells.all(|c| c.parse::<sparescan_core::qty::Qty>().is_ok())
-            })
+            .map(|i| column_is_figures(&texts, i))
             .collect();
         CsvTable {
             header,
@@ -228,6 +225,20 @@ impl CsvTable {
             numeric,
         }
     }
+}
+
+/// Whether column `i` has a cell and every cell it has is a figure.
+fn column_is_figures(texts: &[Vec<String>], i: usize) -> bool {
+    let mut cells = texts
+        .iter()
+        .filter_map(|r| r.get(i))
+        .filter(|c| !c.is_empty())
+        .peekable();
+    cells.peek().is_some() && cells.all(|c| is_figure(c))
+}
+
+fn is_figure(cell: &str) -> bool {
+    cell.parse::<sparescan_core::qty::Qty>().is_ok()
 }
 
 /// Master data as tables, made once per entity and kept until the site's
@@ -251,6 +262,119 @@ impl MasterTables {
         };
         kept.entry(entity).or_insert_with(make).clone()
     }
+
+    /// Brings the kept tables up to date with master-data rows just
+    /// applied: each changed record's line replaced, added or taken out in
+    /// key order, so the first view after an edit costs what any view
+    /// does. A big edit (an import) drops the tables it touches instead:
+    /// they are made again when next asked for.
+    pub fn patch(&mut self, changed: &[Row]) {
+        let kept = match self.0.get_mut() {
+            Ok(kept) => kept,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        for row in changed {
+            let Some(entity) = entity_of(&row.key) else {
+                continue;
+            };
+            let placed = changed.len() <= PATCH_LIMIT
+                && kept
+                    .get_mut(&entity)
+                    .is_none_or(|table| patch_line(entity, std::sync::Arc::make_mut(table), row));
+            if !placed {
+                kept.remove(&entity);
+            }
+        }
+    }
+}
+
+/// Past this many records an edit drops the tables rather than patching
+/// them line by line.
+const PATCH_LIMIT: usize = 1_000;
+
+/// The table a master-data row belongs to.
+fn entity_of(key: &RowKey) -> Option<Entity> {
+    Some(match key {
+        RowKey::Item(_) => Entity::Items,
+        RowKey::Warehouse(_) => Entity::Warehouses,
+        RowKey::Bin(_) => Entity::Bins,
+        RowKey::Batch(..) => Entity::Batches,
+        RowKey::Asset(_) => Entity::Assets,
+        RowKey::User(_) => Entity::Users,
+        RowKey::SiteReason(_) => Entity::Reasons,
+        RowKey::Policy => Entity::Policy,
+        _ => return None,
+    })
+}
+
+/// The record `row` names put in `table` (kept in key order): its line
+/// replaced, added or taken out. `false` when it cannot be placed (the
+/// policy, a table without its key columns).
+fn patch_line(entity: Entity, table: &mut CsvTable, row: &Row) -> bool {
+    let key: Vec<&str> = match &row.key {
+        RowKey::Batch(item, code) => vec![item.as_str(), code.as_str()],
+        RowKey::Item(id) => vec![id.as_str()],
+        RowKey::Warehouse(id) => vec![id.as_str()],
+        RowKey::Bin(id) => vec![id.as_str()],
+        RowKey::Asset(id) => vec![id.as_str()],
+        RowKey::User(id) => vec![id.as_str()],
+        RowKey::SiteReason(id) => vec![id.as_str()],
+        _ => return false,
+    };
+    let Some(columns) = entity
+        .key_fields()
+        .iter()
+        .map(|name| table.header.iter().position(|h| h == name))
+        .collect::<Option<Vec<usize>>>()
+    else {
+        return false;
+    };
+    let found = table.texts.binary_search_by(|line| {
+        columns
+            .iter()
+            .map(|&c| line.get(c).map_or("", String::as_str))
+            .cmp(key.iter().copied())
+    });
+    let old = match (found, &row.value) {
+        (Ok(at), Some(value)) => Some(std::mem::replace(&mut table.texts[at], line(entity, value))),
+        (Ok(at), None) => Some(table.texts.remove(at)),
+        (Err(at), Some(value)) => {
+            table.texts.insert(at, line(entity, value));
+            None
+        }
+        (Err(_), None) => None,
+    };
+    let new = match found {
+        Ok(at) if row.value.is_some() => table.texts.get(at),
+        Err(at) if row.value.is_some() => table.texts.get(at),
+        _ => None,
+    };
+    // A column of figures stays one unless a new cell is not a figure; a
+    // column of text may become one when a cell that was not a figure goes.
+    for i in 0..table.numeric.len() {
+        let new_cell = new.and_then(|l| l.get(i)).map_or("", String::as_str);
+        let old_cell = old
+            .as_ref()
+            .and_then(|l| l.get(i))
+            .map_or("", String::as_str);
+        let text = |c: &str| !c.is_empty() && !is_figure(c);
+        table.numeric[i] = if table.numeric[i] {
+            if text(new_cell) {
+                false
+            } else if new_cell.is_empty() && !old_cell.is_empty() {
+                // Its last figure may have gone.
+                column_is_figures(&table.texts, i)
+            } else {
+                true
+            }
+        } else if text(old_cell) || (!new_cell.is_empty() && is_figure(new_cell)) {
+            // Its only text, or its emptiness, may have gone.
+            column_is_figures(&table.texts, i)
+        } else {
+            false
+        };
+    }
+    true
 }
 
 /// A value as the CSV files and the API spell it: its serde name
@@ -698,6 +822,87 @@ mod tests {
             active: true,
         }];
         SiteState::new(MemoryLedger::new(master.clone()), master)
+    }
+
+    /// A kept table patched with an edit's rows is the table made afresh
+    /// from the edited master data: a line changed, one added first, one
+    /// last, one taken out, in every entity; the policy drops its table.
+    #[test]
+    fn a_patched_table_is_the_table_made_again() {
+        let mut s = demo();
+        for entity in Entity::ALL {
+            s.tables.of(entity, &s.master);
+        }
+        let mut rows = Vec::new();
+        for entity in Entity::ALL {
+            let records = rows::records(entity, &s.master);
+            let key_of = |record: &Value, id: &str| -> RowKey {
+                let text = |name: &str| {
+                    record
+                        .get(name)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                match entity {
+                    Entity::Items => RowKey::Item(id.into()),
+                    Entity::Warehouses => RowKey::Warehouse(id.into()),
+                    Entity::Bins => RowKey::Bin(id.into()),
+                    Entity::Batches => RowKey::Batch(text("item").into(), id.into()),
+                    Entity::Assets => RowKey::Asset(id.into()),
+                    Entity::Users => RowKey::User(id.into()),
+                    Entity::Reasons => RowKey::SiteReason(id.into()),
+                    Entity::Policy => RowKey::Policy,
+                }
+            };
+            let id_field = entity.key_fields().last().copied().unwrap_or("id");
+            let Some(first) = records.first() else {
+                continue;
+            };
+            let mut changed = first.clone();
+            let with_id = |mut v: Value, id: &str| {
+                v[id_field] = Value::String(id.into());
+                v
+            };
+            // A text cell of the first record changed; figures stay figures.
+            if let Some(name) = ["name", "text_en", "code", "scope"]
+                .iter()
+                .find(|f| changed.get(**f).is_some_and(Value::is_string) && **f != id_field)
+            {
+                changed[*name] = Value::String("Changed by the patch test".into());
+            }
+            let first_id = first[id_field].as_str().unwrap_or_default().to_owned();
+            rows.push(Row {
+                key: key_of(first, &first_id),
+                value: Some(changed),
+            });
+            if entity == Entity::Policy {
+                continue;
+            }
+            for id in ["000-FIRST", "ZZZ-LAST"] {
+                rows.push(Row {
+                    key: key_of(first, id),
+                    value: Some(with_id(first.clone(), id)),
+                });
+            }
+            if let Some(last) = records.last().filter(|_| records.len() > 1) {
+                let id = last[id_field].as_str().unwrap_or_default();
+                rows.push(Row {
+                    key: key_of(last, id),
+                    value: None,
+                });
+            }
+        }
+        s.master.apply_rows(&rows).expect("applies");
+        s.tables.patch(&rows);
+        for entity in Entity::ALL {
+            let patched = s.tables.of(entity, &s.master);
+            let (header, texts) = cells(entity, &s.master);
+            let fresh = CsvTable::of(header.into_iter().map(str::to_owned).collect(), texts);
+            assert_eq!(patched.header, fresh.header, "{entity}");
+            assert_eq!(patched.texts, fresh.texts, "{entity}");
+            assert_eq!(patched.numeric, fresh.numeric, "{entity}");
+        }
     }
 
     #[test]

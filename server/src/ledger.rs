@@ -67,6 +67,9 @@ pub struct SiteState {
     pub master: MasterData,
     /// `master` as tables for the console, emptied when it changes.
     pub tables: crate::csv_io::MasterTables,
+    /// The units' serial numbers for the console, forgotten when units
+    /// are added or removed.
+    pub serial_numbers: crate::console::serial_index::SerialIndex,
 }
 
 impl SiteState {
@@ -75,6 +78,7 @@ impl SiteState {
             ledger,
             master,
             tables: Default::default(),
+            serial_numbers: Default::default(),
         }
     }
 }
@@ -509,6 +513,16 @@ fn process_pushes(
             .map(|item| (item.clone(), state.ledger.valuation_of(item)))
             .collect();
         batch.values = values;
+        // Units added or removed: the console's index of their numbers
+        // is made again when next asked for.
+        let units_changed = batch.accepted.iter().any(|(acc, _)| {
+            acc.effects.iter().any(|e| {
+                matches!(e, Effect::Serial { before, after, .. } if before.is_none() || after.is_none())
+            })
+        });
+        if units_changed {
+            state.serial_numbers.forget();
+        }
         match store.commit(&batch) {
             Ok(_) => {
                 for (verdicts, reply) in answers {
@@ -532,6 +546,7 @@ fn process_pushes(
 /// Memory back to what the database holds (after a group that was not
 /// committed).
 fn reload_site(store: &dyn Store, site: &SiteId, state: &mut SiteState) {
+    state.serial_numbers.forget();
     match site_ledger(store, site) {
         Ok(ledger) => state.ledger = ledger,
         Err(e) => log::error!("reloading site {site} failed: {e}"),
@@ -721,13 +736,13 @@ fn edit_master(
         ..CommitBatch::default()
     };
     store.commit(&batch)?;
+    state.tables.patch(&applied);
     for row in applied {
         if let Err(e) = state.ledger.set_row(row) {
             log::error!("applying a checked master row failed: {e}");
         }
     }
     state.master = master;
-    state.tables = Default::default();
     Ok(())
 }
 

@@ -26,6 +26,7 @@ mod record;
 mod reports;
 mod requests;
 mod scan;
+pub(crate) mod serial_index;
 mod serials;
 mod session;
 pub mod setup;

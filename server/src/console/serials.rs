@@ -2,8 +2,10 @@
 //! on a shelf, in work with someone, installed on an asset, removed,
 //! on the way to another warehouse, or out as a tool — with its order
 //! one click away and its history in the serial-history report. A site
-//! holds a million of them: rows become cells only when shown, and an
-//! item filter reads only that item's units.
+//! holds a million of them: rows become cells only when shown, an item
+//! filter reads only that item's units, and a number searched for or the
+//! order by number come from the index of numbers kept beside the map
+//! (`serial_index`).
 
 use super::i18n::Tr;
 use super::layout::Layout;
@@ -24,6 +26,9 @@ use std::ops::Bound;
 pub fn routes() -> Router<AppState> {
     Router::new().route("/console/serials", get(serials))
 }
+
+/// The serial number's column (the index orders by it).
+const SERIAL_COLUMN: usize = 1;
 
 const COLUMNS: [Column; 6] = [
     Column::text("item", "Item"),
@@ -211,10 +216,48 @@ async fn serials(
     );
     let answer = state.ledger.read(&auth.session.site, |s| {
         let all = &s.ledger.projections().serials;
-        let chosen: Box<dyn Iterator<Item = (&SerialKey, &SerialState)>> = if item.is_empty() {
-            Box::new(all.iter())
-        } else {
+        let by_number = f.table.sorted_by(&COLUMNS) == Some(SERIAL_COLUMN);
+        // Every unit in order of its number: the page is read off the
+        // index, the map asked for its fifty units.
+        if item.is_empty()
+            && serial.is_empty()
+            && f.place.is_empty()
+            && by_number
+            && !table::wants_export(&f.table)
+        {
+            let numbers = s.serial_numbers.of(all);
+            let order = if f.table.descending() {
+                numbers.by_number_down()
+            } else {
+                numbers.by_number()
+            };
+            let total = order.len();
+            let page = table::page_within(f.table.page(), total);
+            let first = (page - 1) * table::PAGE_ROWS;
+            let picked: Vec<SerialRow> = order[first..(first + table::PAGE_ROWS).min(total)]
+                .iter()
+                .filter_map(|&unit| numbers.key(unit as usize))
+                .filter_map(|key| all.get_key_value(&key))
+                .map(|(key, state)| SerialRow { key, state, tr })
+                .collect();
+            return table::Answer::Page(table::show_page(
+                tr, &COLUMNS, picked, total, page, &f.table, &base,
+            ));
+        }
+        let chosen: Box<dyn Iterator<Item = (&SerialKey, &SerialState)>> = if !item.is_empty() {
             Box::new(of_item(all, item))
+        } else if !serial.is_empty() {
+            // A number searched among all units: the index finds them.
+            let numbers = s.serial_numbers.of(all);
+            Box::new(
+                numbers
+                    .holding(&serial)
+                    .into_iter()
+                    .filter_map(move |unit| numbers.key(unit))
+                    .filter_map(|key| all.get_key_value(&key)),
+            )
+        } else {
+            Box::new(all.iter())
         };
         // Unfiltered, the table's size is the map's: its page is found
         // without walking a million units.

@@ -97,7 +97,7 @@ pub fn contains_folded(text: &str, needle: &str) -> bool {
 /// `a` against `b` ignoring case: byte by byte while both are ASCII (a
 /// million serial numbers are compared this way), by lower-case letters
 /// from the first other character on.
-fn cmp_folded(a: &str, b: &str) -> Ordering {
+pub(super) fn cmp_folded(a: &str, b: &str) -> Ordering {
     for (i, (x, y)) in a.bytes().zip(b.bytes()).enumerate() {
         if !x.is_ascii() || !y.is_ascii() {
             // A character of several bytes starts here (the bytes before
@@ -213,13 +213,13 @@ impl TableQuery {
             .unwrap_or(1)
     }
 
-    fn sorted_by(&self, columns: &[Column]) -> Option<usize> {
+    pub fn sorted_by(&self, columns: &[Column]) -> Option<usize> {
         self.sort
             .as_deref()
             .and_then(|k| columns.iter().position(|c| c.key == k))
     }
 
-    fn descending(&self) -> bool {
+    pub fn descending(&self) -> bool {
         self.dir.as_deref() == Some("desc")
     }
 }
@@ -258,9 +258,33 @@ pub fn show<R: Row>(
     q: &TableQuery,
     base: &str,
 ) -> Shown {
+    let (picked, total, page) = select(
+        rows.into_iter(),
+        q.sorted_by(columns),
+        q.descending(),
+        q.page(),
+    );
+    show_page(tr, columns, picked, total, page, q, base)
+}
+
+/// The page asked for, from 1, within a table of `total` rows.
+pub fn page_within(asked: usize, total: usize) -> usize {
+    asked.clamp(1, total.div_ceil(PAGE_ROWS).max(1))
+}
+
+/// The table showing `picked`, page `page` of `total` rows in the order `q`
+/// asks for, found by its caller (who keeps the rows in that order).
+pub fn show_page<R: Row>(
+    tr: Tr,
+    columns: &[Column],
+    picked: Vec<R>,
+    total: usize,
+    page: usize,
+    q: &TableQuery,
+    base: &str,
+) -> Shown {
     let sorted_by = q.sorted_by(columns);
     let descending = q.descending();
-    let (picked, total, page) = select(rows.into_iter(), sorted_by, descending, q.page());
     let pages = total.div_ceil(PAGE_ROWS).max(1);
     let first = (page - 1) * PAGE_ROWS;
     let shown: Vec<Vec<Cell>> = picked.into_iter().map(Row::into_cells).collect();
@@ -329,8 +353,21 @@ fn select<R: Row>(
     descending: bool,
     asked: usize,
 ) -> (Vec<R>, usize, usize) {
-    let page_for = |total: usize| asked.clamp(1, total.div_ceil(PAGE_ROWS).max(1));
+    let page_for = |total: usize| page_within(asked, total);
     if let Some(by) = by {
+        // A page near the top of a big table: the rows up to it are kept
+        // while the table is walked, the rest never gathered. A page deep
+        // in it: every row's key, partitioned around the page.
+        let keep = (asked.max(1) - 1)
+            .saturating_mul(PAGE_ROWS)
+            .saturating_add(PAGE_ROWS);
+        let deep = match rows.size_hint() {
+            (known, Some(upper)) if known == upper => keep > known / DEEP,
+            _ => false,
+        };
+        if !deep {
+            return top_of(rows, by, descending, keep, page_for);
+        }
         let all: Vec<R> = rows.collect();
         let (total, page) = (all.len(), page_for(all.len()));
         let first = (page - 1) * PAGE_ROWS;
@@ -366,6 +403,108 @@ fn select<R: Row>(
     } else {
         (in_page, total, page)
     }
+}
+
+/// Past this share of a table's rows a page is found by partitioning them
+/// all rather than by keeping the best ones while walking.
+const DEEP: usize = 8;
+
+/// A row kept while walking a table: its key (owned: the row it borrows
+/// from moves), the first bytes of it, and where it was.
+struct Ranked<R> {
+    prefix: u128,
+    key: SortKey<'static>,
+    at: usize,
+    descending: bool,
+    row: R,
+}
+
+impl<R> Ranked<R> {
+    fn keyed(&self) -> Keyed<'_> {
+        Keyed {
+            prefix: self.prefix,
+            key: self.key.reborrow(),
+            at: self.at,
+        }
+    }
+}
+
+impl<R> Ord for Ranked<R> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        in_order(&self.keyed(), &other.keyed(), self.descending)
+    }
+}
+
+impl<R> PartialOrd for Ranked<R> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<R> PartialEq for Ranked<R> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl<R> Eq for Ranked<R> {}
+
+/// The page of `rows` sorted as asked when only the first `keep` rows in
+/// that order can be on it: walked once, the best `keep` kept in a heap
+/// whose worst is the one to beat, so a million rows cost a comparison
+/// each and only those that enter the heap are copied. Also the table's
+/// size and the page's number.
+fn top_of<R: Row>(
+    rows: impl Iterator<Item = R>,
+    column: usize,
+    descending: bool,
+    keep: usize,
+    page_for: impl Fn(usize) -> usize,
+) -> (Vec<R>, usize, usize) {
+    let mut heap: std::collections::BinaryHeap<Ranked<R>> = std::collections::BinaryHeap::new();
+    let mut total = 0;
+    for row in rows {
+        let at = total;
+        total += 1;
+        let key = row.sort_key(column);
+        let prefix = match &key {
+            SortKey::Text(t) => folded_prefix(t),
+            SortKey::Number(_) => 0,
+        };
+        if heap.len() >= keep {
+            let Some(worst) = heap.peek() else { continue };
+            let candidate = Keyed {
+                prefix,
+                key: key.reborrow(),
+                at,
+            };
+            if in_order(&candidate, &worst.keyed(), descending) != Ordering::Less {
+                continue;
+            }
+            heap.pop();
+        }
+        let key = match key {
+            SortKey::Number(n) => SortKey::Number(n),
+            SortKey::Text(t) => SortKey::owned(t.into_owned()),
+        };
+        heap.push(Ranked {
+            prefix,
+            key,
+            at,
+            descending,
+            row,
+        });
+    }
+    let page = page_for(total);
+    let first = (page - 1) * PAGE_ROWS;
+    let picked = heap
+        .into_sorted_vec()
+        .into_iter()
+        .skip(first)
+        .take(PAGE_ROWS)
+        .map(|r| r.row)
+        .collect();
+    (picked, total, page)
 }
 
 /// The rows `first..first + PAGE_ROWS` of the table sorted as asked, in
@@ -429,7 +568,7 @@ fn keyed<R: Row>(rows: &[R], column: usize) -> Vec<Keyed<'_>> {
 /// The first 16 bytes of `text` in lower case (UTF-8, zeros after the
 /// end), as a number that orders as [`cmp_folded`] does: lower-case text
 /// compared byte by byte is compared character by character.
-fn folded_prefix(text: &str) -> u128 {
+pub(super) fn folded_prefix(text: &str) -> u128 {
     let mut buf = [0u8; 16];
     let bytes = text.as_bytes();
     let n = bytes.len().min(16);
@@ -750,6 +889,51 @@ mod tests {
                         expected[first..end],
                         "column {column}, desc {descending}, from {first}"
                     );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_sorted_page_is_the_same_walked_or_partitioned() {
+        // Ties, both directions, every page and one past the end; the
+        // table's size known (partitioned when deep, walked when not) and
+        // unknown (filtered: always walked).
+        let table: Vec<Vec<Cell>> = (0..537)
+            .map(|i| {
+                vec![
+                    Cell::text(format!("Item-{:03}", (i * 7919) % 211)),
+                    Cell::qty(Qty::units((i % 9) as i64)),
+                ]
+            })
+            .collect();
+        let texts = |rows: Vec<Vec<Cell>>| -> Vec<String> {
+            rows.into_iter()
+                .map(|r| format!("{} {}", r[0].text, r[1].text))
+                .collect()
+        };
+        let pages = table.len().div_ceil(PAGE_ROWS);
+        for column in [0, 1] {
+            for descending in [false, true] {
+                let expected = texts(sort(table.clone(), Some(column), descending));
+                for asked in 1..=pages + 1 {
+                    let page = asked.min(pages);
+                    let first = (page - 1) * PAGE_ROWS;
+                    let want = &expected[first..(first + PAGE_ROWS).min(expected.len())];
+                    let known = select(table.clone().into_iter(), Some(column), descending, asked);
+                    let filtered = select(
+                        table.clone().into_iter().filter(|_| true),
+                        Some(column),
+                        descending,
+                        asked,
+                    );
+                    for (how, (rows, total, at)) in [("known", known), ("filtered", filtered)] {
+                        assert_eq!(
+                            (texts(rows).as_slice(), total, at),
+                            (want, table.len(), page),
+                            "{how}: column {column}, desc {descending}, page {asked}"
+                        );
+                    }
                 }
             }
         }
