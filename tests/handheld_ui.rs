@@ -29,18 +29,25 @@ fn server_serial(server: &DemoServer, item: &str, serial: &str) -> Option<Serial
         .expect("site")
 }
 
-#[test]
-fn issue_return_and_on_site_confirmation_against_the_server() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let server = DemoServer::start(dir.path(), ([127, 0, 0, 1], 0).into()).expect("server");
+/// The demo server in `dir` and a handheld enrolled at it (its window:
+/// the enrollment form filled, then the badge scanned and the PIN typed),
+/// with `badge` signed in.
+fn signed_in(dir: &std::path::Path, badge: &str, pin: &str) -> (DemoServer, Handheld) {
+    let server = DemoServer::start(dir, ([127, 0, 0, 1], 0).into()).expect("server");
     let code = server.enrollment_code().expect("code");
-    let mut hh = Handheld::open(&dir.path().join("device.sqlite"));
-
-    // Enroll → sign in by badge and PIN.
+    let mut hh = Handheld::open(&dir.join("device.sqlite"));
     hh.wait("the enrollment screen", |m| m.screen == ScreenId::Enroll);
     hh.enroll(&server.url(), &server.ca_path, &code);
     hh.wait("the first bootstrap", |m| m.sync.online);
-    hh.sign_in("B-1001", "1111");
+    hh.sign_in(badge, pin);
+    (server, hh)
+}
+
+#[test]
+fn issue_return_and_on_site_confirmation_against_the_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Enroll → sign in by badge and PIN.
+    let (server, mut hh) = signed_in(dir.path(), "B-1001", "1111");
 
     // Issue a serial part to WO-1004 at the shelf.
     hh.navigate(ScreenId::Issue);
@@ -182,13 +189,7 @@ fn issue_return_and_on_site_confirmation_against_the_server() {
 #[test]
 fn a_delivery_received_at_the_shelf_reaches_the_server() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = DemoServer::start(dir.path(), ([127, 0, 0, 1], 0).into()).expect("server");
-    let code = server.enrollment_code().expect("code");
-    let mut hh = Handheld::open(&dir.path().join("device.sqlite"));
-    hh.wait("the enrollment screen", |m| m.screen == ScreenId::Enroll);
-    hh.enroll(&server.url(), &server.ca_path, &code);
-    hh.wait("the first bootstrap", |m| m.sync.online);
-    hh.sign_in("B-2001", "3333");
+    let (server, mut hh) = signed_in(dir.path(), "B-2001", "3333");
 
     // From the home screen, as the clerk would.
     hh.wait("the home screen", |m| {
@@ -257,12 +258,7 @@ fn an_additional_issue_asked_at_the_shelf_is_approved_in_the_back_office() {
     use sparescan_core::sync::{PushRequest, PushResponse, Verdict};
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = DemoServer::start(dir.path(), ([127, 0, 0, 1], 0).into()).expect("server");
-    let code = server.enrollment_code().expect("code");
-    let mut hh = Handheld::open(&dir.path().join("device.sqlite"));
-    hh.wait("the enrollment screen", |m| m.screen == ScreenId::Enroll);
-    hh.enroll(&server.url(), &server.ca_path, &code);
-    hh.sign_in("B-1001", "1111");
+    let (server, mut hh) = signed_in(dir.path(), "B-1001", "1111");
 
     hh.navigate(ScreenId::Issue);
     hh.scan("WO:WO-1004");

@@ -110,6 +110,11 @@ fn an_additional_issue_waits_for_the_approval_then_draws_on_it() {
         ReasonCode::ApprovalMismatch,
     );
     book.refuse(cite(3, "L-ADD-1"), ReasonCode::ApprovalUsedUp);
+    // The approval is the approver: naming another beside it is refused.
+    book.refuse(
+        cite(1, "L-ADD-1").approver(SUPERVISOR),
+        ReasonCode::ApprovalMismatch,
+    );
     book.accept(cite(1, "L-ADD-1"));
     let second = book.accept(cite(1, "L-ADD-2"));
     assert_eq!(approval_of(&book, request).left(), q(0));

@@ -152,6 +152,15 @@ pub(super) fn draw<V: LedgerView>(
     qty: Qty,
 ) -> Rule {
     let before = known(ctx, request)?;
+    // The approval is the approver: one named beside it would be recorded
+    // unchecked.
+    if let Some(approver) = &ctx.doc.approver {
+        return Err(Refusal::new(ReasonCode::ApprovalMismatch)
+            .detail(format!(
+                "an issue under an approval names no approver of its own ({approver})"
+            ))
+            .into());
+    }
     let same_line = match kind {
         ApprovalKind::Substitution => before.line == ctx.doc.line,
         ApprovalKind::Additional => before.line.is_none() || before.line == ctx.doc.line,
