@@ -108,6 +108,31 @@ fn screens_dir() -> PathBuf {
     dir
 }
 
+/// The text of the QR code in a PNG (a screenshot of it as the browser
+/// drew it).
+fn decode_qr(png_bytes: &[u8]) -> String {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut pixels).expect("its pixels");
+    let (width, height) = (frame.width as usize, frame.height as usize);
+    let samples = frame.color_type.samples();
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
+        let at = (y * width + x) * samples;
+        // The darkest of the colour channels: black modules stay black.
+        pixels[at..at + samples.min(3)]
+            .iter()
+            .copied()
+            .min()
+            .unwrap_or(255)
+    });
+    let grids = image.detect_grids();
+    let grid = grids.first().expect("a QR code in the image");
+    let (_, content) = grid.decode().expect("the QR code decodes");
+    content
+}
+
 /// axe-core, vendored: the WCAG checker run on every page shot below.
 const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
 
@@ -533,8 +558,12 @@ async fn people_work_in_the_console_from_the_first_run() {
             .starts_with("data:image/svg+xml;base64,"),
         "the QR code is an image the page's policy allows"
     );
+    let qr_pixels = qr.screenshot().await.expect("the QR code's pixels");
     shot(&b, "devices-enroll").await;
     let link = text_of(&b, ".new-code code.wrap").await;
+    // Read back as a handheld's scanner reads it: the image says exactly
+    // the link printed under it.
+    assert_eq!(decode_qr(&qr_pixels), link, "the QR code's content");
     let link =
         sparescan_core::enrollment::EnrollmentLink::parse(&link).expect("an enrollment link");
     assert_eq!(link.server, base);
