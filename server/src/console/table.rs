@@ -361,10 +361,11 @@ fn select<R: Row>(
         let keep = (asked.max(1) - 1)
             .saturating_mul(PAGE_ROWS)
             .saturating_add(PAGE_ROWS);
-        let deep = match rows.size_hint() {
-            (known, Some(upper)) if known == upper => keep > known / DEEP,
-            _ => false,
-        };
+        let deep = keep > KEPT_ROWS
+            || match rows.size_hint() {
+                (known, Some(upper)) if known == upper => keep > known / DEEP,
+                _ => false,
+            };
         if !deep {
             return top_of(rows, by, descending, keep, page_for);
         }
@@ -405,9 +406,12 @@ fn select<R: Row>(
     }
 }
 
-/// Past this share of a table's rows a page is found by partitioning them
-/// all rather than by keeping the best ones while walking.
+/// Past this share of a table's rows, or past this many rows, a page is
+/// found by partitioning them all rather than by keeping the best ones
+/// while walking (a heap of tens of thousands costs more than the
+/// partition).
 const DEEP: usize = 8;
+const KEPT_ROWS: usize = 100 * PAGE_ROWS;
 
 /// A row kept while walking a table: its key (owned: the row it borrows
 /// from moves), the first bytes of it, and where it was.
