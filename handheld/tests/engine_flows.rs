@@ -1447,3 +1447,28 @@ fn an_unlisted_substitute_is_asked_for_and_decided_by_an_engineer() {
     sync_with(&mut e, &mut server, Vec::new());
     assert!(outbox(&e).is_empty(), "accepted by the server");
 }
+
+/// What was to be asked for belongs to its order: another order scanned
+/// takes the offer away (it would have asked on the new order).
+#[test]
+fn asking_is_offered_only_on_the_order_it_belongs_to() {
+    let (mut e, _) = engine_as(TECHNICIAN);
+    issue_screen(&mut e, Some("WO-1004"), "A-02");
+    e.handle(Input::Choose("additional".into()));
+    e.handle(gs1(FAN, "21", "FAN-A1"));
+    e.handle(Input::Pin(None));
+    let offered = |e: &mut Engine| {
+        e.model()
+            .flow
+            .choices
+            .iter()
+            .any(|c| c.id == "ask-approval")
+    };
+    assert!(offered(&mut e));
+    e.handle(label("WO:WO-1003"));
+    e.handle(Input::DismissVerdict);
+    assert!(!offered(&mut e), "{:?}", e.model().flow.choices);
+    // Asking anyway (a stale tap) records nothing.
+    e.handle(Input::Choose("ask-approval".into()));
+    assert!(outbox(&e).is_empty());
+}

@@ -1565,6 +1565,45 @@ async fn serial_units(b: &Client, base: &str, admin: &Api) {
             .await
             .starts_with("/console/reports/serial-history?item=MTR-5&serial=M-002")
     );
+    // A number searched among all units, in any case (the index of
+    // numbers); a unit received after it was made is found too.
+    let numbers = |b: &Client, query: &'static str| {
+        let b = b.clone();
+        let url = format!("{base}/console/serials?{query}");
+        async move {
+            b.goto(&url).await.expect("open");
+            let mut out = Vec::new();
+            for cell in b
+                .find_all(Locator::Css("main table tbody tr td:nth-child(2)"))
+                .await
+                .expect("cells")
+            {
+                out.push(cell.text().await.expect("text"));
+            }
+            out
+        }
+    };
+    assert_eq!(numbers(b, "serial=m-00").await, ["M-001", "M-002"]);
+    admin
+        .csv(
+            "/api/v1/stock/opening",
+            "item,bin,qty,serials,unit_cost,condition\nMTR-5,A-01,1,M-003,300.00,new\n",
+        )
+        .await;
+    assert_eq!(numbers(b, "serial=m-00").await, ["M-001", "M-002", "M-003"]);
+    // Every unit in order of its number, both ways, read off the index:
+    // each page in order, the one the other way round.
+    let up = numbers(b, "sort=serial&dir=asc").await;
+    let down = numbers(b, "sort=serial&dir=desc").await;
+    let folded = |v: &[String]| -> Vec<String> { v.iter().map(|s| s.to_lowercase()).collect() };
+    let mut sorted = folded(&up);
+    sorted.sort();
+    assert_eq!(folded(&up), sorted, "ascending: {up:?}");
+    assert!(up.len() < 50, "one page holds every unit here: {up:?}");
+    let mut reversed = up.clone();
+    reversed.reverse();
+    assert_eq!(down, reversed);
+    assert!(up.iter().any(|n| n == "M-003"), "{up:?}");
 }
 
 /// The clerk receives a delivery: a part's label scanned into the form

@@ -132,6 +132,8 @@ impl IssueFlow {
         self.order = Some(wo.id.clone());
         self.asset = Some(wo.asset.clone());
         self.line = None;
+        // What was to be asked for belonged to the order before.
+        self.asking = None;
         self.pending.clear();
         self.hint.clear();
         if status.is_open() {
