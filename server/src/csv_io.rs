@@ -241,8 +241,8 @@ fn is_figure(cell: &str) -> bool {
     cell.parse::<sparescan_core::qty::Qty>().is_ok()
 }
 
-/// Master data as tables, made once per entity and kept until the site's
-/// master data changes: a 100,000-item list is read page after page.
+/// Master data as tables, made once per entity and patched when the
+/// site's master data changes: a 100,000-item list is read page after page.
 #[derive(Default)]
 pub struct MasterTables(std::sync::Mutex<HashMap<Entity, std::sync::Arc<CsvTable>>>);
 

@@ -65,7 +65,7 @@ impl From<Refusal> for LedgerError {
 pub struct SiteState {
     pub ledger: MemoryLedger,
     pub master: MasterData,
-    /// `master` as tables for the console, emptied when it changes.
+    /// `master` as tables for the console, patched when it changes.
     pub tables: crate::csv_io::MasterTables,
     /// The units' serial numbers for the console, forgotten when units
     /// are added or removed.
