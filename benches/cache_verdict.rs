@@ -88,6 +88,7 @@ fn master(size: &Size) -> MasterData {
             cost_account: None,
             request: None,
             template: None,
+            plan_changes: Vec::new(),
         });
         for l in 0..LINES_PER_ORDER {
             let n = o * LINES_PER_ORDER + l;
@@ -106,6 +107,7 @@ fn master(size: &Size) -> MasterData {
                 cost_account: None,
                 planned_max: None,
                 clarified: None,
+                approved: None,
             });
         }
     }

@@ -6,6 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 started=$(date +%s)
+# What failed, on stderr as well: a CI page that shows only the end of the
+# run's stderr (cargo's build lines) then names the failing test and why.
+failure_digest() {
+  {
+    echo "=== what failed (from $1)"
+    grep -E -A40 '^---- .* stdout ----$' "$1" | head -200
+    grep -E '^error: |^test result: FAILED|^    [a-z_:0-9]+$' "$1" | tail -40
+  } | tee /dev/stderr
+}
 step() { printf '\n=== %s (at %d s)\n' "$*" "$(( $(date +%s) - started ))"; }
 free_gb() { df -Pk . | awk 'NR == 2 { printf "%d", $4 / 1048576 }'; }
 
@@ -93,14 +102,17 @@ cargo test --workspace --locked --no-run
 # waits for them at its end: the burst test paces 5,000 scans at 20 a second
 # (250 s, little CPU), schemathesis waits on the server. Each writes its
 # own log; the run fails if either fails.
-burst_bin=$(cargo test --locked --test handheld_burst --no-run --message-format=json 2>/dev/null |
+burst_bin=$(cargo test --locked --test handheld_burst --no-run --message-format=json 2>target/burst-build.txt |
   python3 -c 'import json, sys
 for line in sys.stdin:
     m = json.loads(line)
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "handheld_burst" and m.get("executable"):
-        print(m["executable"])')
+        print(m["executable"])') || { cat target/burst-build.txt >&2; exit 1; }
 setsid "$burst_bin" > target/burst-output.txt 2>&1 & background+=("$!:burst test:target/burst-output.txt")
-cargo test --workspace --locked -- --skip five_thousand_scans_at_twenty_per_second 2>&1 | tee "$log"
+if ! cargo test --workspace --locked -- --skip five_thousand_scans_at_twenty_per_second 2>&1 | tee "$log"; then
+  failure_digest "$log"
+  exit 101
+fi
 
 step "schemathesis (in the background)"
 setsid ./scripts/schemathesis.sh > target/schemathesis-output.txt 2>&1 &
@@ -123,8 +135,15 @@ step "waiting for the background checks"
 failed=0
 for job in "${background[@]}"; do
   IFS=: read -r pid name output <<<"$job"
-  if wait "$pid"; then echo "$name: passed"; else echo "$name: FAILED"; failed=1; fi
-  cat "$output"
+  if wait "$pid"; then
+    echo "$name: passed"
+    cat "$output"
+  else
+    echo "$name: FAILED"
+    failed=1
+    cat "$output"
+    { echo "=== $name FAILED; the end of its log ($output):"; tail -60 "$output"; } >&2
+  fi
 done
 cat target/burst-output.txt >> "$log"
 [ "$failed" = 0 ] || exit 1

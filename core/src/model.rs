@@ -320,6 +320,38 @@ pub struct WorkOrder {
     /// compared with the template's standards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<TemplateId>,
+    /// Changes to the approved plan beyond what a planner may make alone
+    /// ([`crate::rules::replan`]), waiting for an approver, or refused
+    /// (kept until the line is changed again, so the planner reads why).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plan_changes: Vec<PlanChange>,
+}
+
+/// A line of an approved order as a planner would have it: added, or
+/// changed beyond the limits the approval set. The line itself stays as
+/// approved until an approver accepts this.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanChange {
+    /// The line as proposed (a new line's id is already given).
+    pub line: DemandLine,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    /// Why the plan must change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    /// Set when an approver said no; the line stayed as it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<PlanChangeRefused>,
+}
+
+/// Who refused a plan change, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanChangeRefused {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    pub why: String,
 }
 
 /// What a site's reason explains: the article's reason codes.
@@ -481,6 +513,13 @@ pub struct DemandLine {
     /// Who settled the line's range, when, and what it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clarified: Option<Clarified>,
+    /// The most the order's approver agreed to on this line (planned, or a
+    /// range's maximum, when the order or a change of it was approved):
+    /// what a later change is measured against. `None`: not approved yet,
+    /// or planned before approvals were kept (then the plan is the
+    /// measure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<Qty>,
 }
 
 /// An engineer's settling of a range line.
@@ -728,6 +767,9 @@ pub struct SitePolicy {
     /// Units of measure that move in whole units only (a piece, a kit);
     /// the others take thousandths (metres, litres).
     pub whole_units: BTreeSet<String>,
+    /// How far a planner may raise an approved line's quantity, in percent
+    /// of what was approved, before the change goes back to an approver.
+    pub replan_free_percent: u32,
 }
 
 impl Default for SitePolicy {
@@ -748,6 +790,7 @@ impl Default for SitePolicy {
                 .iter()
                 .map(|u| (*u).to_owned())
                 .collect(),
+            replan_free_percent: 10,
         }
     }
 }

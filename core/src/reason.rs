@@ -99,6 +99,7 @@ reason_codes! {
     ApprovalMismatch => "approval_mismatch", "The approval was given for another order, line or item.", "Issue exactly what was approved, or ask for another approval.";
     ApprovalUsedUp => "approval_used_up", "This goes beyond what the approval leaves.", "Issue what is left, or ask for approval of the rest.";
     ApprovalDecided => "approval_decided", "This request has been decided already.", "Nothing to do: the decision stands. A new need takes a new request.";
+    OwnPlanChange => "own_plan_change", "You proposed this plan change: another approver decides it.", "Ask an engineer, supervisor or dispatcher who did not propose it.";
     RequestAssetMismatch => "request_asset_mismatch", "The work order is for another asset than the request.", "Make the order for the request's asset, or a new request for this one.";
     ExpiryRequired => "expiry_required", "A new batch of an item whose expiry is kept needs its expiry date.", "Scan the label with the expiry date (GS1 AI 17), or give the date.";
     ExpiryMismatch => "expiry_mismatch", "The label's expiry date differs from the batch's in the books.", "Check the label: a misprint, or another batch. Ask the clerk to correct the batch's expiry if the label is right.";

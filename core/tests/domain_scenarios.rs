@@ -317,6 +317,7 @@ fn two_bearings_one_installed_one_returned_opened() {
             cost_account: None,
             planned_max: None,
             clarified: None,
+            approved: None,
         }],
     );
     book.accept(

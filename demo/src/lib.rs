@@ -163,6 +163,7 @@ fn work_order(id: &str, asset: &str, scope: &str, status: WoStatus) -> WorkOrder
         cost_account: None,
         request: None,
         template: None,
+        plan_changes: Vec::new(),
     }
 }
 
@@ -182,6 +183,7 @@ fn line(wo: &str, n: u32, item: &str, planned: i64) -> DemandLine {
         cost_account: None,
         planned_max: None,
         clarified: None,
+        approved: None,
     }
 }
 

@@ -110,6 +110,7 @@ fn busy_site(site: &str, items: usize, orders: usize) -> MasterData {
             cost_account: None,
             request: None,
             template: None,
+            plan_changes: Vec::new(),
         });
         for l in 0..5 {
             m.lines.push(DemandLine {
@@ -127,6 +128,7 @@ fn busy_site(site: &str, items: usize, orders: usize) -> MasterData {
                 cost_account: None,
                 planned_max: None,
                 clarified: None,
+                approved: None,
             });
         }
     }

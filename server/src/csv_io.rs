@@ -15,7 +15,7 @@
 //! | batches | `item`, `code`, `expiry` |
 //! | assets | `id`, `name`, `area`, `custodian` (user id) |
 //! | users | `id`, `name`, `roles` (list), `active` — badges and PINs are never in CSV |
-//! | policy | `setting`, `value`: one line per setting (`tolerance_percent`, `self_issue_allowed`, `return_deadline_working_days`, `serial_required_items`, `separation_of_duties`, `offline_limit_days`, `exceptions`, `whole_units`) |
+//! | policy | `setting`, `value`: one line per setting (`tolerance_percent`, `self_issue_allowed`, `return_deadline_working_days`, `serial_required_items`, `separation_of_duties`, `offline_limit_days`, `exceptions`, `whole_units`, `replan_free_percent`) |
 //!
 //! `docs/csv.md` says the same for people who edit the files.
 

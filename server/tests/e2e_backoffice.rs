@@ -694,14 +694,63 @@ async fn a_work_order_from_plan_to_closure() {
     .await;
     assert_eq!(s, 400, "{body}");
     assert!(message(&body).contains("2 already issued"), "{body}");
-    // Adding a line and dropping it again is fine.
+    // The order is approved: a line the approval did not list goes to an
+    // approver, with a reason, and is not planned until one accepts it.
+    let add = |reason: Option<&str>| json!({ "lines": [{ "item": "ZIP-200", "planned": "10" }], "reason": reason });
+    let (s, body) = put(&disp, "/api/v1/work-orders/WO-2001/lines", add(None)).await;
+    assert_eq!(s, 400, "{body}");
+    assert!(message(&body).contains("say why"), "{body}");
     let (s, card) = put(
         &disp,
         "/api/v1/work-orders/WO-2001/lines",
-        json!({ "lines": [{ "item": "ZIP-200", "planned": "10" }] }),
+        add(Some("the coupling needs ties too")),
     )
     .await;
     assert_eq!(s, 200, "{card}");
+    assert_eq!(card["lines"].as_array().map(Vec::len), Some(2), "{card}");
+    assert_eq!(card["plan_changes"][0]["line"]["id"], "WO-2001-L3");
+    assert_eq!(card["plan_changes"][0]["by"], "disp-1");
+    // Not the proposer's to decide, nor a clerk's.
+    let decide =
+        |approve: bool, reason: Option<&str>| json!({ "approve": approve, "reason": reason });
+    let url = "/api/v1/work-orders/WO-2001/plan-changes/WO-2001-L3";
+    let (s, body) = post(&disp, url, decide(true, None)).await;
+    assert_eq!(
+        (s, body["code"].as_str()),
+        (409, Some("own_plan_change")),
+        "{body}"
+    );
+    let (s, _) = post(&clerk, url, decide(true, None)).await;
+    assert_eq!(s, 403);
+    // A refusal needs a reason; then the order keeps it for the planner.
+    let (s, body) = post(&eng, url, decide(false, None)).await;
+    assert_eq!(s, 400, "{body}");
+    let (s, card) = post(
+        &eng,
+        url,
+        decide(false, Some("ties are stock items: take them from the kit")),
+    )
+    .await;
+    assert_eq!(s, 200, "{card}");
+    assert_eq!(card["plan_changes"][0]["refused"]["by"], "eng-1");
+    let (s, body) = post(&eng, url, decide(true, None)).await;
+    assert_eq!(
+        (s, body["code"].as_str()),
+        (409, Some("approval_decided")),
+        "{body}"
+    );
+    // Proposed again, and accepted: the line is planned, and approved.
+    let (s, _) = put(
+        &disp,
+        "/api/v1/work-orders/WO-2001/lines",
+        json!({ "lines": [{ "id": "WO-2001-L3", "item": "ZIP-200", "planned": "10" }],
+                "reason": "the kit has none left" }),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, card) = post(&eng, url, decide(true, None)).await;
+    assert_eq!(s, 200, "{card}");
+    assert_eq!(card["plan_changes"], json!([]), "{card}");
     assert_eq!(line(&card, "WO-2001-L3")["planned"], "10");
     let (s, card) = put(
         &disp,

@@ -1004,10 +1004,44 @@ TERM-6MM,A-01,5
             l,
             "/api/v1/work-orders/WO-OA-1/lines",
             disp,
-            Send::Json(json!({"lines": [{"id": "WO-OA-1-R", "item": "ZIP-200", "planned": "1", "planned_max": "3"}]})),
+            Send::Json(json!({"lines": [{"id": "WO-OA-1-R", "item": "ZIP-200", "planned": "1", "planned_max": "3"}],
+                              "reason": "a second coupling may be worn"})),
         )
         .await;
     assert_eq!(status, 200);
+    // The order is approved: the new line waits for an approver, who is
+    // never its proposer.
+    let pc = "/api/v1/work-orders/{id}/plan-changes/{line}";
+    let (status, _) = api
+        .call(
+            "POST",
+            pc,
+            "/api/v1/work-orders/WO-OA-1/plan-changes/WO-OA-1-R",
+            disp,
+            Send::Json(json!({"approve": true})),
+        )
+        .await;
+    assert_eq!(status, 409);
+    let (status, card) = api
+        .call(
+            "POST",
+            pc,
+            "/api/v1/work-orders/WO-OA-1/plan-changes/WO-OA-1-R",
+            eng,
+            Send::Json(json!({"approve": true})),
+        )
+        .await;
+    assert_eq!(status, 200, "{card}");
+    let (status, _) = api
+        .call(
+            "POST",
+            pc,
+            "/api/v1/work-orders/WO-OA-1/plan-changes/WO-OA-1-R",
+            eng,
+            Send::Json(json!({"approve": true})),
+        )
+        .await;
+    assert_eq!(status, 404);
     let (status, _) = api
         .call(
             "POST",

@@ -230,6 +230,8 @@ pub(super) fn additional<V: LedgerView>(
         cost_account: None,
         planned_max: None,
         clarified: None,
+        // The additional issue's approver agreed to exactly this.
+        approved: Some(pick.qty),
     };
     ctx.push(Effect::Line {
         id: new_line.clone(),

@@ -12,6 +12,7 @@ mod hints;
 mod issue;
 pub mod reasons;
 mod receipt;
+pub mod replan;
 pub mod requests;
 mod reserve;
 pub mod roles;

@@ -295,6 +295,7 @@ pub fn work_order<'m>(master: &'m mut MasterData, id: &str, asset: &str) -> WoBu
             cost_account: None,
             request: None,
             template: None,
+            plan_changes: Vec::new(),
         },
     }
 }
@@ -327,6 +328,7 @@ impl WoBuilder<'_> {
             cost_account: None,
             planned_max: None,
             clarified: None,
+            approved: None,
         };
         self.master.lines.push(line);
         self

@@ -50,6 +50,7 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
         super::backoffice::work_orders::change_lines,
         super::backoffice::work_orders::approve,
         super::backoffice::work_orders::clarify,
+        super::backoffice::work_orders::decide_plan_change,
         super::backoffice::documents::submit,
         super::backoffice::documents::needs_attention,
         super::backoffice::stock::stock_in,

@@ -53,6 +53,9 @@ pub struct Card {
     /// Substitutes issued on its lines: the line's item beside the
     /// substitute, why and who approved.
     pub substitutions: Vec<SubstitutionCard>,
+    /// Changes to the approved plan beyond the planner's limits, waiting
+    /// for an approver or refused.
+    pub plan_changes: Vec<PlanChange>,
 }
 
 /// A substitute issued in place of a line's item.
@@ -223,6 +226,7 @@ pub fn card(s: &SiteState, id: &WorkOrderId) -> Option<Card> {
         cost_account: wo.cost_account,
         request: wo.request,
         template: wo.template,
+        plan_changes: wo.plan_changes,
         lines,
         reserves,
         blockers,

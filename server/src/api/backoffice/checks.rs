@@ -241,6 +241,12 @@ impl After {
                 "is over 1000: give a percentage such as 10",
             );
         }
+        if p.replan_free_percent > 1000 {
+            return bad(
+                "replan_free_percent",
+                "is over 1000: give a percentage such as 10",
+            );
+        }
         if p.return_deadline_working_days > 365 {
             return bad(
                 "return_deadline_working_days",

@@ -8,7 +8,7 @@ use super::rows::check_id;
 use crate::api::ApiError;
 use crate::ledger::SiteState;
 use axum::http::StatusCode;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sparescan_core::ids::*;
 use sparescan_core::memory::MemoryLedger;
@@ -107,6 +107,17 @@ fn yes() -> bool {
     true
 }
 
+/// `POST …/plan-changes/{line}`: an approver's decision on a change of an
+/// approved plan.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanChangeDecision {
+    pub approve: bool,
+    /// Why: needed to refuse.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
 /// `PUT …/lines`: lines to add or change, and lines to remove.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -115,6 +126,10 @@ pub struct LinesChange {
     pub lines: Vec<LineInput>,
     #[serde(default)]
     pub remove: Vec<DemandLineId>,
+    /// Why the plan changes: shown to the approver when a change goes
+    /// beyond what the planner may change alone.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 pub(super) fn invalid(message: impl Into<String>) -> ApiError {
@@ -192,6 +207,7 @@ pub(super) fn new_order_rows(
         cost_account,
         request: req.request.clone(),
         template: req.template.clone(),
+        plan_changes: Vec::new(),
     };
     let mut rows = vec![row(RowKey::WorkOrder(wo.id.clone()), &wo)];
     if let Some(id) = &req.request {
@@ -423,6 +439,7 @@ pub(super) fn plan_line(
         cost_account,
         planned_max: input.planned_max,
         clarified: existing.and_then(|l| l.clarified.clone()),
+        approved: existing.and_then(|l| l.approved),
     })
 }
 
@@ -490,6 +507,8 @@ pub(super) fn clarify_row(
             min: old.planned,
             max,
         }),
+        // The engineer's settling is the approval of that quantity.
+        approved: old.approved.map(|_| planned),
         ..old
     };
     Ok(row(RowKey::Line(settled.id.clone()), &settled))
@@ -587,6 +606,7 @@ pub(super) fn replan_rows(
     id: &WorkOrderId,
     me: &UserId,
     req: &LinesChange,
+    now: DateTime<Utc>,
 ) -> Result<Vec<Row>, ApiError> {
     let v = &s.ledger;
     let wo = v.work_order(id).ok_or_else(|| unknown_order(id))?;
@@ -608,9 +628,13 @@ pub(super) fn replan_rows(
             "nothing to change: give lines to add or change, or lines to remove",
         ));
     }
+    let policy = v.policy();
     let mut rows = Vec::new();
-    let mut taken = HashSet::new();
+    // A new line waiting for an approver keeps its id: none other takes it.
+    let mut taken: HashSet<DemandLineId> =
+        wo.plan_changes.iter().map(|c| c.line.id.clone()).collect();
     let mut touched = HashSet::new();
+    let mut order = wo.clone();
     for input in &req.lines {
         let existing = input
             .id
@@ -624,15 +648,40 @@ pub(super) fn replan_rows(
                 "line {l} belongs to another work order: give this line another id"
             )));
         }
-        let line_id = match &existing {
-            Some(l) => l.id.clone(),
-            None => line_id(v, id, input.id.as_ref(), &mut taken)?,
+        let line_id = match (&existing, &input.id) {
+            (Some(l), _) => l.id.clone(),
+            // Proposed again: the waiting new line.
+            (None, Some(given)) if taken.contains(given) => given.clone(),
+            (None, _) => line_id(v, id, input.id.as_ref(), &mut taken)?,
         };
         if !touched.insert(line_id.clone()) {
             return Err(invalid(format!("line {line_id} is listed twice")));
         }
         let line = plan_line(v, &wo, line_id, input, existing.as_ref(), me)?;
-        rows.push(row(RowKey::Line(line.id.clone()), &line));
+        // The newest change of a line replaces one that waits or was refused.
+        order.plan_changes.retain(|c| c.line.id != line.id);
+        if rules::replan::beyond_limits(&policy, &wo, existing.as_ref(), &line).is_empty() {
+            rows.push(row(RowKey::Line(line.id.clone()), &line));
+        } else {
+            let why = req
+                .reason
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "line {}: the change goes beyond what {id}'s approval allows, so an approver decides it: say why the plan must change",
+                        line.id
+                    ))
+                })?;
+            order.plan_changes.push(PlanChange {
+                line,
+                by: me.clone(),
+                at: now,
+                why: Some(why.to_owned()),
+                refused: None,
+            });
+        }
     }
     for l in &req.remove {
         let line = v
@@ -653,6 +702,68 @@ pub(super) fn replan_rows(
             key: RowKey::Line(l.clone()),
             value: None,
         });
+        order.plan_changes.retain(|c| c.line.id != *l);
+    }
+    if order.plan_changes != wo.plan_changes {
+        rows.push(row(RowKey::WorkOrder(id.clone()), &order));
     }
     Ok(rows)
+}
+
+/// An approver's decision on a plan change of `line`: refused (with why),
+/// the line stays as it was; accepted, the line becomes the proposal and
+/// what it plans is now the approved quantity.
+pub(super) fn plan_change_rows(
+    s: &SiteState,
+    id: &WorkOrderId,
+    line: &DemandLineId,
+    me: &User,
+    req: &PlanChangeDecision,
+    now: DateTime<Utc>,
+) -> Result<Vec<Row>, ApiError> {
+    let v = &s.ledger;
+    let wo = v.work_order(id).ok_or_else(|| unknown_order(id))?;
+    let Some(at) = wo.plan_changes.iter().position(|c| c.line.id == *line) else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_plan_change",
+            format!(
+                "{id} has no change of line {line} to decide: it was decided, or changed again (open the order to see)"
+            ),
+        ));
+    };
+    rules::replan::may_decide(&wo.plan_changes[at], me).map_err(refused)?;
+    let mut order = wo.clone();
+    if !req.approve {
+        let why = req
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| invalid("say why the change is refused: the planner reads it"))?;
+        order.plan_changes[at].refused = Some(PlanChangeRefused {
+            by: me.id.clone(),
+            at: now,
+            why: why.to_owned(),
+        });
+        return Ok(vec![row(RowKey::WorkOrder(id.clone()), &order)]);
+    }
+    if !wo.state.status.is_open() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "work_order_status",
+            format!("{id} is no longer open: its plan is final"),
+        ));
+    }
+    let mut accepted = order.plan_changes.remove(at).line;
+    let most = accepted.planned_max.unwrap_or(accepted.planned);
+    // What moved since it was proposed still bounds it.
+    if let Some(old) = v.line(&accepted.id) {
+        check_replan(v, &old, &accepted.item, most)?;
+    }
+    accepted.approved = Some(most);
+    Ok(vec![
+        row(RowKey::Line(accepted.id.clone()), &accepted),
+        row(RowKey::WorkOrder(id.clone()), &order),
+    ])
 }

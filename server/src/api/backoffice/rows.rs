@@ -266,6 +266,7 @@ static POLICY_FIELDS: &[Field] = &[
     field("offline_limit_days", Num, false, ty::<u32>),
     field("exceptions", List, false, ty::<BTreeSet<ReasonCode>>),
     field("whole_units", List, false, ty::<BTreeSet<String>>),
+    field("replan_free_percent", Num, false, ty::<u32>),
 ];
 
 /// What is wrong with one record of an edit, and what to do.

@@ -233,6 +233,7 @@ fn checked(
         cost_account: None,
         request: None,
         template: None,
+        plan_changes: Vec::new(),
     };
     let mut lines = Vec::with_capacity(req.lines.len());
     for (n, l) in req.lines.iter().enumerate() {

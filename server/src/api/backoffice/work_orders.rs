@@ -6,8 +6,8 @@
 
 use super::card::{Card, read_card, unknown_order};
 use super::plan::{
-    Clarification, LinesChange, NewWorkOrder, check_limits, clarify_row, invalid, new_order_rows,
-    replan_rows, row,
+    Clarification, LinesChange, NewWorkOrder, PlanChangeDecision, check_limits, clarify_row,
+    invalid, new_order_rows, plan_change_rows, replan_rows, row,
 };
 use super::{audit, office_document, query, require, status_query};
 use crate::api::auth::UserAuth;
@@ -40,6 +40,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/work-orders/{id}/lines/{line}/clarify",
             post(clarify),
+        )
+        .route(
+            "/api/v1/work-orders/{id}/plan-changes/{line}",
+            post(decide_plan_change),
         )
 }
 
@@ -282,7 +286,7 @@ async fn change_lines(
     let me = auth.user.id.clone();
     let rows = state
         .ledger
-        .read(&site, |s| replan_rows(s, &id, &me, &req))??;
+        .read(&site, |s| replan_rows(s, &id, &me, &req, Utc::now()))??;
     let payload = json!({ "work_order": id, "rows": rows });
     state
         .ledger
@@ -449,6 +453,75 @@ pub(crate) async fn clarify(
     Ok(Json(read_card(&state, &site, &id).await?))
 }
 
+/// Decide a change of an approved plan.
+///
+/// A change to an approved order's lines beyond what a planner may make
+/// alone (a new line, more than the site's `replan_free_percent` over the
+/// approved quantity, new substitutes, a wider tolerance, another item)
+/// waits on the order for an approver. Accepted, the line becomes what was
+/// proposed and its quantity the approved one; refused (a reason is
+/// needed), the line stays as it was and the order keeps the refusal for
+/// the planner to read. Needs a role that approves work orders; never the
+/// person who proposed the change (`own_plan_change`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/work-orders/{id}/plan-changes/{line}",
+    tag = "work-orders",
+    operation_id = "work_order_plan_change_decide",
+    params(
+        ("id" = WorkOrderId, Path, description = "The work order's number"),
+        ("line" = DemandLineId, Path, description = "The line the change is of"),
+    ),
+    request_body = PlanChangeDecision,
+    responses(
+        (status = 200, description = "Decided: the card", body = Card),
+        (status = 400, response = crate::api::openapi::BadRequest),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::NotFound),
+        (status = 409, response = crate::api::openapi::Conflict),
+        (status = 413, response = crate::api::openapi::TooLarge),
+        (status = 415, response = crate::api::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::api::openapi::Unprocessable),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    ),
+    security(("session_token" = []))
+)]
+pub(crate) async fn decide_plan_change(
+    State(state): State<AppState>,
+    auth: UserAuth,
+    Path((id, line)): Path<(String, String)>,
+    ApiJson(req): ApiJson<PlanChangeDecision>,
+) -> Result<Json<Card>, ApiError> {
+    require(
+        &auth,
+        rules::replan::deciders(),
+        "deciding a change of an approved plan",
+    )?;
+    let site = auth.session.site.clone();
+    let id = WorkOrderId::from(id);
+    let line = DemandLineId::from(line);
+    let rows = state.ledger.read(&site, |s| {
+        plan_change_rows(s, &id, &line, &auth.user, &req, Utc::now())
+    })??;
+    let payload = json!({
+        "work_order": id,
+        "line": line,
+        "approve": req.approve,
+        "reason": req.reason,
+        "rows": rows,
+    });
+    state
+        .ledger
+        .edit_master(
+            site.clone(),
+            rows,
+            audit(&auth, "work_order.plan_change", payload),
+        )
+        .await?;
+    Ok(Json(read_card(&state, &site, &id).await?))
+}
+
 /// The approval's master-data edit (the order names its approver, the
 /// lines carry the confirmed limits) and the rows that undo it.
 fn limit_rows(
@@ -490,7 +563,19 @@ fn limit_rows(
         let mut limited = line.clone();
         limited.tolerance_percent = limit.tolerance_percent;
         limited.substitutes = limit.substitutes.clone();
+        limited.approved = Some(rules::replan::approved_qty(&limited));
         edit.push(row(RowKey::Line(line.id.clone()), &limited));
+        undo.push(row(RowKey::Line(line.id.clone()), &line));
+    }
+    // The lines not named keep their limits; their quantities are what
+    // the approver agreed to all the same.
+    for line in v.lines_of(id) {
+        if line.additional || seen.contains(&line.id) {
+            continue;
+        }
+        let mut approved = line.clone();
+        approved.approved = Some(rules::replan::approved_qty(&line));
+        edit.push(row(RowKey::Line(line.id.clone()), &approved));
         undo.push(row(RowKey::Line(line.id.clone()), &line));
     }
     Ok((edit, undo))

@@ -31,6 +31,7 @@ fn kit() -> Kit {
             cost_account: None,
             request: None,
             template: Some(t.id.clone()),
+            plan_changes: Vec::new(),
         });
         for (n, l) in t.lines.iter().enumerate() {
             master.lines.push(DemandLine {
@@ -48,6 +49,7 @@ fn kit() -> Kit {
                 cost_account: None,
                 planned_max: l.planned_max,
                 clarified: None,
+                approved: None,
             });
         }
     }
