@@ -779,6 +779,110 @@ async fn people_work_in_the_console_from_the_first_run() {
         "quarantine is not picked from: {pick}"
     );
     shot(&b, "pick-list").await;
+    // More grease than was approved: past the free 10 %, so the change
+    // waits for an approver and the line stays as approved meanwhile.
+    b.goto(&format!("{base}/console/work-orders/WO-1"))
+        .await
+        .expect("open");
+    let propose = |why: &'static str| {
+        let b = b.clone();
+        async move {
+            b.find(Locator::Css("#pl-line"))
+                .await
+                .expect("the line list")
+                .select_by_value("WO-1-L2")
+                .await
+                .expect("choose the grease");
+            fill(&b, "#pl-qty", "0.8").await;
+            fill(&b, "#pl-why", why).await;
+            click(&b, "form.plan button[type=submit]").await;
+        }
+    };
+    propose("").await;
+    let refusal = text_of(&b, ".flash.error").await;
+    assert!(
+        refusal.starts_with("Not done:") && refusal.contains("say why"),
+        "{refusal}"
+    );
+    propose("the new housing takes more grease").await;
+    assert_eq!(
+        path(&b).await,
+        "/console/work-orders/WO-1?done=replan-waiting"
+    );
+    assert!(
+        text_of(&b, ".flash.ok")
+            .await
+            .starts_with("The change goes beyond what the approval allows")
+    );
+    let plan = text_of(&b, "section[aria-labelledby='plan-h'] ul").await;
+    assert!(
+        plan.contains("WO-1-L2: 0.8 kg of GREASE-LT2, proposed by disp-1")
+            && plan.contains("waiting for an approver"),
+        "{plan}"
+    );
+    let lines = text_of(&b, "section[aria-labelledby='lines-h'] tbody").await;
+    assert!(lines.contains("0.5") && !lines.contains("0.8"), "{lines}");
+    b.execute(
+        "document.getElementById('plan-h').scrollIntoView(); return true;",
+        Vec::new(),
+    )
+    .await
+    .expect("scroll to the plan");
+    shot(&b, "work-order-plan-change").await;
+    sign_out(&b).await;
+    // The engineer decides it in the approvals queue.
+    sign_in(&b, &base, "eng-1", ENGINEER_PASSWORD).await;
+    click(&b, "nav a[href='/console/approvals']").await;
+    let replans = text_of(&b, "section[aria-labelledby='replan-h'] tbody").await;
+    assert!(
+        replans.contains("WO-1-L2")
+            && replans
+                .contains("0.8 kg where 0.5 kg was approved (up to 0.55 kg without approval)")
+            && replans.contains("disp-1")
+            && replans.contains("the new housing takes more grease"),
+        "{replans}"
+    );
+    b.execute(
+        "document.getElementById('replan-h').scrollIntoView(); return true;",
+        Vec::new(),
+    )
+    .await
+    .expect("scroll to the plan changes");
+    shot(&b, "approvals-plan-change").await;
+    // A refusal needs a reason.
+    click(
+        &b,
+        "section[aria-labelledby='replan-h'] button[value=refuse]",
+    )
+    .await;
+    assert!(
+        text_of(&b, ".flash.error")
+            .await
+            .contains("say why the change is refused")
+    );
+    click(
+        &b,
+        "section[aria-labelledby='replan-h'] button[value=approve]",
+    )
+    .await;
+    assert_eq!(path(&b).await, "/console/approvals?decided=plan-approve");
+    assert_eq!(
+        text_of(&b, ".flash.ok").await,
+        "Approved: the line is planned so now."
+    );
+    assert_eq!(
+        text_of(&b, "section[aria-labelledby='replan-h']")
+            .await
+            .lines()
+            .last(),
+        Some("None.")
+    );
+    click(&b, "nav a[href='/console/work-orders']").await;
+    b.goto(&format!("{base}/console/work-orders/WO-1"))
+        .await
+        .expect("open");
+    let lines = text_of(&b, "section[aria-labelledby='lines-h'] tbody").await;
+    assert!(lines.contains("0.8"), "{lines}");
     sign_out(&b).await;
 
     // A handheld: the technician takes one bearing of the two planned.

@@ -1,14 +1,18 @@
 //! The approver's queue: orders waiting for approval, additional issues
 //! and substitutes a technician asked for at the shelf with no approver at
 //! hand, and lines planned as a range that an engineer settles once the
-//! job shows the need. Order actions post to the card's own action
+//! job shows the need, and changes of approved plans beyond what a
+//! planner may change alone. Order actions post to the card's own action
 //! (`orders.rs`); a decision is an `ApprovalDecision` document through the
-//! API's documents handler — both judged as there.
+//! API's documents handler, a plan change's through the API's handler —
+//! all judged as there.
 
 use super::layout::{Flash, Layout, approvers};
 use super::{Person, encode, failure, page, record, words};
-use crate::api::AppState;
 use crate::api::backoffice::office_document;
+use crate::api::backoffice::plan::PlanChangeDecision;
+use crate::api::backoffice::work_orders;
+use crate::api::{ApiJson, AppState};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -20,12 +24,17 @@ use sparescan_core::document::Body;
 use sparescan_core::ids::DocId;
 use sparescan_core::model::{ApprovalKind, ApprovalStatus, WoStatus};
 use sparescan_core::rules::approval::deciders;
+use sparescan_core::rules::replan;
 use sparescan_core::rules::roles::approvers::RANGE;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/approvals", get(queue))
         .route("/console/approvals/{request}/decide", post(decide))
+        .route(
+            "/console/approvals/plan-changes/{order}/{line}",
+            post(decide_plan_change),
+        )
 }
 
 /// Who has a queue here: approvers of orders, deciders of requests and
@@ -36,6 +45,7 @@ pub fn queue_roles() -> Vec<sparescan_core::model::Role> {
         .chain(deciders(ApprovalKind::Additional))
         .chain(deciders(ApprovalKind::Substitution))
         .chain(RANGE)
+        .chain(replan::deciders())
         .copied()
         .collect();
     roles.sort();
@@ -68,6 +78,25 @@ pub struct Asked {
     pub may_decide: bool,
 }
 
+/// A change of an approved plan beyond the planner's limits, waiting.
+pub struct Replan {
+    pub order: String,
+    pub href: String,
+    /// Where the decision posts.
+    pub action: String,
+    pub line: String,
+    pub item: String,
+    /// What the line plans now ("—" for a new line) and what is proposed.
+    pub now: String,
+    pub proposed: String,
+    /// How it goes beyond the approval.
+    pub beyond: String,
+    pub by: String,
+    pub at: String,
+    pub why: String,
+    pub may_decide: bool,
+}
+
 pub struct Range {
     pub order: String,
     pub href: String,
@@ -86,6 +115,7 @@ struct QueuePage {
     may_settle: bool,
     waiting: Vec<Waiting>,
     asked: Vec<Asked>,
+    replans: Vec<Replan>,
     ranges: Vec<Range>,
 }
 
@@ -105,6 +135,10 @@ async fn queue(
             tr.t("Approved: the technician may issue it now."),
         )),
         Some("refuse") => Some(Flash::ok(tr.t("Refused: the technician sees why."))),
+        Some("plan-approve") => Some(Flash::ok(tr.t("Approved: the line is planned so now."))),
+        Some("plan-refuse") => Some(Flash::ok(
+            tr.t("Refused: the line stays as approved; the order shows the planner why."),
+        )),
         _ => None,
     };
     queue_page(&state, &auth, tr, flash)
@@ -218,9 +252,56 @@ fn queue_page(
                 may_decide: auth.user.has_any(deciders(a.kind)) && auth.user.id != a.requested_by,
             })
             .collect();
-        (waiting, asked, ranges)
+        let policy = v.policy();
+        let planned = |l: &sparescan_core::model::DemandLine| match l.planned_max {
+            Some(most) => format!("{}–{most} {}", l.planned, l.unit),
+            None => format!("{} {}", l.planned, l.unit),
+        };
+        let mut changes: Vec<_> = orders
+            .iter()
+            .filter(|w| w.state.status.is_open())
+            .flat_map(|w| w.plan_changes.iter().map(move |c| (*w, c)))
+            .filter(|(_, c)| c.refused.is_none())
+            .collect();
+        // Oldest first, as the requests.
+        changes.sort_by_key(|(_, c)| c.at);
+        let replans: Vec<Replan> = changes
+            .into_iter()
+            .map(|(w, c)| {
+                let old = v.line(&c.line.id);
+                Replan {
+                    order: w.id.to_string(),
+                    href: href(w.id.as_str()),
+                    action: format!(
+                        "/console/approvals/plan-changes/{}/{}",
+                        encode(w.id.as_str()),
+                        encode(c.line.id.as_str())
+                    ),
+                    line: c.line.id.to_string(),
+                    item: match v.item(&c.line.item) {
+                        Some(i) => format!("{} — {}", i.id, i.name),
+                        None => c.line.item.to_string(),
+                    },
+                    now: old.as_ref().map(planned).unwrap_or_else(|| "—".into()),
+                    proposed: planned(&c.line),
+                    beyond: replan::beyond_limits(&policy, w, old.as_ref(), &c.line)
+                        .iter()
+                        .map(|b| words::beyond(tr, b, &c.line.unit))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    by: match v.user(&c.by) {
+                        Some(u) => format!("{} ({})", u.name, u.id),
+                        None => c.by.to_string(),
+                    },
+                    at: c.at.format("%Y-%m-%d %H:%M").to_string(),
+                    why: c.why.clone().unwrap_or_default(),
+                    may_decide: replan::may_decide(c, &auth.user).is_ok(),
+                }
+            })
+            .collect();
+        (waiting, asked, replans, ranges)
     });
-    let (waiting, asked, ranges) = match found {
+    let (waiting, asked, replans, ranges) = match found {
         Ok(f) => f,
         Err(e) => return failure(tr, e.into()),
     };
@@ -231,6 +312,7 @@ fn queue_page(
             may_settle: auth.user.has_any(RANGE),
             waiting,
             asked,
+            replans,
             ranges,
         }
         .render(),
@@ -288,6 +370,54 @@ async fn decide(
             StatusCode::CONFLICT,
             queue_page(&state, &auth, tr, Some(Flash::error(why))),
         ),
+    }
+}
+
+/// Accepts or refuses a change of an approved plan, through the API's
+/// handler (which judges it by core's rules).
+async fn decide_plan_change(
+    State(state): State<AppState>,
+    Person(auth, tr): Person,
+    Path((order, line)): Path<(String, String)>,
+    Form(f): Form<DecideFields>,
+) -> Response {
+    let approve = match f.decision.as_str() {
+        "approve" => true,
+        "refuse" => false,
+        _ => {
+            let flash = Flash::error(record::not_done(tr, tr.t("press Approve or Refuse.")));
+            return with_status(
+                StatusCode::BAD_REQUEST,
+                queue_page(&state, &auth, tr, Some(flash)),
+            );
+        }
+    };
+    let reason = f.reason.trim();
+    let decided = work_orders::decide_plan_change(
+        State(state.clone()),
+        auth.clone(),
+        Path((order, line)),
+        ApiJson(PlanChangeDecision {
+            approve,
+            reason: (!reason.is_empty()).then(|| reason.to_owned()),
+        }),
+    )
+    .await;
+    match decided {
+        Ok(_) => Redirect::to(&format!(
+            "/console/approvals?decided={}",
+            if approve {
+                "plan-approve"
+            } else {
+                "plan-refuse"
+            }
+        ))
+        .into_response(),
+        Err(e) => {
+            let status = e.status;
+            let flash = Flash::error(record::not_done(tr, &tr.api_error(&e)));
+            with_status(status, queue_page(&state, &auth, tr, Some(flash)))
+        }
     }
 }
 

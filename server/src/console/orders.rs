@@ -11,7 +11,9 @@ use super::{Person, encode, failure, page, words};
 use crate::api::auth::UserAuth;
 use crate::api::backoffice::card::Card;
 use crate::api::backoffice::office_document;
-use crate::api::backoffice::plan::{Clarification, LineInput, NewWorkOrder, TaskInput};
+use crate::api::backoffice::plan::{
+    Clarification, LineInput, LinesChange, NewWorkOrder, TaskInput,
+};
 use crate::api::backoffice::work_orders::{self, Approval, ListQuery};
 use crate::api::{ApiError, ApiJson, AppState};
 use askama::Template;
@@ -40,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/work-orders/{id}/release", post(release))
         .route("/console/work-orders/{id}/lock", post(lock))
         .route("/console/work-orders/{id}/settle", post(settle))
+        .route("/console/work-orders/{id}/plan", post(replan))
         .route("/console/work-orders/{id}/pick-list", get(pick_list))
         .route("/console/work-orders/{id}/{action}", post(act))
 }
@@ -167,6 +170,10 @@ fn done_words(done: &str) -> Option<&'static str> {
         "release" => "The reserve is released.",
         "lock" => "What the stores have now is locked for the reserve.",
         "settle" => "The range is settled: the line plans that quantity now.",
+        "replan" => "The plan is changed.",
+        "replan-waiting" => {
+            "The change goes beyond what the approval allows: it waits for an approver (Approvals), and the line stays as approved until then."
+        }
         _ => return None,
     })
 }
@@ -519,6 +526,13 @@ struct CardPage {
     /// Whether the person settles range lines (an engineer).
     may_settle: bool,
     reserve_words: Vec<&'static str>,
+    /// Whether the person may change the plan now (a planner, the order
+    /// open), and the lines the form offers: id, "id — item".
+    may_plan: bool,
+    plan_lines: Vec<(String, String)>,
+    /// The plan changes waiting or refused, one sentence each, and
+    /// whether it was refused.
+    plan_change_words: Vec<(String, bool)>,
 }
 
 fn card_page(
@@ -575,6 +589,46 @@ fn card_page(
             .reserves
             .iter()
             .map(|r| words::reserve_status(tr, r.status))
+            .collect(),
+        may_plan: auth.user.has_any(back_office::PLAN) && card.status.is_open(),
+        plan_lines: card
+            .lines
+            .iter()
+            .filter(|l| !l.additional)
+            .map(|l| (l.id.to_string(), format!("{} — {}", l.id, l.item)))
+            .collect(),
+        plan_change_words: card
+            .plan_changes
+            .iter()
+            .map(|c| {
+                let args: [(&str, &dyn std::fmt::Display); 5] = [
+                    ("line", &c.line.id),
+                    ("qty", &c.line.planned),
+                    ("unit", &c.line.unit),
+                    ("item", &c.line.item),
+                    ("who", &c.by),
+                ];
+                let proposed = tr.f(
+                    "Line {line}: {qty} {unit} of {item}, proposed by {who}",
+                    &args,
+                );
+                match &c.refused {
+                    None => (
+                        format!("{proposed} — {}", tr.t("waiting for an approver.")),
+                        false,
+                    ),
+                    Some(r) => (
+                        format!(
+                            "{proposed} — {}",
+                            tr.f(
+                                "refused by {who}: {why}",
+                                &[("who", &r.by), ("why", &r.why)]
+                            )
+                        ),
+                        true,
+                    ),
+                }
+            })
             .collect(),
         card,
     }
@@ -791,6 +845,123 @@ async fn settle(
         .map_err(|e| record::not_done(tr, &tr.api_error(&e))),
     };
     after(&state, &auth, tr, &order, "settle", outcome).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PlanFields {
+    /// The line to change; empty for a new line.
+    #[serde(default)]
+    line: String,
+    /// The part of a new line.
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    qty: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Changes a line's quantity or adds a line, through the API's handler:
+/// within what the approval allows it is planned at once, beyond it waits
+/// for an approver.
+async fn replan(
+    State(state): State<AppState>,
+    Person(auth, tr): Person,
+    Path(id): Path<String>,
+    Form(f): Form<PlanFields>,
+) -> Response {
+    let order = WorkOrderId::from(id.clone());
+    let qty = f.qty.trim();
+    let Ok(planned) = qty.parse::<Qty>() else {
+        return after(
+            &state,
+            &auth,
+            tr,
+            &order,
+            "replan",
+            Err(record::not_a_quantity(tr, qty)),
+        )
+        .await;
+    };
+    let line = DemandLineId::from(f.line.trim());
+    let existing = if f.line.trim().is_empty() {
+        None
+    } else {
+        match state
+            .ledger
+            .read(&auth.session.site, |s| s.ledger.line(&line))
+        {
+            Ok(l) => l.filter(|l| l.work_order == order),
+            Err(e) => return failure(tr, e.into()),
+        }
+    };
+    // A line keeps everything but its quantity; a new one takes the part.
+    let input = match existing {
+        Some(l) => LineInput {
+            id: Some(l.id),
+            task: l.task,
+            item: l.item,
+            planned,
+            unit: None,
+            mandatory: l.mandatory,
+            substitutes: l.substitutes,
+            tolerance_percent: l.tolerance_percent,
+            cost_account: l.cost_account,
+            planned_max: l.planned_max,
+        },
+        None if !f.item.trim().is_empty() => LineInput {
+            id: None,
+            task: None,
+            item: f.item.trim().into(),
+            planned,
+            unit: None,
+            mandatory: true,
+            substitutes: Vec::new(),
+            tolerance_percent: None,
+            cost_account: None,
+            planned_max: None,
+        },
+        None => {
+            let why = tr.t("choose the line to change, or give the part of a new line.");
+            return after(
+                &state,
+                &auth,
+                tr,
+                &order,
+                "replan",
+                Err(record::not_done(tr, why)),
+            )
+            .await;
+        }
+    };
+    let reason = f.reason.trim();
+    let changed = work_orders::change_lines(
+        State(state.clone()),
+        auth.clone(),
+        Path(id),
+        ApiJson(LinesChange {
+            lines: vec![input.clone()],
+            remove: Vec::new(),
+            reason: (!reason.is_empty()).then(|| reason.to_owned()),
+        }),
+    )
+    .await;
+    match changed {
+        Ok(card) => {
+            let waits = card.0.plan_changes.iter().any(|c| {
+                c.refused.is_none()
+                    && c.line.item == input.item
+                    && c.line.planned == planned
+                    && input.id.as_ref().is_none_or(|l| *l == c.line.id)
+            });
+            let done = if waits { "replan-waiting" } else { "replan" };
+            after(&state, &auth, tr, &order, done, Ok(())).await
+        }
+        Err(e) => {
+            let why = record::not_done(tr, &tr.api_error(&e));
+            after(&state, &auth, tr, &order, "replan", Err(why)).await
+        }
+    }
 }
 
 /// A substitute issued on a line, as one sentence.

@@ -4,6 +4,7 @@
 use super::i18n::Tr;
 use sparescan_core::document::Transition;
 use sparescan_core::model::{Condition, ReserveStatus, WoStatus, Zone};
+use sparescan_core::rules::replan::Beyond;
 
 pub fn status(tr: Tr, s: WoStatus) -> &'static str {
     tr.t(match s {
@@ -73,6 +74,45 @@ pub fn transition(t: Transition) -> (&'static str, &'static str) {
         Transition::Resume => ("Resume", "resume"),
         Transition::Cancel => ("Cancel the order", "cancel"),
         Transition::Close => ("Close", "close"),
+    }
+}
+
+/// How a proposed line goes beyond what was approved, as a phrase.
+pub fn beyond(tr: Tr, b: &Beyond, unit: &str) -> String {
+    match b {
+        Beyond::NewLine => tr.t("a line the approval did not list").to_owned(),
+        Beyond::Item { approved } => tr.f(
+            "another item than the approved {item}",
+            &[("item", approved)],
+        ),
+        Beyond::Quantity {
+            approved,
+            asked,
+            free,
+        } => tr.f(
+            "{asked} {unit} where {approved} {unit} was approved (up to {free} {unit} without approval)",
+            &[
+                ("asked", asked),
+                ("approved", approved),
+                ("free", free),
+                ("unit", &unit),
+            ],
+        ),
+        Beyond::Substitutes(items) => tr.f(
+            "substitutes not approved: {items}",
+            &[(
+                "items",
+                &items
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )],
+        ),
+        Beyond::Tolerance { approved, asked } => tr.f(
+            "tolerance {asked} % where {approved} % was approved",
+            &[("asked", asked), ("approved", approved)],
+        ),
     }
 }
 

@@ -274,7 +274,7 @@ pub(crate) async fn create(
     ),
     security(("session_token" = []))
 )]
-async fn change_lines(
+pub(crate) async fn change_lines(
     State(state): State<AppState>,
     auth: UserAuth,
     Path(id): Path<String>,
