@@ -1872,46 +1872,47 @@ async fn goods_receipts(b: &Client, base: &str, dir: &std::path::Path, admin: &A
             "id,warehouse,zone\nN-01,WH-2,storage\n",
         )
         .await;
-    let transfer = sparescan_core::document::Document {
-        id: sparescan_core::ids::DocId::new_v7(),
-        author: "clk-1".into(),
-        device: "backoffice".into(),
-        site: "PLANT-7".into(),
-        device_time: chrono::Utc::now(),
-        work_order: None,
-        line: None,
-        reason: None,
-        reason_code: None,
-        approver: None,
-        follows: None,
-        proof: None,
-        body: sparescan_core::document::Body::TransferOut {
-            pick: sparescan_core::document::Pick {
-                item: "GREASE-LT2".into(),
-                bin: "A-01".into(),
-                batch: None,
-                serials: Vec::new(),
-                qty: sparescan_core::qty::Qty::units(2),
-                condition: sparescan_core::model::Condition::New,
-            },
-            to_warehouse: "WH-2".into(),
-            for_reserve: None,
-        },
-    };
-    let sent = admin
-        .http
-        .post(format!("{base}/api/v1/documents"))
-        .bearer_auth(session_token(b).await)
-        .json(&json!({ "documents": [transfer] }))
-        .send()
-        .await
-        .expect("send");
-    let answer: Value = sent.json().await.expect("verdicts");
-    assert_eq!(answer["verdicts"][0]["verdict"], "accepted", "{answer}");
+    // From the form on the transfers page: to the bin's own warehouse is
+    // refused with the form kept as typed; then to the north store.
     b.goto(&format!("{base}/console/stock"))
         .await
         .expect("open");
     click(b, "main a[href='/console/transfers']").await;
+    let send = |to: &'static str| {
+        let b = b.clone();
+        async move {
+            fill(&b, "#tr-item", "GREASE-LT2").await;
+            fill(&b, "#tr-bin", "A-01").await;
+            fill(&b, "#tr-qty", "2").await;
+            b.find(Locator::Css("#tr-to"))
+                .await
+                .expect("the warehouses")
+                .select_by_value(to)
+                .await
+                .expect("choose the north store");
+            click(&b, "section[aria-labelledby='send-h'] button[type=submit]").await;
+        }
+    };
+    send("WH-1").await;
+    let refusal = text_of(b, ".flash.error").await;
+    assert!(
+        refusal.starts_with("Not done:") && refusal.contains("another warehouse"),
+        "{refusal}"
+    );
+    assert_eq!(
+        find(b, "#tr-item")
+            .await
+            .expect("the form")
+            .prop("value")
+            .await
+            .expect("value")
+            .as_deref(),
+        Some("GREASE-LT2"),
+        "kept as typed"
+    );
+    send("WH-2").await;
+    assert_eq!(path(b).await, "/console/transfers?sent=1");
+    assert!(text_of(b, ".flash.ok").await.starts_with("Sent:"));
     let on_the_way = text_of(b, "main table tbody").await;
     assert!(
         on_the_way.contains("GREASE-LT2")
