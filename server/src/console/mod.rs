@@ -257,6 +257,21 @@ fn encode(value: &str) -> String {
 
 /// A page: the rendered template, or a plain error page if it could not
 /// be rendered.
+/// The site's warehouses as a form's choices: id, "id — name". Empty when
+/// the ledger cannot be read (the form then offers none).
+fn warehouse_choices(state: &AppState, auth: &crate::api::auth::UserAuth) -> Vec<(String, String)> {
+    state
+        .ledger
+        .read(&auth.session.site, |s| {
+            s.master
+                .warehouses
+                .iter()
+                .map(|w| (w.id.to_string(), format!("{} — {}", w.id, w.name)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn page(rendered: Result<String, askama::Error>) -> Response {
     match rendered {
         Ok(html) => Html(html).into_response(),

@@ -544,16 +544,7 @@ fn card_page(
 ) -> CardPage {
     let may = |kind| auth.user.has_any(author_roles(kind, None));
     let warehouses = if may(DocKind::Reserve) {
-        state
-            .ledger
-            .read(&auth.session.site, |s| {
-                s.master
-                    .warehouses
-                    .iter()
-                    .map(|w| (w.id.to_string(), format!("{} — {}", w.id, w.name)))
-                    .collect()
-            })
-            .unwrap_or_default()
+        super::warehouse_choices(state, auth)
     } else {
         Vec::new()
     };

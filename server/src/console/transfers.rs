@@ -205,16 +205,7 @@ fn transfers_page(
     };
     let may_send = auth.user.has_any(author_roles(DocKind::TransferOut, None));
     let warehouses = if may_send {
-        state
-            .ledger
-            .read(&auth.session.site, |s| {
-                s.master
-                    .warehouses
-                    .iter()
-                    .map(|w| (w.id.to_string(), format!("{} — {}", w.id, w.name)))
-                    .collect()
-            })
-            .unwrap_or_default()
+        super::warehouse_choices(state, auth)
     } else {
         Vec::new()
     };
