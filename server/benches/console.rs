@@ -121,6 +121,7 @@ async fn run() {
     for (what, path) in pages.into_iter().filter(|(what, _)| what.contains(&only)) {
         let mut times = Vec::with_capacity(ROUNDS);
         let mut bytes = 0;
+        let rss_before = resident_mb();
         for _ in 0..ROUNDS {
             let t = Instant::now();
             let resp = http
@@ -140,10 +141,12 @@ async fn run() {
         }
         times.sort();
         println!(
-            "  {what}: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms ({bytes} bytes)",
+            "  {what}: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms ({bytes} bytes); resident {:.0} → {:.0} MB",
             percentile(&times, 0.5),
             percentile(&times, 0.95),
             percentile(&times, 1.0),
+            rss_before,
+            resident_mb(),
         );
     }
     // The item list is kept until master data changes: the first view after
@@ -205,4 +208,18 @@ async fn run() {
         percentile(&times, 1.0),
     );
     running.shutdown().await.expect("shutdown");
+}
+
+/// The process's resident memory (the server runs in it), from
+/// `/proc/self/status`; 0 where that cannot be read. What a page's first
+/// requests add to it is what the page keeps (an index, a table).
+fn resident_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
 }
