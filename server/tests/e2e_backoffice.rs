@@ -739,6 +739,15 @@ async fn a_work_order_from_plan_to_closure() {
         (409, Some("approval_decided")),
         "{body}"
     );
+    // A new line that only waits (or was refused) is withdrawn by removing it.
+    let (s, card) = put(
+        &disp,
+        "/api/v1/work-orders/WO-2001/lines",
+        json!({ "remove": ["WO-2001-L3"] }),
+    )
+    .await;
+    assert_eq!(s, 200, "{card}");
+    assert_eq!(card["plan_changes"], json!([]), "{card}");
     // Proposed again, and accepted: the line is planned, and approved.
     let (s, _) = put(
         &disp,

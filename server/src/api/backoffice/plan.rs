@@ -684,13 +684,18 @@ pub(super) fn replan_rows(
         }
     }
     for l in &req.remove {
+        if !touched.insert(l.clone()) {
+            return Err(invalid(format!("line {l} is both changed and removed")));
+        }
+        // A new line that only waits for an approver is withdrawn.
+        if v.line(l).is_none() && order.plan_changes.iter().any(|c| c.line.id == *l) {
+            order.plan_changes.retain(|c| c.line.id != *l);
+            continue;
+        }
         let line = v
             .line(l)
             .filter(|x| x.work_order == *id)
             .ok_or_else(|| invalid(format!("line {l} is not a line of {id}")))?;
-        if !touched.insert(l.clone()) {
-            return Err(invalid(format!("line {l} is both changed and removed")));
-        }
         let moved =
             s.ledger.projections().counts.contains_key(l) || !v.reserves_of_line(l).is_empty();
         if line.additional || moved {
