@@ -251,8 +251,13 @@ pub(crate) async fn create(
 /// Change a work order's plan.
 ///
 /// Changes the plan: lines to add or change, lines to remove. What moved
-/// on a line bounds its new plan. Needs the role dispatcher, engineer,
-/// supervisor or admin.
+/// on a line bounds its new plan. Once the order is approved, a change
+/// beyond what the approval allows (a new line, more than the site's
+/// `replan_free_percent` over the approved quantity, new substitutes, a
+/// wider tolerance, another item) needs a `reason` and waits in the card's
+/// `plan_changes` for an approver (`…/plan-changes/{line}`); the line stays
+/// as approved until then. Removing a new line that waits withdraws it.
+/// Needs the role dispatcher, engineer, supervisor or admin.
 #[utoipa::path(
     put,
     path = "/api/v1/work-orders/{id}/lines",
