@@ -757,6 +757,28 @@ async fn a_work_order_from_plan_to_closure() {
     )
     .await;
     assert_eq!(s, 200);
+    // Meanwhile another order (not approved: its plan is free) took the
+    // waiting line's id: accepting must not overwrite that order's line.
+    let (s, body) = post(
+        &disp,
+        "/api/v1/work-orders",
+        json!({ "id": "WO-2002", "asset": "INV-AHU-02", "scope": "ties" }),
+    )
+    .await;
+    assert_eq!(s, 201, "{body}");
+    let other = |body: Value| put(&disp, "/api/v1/work-orders/WO-2002/lines", body);
+    let (s, body) =
+        other(json!({ "lines": [{ "id": "WO-2001-L3", "item": "ZIP-200", "planned": "1" }] }))
+            .await;
+    assert_eq!(s, 200, "{body}");
+    let (s, body) = post(&eng, url, decide(true, None)).await;
+    assert_eq!(
+        (s, body["code"].as_str()),
+        (409, Some("line_id_taken")),
+        "{body}"
+    );
+    let (s, body) = other(json!({ "remove": ["WO-2001-L3"] })).await;
+    assert_eq!(s, 200, "{body}");
     let (s, card) = post(&eng, url, decide(true, None)).await;
     assert_eq!(s, 200, "{card}");
     assert_eq!(card["plan_changes"], json!([]), "{card}");

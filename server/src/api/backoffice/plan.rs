@@ -764,6 +764,17 @@ pub(super) fn plan_change_rows(
     let most = accepted.planned_max.unwrap_or(accepted.planned);
     // What moved since it was proposed still bounds it.
     if let Some(old) = v.line(&accepted.id) {
+        if old.work_order != *id {
+            // A line id given on another order since it was proposed.
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "line_id_taken",
+                format!(
+                    "line {} is now a line of {}: {id}'s planner proposes it again under another id",
+                    old.id, old.work_order
+                ),
+            ));
+        }
         check_replan(v, &old, &accepted.item, most)?;
     }
     accepted.approved = Some(most);
