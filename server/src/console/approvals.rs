@@ -8,7 +8,7 @@
 //! all judged as there.
 
 use super::layout::{Flash, Layout, approvers};
-use super::{Person, encode, failure, page, record, words};
+use super::{Person, encode, failure, page, record, with_status, words};
 use crate::api::backoffice::office_document;
 use crate::api::backoffice::plan::PlanChangeDecision;
 use crate::api::backoffice::work_orders;
@@ -418,15 +418,6 @@ async fn decide_plan_change(
             let flash = Flash::error(record::not_done(tr, &tr.api_error(&e)));
             with_status(status, queue_page(&state, &auth, tr, Some(flash)))
         }
-    }
-}
-
-/// The queue page answered with `status` (a refusal is not a 200).
-fn with_status(status: StatusCode, response: Response) -> Response {
-    if response.status().is_success() {
-        (status, response).into_response()
-    } else {
-        response
     }
 }
 

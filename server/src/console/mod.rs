@@ -272,6 +272,16 @@ fn warehouse_choices(state: &AppState, auth: &crate::api::auth::UserAuth) -> Vec
         .unwrap_or_default()
 }
 
+/// A page answered with `status` when it rendered (a refusal shown on its
+/// page is not a 200); an error page keeps its own.
+fn with_status(status: StatusCode, response: Response) -> Response {
+    if response.status().is_success() {
+        (status, response).into_response()
+    } else {
+        response
+    }
+}
+
 fn page(rendered: Result<String, askama::Error>) -> Response {
     match rendered {
         Ok(html) => Html(html).into_response(),

@@ -7,7 +7,7 @@
 use super::i18n::Tr;
 use super::layout::{Flash, Layout};
 use super::table::{self, Cell, Column, Shown, TableQuery};
-use super::{Person, encode, failure, page, record, words};
+use super::{Person, encode, failure, page, record, with_status, words};
 use crate::api::AppState;
 use crate::api::auth::UserAuth;
 use crate::api::backoffice::office_document;
@@ -95,19 +95,17 @@ async fn send(
     Form(f): Form<SendFields>,
 ) -> Response {
     let refused = |why: String| {
-        let page = transfers_page(
-            &state,
-            &auth,
-            tr,
-            &TableQuery::default(),
-            Some(Flash::error(why)),
-            f.clone(),
-        );
-        if page.status().is_success() {
-            (StatusCode::CONFLICT, page).into_response()
-        } else {
-            page
-        }
+        with_status(
+            StatusCode::CONFLICT,
+            transfers_page(
+                &state,
+                &auth,
+                tr,
+                &TableQuery::default(),
+                Some(Flash::error(why)),
+                f.clone(),
+            ),
+        )
     };
     let qty = f.qty.trim();
     let Ok(qty) = qty.parse::<Qty>() else {

@@ -514,9 +514,14 @@ pub(super) fn clarify_row(
     Ok(row(RowKey::Line(settled.id.clone()), &settled))
 }
 
+/// Text as given, trimmed; none when blank.
+fn stated(given: Option<&str>) -> Option<&str> {
+    given.map(str::trim).filter(|t| !t.is_empty())
+}
+
 /// A cost account as given: none when empty, else an id-like code.
 fn cost_account(given: Option<&str>, what: &str) -> Result<Option<String>, ApiError> {
-    match given.map(str::trim).filter(|a| !a.is_empty()) {
+    match stated(given) {
         None => Ok(None),
         Some(a) => {
             check_id(a).map_err(|m| invalid(format!("{what} {m}")))?;
@@ -663,12 +668,7 @@ pub(super) fn replan_rows(
         if rules::replan::beyond_limits(&policy, &wo, existing.as_ref(), &line).is_empty() {
             rows.push(row(RowKey::Line(line.id.clone()), &line));
         } else {
-            let why = req
-                .reason
-                .as_deref()
-                .map(str::trim)
-                .filter(|r| !r.is_empty())
-                .ok_or_else(|| {
+            let why = stated(req.reason.as_deref()).ok_or_else(|| {
                     invalid(format!(
                         "line {}: the change goes beyond what {id}'s approval allows, so an approver decides it: say why the plan must change",
                         line.id
@@ -740,11 +740,7 @@ pub(super) fn plan_change_rows(
     rules::replan::may_decide(&wo.plan_changes[at], me).map_err(refused)?;
     let mut order = wo.clone();
     if !req.approve {
-        let why = req
-            .reason
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
+        let why = stated(req.reason.as_deref())
             .ok_or_else(|| invalid("say why the change is refused: the planner reads it"))?;
         order.plan_changes[at].refused = Some(PlanChangeRefused {
             by: me.id.clone(),
